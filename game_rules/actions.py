@@ -1,0 +1,315 @@
+"""Actions: what a player or the server asks the rules to do, typed and checked for shape.
+
+Players' actions come from the websocket (``parse_action``) and from a game log's
+action events on replay, so one parser serves both; the rules then decide whether
+the action is legal now. System actions (``by`` is ``None``) are fed in by the
+server: the timeout when a deadline passes, and the facilitator's controls.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from game_rules.errors import ActionRefused
+
+MAX_CHAT = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    kind: ClassVar[str] = "offer"
+    by: str
+    terms: Mapping[str, int]
+    final: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Accept:
+    kind: ClassVar[str] = "accept"
+    by: str
+    offer: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    kind: ClassVar[str] = "reject"
+    by: str
+    offer: int
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    kind: ClassVar[str] = "chat"
+    by: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suggest:
+    """A trial balloon: non-binding, possibly partial terms, outside the turn order."""
+
+    kind: ClassVar[str] = "suggest"
+    by: str
+    terms: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """Cheap talk about one's own card: an issue's priority rank or one's BATNA. May be false."""
+
+    kind: ClassVar[str] = "reveal"
+    by: str
+    about: str  # "priority" or "batna"
+    issue: str | None = None
+    rank: int | None = None
+    value: int | float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Walkout:
+    kind: ClassVar[str] = "walkout"
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """For ``closing = "claims"``: the terms this side believes were agreed, kept private."""
+
+    kind: ClassVar[str] = "claim"
+    by: str
+    terms: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """Ask for, accept, decline or (for a break) end early a mutual break or extension."""
+
+    by: str
+    kind: str  # one of REQUEST_KINDS
+
+
+REQUEST_KINDS = (
+    "break_request",
+    "break_accept",
+    "break_decline",
+    "break_end",
+    "extension_request",
+    "extension_accept",
+    "extension_decline",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeout:
+    kind: ClassVar[str] = "timeout"
+    by: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    kind: ClassVar[str] = "pause"
+    by: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    kind: ClassVar[str] = "resume"
+    by: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extend:
+    kind: ClassVar[str] = "extend"
+    seconds: int | float
+    by: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Abort:
+    kind: ClassVar[str] = "abort"
+    by: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """Who sits in a role's seat: ``"player"`` or ``"bot:<strategy>"`` (a dropout's stand-in)."""
+
+    kind: ClassVar[str] = "seat"
+    role: str
+    occupant: str
+    by: None = None
+
+
+PlayerAction = Offer | Accept | Reject | Chat | Suggest | Reveal | Walkout | Claim | Request
+SystemAction = Timeout | Pause | Resume | Extend | Abort | Seat
+Action = PlayerAction | SystemAction
+
+PLAYER_KINDS = (
+    "offer",
+    "accept",
+    "reject",
+    "chat",
+    "suggest",
+    "reveal",
+    "walkout",
+    "claim",
+    *REQUEST_KINDS,
+)
+SYSTEM_KINDS = ("timeout", "pause", "resume", "extend", "abort", "seat")
+
+
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    """Reads typed fields out of a message, refusing with ``bad_message`` and the field name."""
+
+    message: Mapping[str, Any]
+    kind: str
+
+    def get(self, name: str, default: Any = ...) -> Any:
+        if name not in self.message:
+            if default is not ...:
+                return default
+            raise ActionRefused("bad_message", f"{self.kind}: field {name!r} is missing")
+        return self.message[name]
+
+    def terms(self, name: str = "terms") -> dict[str, int]:
+        value = self.get(name)
+        if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+            for k, v in value.items()
+        ):
+            raise ActionRefused(
+                "bad_message",
+                f"{self.kind}: {name!r} must be an object of issue id -> option index",
+            )
+        return dict(value)
+
+    def integer(self, name: str) -> int:
+        value = self.get(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ActionRefused("bad_message", f"{self.kind}: {name!r} must be a whole number")
+        return value
+
+    def number(self, name: str) -> int | float:
+        value = self.get(name)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (isinstance(value, float) and not math.isfinite(value))
+        ):
+            raise ActionRefused("bad_message", f"{self.kind}: {name!r} must be a finite number")
+        return value
+
+    def text(self, name: str) -> str:
+        value = self.get(name)
+        if not isinstance(value, str):
+            raise ActionRefused("bad_message", f"{self.kind}: {name!r} must be a string")
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self.get(name, False)
+        if not isinstance(value, bool):
+            raise ActionRefused("bad_message", f"{self.kind}: {name!r} must be true or false")
+        return value
+
+
+def parse_action(message: Mapping[str, Any], by: str | None) -> Action:
+    """Build an action from a wire message or a log event (``type`` plus its fields).
+
+    ``by`` is the sending role for player actions and ``None`` for system actions;
+    fields not used by the type are ignored so log events (``seq``, ``at``) parse too.
+    """
+    kind = message.get("type")
+    if not isinstance(kind, str):
+        raise ActionRefused("bad_message", "a message needs a string 'type'")
+    f = _Fields(message, kind)
+    if kind in PLAYER_KINDS:
+        if by is None:
+            raise ActionRefused("bad_message", f"{kind} is a player's action and needs a role")
+        return _player_action(kind, by, f)
+    if kind in SYSTEM_KINDS:
+        if by is not None:
+            raise ActionRefused("bad_message", f"{kind} is for the server, not for players")
+        return _system_action(kind, f)
+    raise ActionRefused("bad_message", f"unknown action type {kind!r}")
+
+
+def _player_action(kind: str, by: str, f: _Fields) -> PlayerAction:
+    match kind:
+        case "offer":
+            return Offer(by, f.terms(), f.flag("final"))
+        case "accept":
+            return Accept(by, f.integer("offer"))
+        case "reject":
+            return Reject(by, f.integer("offer"))
+        case "chat":
+            text = f.text("text")
+            if not text.strip():
+                raise ActionRefused("bad_message", "chat: 'text' is empty")
+            if len(text) > MAX_CHAT:
+                raise ActionRefused("bad_message", f"chat: 'text' is over {MAX_CHAT} characters")
+            return Chat(by, text)
+        case "suggest":
+            return Suggest(by, f.terms())
+        case "reveal":
+            about = f.text("about")
+            if about == "priority":
+                return Reveal(by, about, issue=f.text("issue"), rank=f.integer("rank"))
+            if about == "batna":
+                return Reveal(by, about, value=f.number("value"))
+            raise ActionRefused("bad_message", "reveal: 'about' must be 'priority' or 'batna'")
+        case "walkout":
+            return Walkout(by)
+        case "claim":
+            return Claim(by, f.terms())
+        case _:
+            return Request(by, kind)
+
+
+def _system_action(kind: str, f: _Fields) -> SystemAction:
+    match kind:
+        case "timeout":
+            return Timeout()
+        case "pause":
+            return Pause()
+        case "resume":
+            return Resume()
+        case "extend":
+            seconds = f.number("seconds")
+            if seconds <= 0:
+                raise ActionRefused("bad_message", "extend: 'seconds' must be above 0")
+            return Extend(seconds)
+        case "abort":
+            return Abort()
+        case _:
+            return Seat(f.text("role"), f.text("occupant"))
+
+
+def action_fields(action: Action) -> dict[str, Any]:
+    """The fields an action's event carries besides ``seq``, ``type``, ``at`` and ``by``."""
+    match action:
+        case Offer(terms=terms, final=final):
+            return {"terms": dict(terms), "final": final}
+        case Accept(offer=offer) | Reject(offer=offer):
+            return {"offer": offer}
+        case Chat(text=text):
+            return {"text": text}
+        case Suggest(terms=terms) | Claim(terms=terms):
+            return {"terms": dict(terms)}
+        case Reveal(about="priority", issue=issue, rank=rank):
+            return {"about": "priority", "issue": issue, "rank": rank}
+        case Reveal(value=value):
+            return {"about": "batna", "value": value}
+        case Extend(seconds=seconds):
+            return {"seconds": seconds}
+        case Seat(role=role, occupant=occupant):
+            return {"role": role, "occupant": occupant}
+        case _:
+            return {}
+
+
+def action_kind(action: Action) -> str:
+    return action.kind

@@ -1,0 +1,48 @@
+"""Events: what happened in a game, in order. The log of events is the source of truth."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# Events that the rules add as consequences of an action, never sent as actions.
+CONSEQUENCES = frozenset({"end"})
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    seq: int
+    type: str
+    at: float
+    by: str | None
+    data: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "type": self.type, "at": self.at, "by": self.by, **self.data}
+
+    def body(self) -> dict[str, Any]:
+        """The event as the websocket sends it: without ``seq`` (carried beside it)."""
+        return {"type": self.type, "at": self.at, "by": self.by, **self.data}
+
+
+def event_from_dict(raw: Mapping[str, Any]) -> Event:
+    """Read an event dict; ``KeyError``/``TypeError``/``ValueError`` for a malformed one."""
+    seq, kind, at, by = raw["seq"], raw["type"], raw["at"], raw.get("by")
+    if isinstance(seq, bool) or not isinstance(seq, int):
+        raise TypeError("'seq' must be a whole number")
+    if not isinstance(kind, str):
+        raise TypeError("'type' must be a string")
+    if isinstance(at, bool) or not isinstance(at, int | float):
+        raise TypeError("'at' must be a number")
+    if by is not None and not isinstance(by, str):
+        raise TypeError("'by' must be a role id or null")
+    data = {k: v for k, v in raw.items() if k not in ("seq", "type", "at", "by")}
+    return Event(seq, kind, float(at), by, data)
+
+
+def visible_to(event: Event, role: str, ended: bool) -> Event:
+    """The event as ``role`` may see it: the other side's claim stays sealed until the end."""
+    if event.type == "claim" and event.by != role and not ended:
+        return Event(event.seq, event.type, event.at, event.by, {"sealed": True})
+    return event

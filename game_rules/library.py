@@ -1,0 +1,49 @@
+"""The built-in scenarios, and resolving a scenario named on a command line."""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from game_rules.errors import ScenarioError
+from game_rules.scenario import Scenario, load_scenario, parse_scenario
+
+_PACKAGE = "game_rules.scenarios"
+
+
+@functools.cache
+def builtin_scenarios() -> tuple[Scenario, ...]:
+    """Every scenario shipped in ``game_rules/scenarios``, in file-name order."""
+    found: list[Scenario] = []
+    folder = resources.files(_PACKAGE)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            source = f"{_PACKAGE}/{entry.name}"
+            try:
+                data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise ScenarioError(source, "(syntax)", f"valid TOML ({exc})") from exc
+            found.append(parse_scenario(data, source))
+    return tuple(found)
+
+
+def builtin(scenario_id: str) -> Scenario:
+    """A built-in scenario by id; ``KeyError`` names the ids there are."""
+    for scenario in builtin_scenarios():
+        if scenario.id == scenario_id:
+            return scenario
+    known = ", ".join(s.id for s in builtin_scenarios())
+    raise KeyError(f"no built-in scenario {scenario_id!r} (there are: {known})")
+
+
+def resolve(name: str) -> Scenario:
+    """A built-in id, or else a path to a scenario file."""
+    if any(s.id == name for s in builtin_scenarios()):
+        return builtin(name)
+    path = Path(name)
+    if path.exists() or name.endswith(".toml"):
+        return load_scenario(path)
+    known = ", ".join(s.id for s in builtin_scenarios())
+    raise ScenarioError(name, "(scenario)", f"a built-in id ({known}) or a path to a .toml file")

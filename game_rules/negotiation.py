@@ -1,0 +1,522 @@
+"""The negotiation state machine: ``apply(state, action, now) -> (state, events)``.
+
+Pure: the state is an immutable value, time is the ``now`` argument and the only
+randomness (who moves first when the protocol says "random") comes from the seed in
+the game's header. The server owns the timers: it asks ``next_deadline`` and feeds a
+``Timeout`` back in when it passes (``advance`` does that for every due deadline).
+
+Two clocks run, never both: the negotiation clock (stopped by a break or a pause,
+lengthened by extensions) and the break clock. A pause stops whichever is running.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from game_rules.actions import (
+    Abort,
+    Accept,
+    Action,
+    Chat,
+    Claim,
+    Extend,
+    Offer,
+    Pause,
+    Reject,
+    Request,
+    Resume,
+    Reveal,
+    Seat,
+    Suggest,
+    Timeout,
+    Walkout,
+    action_fields,
+)
+from game_rules.errors import ActionRefused
+from game_rules.events import Event
+from game_rules.scenario import Points, Scenario, Terms
+
+OptionTuple = tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StandingOffer:
+    seq: int
+    by: str
+    terms: OptionTuple
+    final: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    outcome: Literal["agreement", "impasse"]
+    reason: str
+    terms: OptionTuple | None
+
+
+@dataclass(frozen=True, slots=True)
+class GameState:
+    scenario: Scenario
+    seed: int
+    started_at: float
+    first_mover: str
+    turn: str | None
+    time_limit: Points
+    clock_started: float | None
+    last_at: float
+    seq: int = 0
+    standing: StandingOffer | None = None
+    offers: int = 0
+    time_used: float = 0.0
+    paused: bool = False
+    on_break: bool = False
+    break_used: float = 0.0
+    break_started: float | None = None
+    breaks_taken: int = 0
+    extensions_taken: int = 0
+    pending_break: str | None = None
+    pending_extension: str | None = None
+    # Claims in role order; ``None`` until that side has claimed.
+    claims: tuple[OptionTuple | None, OptionTuple | None] = (None, None)
+    seats: tuple[str, str] = ("player", "player")
+    ending: Ending | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.ending is None
+
+
+def first_mover(scenario: Scenario, seed: int) -> str:
+    """The role that moves first; a seeded draw when the protocol says "random"."""
+    if scenario.protocol.first_mover != "random":
+        return scenario.protocol.first_mover
+    # random.Random(seed).random() is the one draw Python promises to keep stable.
+    return scenario.role_ids[int(random.Random(seed).random() * 2)]
+
+
+def start(scenario: Scenario, seed: int, started_at: float) -> GameState:
+    """A new game whose clock starts at ``started_at``."""
+    mover = first_mover(scenario, seed)
+    return GameState(
+        scenario=scenario,
+        seed=seed,
+        started_at=started_at,
+        first_mover=mover,
+        turn=mover if scenario.protocol.turns == "alternating" else None,
+        time_limit=scenario.protocol.time_limit,
+        clock_started=started_at,
+        last_at=started_at,
+    )
+
+
+def next_deadline(state: GameState) -> float | None:
+    """When the server must feed a ``Timeout``: end of the break or of the negotiation."""
+    if state.ending is not None or state.paused:
+        return None
+    if state.on_break:
+        assert state.break_started is not None
+        return state.break_started + state.scenario.protocol.break_seconds - state.break_used
+    assert state.clock_started is not None
+    return state.clock_started + state.time_limit - state.time_used
+
+
+def seconds_left(state: GameState, now: float) -> float:
+    """Negotiation time left on the clock at ``now`` (frozen during breaks and pauses)."""
+    used = state.time_used
+    if state.clock_started is not None and state.ending is None:
+        used += max(0.0, now - state.clock_started)
+    return max(0.0, state.time_limit - used)
+
+
+def advance(state: GameState, now: float) -> tuple[GameState, list[Event]]:
+    """Apply every deadline due at ``now``; call before any other action."""
+    events: list[Event] = []
+    deadline = next_deadline(state)
+    while deadline is not None and now >= deadline:
+        state, more = apply(state, Timeout(), now)
+        events.extend(more)
+        deadline = next_deadline(state)
+    return state, events
+
+
+def apply(state: GameState, action: Action, now: float) -> tuple[GameState, list[Event]]:
+    """The state after ``action`` at ``now`` and the events it produced, or ``ActionRefused``."""
+    if state.ending is not None:
+        raise ActionRefused("game_over", f"the game is over ({state.ending.reason})")
+    now = max(now, state.last_at)
+    deadline = next_deadline(state)
+    if not isinstance(action, Timeout) and deadline is not None and now >= deadline:
+        raise ActionRefused("deadline_passed", "the deadline has passed; the game is ending")
+    if action.by is not None and action.by not in state.scenario.role_ids:
+        raise ActionRefused("bad_message", f"{action.by!r} is not a role of this game")
+    return _Step(state, now).run(action)
+
+
+class _Step:
+    """One transition: checks, then the new state and the events, built together."""
+
+    def __init__(self, state: GameState, now: float) -> None:
+        self.state = state
+        self.now = now
+        self.events: list[Event] = []
+
+    def run(self, action: Action) -> tuple[GameState, list[Event]]:
+        handler = getattr(self, "_" + action.kind)
+        handler(action)
+        return self.state, self.events
+
+    # -- helpers --------------------------------------------------------------
+
+    def emit(self, kind: str, by: str | None, data: dict[str, Any]) -> int:
+        seq = self.state.seq + 1
+        self.events.append(Event(seq, kind, self.now, by, data))
+        self.state = replace(self.state, seq=seq, last_at=self.now)
+        return seq
+
+    def record(self, action: Action) -> int:
+        return self.emit(action.kind, action.by, action_fields(action))
+
+    def end(
+        self, outcome: Literal["agreement", "impasse"], reason: str, terms: OptionTuple | None
+    ) -> None:
+        self.stop_clocks()
+        self.state = replace(
+            self.state,
+            ending=Ending(outcome, reason, terms),
+            turn=None,
+            pending_break=None,
+            pending_extension=None,
+        )
+        data = {
+            "outcome": outcome,
+            "reason": reason,
+            "terms": terms_dict(self.state.scenario, terms) if terms is not None else None,
+        }
+        self.emit("end", None, data)
+
+    def stop_clocks(self) -> None:
+        s = self.state
+        if s.clock_started is not None:
+            s = replace(s, time_used=s.time_used + (self.now - s.clock_started), clock_started=None)
+        if s.break_started is not None:
+            s = replace(
+                s, break_used=s.break_used + (self.now - s.break_started), break_started=None
+            )
+        self.state = s
+
+    def at_the_table(self, what: str) -> None:
+        """Negotiating moves wait while the game is paused or the sides are on a break."""
+        if self.state.paused:
+            raise ActionRefused("paused", f"the facilitator has paused the game; {what} waits")
+        if self.state.on_break:
+            raise ActionRefused("on_break", f"you are on a break; {what} waits until it ends")
+
+    def standing_for(self, by: str, seq: int, verb: str) -> StandingOffer:
+        standing = self.state.standing
+        if standing is None:
+            raise ActionRefused("no_such_offer", f"there is no standing offer to {verb}")
+        if standing.seq != seq:
+            raise ActionRefused(
+                "no_such_offer",
+                f"offer {seq} is not the standing offer; the standing offer is {standing.seq}",
+            )
+        if standing.by == by:
+            raise ActionRefused(
+                "no_such_offer", f"offer {seq} is your own; you can {verb} only the other side's"
+            )
+        return standing
+
+    def role_index(self, role: str) -> int:
+        return self.state.scenario.role_ids.index(role)
+
+    # -- player actions -------------------------------------------------------
+
+    def _offer(self, action: Offer) -> None:
+        s = self.state
+        self.at_the_table("an offer")
+        protocol = s.scenario.protocol
+        if s.turn is not None and s.turn != action.by:
+            raise ActionRefused("not_your_turn", f"it is {s.turn}'s turn to make an offer")
+        if protocol.max_offers and s.offers >= protocol.max_offers:
+            standing = (
+                f"accept or reject offer {s.standing.seq}" if s.standing else "no more offers"
+            )
+            raise ActionRefused(
+                "limit_reached", f"the limit of {protocol.max_offers} offers is reached: {standing}"
+            )
+        terms = full_terms(s.scenario, action.terms)
+        seq = self.record(action)
+        self.state = replace(
+            self.state,
+            standing=StandingOffer(seq, action.by, terms, action.final),
+            offers=s.offers + 1,
+            turn=s.scenario.other(action.by) if s.turn is not None else None,
+        )
+
+    def _accept(self, action: Accept) -> None:
+        if self.state.scenario.protocol.closing == "claims":
+            raise ActionRefused("not_allowed", "this game closes by claims: submit a claim instead")
+        self.at_the_table("accepting")
+        standing = self.standing_for(action.by, action.offer, "accept")
+        self.record(action)
+        self.end("agreement", "accepted", standing.terms)
+
+    def _reject(self, action: Reject) -> None:
+        if self.state.scenario.protocol.closing == "claims":
+            raise ActionRefused(
+                "not_allowed", "this game closes by claims: there is nothing to reject"
+            )
+        self.at_the_table("rejecting")
+        self.standing_for(action.by, action.offer, "reject")
+        self.record(action)
+        self.state = replace(self.state, standing=None)
+        limit = self.state.scenario.protocol.max_offers
+        if limit and self.state.offers >= limit:
+            self.end("impasse", "max_offers", None)
+
+    def _chat(self, action: Chat) -> None:
+        self.record(action)
+
+    def _suggest(self, action: Suggest) -> None:
+        self.at_the_table("a suggestion")
+        partial_terms(self.state.scenario, action.terms)
+        self.record(action)
+
+    def _reveal(self, action: Reveal) -> None:
+        self.at_the_table("a statement")
+        scenario = self.state.scenario
+        if action.about == "priority":
+            if action.issue not in scenario.issue_ids:
+                raise ActionRefused(
+                    "invalid_terms",
+                    f"no issue {action.issue!r}; issues are {list(scenario.issue_ids)}",
+                )
+            count = len(scenario.issues)
+            if action.rank is None or not 1 <= action.rank <= count:
+                raise ActionRefused(
+                    "bad_message", f"reveal: 'rank' must be 1 (most) to {count} (least)"
+                )
+        self.record(action)
+
+    def _walkout(self, action: Walkout) -> None:
+        self.record(action)
+        self.end("impasse", "walkout", None)
+
+    def _claim(self, action: Claim) -> None:
+        s = self.state
+        if s.scenario.protocol.closing != "claims":
+            raise ActionRefused(
+                "not_allowed", "this game closes by accepting an offer, not by claims"
+            )
+        self.at_the_table("a claim")
+        index = self.role_index(action.by)
+        if s.claims[index] is not None:
+            raise ActionRefused("already_claimed", "you have already submitted your claim")
+        terms = full_terms(s.scenario, action.terms)
+        self.record(action)
+        claims = (terms, s.claims[1]) if index == 0 else (s.claims[0], terms)
+        self.state = replace(self.state, claims=claims)
+        first, second = claims
+        if first is not None and second is not None:
+            if first == second:
+                self.end("agreement", "claims_matched", first)
+            else:
+                self.end("impasse", "claims_mismatch", None)
+
+    def _break_request(self, action: Request) -> None:
+        s = self.state
+        self.at_the_table("a break request")
+        if s.breaks_taken >= s.scenario.protocol.breaks:
+            raise ActionRefused(
+                "limit_reached", f"no breaks left (at most {s.scenario.protocol.breaks})"
+            )
+        if s.pending_break is not None:
+            raise ActionRefused("already_pending", "a break has already been asked for")
+        self.record(action)
+        self.state = replace(self.state, pending_break=action.by)
+
+    def _break_accept(self, action: Request) -> None:
+        self.answer(action, "break")
+        self.at_the_table("a break")
+        self.record(action)
+        self.stop_clocks()
+        self.state = replace(
+            self.state,
+            pending_break=None,
+            on_break=True,
+            break_used=0.0,
+            break_started=self.now,
+            breaks_taken=self.state.breaks_taken + 1,
+        )
+
+    def _break_decline(self, action: Request) -> None:
+        self.answer(action, "break")
+        self.record(action)
+        self.state = replace(self.state, pending_break=None)
+
+    def _break_end(self, action: Request) -> None:
+        if not self.state.on_break:
+            raise ActionRefused("not_allowed", "there is no break to end")
+        if self.state.paused:
+            raise ActionRefused("paused", "the facilitator has paused the game")
+        self.record(action)
+        self.stop_clocks()
+        self.state = replace(self.state, on_break=False, break_used=0.0, clock_started=self.now)
+
+    def _extension_request(self, action: Request) -> None:
+        s = self.state
+        self.at_the_table("an extension request")
+        if s.extensions_taken >= s.scenario.protocol.extensions:
+            raise ActionRefused(
+                "limit_reached", f"no extensions left (at most {s.scenario.protocol.extensions})"
+            )
+        if s.pending_extension is not None:
+            raise ActionRefused("already_pending", "an extension has already been asked for")
+        self.record(action)
+        self.state = replace(self.state, pending_extension=action.by)
+
+    def _extension_accept(self, action: Request) -> None:
+        self.answer(action, "extension")
+        self.at_the_table("an extension")
+        self.record(action)
+        s = self.state
+        self.state = replace(
+            s,
+            pending_extension=None,
+            time_limit=s.time_limit + s.scenario.protocol.extension_seconds,
+            extensions_taken=s.extensions_taken + 1,
+        )
+
+    def _extension_decline(self, action: Request) -> None:
+        self.answer(action, "extension")
+        self.record(action)
+        self.state = replace(self.state, pending_extension=None)
+
+    def answer(self, action: Request, what: str) -> None:
+        pending = self.state.pending_break if what == "break" else self.state.pending_extension
+        if pending is None:
+            raise ActionRefused("no_request", f"nobody has asked for a {what}")
+        if pending == action.by:
+            raise ActionRefused("no_request", f"you asked for the {what}; the other side answers")
+
+    # -- system actions ---------------------------------------------------------
+
+    def _timeout(self, action: Timeout) -> None:
+        deadline = next_deadline(self.state)
+        if deadline is None or self.now < deadline:
+            raise ActionRefused("not_due", "no deadline has passed")
+        if self.state.on_break:
+            self.emit("timeout", None, {"what": "break"})
+            # The negotiation clock restarts when the break was due to end, not when
+            # the server got round to noticing.
+            self.state = replace(
+                self.state,
+                on_break=False,
+                break_used=0.0,
+                break_started=None,
+                clock_started=deadline,
+            )
+            return
+        self.emit("timeout", None, {"what": "deadline"})
+        self.end("impasse", "deadline", None)
+
+    def _pause(self, action: Pause) -> None:
+        if self.state.paused:
+            raise ActionRefused("not_allowed", "the game is already paused")
+        self.record(action)
+        self.stop_clocks()
+        self.state = replace(self.state, paused=True)
+
+    def _resume(self, action: Resume) -> None:
+        if not self.state.paused:
+            raise ActionRefused("not_allowed", "the game is not paused")
+        self.record(action)
+        if self.state.on_break:
+            self.state = replace(self.state, paused=False, break_started=self.now)
+        else:
+            self.state = replace(self.state, paused=False, clock_started=self.now)
+
+    def _extend(self, action: Extend) -> None:
+        self.record(action)
+        self.state = replace(self.state, time_limit=self.state.time_limit + action.seconds)
+
+    def _abort(self, action: Abort) -> None:
+        self.record(action)
+        self.end("impasse", "aborted", None)
+
+    def _seat(self, action: Seat) -> None:
+        if action.role not in self.state.scenario.role_ids:
+            raise ActionRefused("bad_message", f"seat: no role {action.role!r}")
+        if action.occupant != "player" and not action.occupant.startswith("bot:"):
+            raise ActionRefused(
+                "bad_message", "seat: occupant must be 'player' or 'bot:<strategy>'"
+            )
+        self.record(action)
+        index = self.role_index(action.role)
+        seats = self.state.seats
+        self.state = replace(
+            self.state,
+            seats=(action.occupant, seats[1]) if index == 0 else (seats[0], action.occupant),
+        )
+
+
+def full_terms(scenario: Scenario, terms: Terms) -> OptionTuple:
+    """Check that terms name one valid option for every issue; the options in issue order."""
+    unknown = [k for k in terms if k not in scenario.issue_ids]
+    if unknown:
+        raise ActionRefused(
+            "invalid_terms", f"no issue {unknown[0]!r}; issues are {list(scenario.issue_ids)}"
+        )
+    missing = [k for k in scenario.issue_ids if k not in terms]
+    if missing:
+        raise ActionRefused("invalid_terms", f"terms must cover every issue; missing {missing}")
+    return tuple(_option(scenario, n, terms[issue.id]) for n, issue in enumerate(scenario.issues))
+
+
+def partial_terms(scenario: Scenario, terms: Terms) -> None:
+    """Check terms that may leave issues open (a suggestion)."""
+    if not terms:
+        raise ActionRefused("invalid_terms", "a suggestion needs at least one issue")
+    for key, value in terms.items():
+        if key not in scenario.issue_ids:
+            raise ActionRefused(
+                "invalid_terms", f"no issue {key!r}; issues are {list(scenario.issue_ids)}"
+            )
+        _option(scenario, scenario.issue_ids.index(key), value)
+
+
+def _option(scenario: Scenario, index: int, value: int) -> int:
+    issue = scenario.issues[index]
+    if not 0 <= value < len(issue.options):
+        raise ActionRefused(
+            "invalid_terms",
+            f"{issue.id}: option {value} does not exist (0 to {len(issue.options) - 1})",
+        )
+    return value
+
+
+def terms_dict(scenario: Scenario, terms: OptionTuple) -> dict[str, int]:
+    return {issue.id: option for issue, option in zip(scenario.issues, terms, strict=True)}
+
+
+def status(state: GameState, now: float) -> dict[str, Any]:
+    """What a client shows besides the events: whose turn, the clock, what is pending."""
+    protocol = state.scenario.protocol
+    return {
+        "turn": state.turn,
+        "seconds_left": seconds_left(state, now),
+        "deadline": next_deadline(state),
+        "paused": state.paused,
+        "on_break": state.on_break,
+        "standing_offer": state.standing.seq if state.standing else None,
+        "offers": state.offers,
+        "breaks_left": protocol.breaks - state.breaks_taken,
+        "extensions_left": protocol.extensions - state.extensions_taken,
+        "pending_break": state.pending_break,
+        "pending_extension": state.pending_extension,
+        "claimed": [r for r, c in zip(state.scenario.role_ids, state.claims, strict=True) if c],
+        "seats": dict(zip(state.scenario.role_ids, state.seats, strict=True)),
+        "over": state.ending is not None,
+    }

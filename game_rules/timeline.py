@@ -1,0 +1,82 @@
+"""A game's events told as a readable timeline: time, who, what, and each offer's points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from game_rules.events import Event
+from game_rules.scenario import Points, Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    seq: int
+    seconds: float  # since the game started
+    who: str  # a role id, or "" for the server
+    what: str
+    points: dict[str, Points] | None  # both sides' points, for offers, claims and the end
+
+
+def timeline(scenario: Scenario, started_at: float, events: tuple[Event, ...]) -> list[Entry]:
+    return [
+        Entry(e.seq, e.at - started_at, e.by or "", describe(scenario, e), points_of(scenario, e))
+        for e in events
+    ]
+
+
+def points_of(scenario: Scenario, event: Event) -> dict[str, Points] | None:
+    terms = event.data.get("terms")
+    if event.type in ("offer", "claim", "end") and isinstance(terms, dict):
+        return {r: scenario.points(r, terms) for r in scenario.role_ids}
+    return None
+
+
+def describe_terms(scenario: Scenario, terms: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{issue.label}: {issue.options[terms[issue.id]]}"
+        for issue in scenario.issues
+        if issue.id in terms
+    )
+
+
+def describe(scenario: Scenario, event: Event) -> str:
+    d = event.data
+    match event.type:
+        case "offer":
+            final = "FINAL offer" if d.get("final") else "offer"
+            return f"{final}: {describe_terms(scenario, d['terms'])}"
+        case "suggest":
+            return f"suggests (not binding): {describe_terms(scenario, d['terms'])}"
+        case "accept":
+            return f"accepts offer {d['offer']}"
+        case "reject":
+            return f"rejects offer {d['offer']}"
+        case "chat":
+            return f"says: {d['text']}"
+        case "reveal" if d.get("about") == "batna":
+            return f"states: my BATNA is {d['value']}"
+        case "reveal":
+            issue = next(
+                (i.label for i in scenario.issues if i.id == d.get("issue")), d.get("issue")
+            )
+            return f"states: {issue} is my priority number {d.get('rank')}"
+        case "claim":
+            return f"claims: {describe_terms(scenario, d['terms'])}"
+        case "walkout":
+            return "walks out"
+        case "timeout":
+            return "the break is over" if d.get("what") == "break" else "time is up"
+        case "end":
+            if d.get("outcome") == "agreement":
+                return f"AGREEMENT ({d['reason']}): {describe_terms(scenario, d['terms'])}"
+            return f"IMPASSE ({d['reason']})"
+        case "extend":
+            return f"the facilitator extends the deadline by {d['seconds']} s"
+        case "seat":
+            return f"{d['role']}'s seat is taken by {d['occupant']}"
+        case "pause" | "resume" | "abort":
+            return (
+                f"the facilitator {'ends' if event.type == 'abort' else event.type + 's'} the game"
+            )
+    return event.type.replace("_", " ")

@@ -1,0 +1,1 @@
+"""zopa's server: the Starlette application, game actors, storage and the command line."""

@@ -1,0 +1,1 @@
+"""One module per ``zopa`` sub-command, each with ``add_parser`` and ``run``."""

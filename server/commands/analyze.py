@@ -1,0 +1,111 @@
+"""``zopa analyze SCENARIO [--json]``: the outcome-space analysis of a scenario."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from game_rules.analysis import Analysis, FrontierPoint, analysis_json, analyze
+from game_rules.errors import ScenarioError
+from game_rules.library import resolve
+from game_rules.scenario import Points, Scenario
+
+# Beyond this many frontier points the summary shows both ends; --json has them all.
+_SHOWN = 40
+
+
+def add_parser(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "analyze",
+        help="the outcome space of a scenario: Pareto frontier, zone of agreement, Nash point",
+    )
+    parser.add_argument("scenario", metavar="SCENARIO", help="a built-in id or a .toml path")
+    parser.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        scenario = resolve(args.scenario)
+    except ScenarioError as exc:
+        print(f"zopa analyze: {exc}", file=sys.stderr)
+        return 2
+    except KeyError as exc:
+        print(f"zopa analyze: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    analysis = analyze(scenario)
+    if args.json:
+        print(json.dumps(analysis_json(analysis, scenario)))
+    else:
+        print(summary(analysis, scenario))
+    return 0
+
+
+def summary(analysis: Analysis, scenario: Scenario) -> str:
+    """The analysis for a person reading a terminal."""
+    r1, r2 = scenario.role_ids
+    b1, b2 = analysis.batna
+    lines = [
+        f"{scenario.id}: {scenario.title}",
+        f"roles: {r1} / {r2}",
+        f"issues: {len(scenario.issues)}, outcomes: {analysis.outcomes:,}",
+        f"BATNA: {r1} {_num(b1)}, {r2} {_num(b2)}",
+        f"max joint points: {_num(analysis.max_joint)}",
+    ]
+    if analysis.zopa and analysis.ideal is not None:
+        i1, i2 = analysis.ideal
+        lines.append(
+            f"zone of agreement: yes (best for {r1} inside it: {_num(i1)}, for {r2}: {_num(i2)})"
+        )
+    else:
+        lines.append("zone of agreement: none (no outcome gives both sides their BATNA)")
+    lines += _solution("Nash", analysis.nash, scenario)
+    lines += _solution("Kalai-Smorodinsky", analysis.kalai_smorodinsky, scenario)
+    lines.append(
+        f"Pareto frontier: {len(analysis.frontier)} points ({r1}, {r2}); "
+        "* = inside the zone of agreement"
+    )
+    lines += _frontier_listing(analysis)
+    return "\n".join(lines)
+
+
+def _solution(name: str, point: FrontierPoint | None, scenario: Scenario) -> list[str]:
+    if point is None:
+        return [f"{name}: none"]
+    r1, r2 = scenario.role_ids
+    p1, p2 = point.points
+    lines = [f"{name}: {r1} {_num(p1)}, {r2} {_num(p2)}, joint {_num(p1 + p2)}"]
+    for issue in scenario.issues:
+        lines.append(f"    {issue.label}: {issue.options[point.terms[issue.id]]}")
+    return lines
+
+
+def _frontier_listing(analysis: Analysis) -> list[str]:
+    b1, b2 = analysis.batna
+    cells = []
+    for f in analysis.frontier:
+        p1, p2 = f.points
+        mark = "*" if p1 >= b1 and p2 >= b2 else ""
+        cells.append(f"({_num(p1)}, {_num(p2)}){mark}")
+    if len(cells) > _SHOWN:
+        hidden = len(cells) - _SHOWN
+        half = _SHOWN // 2
+        cells = [*cells[:half], f"... {hidden} more (see --json) ...", *cells[-half:]]
+    lines: list[str] = []
+    line = " "
+    for cell in cells:
+        if len(line) + 1 + len(cell) > 88:
+            lines.append(line)
+            line = " "
+        line += " " + cell
+    lines.append(line)
+    return lines
+
+
+def _num(value: Points) -> str:
+    # Floats that are whole print without ".0", so a table written as 1500.0 reads as 1500.
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
