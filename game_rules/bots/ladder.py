@@ -1,0 +1,59 @@
+"""A role's own outcomes as a ladder of point totals, each with terms that reach it.
+
+Built issue by issue (points are additive), so it never lists every outcome; a bot
+looks up the cheapest terms that still give it at least its current aspiration.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from game_rules.negotiation import OptionTuple
+from game_rules.scenario import Points
+
+# Float points can make the number of distinct totals explode; a grid this fine keeps
+# the ladder small without changing any decision a person would notice.
+_MAX_RUNGS = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder:
+    totals: tuple[Points, ...]  # ascending
+    terms: tuple[OptionTuple, ...]
+
+    @property
+    def best(self) -> Points:
+        return self.totals[-1]
+
+    @property
+    def worst(self) -> Points:
+        return self.totals[0]
+
+    def at_least(self, aspiration: float) -> tuple[Points, OptionTuple]:
+        """The lowest rung at or above ``aspiration`` (the top rung if none is)."""
+        i = min(bisect.bisect_left(self.totals, aspiration), len(self.totals) - 1)
+        return self.totals[i], self.terms[i]
+
+
+def build_ladder(points: tuple[tuple[Points, ...], ...]) -> Ladder:
+    rungs: dict[Points, OptionTuple] = {0: ()}
+    for row in points:
+        merged: dict[Points, OptionTuple] = {}
+        # Best option first, so each total keeps terms that favour our stronger issues.
+        order = sorted(range(len(row)), key=lambda o: -row[o])
+        for total, terms in rungs.items():
+            for option in order:
+                merged.setdefault(total + row[option], (*terms, option))
+        if len(merged) > _MAX_RUNGS:
+            step = (max(merged) - min(merged)) / _MAX_RUNGS
+            thinned: dict[Points, OptionTuple] = {}
+            for total in sorted(merged):
+                key = round(total / step) if step else 0
+                thinned.setdefault(key, merged[total])
+            merged = {
+                sum(r[o] for r, o in zip(points, t, strict=False)): t for t in thinned.values()
+            }
+        rungs = merged
+    ordered = sorted(rungs)
+    return Ladder(tuple(ordered), tuple(rungs[t] for t in ordered))
