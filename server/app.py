@@ -1,0 +1,92 @@
+"""The Starlette application: storage, sessions, the HTTP API, ``/ws`` and the web client.
+
+Start-up opens storage and rebuilds every live game before the first request; a
+heartbeat records that the server is alive, so a crash's downtime stays off the
+clocks. ``drain`` is the clean shutdown: sockets close with 1001, actors stop, storage
+flushes and closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from importlib import resources
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from server.config import Settings
+from server.http_api import Api
+from server.hub import Hub
+from server.sessions import Sessions
+from server.storage_sqlite import SqliteStorage
+from server.ws import Endpoint
+
+log = logging.getLogger("zopa.app")
+
+
+class Zopa:
+    """The running server's parts, so the serve command and tests can reach them."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.storage = SqliteStorage(settings.database)
+        self.hub = Hub()
+        self.sessions = Sessions(self.storage, self.hub, settings)
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._drained = False
+
+    async def start(self) -> None:
+        await self.storage.open()
+        resumed = await self.sessions.recover()
+        await self.storage.heartbeat(time.time())
+        self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
+        log.info("ready; %d live games resumed", resumed)
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.heartbeat_seconds)
+            await self.storage.heartbeat(time.time())
+
+    async def drain(self) -> None:
+        """Close every socket with 1001, stop the games, flush and close storage."""
+        if self._drained:
+            return
+        self._drained = True
+        connections = self.hub.everyone()
+        for connection in connections:
+            connection.close(1001, "server shutting down")
+        await asyncio.gather(*(c.finished(2.0) for c in connections))
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        await self.sessions.shutdown()
+        await self.storage.close()
+        log.info("stopped cleanly")
+
+
+def create_app(settings: Settings) -> Starlette:
+    zopa = Zopa(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await zopa.start()
+        try:
+            yield
+        finally:
+            await zopa.drain()
+
+    web = resources.files("client_web")
+    routes = [
+        *Api(zopa.sessions, settings.facilitator_key).routes(),
+        WebSocketRoute("/ws", Endpoint(zopa.sessions, zopa.hub).handle),
+        Mount("/", StaticFiles(directory=str(web), html=True), name="web"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.zopa = zopa
+    return app

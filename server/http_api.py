@@ -1,0 +1,158 @@
+"""The HTTP API of CONTRACT.md, plus the facilitator's controls (docs/protocol.md)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from game_rules.library import builtin_scenarios
+from server.errors import Refused
+from server.sessions import Sessions
+
+Handler = Callable[[Request], Awaitable[Response]]
+MAX_BODY = 16 * 1024
+
+
+def error_response(refused: Refused) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": refused.code, "message": refused.message}}, status_code=refused.status
+    )
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise Refused(413, "too_large", f"a request body is at most {MAX_BODY} bytes")
+    if not raw:
+        return {}
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise Refused(400, "bad_request", f"the body is not JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise Refused(400, "bad_request", "the body must be a JSON object")
+    return body
+
+
+class Api:
+    def __init__(self, sessions: Sessions, key: str) -> None:
+        self.sessions = sessions
+        self._key = key.encode()
+
+    def _facilitator(self, request: Request) -> None:
+        header = request.headers.get("authorization", "")
+        scheme, _, given = header.partition(" ")
+        if scheme.lower() != "bearer" or not secrets.compare_digest(given.encode(), self._key):
+            raise Refused(
+                401, "unauthorized", "this call needs the facilitator key as a Bearer token"
+            )
+
+    def routes(self) -> list[Route]:
+        def route(path: str, handler: Handler, method: str) -> Route:
+            async def endpoint(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except Refused as refused:
+                    return error_response(refused)
+
+            return Route(path, endpoint, methods=[method])
+
+        return [
+            route("/healthz", self.health, "GET"),
+            route("/api/scenarios", self.scenarios, "GET"),
+            route("/api/sessions", self.create_session, "POST"),
+            route("/api/sessions/{code}", self.session, "GET"),
+            route("/api/sessions/{code}/players", self.join, "POST"),
+            route("/api/sessions/{code}/players/{player}", self.remove, "DELETE"),
+            route("/api/sessions/{code}/rounds", self.start_round, "POST"),
+            route("/api/sessions/{code}/pause", self.pause, "POST"),
+            route("/api/sessions/{code}/resume", self.resume, "POST"),
+            route("/api/sessions/{code}/extend", self.extend, "POST"),
+            route("/api/sessions/{code}/end-round", self.end_round, "POST"),
+            route("/api/sessions/{code}/results", self.results, "GET"),
+            route("/api/games/{game}/log", self.log, "GET"),
+        ]
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"ok": True, "sessions": len(self.sessions.sessions)})
+
+    async def scenarios(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "scenarios": [
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "description": s.description,
+                        "issues": len(s.issues),
+                        "roles": [r.label for r in s.roles],
+                    }
+                    for s in builtin_scenarios()
+                ]
+            }
+        )
+
+    async def create_session(self, request: Request) -> Response:
+        self._facilitator(request)
+        body = await _body(request)
+        session = await self.sessions.create_session(body.get("scenario"), body.get("time_limit"))
+        return JSONResponse({"code": session.code}, status_code=201)
+
+    async def session(self, request: Request) -> Response:
+        self._facilitator(request)
+        return JSONResponse(self.sessions.snapshot(request.path_params["code"]))
+
+    async def join(self, request: Request) -> Response:
+        body = await _body(request)
+        player = await self.sessions.join(request.path_params["code"], body.get("name"))
+        return JSONResponse({"player": player.id, "token": player.token}, status_code=201)
+
+    async def remove(self, request: Request) -> Response:
+        self._facilitator(request)
+        await self.sessions.remove_player(
+            request.path_params["code"], request.path_params["player"]
+        )
+        return JSONResponse({"removed": request.path_params["player"]})
+
+    async def start_round(self, request: Request) -> Response:
+        self._facilitator(request)
+        number, games = await self.sessions.start_round(request.path_params["code"])
+        return JSONResponse(
+            {"round": number, "games": [{"game": g.id, "players": g.players} for g in games]},
+            status_code=201,
+        )
+
+    async def pause(self, request: Request) -> Response:
+        self._facilitator(request)
+        return JSONResponse({"games": await self.sessions.pause(request.path_params["code"])})
+
+    async def resume(self, request: Request) -> Response:
+        self._facilitator(request)
+        return JSONResponse({"games": await self.sessions.resume(request.path_params["code"])})
+
+    async def extend(self, request: Request) -> Response:
+        self._facilitator(request)
+        body = await _body(request)
+        count = await self.sessions.extend(
+            request.path_params["code"], body.get("seconds"), body.get("game")
+        )
+        return JSONResponse({"games": count})
+
+    async def end_round(self, request: Request) -> Response:
+        self._facilitator(request)
+        return JSONResponse({"games": await self.sessions.end_round(request.path_params["code"])})
+
+    async def results(self, request: Request) -> Response:
+        self._facilitator(request)
+        return JSONResponse(self.sessions.results(request.path_params["code"]))
+
+    async def log(self, request: Request) -> Response:
+        self._facilitator(request)
+        lines = await self.sessions.game_log(request.path_params["game"])
+        return Response("".join(line + "\n" for line in lines), media_type="application/jsonl")

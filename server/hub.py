@@ -1,0 +1,149 @@
+"""Open sockets: who is connected, and the one queue each socket is written from.
+
+Every socket gets its own outbox and writer task, so a game's actor hands a message
+over without waiting for any client: a slow phone on a bad network delays only itself.
+A socket whose outbox overflows is closed (4008) rather than allowed to hold memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.websockets import WebSocket
+
+from server.wire import encode
+
+log = logging.getLogger("zopa.ws")
+
+OUTBOX = 1000  # messages waiting for one socket before it counts as stuck
+
+
+@dataclass(frozen=True, slots=True)
+class _Close:
+    code: int
+    reason: str
+
+
+class Connection:
+    def __init__(self, socket: WebSocket, binary: bool, rate: float, burst: float) -> None:
+        self.socket = socket
+        self.binary = binary
+        self.player: str | None = None
+        self.session: str | None = None  # for a facilitator's socket
+        self._outbox: asyncio.Queue[dict[str, Any] | _Close] = asyncio.Queue(OUTBOX)
+        self._writer: asyncio.Task[None] | None = None
+        self._rate = rate
+        self._burst = burst
+        self._tokens = burst
+        self._filled_at = asyncio.get_running_loop().time()
+        self.closing = False
+
+    def start(self) -> None:
+        self._writer = asyncio.create_task(self._write(), name="ws writer")
+
+    def allow(self) -> bool:
+        """Take one message from the token bucket; False when the client sends too fast."""
+        now = asyncio.get_running_loop().time()
+        self._tokens = min(self._burst, self._tokens + (now - self._filled_at) * self._rate)
+        self._filled_at = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+    def send(self, message: dict[str, Any]) -> None:
+        if self.closing:
+            return
+        try:
+            self._outbox.put_nowait(message)
+        except asyncio.QueueFull:
+            log.warning("outbox full; closing a stuck socket", extra={"player": self.player})
+            self.close(4008, "too far behind")
+
+    async def reply(self, message: dict[str, Any]) -> None:
+        self.send(message)
+
+    def close(self, code: int, reason: str = "") -> None:
+        if self.closing:
+            return
+        self.closing = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self._outbox.put_nowait(_Close(code, reason))
+        if self._outbox.full() and self._writer is not None:
+            self._writer.cancel()
+            self._writer = asyncio.create_task(self._close_now(code, reason))
+
+    async def _close_now(self, code: int, reason: str) -> None:
+        with contextlib.suppress(Exception):
+            await self.socket.close(code, reason)
+
+    async def _write(self) -> None:
+        try:
+            while True:
+                item = await self._outbox.get()
+                if isinstance(item, _Close):
+                    await self._close_now(item.code, item.reason)
+                    return
+                frame = encode(item, self.binary)
+                if isinstance(frame, bytes):
+                    await self.socket.send_bytes(frame)
+                else:
+                    await self.socket.send_text(frame)
+        except Exception:  # the peer is gone; the reader notices and detaches
+            self.closing = True
+
+    async def finished(self, timeout: float) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._writer), timeout)
+
+    def stop(self) -> None:
+        if self._writer is not None and not self._writer.done():
+            self._writer.cancel()
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.players: dict[str, set[Connection]] = defaultdict(set)
+        self.facilitators: dict[str, set[Connection]] = defaultdict(set)
+
+    def attach(self, connection: Connection) -> int:
+        """Register a player's socket; how many that player now has open."""
+        assert connection.player is not None
+        sockets = self.players[connection.player]
+        sockets.add(connection)
+        return len(sockets)
+
+    def detach(self, connection: Connection) -> int:
+        """Forget a socket; how many the player still has open."""
+        if connection.session is not None:
+            self.facilitators[connection.session].discard(connection)
+            return 0
+        if connection.player is None:
+            return 0
+        sockets = self.players.get(connection.player, set())
+        sockets.discard(connection)
+        if not sockets:
+            self.players.pop(connection.player, None)
+        return len(sockets)
+
+    def connected(self, player: str) -> bool:
+        return bool(self.players.get(player))
+
+    def to_player(self, player: str, message: dict[str, Any]) -> None:
+        for connection in self.players.get(player, ()):
+            connection.send(message)
+
+    def to_facilitators(self, session: str, message: dict[str, Any]) -> None:
+        for connection in self.facilitators.get(session, ()):
+            connection.send(message)
+
+    def everyone(self) -> list[Connection]:
+        found = [c for group in self.players.values() for c in group]
+        found += [c for group in self.facilitators.values() for c in group]
+        return found

@@ -1,0 +1,79 @@
+"""What the server keeps: sessions, players, games and their event lines.
+
+The interface is small and asynchronous so that SQLite (the embedded default,
+``storage_sqlite``) and a later PostgreSQL backend can sit behind it unchanged. Every
+write call returns only once its data is durable: the server announces nothing before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    code: str
+    scenario: str
+    # A session-wide time limit overriding the scenario's, or None.
+    time_limit: float | None
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerRow:
+    id: str
+    session: str
+    name: str
+    token: str
+    joined_at: float
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GameRow:
+    id: str
+    session: str
+    round: int
+    header: str  # the log's first line
+    # Event lines in seq order, when loaded for recovery.
+    events: tuple[str, ...] = field(default=())
+    result: str | None = None  # the result object as JSON, once ended
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything needed to rebuild the server after a restart."""
+
+    sessions: tuple[SessionRow, ...]
+    players: tuple[PlayerRow, ...]
+    games: tuple[GameRow, ...]
+    last_alive: float | None
+
+
+class Storage(Protocol):
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def add_session(self, row: SessionRow) -> None: ...
+
+    async def add_player(self, row: PlayerRow) -> None: ...
+
+    async def remove_player(self, player_id: str) -> None: ...
+
+    async def add_game(self, row: GameRow) -> None: ...
+
+    async def append_events(self, game_id: str, events: list[tuple[int, str]]) -> None:
+        """Store ``(seq, line)`` pairs; returns once they are durable."""
+        ...
+
+    async def end_game(self, game_id: str, result: str) -> None: ...
+
+    async def game_lines(self, game_id: str) -> list[str] | None:
+        """The game's log, header first; ``None`` for an unknown game."""
+        ...
+
+    async def heartbeat(self, now: float) -> None: ...
+
+    async def load(self) -> Snapshot: ...

@@ -1,0 +1,194 @@
+"""The websocket endpoint ``/ws``: parse, authenticate, enqueue. Nothing more.
+
+Close codes (docs/protocol.md):
+  1001 server shutting down          1003 a binary frame on a JSON socket (or the reverse)
+  1009 frame over the size limit     4400 the first message is not a valid hello
+  4401 unknown or missing token/key  4403 the player was removed from the session
+  4404 unknown session (facilitator) 4408 no hello in time
+  4429 over the message rate         4008 the client fell too far behind reading
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from game_rules.actions import PLAYER_KINDS
+from server.actor import PlayerMove
+from server.errors import Refused
+from server.hub import Connection, Hub
+from server.sessions import Player, Sessions
+from server.wire import MSGPACK, BadFrame, decode
+
+log = logging.getLogger("zopa.ws")
+
+
+class Endpoint:
+    def __init__(self, sessions: Sessions, hub: Hub) -> None:
+        self.sessions = sessions
+        self.hub = hub
+        self.settings = sessions.settings
+
+    async def handle(self, socket: WebSocket) -> None:
+        binary = MSGPACK in socket.scope.get("subprotocols", [])
+        await socket.accept(subprotocol=MSGPACK if binary else None)
+        connection = Connection(socket, binary, self.settings.rate, self.settings.burst)
+        connection.start()
+        try:
+            await self._serve(socket, connection)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await self._gone(connection)
+
+    async def _receive(self, socket: WebSocket, connection: Connection) -> dict[str, Any] | None:
+        """The next message; ``None`` once the socket is closed or being closed."""
+        while not connection.closing:
+            frame = await socket.receive()
+            if frame["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(frame.get("code", 1000))
+            if not connection.allow():
+                log.warning("over the message rate", extra={"player": connection.player})
+                connection.close(4429, "too many messages")
+                return None
+            try:
+                return decode(frame.get("text"), frame.get("bytes"), connection.binary)
+            except BadFrame as exc:
+                log.info("bad frame: %s", exc.message, extra={"player": connection.player})
+                if exc.close is not None:
+                    connection.close(exc.close, exc.message[:120])
+                    return None
+                connection.send({"type": "error", "code": "bad_message", "message": exc.message})
+        return None
+
+    async def _serve(self, socket: WebSocket, connection: Connection) -> None:
+        try:
+            hello = await asyncio.wait_for(
+                self._receive(socket, connection), self.settings.hello_seconds
+            )
+        except TimeoutError:
+            connection.close(4408, "say hello first")
+            return
+        if hello is None:
+            return
+        if hello.get("type") != "hello":
+            connection.close(4400, "the first message must be a hello")
+            return
+        if "key" in hello:
+            await self._facilitator(socket, connection, hello)
+            return
+        player = self.sessions.player_by_token(hello.get("token"))
+        if player is None:
+            connection.close(4401, "unknown token")
+            return
+        since = hello.get("since")
+        if since is not None and (isinstance(since, bool) or not isinstance(since, int)):
+            connection.close(4400, "'since' must be a whole number")
+            return
+        connection.player = player.id
+        self._welcome(connection, player, since)
+        if self.hub.attach(connection) == 1:
+            await self.sessions.presence(player, connected=True)
+        while (message := await self._receive(socket, connection)) is not None:
+            await self._player_message(connection, player, message)
+
+    def _welcome(self, connection: Connection, player: Player, since: int | None) -> None:
+        """The welcome, then with ``since`` the events missed; no await, so nothing slips in."""
+        found = self.sessions.player_game(player)
+        if found is None:
+            connection.send({"type": "welcome", "player": player.id, "game": None})
+            return
+        entry, role = found
+        view = self.sessions.view(entry, role)
+        if since is None:
+            connection.send({"type": "welcome", "player": player.id, "game": view})
+            return
+        events = view["events"]
+        view["events"] = []
+        view["since"] = since
+        connection.send({"type": "welcome", "player": player.id, "game": view})
+        for event in events:
+            if event["seq"] > since:
+                body = {k: v for k, v in event.items() if k != "seq"}
+                connection.send(
+                    {"type": "event", "game": entry.id, "seq": event["seq"], "event": body}
+                )
+        if "result" in view:
+            connection.send(
+                {
+                    "type": "ended",
+                    "game": entry.id,
+                    "result": view["result"],
+                    "cards": view["cards"],
+                }
+            )
+
+    async def _player_message(
+        self, connection: Connection, player: Player, message: dict[str, Any]
+    ) -> None:
+        kind = message["type"]
+        if kind == "ping":
+            connection.send({"type": "pong"})
+            return
+        found = self.sessions.player_game(player)
+        if kind == "seat_bot":
+            refused = await self.sessions.seat_bot(player)
+            if refused is not None:
+                connection.send(_error(refused, "the partner's seat cannot be given to a bot now"))
+            return
+        if kind not in PLAYER_KINDS:
+            connection.send(_error("bad_message", f"unknown message type {kind!r}"))
+            return
+        if found is None:
+            connection.send(_error("not_in_game", "you are not in a game yet"))
+            return
+        entry, role = found
+        if "game" in message and message["game"] != entry.id:
+            connection.send(_error("not_in_game", "that is not your game"))
+            return
+        if entry.actor is None or not entry.actor.live:
+            connection.send(_error("game_over", "the game is over"))
+            return
+        entry.actor.submit(PlayerMove(role, message, connection.reply))
+
+    async def _facilitator(
+        self, socket: WebSocket, connection: Connection, hello: dict[str, Any]
+    ) -> None:
+        key = hello.get("key")
+        if not isinstance(key, str) or not secrets.compare_digest(
+            key.encode(), self.settings.facilitator_key.encode()
+        ):
+            connection.close(4401, "wrong facilitator key")
+            return
+        try:
+            session = self.sessions.session(str(hello.get("session", "")))
+        except Refused:
+            connection.close(4404, "no such session")
+            return
+        connection.session = session.code
+        self.hub.facilitators[session.code].add(connection)
+        connection.send(self.sessions.snapshot(session.code))
+        while (message := await self._receive(socket, connection)) is not None:
+            if message["type"] == "ping":
+                connection.send({"type": "pong"})
+            else:
+                connection.send(_error("bad_message", "facilitators act through the HTTP API"))
+
+    async def _gone(self, connection: Connection) -> None:
+        left = self.hub.detach(connection)
+        if connection.player is not None and left == 0:
+            player = self.sessions.players.get(connection.player)
+            if player is not None:
+                with contextlib.suppress(Exception):
+                    await self.sessions.presence(player, connected=False)
+        await connection.finished(1.0)
+        connection.stop()
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message}

@@ -1,0 +1,220 @@
+"""A real zopa server in a child process, and real websocket players talking to it.
+
+The server runs as ``zopa serve`` would (its own process, uvicorn, SQLite file), so
+tests can kill it with SIGKILL or SIGTERM and start it again on the same database.
+Every wait is on an event with a timeout: a frame arriving, a port answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+KEY = "test-facilitator-key"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Server:
+    def __init__(self, database: Path, **env: str) -> None:
+        self.database = database
+        self.port = free_port()
+        self.env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, **env}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = database.with_suffix(".log")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def start(self, timeout: float = 15.0) -> None:
+        command = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)]
+        command += ["--db", str(self.database)]
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=out, stderr=out)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited at start-up:\n{self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                # Not listening yet: wait for the port rather than for a fixed time.
+                with socket.socket() as probe:
+                    probe.settimeout(0.2)
+                    probe.connect_ex(("127.0.0.1", self.port))
+        raise RuntimeError(f"the server did not answer in {timeout} s:\n{self.log.read_text()}")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def terminate(self, timeout: float = 15.0) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def call(
+        self, method: str, path: str, body: Any = None, key: str | None = KEY
+    ) -> tuple[int, Any]:
+        """An HTTP call; the status and the decoded JSON (or text) answer."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        if key is not None:
+            request.add_header("Authorization", f"Bearer {key}")
+        request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                status, raw = answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read().decode()
+        try:
+            return status, json.loads(raw)
+        except json.JSONDecodeError:
+            return status, raw
+
+    async def acall(self, method: str, path: str, body: Any = None, key: str | None = KEY) -> Any:
+        """An HTTP call from async code that must succeed (2xx); the answer."""
+        status, answer = await asyncio.to_thread(self.call, method, path, body, key)
+        assert 200 <= status < 300, (status, answer)
+        return answer
+
+
+class Client:
+    """One websocket, JSON or MessagePack, recording every message it receives."""
+
+    def __init__(self, socket: ClientConnection, binary: bool) -> None:
+        self.socket = socket
+        self.binary = binary
+        self.received: list[dict[str, Any]] = []
+        self.frames: list[str | bytes] = []
+
+    @classmethod
+    async def open(cls, server: Server, binary: bool = False) -> Client:
+        protocols = ["zopa.msgpack"] if binary else None
+        socket = await websockets.connect(
+            server.ws_url,
+            subprotocols=protocols,  # type: ignore[arg-type]
+            compression=None,
+            max_size=2**22,
+        )
+        return cls(socket, binary)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if self.binary:
+            await self.socket.send(msgpack.packb(message, use_bin_type=True))
+        else:
+            await self.socket.send(json.dumps(message))
+
+    async def next(self, timeout: float = 5.0) -> dict[str, Any]:
+        frame = await asyncio.wait_for(self.socket.recv(), timeout)
+        self.frames.append(frame)
+        message: dict[str, Any] = (
+            msgpack.unpackb(frame, raw=False) if isinstance(frame, bytes) else json.loads(frame)
+        )
+        self.received.append(message)
+        return message
+
+    async def until(
+        self, wanted: Callable[[dict[str, Any]], bool], timeout: float = 5.0
+    ) -> dict[str, Any]:
+        """Read until a message matches; every message read on the way is kept."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise TimeoutError(f"no matching message; last ones: {self.received[-5:]}")
+            message = await self.next(left)
+            if wanted(message):
+                return message
+
+    async def type(self, kind: str, timeout: float = 5.0) -> dict[str, Any]:
+        return await self.until(lambda m: m["type"] == kind, timeout)
+
+    async def close(self) -> None:
+        await self.socket.close()
+
+
+class Player:
+    """A joined player: name, id, token, and an open socket once connected."""
+
+    def __init__(self, server: Server, code: str, name: str, binary: bool = False) -> None:
+        self.server = server
+        self.code = code
+        self.name = name
+        self.binary = binary
+        self.id = ""
+        self.token = ""
+        self.client: Client | None = None
+        self.last_seq = 0
+
+    async def join(self) -> Player:
+        answer = await self.server.acall(
+            "POST", f"/api/sessions/{self.code}/players", {"name": self.name}, key=None
+        )
+        self.id, self.token = answer["player"], answer["token"]
+        return self
+
+    async def connect(self, since: int | None = None) -> dict[str, Any]:
+        self.client = await Client.open(self.server, self.binary)
+        hello: dict[str, Any] = {"type": "hello", "token": self.token}
+        if since is not None:
+            hello["since"] = since
+        await self.client.send(hello)
+        return await self.client.type("welcome")
+
+    @property
+    def c(self) -> Client:
+        assert self.client is not None
+        return self.client
+
+    async def event(self, kind: str | None = None, timeout: float = 5.0) -> dict[str, Any]:
+        """The next game event (of a type); seqs must arrive in order without gaps."""
+        while True:
+            message = await self.c.until(lambda m: m["type"] in ("event",), timeout)
+            assert message["seq"] == self.last_seq + 1, (message["seq"], self.last_seq)
+            self.last_seq = message["seq"]
+            if kind is None or message["event"]["type"] == kind:
+                return message
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.c.send(message)
+
+
+async def open_session(server: Server, scenario: str, **extra: Any) -> str:
+    answer = await server.acall("POST", "/api/sessions", {"scenario": scenario, **extra})
+    code: str = answer["code"]
+    return code
