@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -39,20 +40,17 @@ class Settings:
 
 
 def settings_from_env(database: str | None = None) -> Settings:
-    key = os.environ.get("ZOPA_FACILITATOR_KEY", "")
+    """Settings from ``ZOPA_*`` variables (docs/operations.md lists them)."""
+    defaults = Settings()
     base = Settings(
         database=database or os.environ.get("ZOPA_DB", "zopa.db"),
-        grace_seconds=_number("ZOPA_GRACE_SECONDS", 60.0),
-        rate=_number("ZOPA_RATE", 10.0),
-        burst=_number("ZOPA_BURST", 30.0),
+        grace_seconds=_number("ZOPA_GRACE_SECONDS", defaults.grace_seconds),
+        rate=_number("ZOPA_RATE", defaults.rate),
+        burst=_number("ZOPA_BURST", defaults.burst),
+        hello_seconds=_number("ZOPA_HELLO_SECONDS", defaults.hello_seconds),
+        max_frame_bytes=int(_number("ZOPA_MAX_FRAME_BYTES", defaults.max_frame_bytes)),
     )
+    key = os.environ.get("ZOPA_FACILITATOR_KEY", "")
     if key:
-        return Settings(
-            database=base.database,
-            facilitator_key=key,
-            key_generated=False,
-            grace_seconds=base.grace_seconds,
-            rate=base.rate,
-            burst=base.burst,
-        )
+        return dataclasses.replace(base, facilitator_key=key, key_generated=False)
     return base

@@ -1,8 +1,14 @@
 """Pairing a round: who plays whom, in which role, and who gets a bot.
 
 Pure and seeded, so a round's pairing is reproducible from its inputs. Two aims, in
-order: nobody meets a partner they have already met while someone new is available,
-and over the rounds every player plays each role as equally as possible.
+order: nobody meets a partner they have already met while a pairing of new partners
+exists, and over the rounds every player plays each role as equally as possible (two
+players owed the same role are not paired while another pairing exists).
+
+Finding a repeat-free pairing is a perfect-matching search; a greedy pass fails on
+late rounds of small classes (six players, round five), so it is a depth-first search
+that tries the most constrained player first, with a step budget after which it
+settles for the pairing with the fewest repeats a greedy pass finds.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-BOT = None  # the partner of the odd player out
+SEARCH_STEPS = 20_000
+# Above this many players, picking the most constrained player costs more than it saves.
+CONSTRAINED_FIRST_UP_TO = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,58 +36,99 @@ class Pair:
     seats: Mapping[str, str | None]
 
 
-def _lean(history: History, roles: tuple[str, str]) -> int:
-    """How much more often the player has played the first role than the second."""
-    return history.roles.get(roles[0], 0) - history.roles.get(roles[1], 0)
-
-
 def pair_players(
     players: Sequence[str],
     history: Mapping[str, History],
     roles: tuple[str, str],
     seed: int,
 ) -> list[Pair]:
-    """Pairs for a round; with an odd number, the player who most needs a game gets the bot."""
-    rng = random.Random(seed)
-    pool = list(players)
-    rng.shuffle(pool)
+    """Pairs for a round; with an odd number, one player is seated with a bot."""
     empty = History()
-    # Players leaning hardest to one role are placed first, so they get the other.
-    pool.sort(key=lambda p: -abs(_lean(history.get(p, empty), roles)))
+    past = {p: history.get(p, empty) for p in players}
+    pool = list(players)
+    random.Random(seed).shuffle(pool)
     pairs: list[Pair] = []
-    while len(pool) >= 2:
-        first = pool.pop(0)
-        seen = history.get(first, empty).partners
-
-        def cost(
-            candidate: str, first: str = first, seen: frozenset[str] = seen
-        ) -> tuple[int, int]:
-            repeat = 1 if candidate in seen else 0
-            return (repeat, -_complement(history, first, candidate, roles))
-
-        second = min(pool, key=cost)
-        pool.remove(second)
-        pairs.append(Pair(_assign(history, first, second, roles)))
-    if pool:
-        alone = pool[0]
-        lean = _lean(history.get(alone, empty), roles)
-        role = roles[1] if lean > 0 else roles[0]
+    if len(pool) % 2:
+        # The player leaning hardest to one role sits with the bot in the other.
+        alone = max(pool, key=lambda p: abs(_lean(past[p], roles)))
+        pool.remove(alone)
+        role = roles[1] if _lean(past[alone], roles) > 0 else roles[0]
         other = roles[0] if role == roles[1] else roles[1]
-        pairs.append(Pair({role: alone, other: BOT}))
+        pairs.append(Pair({role: alone, other: None}))
+    matched = (
+        _search(pool, past, roles, strict_roles=True)
+        or _search(pool, past, roles, strict_roles=False)
+        or _greedy(pool, past, roles)
+    )
+    return [Pair(_assign(past, a, b, roles)) for a, b in matched] + pairs
+
+
+def _lean(history: History, roles: tuple[str, str]) -> int:
+    """How much more often the player has played the first role than the second."""
+    return history.roles.get(roles[0], 0) - history.roles.get(roles[1], 0)
+
+
+def _search(
+    pool: list[str], past: Mapping[str, History], roles: tuple[str, str], strict_roles: bool
+) -> list[tuple[str, str]] | None:
+    """A repeat-free pairing; with ``strict_roles``, also never two players owed the same role."""
+    steps = 0
+    lean = {p: _lean(past[p], roles) for p in pool}
+
+    def fits(a: str, b: str) -> bool:
+        if b in past[a].partners:
+            return False
+        return not strict_roles or lean[a] * lean[b] <= 0
+
+    def solve(remaining: list[str]) -> list[tuple[str, str]] | None:
+        nonlocal steps
+        if not remaining:
+            return []
+        steps += 1
+        if steps > SEARCH_STEPS:
+            return None
+        if len(remaining) <= CONSTRAINED_FIRST_UP_TO:
+            first = min(remaining, key=lambda p: sum(fits(p, q) for q in remaining if q != p))
+        else:
+            first = remaining[0]
+        rest = [q for q in remaining if q != first]
+        # Opposite leans first: each then gets the role they are owed.
+        for second in sorted(rest, key=lambda q: lean[first] * lean[q]):
+            if not fits(first, second):
+                continue
+            found = solve([q for q in rest if q != second])
+            if found is not None:
+                return [(first, second), *found]
+            if steps > SEARCH_STEPS:
+                return None
+        return None
+
+    return solve(pool)
+
+
+def _greedy(
+    pool: list[str], past: Mapping[str, History], roles: tuple[str, str]
+) -> list[tuple[str, str]]:
+    left = list(pool)
+    pairs = []
+    while left:
+        first = left.pop(0)
+        second = min(
+            left,
+            key=lambda q: (
+                q in past[first].partners,
+                -abs(_lean(past[first], roles) - _lean(past[q], roles)),
+            ),
+        )
+        left.remove(second)
+        pairs.append((first, second))
     return pairs
 
 
-def _complement(history: Mapping[str, History], a: str, b: str, roles: tuple[str, str]) -> int:
-    """How well two players' role needs fit together: opposite leans fit best."""
-    empty = History()
-    return abs(_lean(history.get(a, empty), roles) - _lean(history.get(b, empty), roles))
-
-
 def _assign(
-    history: Mapping[str, History], a: str, b: str, roles: tuple[str, str]
+    past: Mapping[str, History], a: str, b: str, roles: tuple[str, str]
 ) -> dict[str, str | None]:
-    empty = History()
     # The one who has played the first role more takes the second.
-    if _lean(history.get(a, empty), roles) > _lean(history.get(b, empty), roles):
+    if _lean(past[a], roles) > _lean(past[b], roles):
         return {roles[0]: b, roles[1]: a}
     return {roles[0]: a, roles[1]: b}

@@ -18,7 +18,8 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from game_rules.actions import PLAYER_KINDS
+from game_rules.actions import PLAYER_KINDS, parse_action
+from game_rules.errors import ActionRefused
 from server.actor import PlayerMove
 from server.errors import Refused
 from server.hub import Connection, Hub
@@ -77,6 +78,7 @@ class Endpoint:
         if hello is None:
             return
         if hello.get("type") != "hello":
+            log.info("first message %r is not a hello", hello.get("type"))
             connection.close(4400, "the first message must be a hello")
             return
         if "key" in hello:
@@ -84,6 +86,7 @@ class Endpoint:
             return
         player = self.sessions.player_by_token(hello.get("token"))
         if player is None:
+            log.info("hello with an unknown token")
             connection.close(4401, "unknown token")
             return
         since = hello.get("since")
@@ -144,6 +147,13 @@ class Endpoint:
         if kind not in PLAYER_KINDS:
             connection.send(_error("bad_message", f"unknown message type {kind!r}"))
             return
+        try:
+            # The shape is checked here, so a malformed message is named as such even
+            # from a player without a game; the actor checks it against the game.
+            parse_action(message, "?")
+        except ActionRefused as exc:
+            connection.send(_error(exc.code, exc.message))
+            return
         if found is None:
             connection.send(_error("not_in_game", "you are not in a game yet"))
             return
@@ -163,6 +173,7 @@ class Endpoint:
         if not isinstance(key, str) or not secrets.compare_digest(
             key.encode(), self.settings.facilitator_key.encode()
         ):
+            log.warning("facilitator hello with a wrong key")
             connection.close(4401, "wrong facilitator key")
             return
         try:

@@ -164,6 +164,13 @@ class Client:
     async def type(self, kind: str, timeout: float = 5.0) -> dict[str, Any]:
         return await self.until(lambda m: m["type"] == kind, timeout)
 
+    async def seen(self, kind: str, timeout: float = 5.0) -> dict[str, Any]:
+        """The first message of a type already received, or else the next one to arrive."""
+        for message in self.received:
+            if message["type"] == kind:
+                return message
+        return await self.type(kind, timeout)
+
     async def close(self) -> None:
         await self.socket.close()
 

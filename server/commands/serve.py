@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from server.app import create_app
+from server.app import Zopa, create_app
 from server.config import Settings, settings_from_env
 from server.logs import configure
 
@@ -30,10 +30,13 @@ def add_parser(sub: Any) -> None:
 class _Server(uvicorn.Server):
     """uvicorn closes sockets with 1012 on exit; we close them first with 1001 (going away)."""
 
+    def __init__(self, config: uvicorn.Config, zopa: Zopa) -> None:
+        super().__init__(config)
+        self.zopa = zopa
+
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        app = self.config.loaded_app
-        zopa = getattr(getattr(app, "state", None), "zopa", None)
-        if zopa is None or self.should_exit:
+        zopa = self.zopa
+        if self.should_exit:
             super().handle_exit(sig, frame)
             return
         loop = asyncio.get_event_loop()
@@ -74,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         lifespan="on",
         timeout_graceful_shutdown=5,
     )
-    server = _Server(config)
+    server = _Server(config, app.state.zopa)
     print(banner(settings, args.host, args.port), flush=True)
     # Long-lived start-up objects need no scanning by every full collection.
     gc.freeze()

@@ -1,0 +1,97 @@
+"""Private stays private: every frame a player receives before ``ended`` is inspected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from game_rules.library import builtin
+from tests.live import Player, Server
+from tests.test_server_game import paired
+
+
+def walk(value: Any) -> Iterator[tuple[str | None, Any]]:
+    """Every (key, value) in a message, at any depth; list items have key None."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key, item
+            yield from walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield None, item
+            yield from walk(item)
+
+
+def leaks(messages: list[dict[str, Any]], own: str, other: str, scenario_id: str) -> list[str]:
+    """Anything of the other role's card in messages sent before the game ended."""
+    scenario = builtin(scenario_id)
+    theirs = scenario.card(other)
+    mine = scenario.card(own)
+    secret_lists = [p for p in theirs["points"].values() if p not in mine["points"].values()]
+    found = []
+    for message in messages:
+        if message["type"] == "ended":
+            break
+        for key, value in walk(message):
+            if key == "batna" and value != mine["batna"]:
+                found.append(f"{message['type']}: batna {value}")
+            if key == "points" and isinstance(value, dict) and value != mine["points"]:
+                found.append(f"{message['type']}: a points table")
+            if isinstance(value, list) and value in secret_lists:
+                found.append(f"{message['type']}: the list {value}")
+            if key == "cards":
+                found.append(f"{message['type']}: cards")
+    return found
+
+
+async def test_nothing_of_the_other_card_reaches_a_player_before_the_end(server: Server) -> None:
+    _, players, _ = await paired(server, "supplier")
+    supplier, buyer = players["supplier"], players["buyer"]
+    view = supplier.c.received[-1]
+    first = players[view["turn"]]
+    second = buyer if first is supplier else supplier
+    full = {"price": 2, "volume": 2, "lead_time": 2, "payment": 1, "warranty": 1}
+    moves: list[tuple[Player, dict[str, Any]]] = [
+        (first, {"type": "chat", "text": "Shall we start with price?"}),
+        (second, {"type": "reveal", "about": "priority", "issue": "price", "rank": 1}),
+        (second, {"type": "reveal", "about": "batna", "value": 7777}),
+        (first, {"type": "suggest", "terms": {"price": 3}}),
+        (first, {"type": "offer", "terms": full}),
+        (second, {"type": "offer", "terms": {**full, "price": 1}}),
+        (first, {"type": "offer", "terms": {**full, "price": 2, "warranty": 2}}),
+        (second, {"type": "accept", "offer": 7}),
+    ]
+    for seq, (mover, message) in enumerate(moves, start=1):
+        await mover.send(message)
+        for player in (supplier, buyer):
+            event = await player.event()
+            assert event["seq"] == seq and event["event"]["type"] == message["type"]
+    for player in (supplier, buyer):
+        await player.event("end")
+        ended = await player.c.type("ended")
+        assert ended["result"]["outcome"] == "agreement"
+    assert leaks(supplier.c.received, "supplier", "buyer", "supplier") == []
+    assert leaks(buyer.c.received, "buyer", "supplier", "supplier") == []
+    # The check would see a leak: after the end, each player does hold both cards.
+    assert leaks([{**ended, "type": "probe"}], "buyer", "supplier", "supplier")
+
+
+async def test_a_claim_stays_sealed_until_the_end(server: Server) -> None:
+    _, players, _ = await paired(server, "moving-out")
+    ada, ben = players["ada"], players["ben"]
+    split = {"books": 1, "lamps": 2, "rug": 0}
+    await ada.send({"type": "claim", "terms": split})
+    seen_by_ben = await ben.event("claim")
+    assert seen_by_ben["event"] == {
+        "type": "claim",
+        "at": seen_by_ben["event"]["at"],
+        "by": "ada",
+        "sealed": True,
+    }
+    seen_by_ada = await ada.event("claim")
+    assert seen_by_ada["event"]["terms"] == split
+    await ben.send({"type": "claim", "terms": split})
+    for player in (ada, ben):
+        ended = await player.c.type("ended")
+        assert ended["result"]["reason"] == "claims_matched"
+    assert leaks(ben.c.received, "ben", "ada", "moving-out") == []

@@ -1,0 +1,140 @@
+"""Nothing acknowledged is lost: reconnects with ``since``, SIGKILL mid-game, SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+import websockets
+
+from game_rules.log import read_log, replay
+from game_rules.scoring import result
+from tests.live import Client, Player, Server
+from tests.test_server_game import paired
+
+
+def event_lines(server: Server, game: str) -> list[dict[str, object]]:
+    status, text = server.call("GET", f"/api/games/{game}/log")
+    assert status == 200 and isinstance(text, str)
+    return [json.loads(line) for line in text.splitlines()[1:]]
+
+
+async def test_a_reconnect_with_since_gets_exactly_the_missed_events(server: Server) -> None:
+    _, players, started = await paired(server, "new-hire")
+    mover_role = players["candidate"].c.received[-1]["turn"]
+    mover = players[mover_role]
+    away = players["recruiter" if mover_role == "candidate" else "candidate"]
+    await mover.send({"type": "chat", "text": "hello"})
+    await away.event("chat")
+    await away.c.close()
+    terms = {
+        issue: 2
+        for issue in (
+            "salary",
+            "bonus",
+            "vacation",
+            "start",
+            "moving",
+            "insurance",
+            "assignment",
+            "location",
+        )
+    }
+    await mover.send({"type": "chat", "text": "are you there?"})
+    await mover.send({"type": "offer", "terms": terms})
+    await mover.event("chat")
+    await mover.event("offer")
+    # The partner hears that the other side went away.
+    presence = await mover.c.seen("presence")
+    assert presence["connected"] is False and presence["role"] != mover_role
+
+    welcome = await away.connect(since=away.last_seq)
+    assert welcome["game"]["since"] == 1 and welcome["game"]["events"] == []
+    missed = [await away.event(), await away.event()]
+    assert [m["event"]["type"] for m in missed] == ["chat", "offer"]
+    assert missed[0]["event"]["text"] == "are you there?"
+
+    # A page reload (no since) gets the full view with every event so far.
+    reload = Player(server, away.code, away.name)
+    reload.token = away.token
+    view = (await reload.connect())["game"]
+    assert [e["seq"] for e in view["events"]] == [1, 2, 3]
+    assert view["card"] == welcome["game"]["card"]
+    assert started["games"][0]["game"] == view["game"]
+
+
+async def test_sigkill_mid_game_loses_nothing_and_repeats_nothing(tmp_path: Path) -> None:
+    server = Server(tmp_path / "zopa.db")
+    server.start()
+    try:
+        _, players, started = await paired(server, "guitar")
+        game = started["games"][0]["game"]
+        mover_role = players["seller"].c.received[-1]["turn"]
+        mover = players[mover_role]
+        other = players["buyer" if mover_role == "seller" else "seller"]
+        await mover.send({"type": "offer", "terms": {"price": 12}})
+        await other.send({"type": "chat", "text": "too much"})
+        for player in (mover, other):
+            await player.event("offer")
+            await player.event("chat")
+        heard = {role: list(p.c.received) for role, p in players.items()}
+
+        server.kill()
+        server.start()
+
+        logged = event_lines(server, game)
+        for messages in heard.values():
+            for message in messages:
+                if message["type"] == "event":
+                    stored = logged[message["seq"] - 1]
+                    assert stored == {"seq": message["seq"], **message["event"]}
+
+        for player in (mover, other):
+            await player.connect(since=player.last_seq)
+        # The server logged that it was down: the clock stopped, then ran again.
+        for player in (mover, other):
+            assert (await player.event())["event"]["type"] == "pause"
+            assert (await player.event())["event"]["type"] == "resume"
+        await other.send({"type": "offer", "terms": {"price": 8}})
+        await mover.send({"type": "accept", "offer": other.last_seq + 1})
+        for player in (mover, other):
+            await player.event("offer")
+            await player.event("accept")
+            await player.event("end")
+            ended = await player.c.type("ended")
+            assert ended["result"]["points"] == {"seller": 400, "buyer": 400}
+
+        status, text = server.call("GET", f"/api/games/{game}/log")
+        assert status == 200
+        log = read_log(text.splitlines())
+        assert [e.seq for e in log.events] == list(range(1, len(log.events) + 1))
+        assert result(replay(log)) == ended["result"]
+    finally:
+        server.stop()
+
+
+async def test_sigterm_closes_sockets_with_1001_and_games_resume(tmp_path: Path) -> None:
+    server = Server(tmp_path / "zopa.db")
+    server.start()
+    try:
+        code, players, started = await paired(server, "guitar")
+        facilitator = await Client.open(server)
+        await facilitator.send({"type": "hello", "key": "test-facilitator-key", "session": code})
+        await facilitator.type("session")
+        # uvicorn re-raises SIGTERM after its clean shutdown, as a service should.
+        assert server.terminate() in (0, -signal.SIGTERM)
+        assert '"stopped cleanly"' in server.log.read_text()
+        for client in [p.c for p in players.values()] + [facilitator]:
+            try:
+                while True:
+                    await client.next()
+            except websockets.ConnectionClosed as closed:
+                assert closed.rcvd is not None and closed.rcvd.code == 1001
+        server.start()
+        player = players["seller"]
+        welcome = await player.connect()
+        assert welcome["game"]["game"] == started["games"][0]["game"]
+        assert welcome["game"]["status"]["over"] is False
+    finally:
+        server.stop()
