@@ -7,6 +7,7 @@ looks up the cheapest terms that still give it at least its current aspiration.
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
 
 from game_rules.negotiation import OptionTuple
@@ -34,6 +35,28 @@ class Ladder:
         """The lowest rung at or above ``aspiration`` (the top rung if none is)."""
         i = min(bisect.bisect_left(self.totals, aspiration), len(self.totals) - 1)
         return self.totals[i], self.terms[i]
+
+    def rung(self, aspiration: float) -> tuple[Points, OptionTuple, Points | None]:
+        """``at_least`` and ``changes_below`` together, with one search."""
+        i = bisect.bisect_left(self.totals, aspiration)
+        if i >= len(self.totals):
+            i = len(self.totals) - 1
+        return self.totals[i], self.terms[i], self.totals[i - 1] if i > 0 else None
+
+    def changes_below(self, aspiration: float) -> Points | None:
+        """``at_least`` gives other terms once the aspiration is at or below this; ``None``: never.
+
+        It lets a bot that has nothing new to offer say when it will have, instead of
+        being asked again and again.
+        """
+        i = min(bisect.bisect_left(self.totals, aspiration), len(self.totals) - 1)
+        return self.totals[i - 1] if i > 0 else None
+
+
+@functools.lru_cache(maxsize=256)
+def ladder_for(points: tuple[tuple[Points, ...], ...]) -> Ladder:
+    """The ladder of a card, built once per card: every decision of every bot needs it."""
+    return build_ladder(points)
 
 
 def build_ladder(points: tuple[tuple[Points, ...], ...]) -> Ladder:

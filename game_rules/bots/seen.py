@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from game_rules.bots.history import History, Reader, history_of
 from game_rules.events import Event, visible_to
-from game_rules.negotiation import GameState, OptionTuple, seconds_left
-from game_rules.scenario import Issue, Points, Protocol
+from game_rules.negotiation import GameState, OptionTuple, StandingOffer, seconds_left
+from game_rules.scenario import Issue, Points, Protocol, Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,16 +26,14 @@ class Card:
         return sum(row[option] for row, option in zip(self.points, terms, strict=True))
 
 
-@dataclass(frozen=True, slots=True)
-class Standing:
-    seq: int
-    by: str
-    terms: OptionTuple
-    final: bool
+# The offer on the table: public, so the rules' own value serves (no copy per decision).
+Standing = StandingOffer
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
+class Seen(NamedTuple):
+    """Immutable; a NamedTuple because one is built per decision, ten times cheaper
+    than a frozen dataclass of this size."""
+
     role: str
     other: str
     issues: tuple[Issue, ...]
@@ -52,6 +52,17 @@ class Seen:
     paused: bool
     claimed: tuple[str, ...]
     over: bool
+    seed: int
+    history: History
+
+    @property
+    def news_at(self) -> float:
+        """When the other side (or the server) last did something; the start if never."""
+        at = self.history.news_at
+        if at is not None:
+            return at
+        # Before any news nothing has stopped or lengthened the clock, so this is the start.
+        return self.now - (self.time_limit - self.seconds_left)
 
     @property
     def elapsed_share(self) -> float:
@@ -76,32 +87,46 @@ class Seen:
         return tuple(terms[issue.id] for issue in self.issues)
 
 
-def seen_by(state: GameState, role: str, events: Sequence[Event], now: float) -> Seen:
-    """What ``role`` knows at ``now``: own card, the public rules, the events visible to it."""
+def reader_for(scenario: Scenario, role: str) -> Reader:
+    return Reader(role, scenario.issue_ids, scenario.role(role).points)
+
+
+def seen_by(
+    state: GameState,
+    role: str,
+    events: Sequence[Event],
+    now: float,
+    history: History | None = None,
+) -> Seen:
+    """What ``role`` knows at ``now``: own card, the public rules, the events visible to it.
+
+    ``history`` is the fold of those events when the caller keeps one up to date (a bot
+    match does); otherwise it is folded here.
+    """
     scenario = state.scenario
     own = scenario.role(role)
     over = state.ending is not None
-    standing = state.standing
+    visible = tuple(visible_to(e, role, over) for e in events)
+    if history is None:
+        history = history_of(reader_for(scenario, role), visible)
     return Seen(
         role=role,
         other=scenario.other(role),
         issues=scenario.issues,
         protocol=scenario.protocol,
         card=Card(own.batna, own.points),
-        events=tuple(visible_to(e, role, over) for e in events),
+        events=visible,
         now=now,
         seconds_left=seconds_left(state, now),
         time_limit=state.time_limit,
         turn=state.turn,
-        standing=(
-            Standing(standing.seq, standing.by, standing.terms, standing.final)
-            if standing
-            else None
-        ),
+        standing=state.standing,
         pending_break=state.pending_break,
         pending_extension=state.pending_extension,
         on_break=state.on_break,
         paused=state.paused,
         claimed=tuple(r for r, c in zip(scenario.role_ids, state.claims, strict=True) if c),
         over=over,
+        seed=state.seed,
+        history=history,
     )

@@ -1,0 +1,166 @@
+"""What the events of a game have told one side, folded once as they arrive.
+
+Strategies ask the same questions at every decision (my last offer, their offers and
+what they are worth to me, when the other side last did something, what they said
+about their priorities). Rescanning the events each time made a bot's cost grow with
+the length of the game, so each side keeps this summary and extends it by one event at
+a time: ``history.after(event)``. Everything in it comes from events the side may see
+and from its own card, never from the other card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from game_rules.events import Event
+from game_rules.negotiation import OptionTuple
+from game_rules.scenario import Points
+
+# A suggestion names only some issues: (issue index, option) pairs.
+Partial = tuple[tuple[int, int], ...]
+
+
+class Offered(NamedTuple):
+    seq: int
+    at: float
+    terms: OptionTuple
+    worth: Points  # to the side whose history this is
+    final: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """How one side reads terms: its role, the issue order and its own points."""
+
+    role: str
+    issue_ids: tuple[str, ...]
+    points: tuple[tuple[Points, ...], ...]
+
+    def terms(self, raw: Mapping[str, int]) -> OptionTuple:
+        return tuple(raw[issue] for issue in self.issue_ids)
+
+    def worth(self, terms: OptionTuple) -> Points:
+        return sum(row[option] for row, option in zip(self.points, terms, strict=True))
+
+
+class History(NamedTuple):
+    """Immutable; a NamedTuple because one is built per event per side, and a frozen
+    dataclass of this size cost ten times as much to build."""
+
+    reader: Reader
+    mine: tuple[Offered, ...] = ()
+    theirs: tuple[Offered, ...] = ()
+    offers: int = 0  # both sides', for max_offers
+    # The latest event not made by this side (the other side's or the server's): bots
+    # answer news after a pause for thought, and never answer their own moves.
+    news_at: float | None = None
+    news_seq: int = 0
+    said_seq: int = 0  # this side's latest chat
+    last_seq: int = 0
+    # The sum of every improvement, on this side's card, from one of their offers to the next.
+    conceded_to_me: Points = 0
+    table: Offered | None = None  # the latest offer on the table, by either side
+    their_claim: bool = False
+    # What was on the table when the other side claimed: the terms they most likely claimed.
+    agreed_looking: OptionTuple | None = None
+    priorities: tuple[tuple[int, int], ...] = ()  # (issue index, rank) the other side stated
+    suggested: tuple[Partial, ...] = ()
+    revealed: bool = False  # this side has stated a priority
+    # Per issue and option: how often the other side proposed it (offers and suggestions).
+    their_picks: tuple[tuple[int, ...], ...] = ()
+    # Per issue: how often the other side kept its option from one offer to the next.
+    their_kept: tuple[int, ...] = ()
+
+    @classmethod
+    def empty(cls, reader: Reader) -> History:
+        rows = reader.points
+        return cls(
+            reader, their_picks=tuple((0,) * len(row) for row in rows), their_kept=(0,) * len(rows)
+        )
+
+    def after(self, event: Event) -> History:
+        """The history with one more event (the next one in sequence)."""
+        reader = self.reader
+        mine = event.by == reader.role
+        kind, data = event.type, event.data
+        their_moves = self.theirs
+        my_moves = self.mine
+        offers, table, conceded = self.offers, self.table, self.conceded_to_me
+        said, revealed = self.said_seq, self.revealed
+        their_claim, agreed = self.their_claim, self.agreed_looking
+        priorities, suggested = self.priorities, self.suggested
+        picks, kept = self.their_picks, self.their_kept
+        if kind == "offer":
+            terms = reader.terms(data["terms"])
+            table = Offered(event.seq, event.at, terms, reader.worth(terms), bool(data["final"]))
+            offers += 1
+            if mine:
+                my_moves = (*my_moves, table)
+            else:
+                if their_moves:
+                    before = their_moves[-1]
+                    if table.worth > before.worth:
+                        conceded += table.worth - before.worth
+                    kept = tuple(
+                        n + (a == b) for n, a, b in zip(kept, before.terms, terms, strict=True)
+                    )
+                picks = _tally(picks, enumerate(terms))
+                their_moves = (*their_moves, table)
+        elif kind == "reject":
+            table = None
+        elif kind == "chat" and mine:
+            said = event.seq
+        elif kind == "claim" and not mine:
+            their_claim = True
+            agreed = None if table is None else table.terms
+        elif kind == "reveal" and data.get("about") == "priority":
+            if mine:
+                revealed = True
+            elif data.get("issue") in reader.issue_ids and isinstance(data.get("rank"), int):
+                index = reader.issue_ids.index(data["issue"])
+                priorities = (*(p for p in priorities if p[0] != index), (index, data["rank"]))
+        elif kind == "suggest" and not mine:
+            partial = tuple(
+                (reader.issue_ids.index(issue), option)
+                for issue, option in data["terms"].items()
+                if issue in reader.issue_ids
+            )
+            suggested = (*suggested, partial)
+            picks = _tally(picks, partial)
+        return History(
+            reader,
+            my_moves,
+            their_moves,
+            offers,
+            self.news_at if mine else event.at,
+            self.news_seq if mine else event.seq,
+            said,
+            event.seq,
+            conceded,
+            table,
+            their_claim,
+            agreed,
+            priorities,
+            suggested,
+            revealed,
+            picks,
+            kept,
+        )
+
+
+def _tally(
+    picks: tuple[tuple[int, ...], ...], chosen: Iterable[tuple[int, int]]
+) -> tuple[tuple[int, ...], ...]:
+    rows = [list(row) for row in picks]
+    for issue, option in chosen:
+        rows[issue][option] += 1
+    return tuple(tuple(row) for row in rows)
+
+
+def history_of(reader: Reader, events: Sequence[Event]) -> History:
+    history = History.empty(reader)
+    for event in events:
+        history = history.after(event)
+    return history
