@@ -1,16 +1,38 @@
 """Negotiating bots: strategies that decide from their own card and what they have seen.
 
 A bot gets a ``Seen`` (``seen_by``) and answers with a player action for its role, or
-``None`` to wait. The server asks after every event and on a periodic tick.
+``None`` to wait. The server asks on a periodic tick; a bot match (``match``) asks
+only when something can have changed. Strategies hold no state between decisions,
+so one instance serves every game, and their only variety comes from the game's seed.
+
+| name | concedes |
+|---|---|
+| conceder, linear, boulware | by time: best - (best - BATNA) * t ** (1 / e), e = 2, 1, 0.2 |
+| tit-for-tat | as much as the other side has, measured on its own card |
+| hardliner | hardly, and never past half of what a deal could bring it; final offers |
+| problem-solver | linearly, proposing what it estimates best for the other side |
 """
 
 from __future__ import annotations
 
 from game_rules.bots.conceder import TimeConceder
+from game_rules.bots.hardliner import HardLiner
+from game_rules.bots.problem_solver import ProblemSolver
 from game_rules.bots.seen import Card, Seen, Standing, seen_by
-from game_rules.bots.strategy import Bot
+from game_rules.bots.strategy import Bot, Planner
+from game_rules.bots.titfortat import TitForTat
 
-__all__ = ["BOT_DEFAULT", "STRATEGIES", "Bot", "Card", "Seen", "Standing", "make_bot", "seen_by"]
+__all__ = [
+    "BOT_DEFAULT",
+    "STRATEGIES",
+    "Bot",
+    "Card",
+    "Planner",
+    "Seen",
+    "Standing",
+    "make_bot",
+    "seen_by",
+]
 
 BOT_DEFAULT = "conceder"
 
@@ -18,7 +40,10 @@ BOT_DEFAULT = "conceder"
 STRATEGIES: dict[str, Bot] = {
     "conceder": TimeConceder("conceder", e=2.0),
     "linear": TimeConceder("linear", e=1.0),
-    "boulware": TimeConceder("boulware", e=0.2),
+    "boulware": TimeConceder("boulware", e=0.2, manner="firm"),
+    "tit-for-tat": TitForTat(),
+    "hardliner": HardLiner(),
+    "problem-solver": ProblemSolver(),
 }
 
 

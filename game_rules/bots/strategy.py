@@ -1,11 +1,19 @@
-"""The one thing every strategy does: look at what it has seen and choose a move."""
+"""The one thing every strategy does: look at what it has seen and choose a move.
+
+``Bot`` is all the server needs: asked now and then, it moves or waits. A ``Planner``
+also says, when it waits, until when (``negotiator.Wait``), so that a bot match can
+jump over the seconds in which nothing can happen instead of asking every second.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from game_rules.actions import Action
 from game_rules.bots.seen import Seen
+
+if TYPE_CHECKING:
+    from game_rules.bots.negotiator import Plan
 
 
 class Bot(Protocol):
@@ -14,4 +22,16 @@ class Bot(Protocol):
 
     def decide(self, seen: Seen) -> Action | None:
         """A player action for ``seen.role``, or ``None`` to wait."""
+        ...
+
+
+@runtime_checkable
+class Planner(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def decide(self, seen: Seen) -> Action | None: ...
+
+    def plan(self, seen: Seen) -> Plan:
+        """The move ``decide`` would make, or how long nothing will change without news."""
         ...

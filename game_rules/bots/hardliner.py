@@ -1,0 +1,39 @@
+"""The hard-liner: opens at its best, barely moves, and stops well short of its BATNA.
+
+It concedes on a steep Boulware curve (``e`` = 0.15) towards a limit half-way between
+its BATNA and its best, so it never gives away more than half of what a deal could
+bring it. It reaches that limit when four fifths of the time are gone and from then on
+repeats it as a final offer: a final offer made in the last seconds would come too late
+for anyone to take it. It is the player
+who teaches the final-offer standoff: against another hard-liner there is rarely a deal,
+against a conceder it takes most of the pie.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from game_rules.bots.lines import Manner
+from game_rules.bots.negotiator import Negotiator, Situation, curve_asking, curve_share
+from game_rules.scenario import Points
+
+
+@dataclass(frozen=True, slots=True)
+class HardLiner(Negotiator):
+    name: str = "hardliner"
+    manner: Manner = "firm"
+    e: float = 0.15
+    firmness: float = 0.5  # the share of the possible gain it never gives up
+    final_from: float = 0.8
+
+    def limit(self, s: Situation) -> Points:
+        return s.floor + self.firmness * (s.best - s.floor)
+
+    def asking(self, s: Situation, share: float) -> float:
+        return curve_asking(s.best, self.limit(s), self.e, min(1.0, share / self.final_from))
+
+    def share_for(self, s: Situation, value: float) -> float:
+        return curve_share(s.best, self.limit(s), self.e, value) * self.final_from
+
+    def is_final(self, s: Situation, share: float) -> bool:
+        return share >= self.final_from

@@ -1,0 +1,366 @@
+"""What every strategy does the same way: timing, accepting, walking out, claims, talk.
+
+A strategy says only how much it asks for at a point of the game (``asking``), when
+that will next change (``share_for``), and, if it likes, which terms reach it (its
+``ladder``). Everything else is decided here, alike for every strategy, so that their
+results differ by their way of conceding and by nothing else:
+
+- It answers news (the other side's moves, the server's) after ``think`` seconds, so a
+  person can follow, and its own offers are at least a *step* apart (1/30 of the time).
+- It accepts an offer worth at least what it would propose at its next move, and never
+  one below its BATNA.
+- It walks out only facing an offer below its BATNA with the deadline near.
+- It does not bid against its own standing offer before a *pace* (1/10 of the time)
+  has passed. With alternating turns it answers every offer after a step, repeating
+  itself if it has nothing new, because the other side cannot move until it does; with
+  free turns it repeats itself only after a pace.
+- With ``max_offers`` it concedes by the offers used as well as by time, marks the last
+  offer final, and facing the last offer accepts it when it beats its BATNA (rejecting
+  would end the game at the BATNA anyway) or rejects it.
+- With ``closing = "claims"`` it claims an offer it would accept; once the other side
+  has claimed, it claims what was on the table when they did (the agreed-looking
+  terms); near the deadline it claims the terms on the table if it can live with them.
+- It answers an extension request with yes (more time can only help) and a break
+  request with no (a bot needs none), at once.
+- Before a move it may say a short line (``lines``), at most once per piece of news.
+
+``plan`` returns the move, or a ``Wait`` with the earliest time it might move if no
+news comes; ``decide`` is ``plan`` for callers that only want the move. A bot match
+uses the ``Wait`` to skip the seconds in which nothing can happen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from game_rules.actions import (
+    Accept,
+    Action,
+    Chat,
+    Claim,
+    Offer,
+    Reject,
+    Request,
+    Walkout,
+)
+from game_rules.bots.ladder import Ladder, ladder_for
+from game_rules.bots.lines import Manner, Moment, line
+from game_rules.bots.seen import Seen, Standing
+from game_rules.bots.strategy import Bot
+from game_rules.bots.variety import unit
+from game_rules.negotiation import OptionTuple
+from game_rules.scenario import Points
+
+# Purposes of seeded draws, so that each kind of choice draws its own numbers.
+VARY_CURVE, VARY_STEP, TALK, WORDS = 1, 2, 3, 4
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """No move before ``until`` unless news comes; ``math.inf``: only news can change that."""
+
+    until: float
+
+
+NEWS = Wait(math.inf)
+Plan = Action | Wait
+
+
+class Situation(NamedTuple):
+    """What one decision needs, worked out once per decision (a NamedTuple: cheap to build)."""
+
+    seen: Seen
+    ladder: Ladder
+    best: Points  # the most this side can get from any terms
+    floor: Points  # the least it would ever ask: its BATNA (or its worst terms, if higher)
+    step: float  # the least time between two of its offers
+    pace: float  # the time before it repeats itself or bids against its standing offer
+    margin: float  # "near the deadline": this many seconds or fewer left
+    left: int | None  # offers left under max_offers; None without a limit
+    offer_share: float  # how far through the offers allowed, 0 to 1
+    vary: float  # a seeded number in [0, 1) for this game and role
+
+
+class Proposal(NamedTuple):
+    terms: OptionTuple
+    worth: Points
+    # The proposal changes once the aspiration is at or below this (None: never).
+    changes_below: Points | None
+
+
+@dataclass(frozen=True, slots=True)
+class Negotiator:
+    name: str
+    think: float = 1.5  # seconds to "read" news before answering
+    talk: float = 0.35  # share of ordinary moves that come with a line
+    manner: Manner = "warm"
+
+    # -- what a strategy says --------------------------------------------------------
+
+    def asking(self, s: Situation, share: float) -> float:
+        """The points this side asks for once ``share`` (0 to 1) of the game is gone."""
+        raise NotImplementedError
+
+    def share_for(self, s: Situation, value: float) -> float:
+        """The least share at which ``asking`` is at or below ``value``; inf if it never is."""
+        return math.inf
+
+    def ladder(self, seen: Seen, own: Ladder) -> Ladder:
+        """The terms to propose for each total: by default ``own``, the cheapest for this side."""
+        return own
+
+    def opening(self, s: Situation) -> Action | None:
+        """A move to make before anything else (a statement, say), or ``None``."""
+        return None
+
+    def is_final(self, s: Situation, share: float) -> bool:
+        return False
+
+    # -- the shared machinery ----------------------------------------------------------
+
+    def decide(self, seen: Seen) -> Action | None:
+        move = self.plan(seen)
+        return None if isinstance(move, Wait) else move
+
+    def plan(self, seen: Seen) -> Plan:
+        if seen.over or seen.paused:
+            return NEWS
+        role = seen.role
+        if seen.pending_extension == seen.other:
+            return Request(role, "extension_accept")
+        if seen.pending_break == seen.other:
+            return Request(role, "break_decline")
+        if seen.on_break:
+            return NEWS
+        standing = seen.standing
+        if (
+            seen.protocol.closing == "accept"
+            and not seen.may_offer
+            and (standing is None or standing.by == role)
+        ):
+            return NEWS  # their move, and nothing of theirs to answer: only news can change that
+        ready = seen.news_at + self.think
+        if seen.now < ready:
+            return Wait(ready)
+        s = self.situation(seen)
+        first = self.opening(s)
+        if first is not None:
+            return first
+        move = self._claims(s) if seen.protocol.closing == "claims" else self._bargain(s)
+        if isinstance(move, Wait):
+            return move
+        return self._with_line(s, move)
+
+    def situation(self, seen: Seen) -> Situation:
+        own = ladder_for(seen.card.points)
+        best = own.best
+        step, pace, margin, vary = _pacing(seen.seed, seen.role, seen.time_limit, self.think)
+        limit_offers = seen.protocol.max_offers
+        made = seen.history.offers
+        return Situation(
+            seen,
+            self.ladder(seen, own),
+            best,
+            min(best, max(seen.card.batna, own.worst)),
+            step,
+            pace,
+            margin,
+            max(0, limit_offers - made) if limit_offers else None,
+            min(1.0, made / limit_offers) if limit_offers else 0.0,
+            vary,
+        )
+
+    def share_at(self, s: Situation, at: float) -> float:
+        seen = s.seen
+        limit = seen.time_limit
+        if limit <= 0:
+            return 1.0
+        gone = 1.0 - (seen.seconds_left - (at - seen.now)) / limit
+        return max(min(1.0, max(0.0, gone)), s.offer_share)
+
+    def proposal(self, s: Situation, at: float) -> Proposal:
+        worth, terms, below = s.ladder.rung(self.asking(s, self.share_at(s, at)))
+        return Proposal(terms, worth, below)
+
+    def changes_at(self, s: Situation, proposal: Proposal, ahead: float = 0.0) -> float:
+        """When, without news, this side would first propose something else.
+
+        ``proposal`` is the one it would make ``ahead`` seconds from now (accepting
+        compares an offer with the proposal it would make at its next move).
+        """
+        if proposal.changes_below is None:
+            return math.inf
+        share = self.share_for(s, proposal.changes_below)
+        seen = s.seen
+        if share <= s.offer_share:
+            return seen.now
+        if share > 1.0 or seen.time_limit <= 0:
+            return math.inf
+        gone = 1.0 - seen.seconds_left / seen.time_limit
+        return seen.now + max(0.0, (share - gone) * seen.time_limit - ahead)
+
+    def _bargain(self, s: Situation) -> Plan:
+        seen = s.seen
+        role, batna = seen.role, seen.card.batna
+        standing = seen.standing
+        alarm = math.inf
+        if standing is not None and standing.by == seen.other:
+            worth = seen.card.value(standing.terms)
+            if s.left == 0:
+                # Only accept or reject remain, and rejecting ends the game at the BATNA.
+                if worth >= batna:
+                    return Accept(role, standing.seq)
+                return Reject(role, standing.seq)
+            ahead = self.proposal(s, seen.now + s.step)
+            if worth >= batna and worth >= ahead.worth:
+                return Accept(role, standing.seq)
+            if worth < batna:
+                if seen.seconds_left <= s.margin:
+                    return Walkout(role)
+                alarm = seen.now + seen.seconds_left - s.margin
+            else:
+                # We may come down to their offer before we have anything new to offer.
+                alarm = self.changes_at(s, ahead, s.step)
+        if not seen.may_offer or s.left == 0:
+            return Wait(alarm)
+        return self._offer(s, standing, alarm)
+
+    def _claims(self, s: Situation) -> Plan:
+        seen = s.seen
+        role, card = seen.role, seen.card
+        if role in seen.claimed:
+            return NEWS
+        history = seen.history
+        if history.their_claim:
+            agreed = history.agreed_looking
+            if agreed is not None and card.value(agreed) >= card.batna:
+                return Claim(role, seen.terms_dict(agreed))
+            # Nothing we can live with looks agreed: our own terms, and a mismatch is an impasse.
+            return Claim(role, seen.terms_dict(self.proposal(s, seen.now).terms))
+        standing = seen.standing
+        late = seen.seconds_left <= s.margin
+        alarm = math.inf if late else seen.now + seen.seconds_left - s.margin
+        if standing is not None:
+            worth = card.value(standing.terms)
+            facing = standing.by == seen.other
+            if facing:
+                bar = card.batna
+                if s.left != 0:
+                    ahead = self.proposal(s, seen.now + s.step)
+                    bar = max(bar, ahead.worth)
+                    if worth >= card.batna:
+                        alarm = min(alarm, self.changes_at(s, ahead, s.step))
+                if worth >= bar:
+                    # Claiming is accepting here: the other side sees our claim and matches it.
+                    return Claim(role, seen.terms_dict(standing.terms))
+            if late:
+                if worth >= card.batna:
+                    return Claim(role, seen.terms_dict(standing.terms))
+                if facing:
+                    return Walkout(role)
+        if not seen.may_offer or s.left == 0:
+            return Wait(alarm)
+        return self._offer(s, standing, alarm)
+
+    def _offer(self, s: Situation, standing: Standing | None, alarm: float) -> Plan:
+        seen = s.seen
+        now = seen.now
+        proposal = self.proposal(s, now)
+        mine = seen.history.mine
+        due = now
+        if mine:
+            last = mine[-1]
+            due = last.at + s.step
+            same = proposal.terms == last.terms
+            if standing is not None and standing.by == seen.role:
+                # Our offer stands: give them a fair while before bidding against ourselves.
+                due = max(due, last.at + s.pace)
+                if same:
+                    due = max(due, self.changes_at(s, proposal))
+            elif same and seen.turn is None:
+                # Free turns and nothing new to say: they can move whenever they like, so
+                # repeat only after a pace, or sooner once we have something new.
+                due = max(due, min(last.at + s.pace, self.changes_at(s, proposal)))
+            # With alternating turns the other side cannot move until we do: answer
+            # after a step, with the same offer if we have nothing new.
+        if now < due:
+            return Wait(min(due, alarm))
+        final = s.left == 1 or self.is_final(s, self.share_at(s, now))
+        return Offer(seen.role, seen.terms_dict(proposal.terms), final)
+
+    def _with_line(self, s: Situation, move: Action) -> Action:
+        seen = s.seen
+        history = seen.history
+        if self.talk <= 0 or history.said_seq > history.news_seq:
+            return move  # silent, or one line per piece of news is plenty
+        moment = _moment(seen, move)
+        if moment is None:
+            return move
+        # Endings and final offers deserve a word more often than ordinary offers.
+        chance = (
+            min(1.0, 2.3 * self.talk) if moment in ("accept", "walkout", "final") else self.talk
+        )
+        if unit(seen.seed, seen.role, TALK, history.news_seq) >= chance:
+            return move
+        words = line(self.manner, moment, unit(seen.seed, seen.role, WORDS, history.news_seq))
+        return Chat(seen.role, words)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pacing(seed: int, role: str, limit: Points, think: float) -> tuple[float, float, float, float]:
+    """Step, pace, margin and the curve's variation: fixed for a game unless time is added."""
+    step = max(think, limit / 30) * (0.85 + 0.3 * unit(seed, role, VARY_STEP))
+    pace = max(step, limit / 10)
+    margin = min(max(2 * step, 3 * think), limit / 4)
+    return step, pace, margin, unit(seed, role, VARY_CURVE)
+
+
+def tuned(bot: Bot, *, talk: float | None = None, think: float | None = None) -> Bot:
+    """The same strategy, quieter (``talk``) or quicker (``think``); other bots as they are."""
+    if not isinstance(bot, Negotiator):
+        return bot
+    if talk is not None:
+        bot = dataclasses.replace(bot, talk=talk)
+    if think is not None:
+        bot = dataclasses.replace(bot, think=think)
+    return bot
+
+
+def _moment(seen: Seen, move: Action) -> Moment | None:
+    match move:
+        case Offer(final=True):
+            return "final"
+        case Offer(terms=terms):
+            mine = seen.history.mine
+            if not mine:
+                return "open"
+            worth = seen.card.value(seen.terms_tuple(dict(terms)))
+            return "concede" if worth < mine[-1].worth else "hold"
+        case Accept():
+            return "accept"
+        case Reject():
+            return "reject"
+        case Walkout():
+            return "walkout"
+        case Claim():
+            return "claim"
+    return None
+
+
+def curve_asking(best: Points, floor: Points, e: float, share: float) -> float:
+    """The literature's time-dependent aspiration: best - (best - floor) * share ** (1 / e)."""
+    return float(best - (best - floor) * share ** (1.0 / e))
+
+
+def curve_share(best: Points, floor: Points, e: float, value: float) -> float:
+    """The inverse of ``curve_asking``: the least share at which it is at or below ``value``."""
+    if value >= best:
+        return 0.0
+    span = best - floor
+    if span <= 0 or value < floor:
+        return math.inf
+    return float(((best - value) / span) ** e)
