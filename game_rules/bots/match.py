@@ -1,15 +1,35 @@
-"""Bot against bot, entirely in process, on a simulated clock."""
+"""Bot against bot, entirely in process, on a simulated clock.
+
+The clock ticks every ``tick`` seconds, and at each tick the rules' deadlines are
+applied and each role's bot is asked, in role order, as the server would. Most ticks
+change nothing, so a ``Planner`` bot that has said it will wait (``Wait``) is not asked
+again until then or until news, and ticks at which nobody would be asked are skipped.
+The game played is the same as asking at every tick (``every_tick=True``, which the
+tests compare), only much faster.
+
+Each side's events and its ``History`` are extended as events happen, never rebuilt,
+so a decision costs the same early and late in a game.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from game_rules.bots.seen import seen_by
-from game_rules.bots.strategy import Bot
+from game_rules.bots.history import History
+from game_rules.bots.negotiator import Wait
+from game_rules.bots.seen import Card, Seen, reader_for
+from game_rules.bots.strategy import Bot, Planner
 from game_rules.errors import ActionRefused
-from game_rules.events import Event
-from game_rules.negotiation import GameState, advance, apply, start
+from game_rules.events import Event, visible_to
+from game_rules.negotiation import GameState, advance, apply, next_deadline, seconds_left, start
 from game_rules.scenario import Scenario
+
+# A wake-up computed by a strategy may carry float noise of a few ulps; without this
+# slack such a wake-up could land just past a tick and skip it.
+_SLACK = 1e-6
+_NO_CLAIMS = (None, None)
+_NOBODY: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,32 +39,114 @@ class MatchResult:
     refused: int  # actions the rules refused: a strategy bug if above 0
 
 
+class _Side:
+    """One role's view of the match, kept up to date event by event."""
+
+    __slots__ = ("bot", "card", "events", "history", "other", "planner", "role", "wake")
+
+    def __init__(self, scenario: Scenario, role: str, bot: Bot) -> None:
+        self.role = role
+        self.other = scenario.other(role)
+        self.bot = bot
+        self.planner = bot if isinstance(bot, Planner) else None
+        own = scenario.role(role)
+        self.card = Card(own.batna, own.points)
+        self.events: tuple[Event, ...] = ()
+        self.history = History.empty(reader_for(scenario, role))
+        self.wake = -math.inf  # ask at the next tick
+
+    def hear(self, event: Event) -> None:
+        seen = visible_to(event, self.role, False) if event.type == "claim" else event
+        self.events = (*self.events, seen)
+        self.history = self.history.after(seen)
+        self.wake = -math.inf
+
+    def seen(self, state: GameState, now: float) -> Seen:
+        scenario = state.scenario
+        return Seen(
+            self.role,
+            self.other,
+            scenario.issues,
+            scenario.protocol,
+            self.card,
+            self.events,
+            now,
+            seconds_left(state, now),
+            state.time_limit,
+            state.turn,
+            state.standing,
+            state.pending_break,
+            state.pending_extension,
+            state.on_break,
+            state.paused,
+            _NOBODY
+            if state.claims == _NO_CLAIMS
+            else tuple(r for r, c in zip(scenario.role_ids, state.claims, strict=True) if c),
+            state.ending is not None,
+            state.seed,
+            self.history,
+        )
+
+
 def play_match(
     scenario: Scenario,
     bots: dict[str, Bot],
     seed: int,
     started_at: float = 0.0,
     tick: float = 1.0,
+    every_tick: bool = False,
 ) -> MatchResult:
-    """Play until the game ends, asking each role's bot once per tick of simulated time."""
+    """Play until the game ends, asking each role's bot at ticks of simulated time."""
     state = start(scenario, seed, started_at)
+    sides = [_Side(scenario, role, bots[role]) for role in scenario.role_ids]
     events: list[Event] = []
     refused = 0
-    now = started_at
+    k = 0
+
+    def record(more: list[Event]) -> None:
+        for event in more:
+            events.append(event)
+            for side in sides:
+                side.hear(event)
+
     while state.ending is None:
-        now += tick
+        if every_tick:
+            k += 1
+        else:
+            target = min(sides[0].wake, sides[1].wake)
+            deadline = next_deadline(state)
+            if deadline is not None:
+                target = min(target, deadline)
+            if target == math.inf:
+                raise RuntimeError("no deadline and no bot will ever move: the game cannot end")
+            k += 1
+            if target > started_at + k * tick:
+                k = max(k, math.ceil((target - started_at) / tick - _SLACK))
+        now = started_at + k * tick
         state, due = advance(state, now)
-        events.extend(due)
-        for role in scenario.role_ids:
+        record(due)
+        for side in sides:
             if state.ending is not None:
                 break
-            action = bots[role].decide(seen_by(state, role, events, now))
-            if action is None:
+            if side.wake > now and not every_tick:
                 continue
+            seen = side.seen(state, now)
+            if side.planner is not None:
+                plan = side.planner.plan(seen)
+                if isinstance(plan, Wait):
+                    side.wake = plan.until
+                    continue
+                action = plan
+            else:
+                decided = side.bot.decide(seen)
+                if decided is None:
+                    continue  # a plain Bot says nothing of when: ask it at the next tick
+                action = decided
             try:
                 state, more = apply(state, action, now)
             except ActionRefused:
                 refused += 1
+                side.wake = -math.inf
                 continue
-            events.extend(more)
+            record(more)
     return MatchResult(state, tuple(events), refused)

@@ -1,0 +1,169 @@
+"""A round robin: every strategy against every strategy, in both roles, many times.
+
+Each pairing (the first role's strategy, the second role's) plays ``repeat`` games,
+each with its own seed drawn from the series seed, so a series replays exactly and
+repetitions differ (who moves first, each bot's pace and curve, its words). Results
+come from ``game_rules.scoring``, the same scoring as every live game.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from game_rules.bots.match import play_match
+from game_rules.bots.strategy import Bot
+from game_rules.bots.variety import game_seed
+from game_rules.scenario import Scenario
+from game_rules.scoring import result
+
+
+@dataclass(frozen=True, slots=True)
+class Pairing:
+    strategies: tuple[str, str]  # the first role's, the second role's
+    games: int
+    agreements: int
+    points: tuple[float, float]  # mean points of each role
+    surplus: tuple[float, float]  # mean points over BATNA of each role
+    efficiency: float | None  # mean of the scoring's efficiency (None if undefined)
+    refused: int  # refused actions in all its games: 0 unless a strategy is broken
+
+    @property
+    def agreement_rate(self) -> float:
+        return self.agreements / self.games if self.games else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One strategy's record over every game it played, in either role."""
+
+    strategy: str
+    games: int
+    agreement_rate: float
+    surplus: float  # mean points over its BATNA
+    efficiency: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tournament:
+    scenario: Scenario
+    strategies: tuple[str, ...]
+    repeat: int
+    seed: int
+    pairings: tuple[Pairing, ...]
+
+    @property
+    def games(self) -> int:
+        return sum(p.games for p in self.pairings)
+
+    @property
+    def refused(self) -> int:
+        return sum(p.refused for p in self.pairings)
+
+    def standings(self) -> list[Record]:
+        """Strategies by mean surplus over their BATNA, best first."""
+        rows = []
+        for name in self.strategies:
+            games = agreements = 0
+            surplus = efficiency = 0.0
+            scored = 0
+            for p in self.pairings:
+                for side in (0, 1):
+                    if p.strategies[side] != name:
+                        continue
+                    games += p.games
+                    agreements += p.agreements
+                    surplus += p.surplus[side] * p.games
+                    if p.efficiency is not None:
+                        efficiency += p.efficiency * p.games
+                        scored += p.games
+            rows.append(
+                Record(
+                    name,
+                    games,
+                    agreements / games if games else 0.0,
+                    surplus / games if games else 0.0,
+                    efficiency / scored if scored else None,
+                )
+            )
+        rows.sort(key=lambda r: -r.surplus)
+        return rows
+
+    def to_json(self) -> dict[str, Any]:
+        roles = self.scenario.role_ids
+        return {
+            "scenario": self.scenario.id,
+            "roles": list(roles),
+            "strategies": list(self.strategies),
+            "repeat": self.repeat,
+            "seed": self.seed,
+            "games": self.games,
+            "refused": self.refused,
+            "pairings": [
+                {
+                    "strategies": dict(zip(roles, p.strategies, strict=True)),
+                    "games": p.games,
+                    "agreement_rate": round(p.agreement_rate, 6),
+                    "points": {r: round(v, 6) for r, v in zip(roles, p.points, strict=True)},
+                    "surplus": {r: round(v, 6) for r, v in zip(roles, p.surplus, strict=True)},
+                    "efficiency": None if p.efficiency is None else round(p.efficiency, 6),
+                    "refused": p.refused,
+                }
+                for p in self.pairings
+            ],
+            "standings": [
+                {
+                    "strategy": s.strategy,
+                    "games": s.games,
+                    "agreement_rate": round(s.agreement_rate, 6),
+                    "surplus": round(s.surplus, 6),
+                    "efficiency": None if s.efficiency is None else round(s.efficiency, 6),
+                }
+                for s in self.standings()
+            ],
+        }
+
+
+def round_robin(
+    scenario: Scenario, strategies: Mapping[str, Bot], repeat: int, seed: int
+) -> Tournament:
+    """Every ordered pair of strategies (itself included) plays ``repeat`` seeded games."""
+    first, second = scenario.role_ids
+    names = tuple(strategies)
+    pairings = []
+    n = 0
+    for a in names:
+        for b in names:
+            bots = {first: strategies[a], second: strategies[b]}
+            agreements = refused = 0
+            points = [0.0, 0.0]
+            surplus = [0.0, 0.0]
+            efficiency = 0.0
+            scored = 0
+            for _ in range(repeat):
+                match = play_match(scenario, bots, game_seed(seed, n))
+                n += 1
+                scores = result(match.state)
+                assert scores is not None  # play_match returns only finished games
+                refused += match.refused
+                agreements += scores["outcome"] == "agreement"
+                for side, role in enumerate((first, second)):
+                    points[side] += scores["points"][role]
+                    surplus[side] += scores["surplus"][role]
+                if scores["efficiency"] is not None:
+                    efficiency += scores["efficiency"]
+                    scored += 1
+            games = max(repeat, 1)
+            pairings.append(
+                Pairing(
+                    strategies=(a, b),
+                    games=repeat,
+                    agreements=agreements,
+                    points=(points[0] / games, points[1] / games),
+                    surplus=(surplus[0] / games, surplus[1] / games),
+                    efficiency=efficiency / scored if scored else None,
+                    refused=refused,
+                )
+            )
+    return Tournament(scenario, names, repeat, seed, tuple(pairings))
