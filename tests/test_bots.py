@@ -1,43 +1,70 @@
-"""Bots: they play legal moves, reach deals where deals exist, and never see the other card."""
+"""Bots: they never see the other card, play legal moves only, settle where deals exist,
+walk away where none does, and each strategy concedes the way it says it does."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from game_rules.bots import STRATEGIES, make_bot, seen_by
+from game_rules.actions import Accept, Chat, Offer, Reveal, parse_action
+from game_rules.bots import STRATEGIES, Bot, Planner, make_bot, seen_by
+from game_rules.bots.history import History, history_of
 from game_rules.bots.ladder import build_ladder
-from game_rules.bots.match import play_match
+from game_rules.bots.lines import LINES
+from game_rules.bots.match import MatchResult, play_match
+from game_rules.bots.negotiator import Wait, curve_asking, curve_share, tuned
+from game_rules.bots.other_side import estimate
+from game_rules.bots.seen import Seen, reader_for
+from game_rules.bots.tradeoffs import tradeoff_ladder
+from game_rules.events import CONSEQUENCES, Event
+from game_rules.library import builtin, builtin_scenarios
 from game_rules.log import GameLog, replay
-from game_rules.negotiation import start
-from game_rules.scenario import parse_scenario
+from game_rules.negotiation import GameState, apply, start
+from game_rules.scenario import Scenario, parse_scenario
 from game_rules.scoring import result
-from tests.factories import header_for, scenario_dict, tiny
+from tests.factories import header_for, scenario_dict, scenarios, tiny
+
+NAMES = sorted(STRATEGIES)
+PAIRS = [(a, b) for a in NAMES for b in NAMES]
 
 
-@pytest.mark.parametrize("first", sorted(STRATEGIES))
-@pytest.mark.parametrize("second", sorted(STRATEGIES))
-@pytest.mark.parametrize("turns", ["alternating", "free"])
-def test_bots_play_legal_games_to_an_agreement(first: str, second: str, turns: str) -> None:
-    scenario = tiny(issues=3, options=5, batnas=(3, 3), turns=turns, time_limit=120)
-    match = play_match(scenario, {"seller": make_bot(first), "buyer": make_bot(second)}, seed=3)
-    assert match.refused == 0
-    outcome = result(match.state)
-    assert outcome is not None and outcome["outcome"] == "agreement"
-    assert all(outcome["points"][r] >= outcome["batna"][r] for r in scenario.role_ids)
-    # Bot games are games like any other: their log replays to the same end.
-    assert (
-        replay(GameLog(header_for(scenario, seed=3, started_at=0.0), match.events)) == match.state
-    )
+def play(scenario: Scenario, first: str, second: str, seed: int, **kw: Any) -> MatchResult:
+    r1, r2 = scenario.role_ids
+    return play_match(scenario, {r1: make_bot(first), r2: make_bot(second)}, seed, **kw)
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_bots_settle_by_matching_claims(seed: int) -> None:
-    scenario = tiny(closing="claims", turns="free", time_limit=60, batnas=(0, 0))
-    bots = {"seller": make_bot("linear"), "buyer": make_bot("conceder")}
-    match = play_match(scenario, bots, seed=seed)
-    assert match.refused == 0
-    assert match.state.ending is not None
-    assert match.state.ending.reason == "claims_matched"
+def outcome(match: MatchResult) -> dict[str, Any]:
+    scored = result(match.state)
+    assert scored is not None
+    return scored
+
+
+def with_other_card(scenario: Scenario, role: str, batna: int, rows: list[list[int]]) -> Scenario:
+    """The same scenario with ``role``'s card replaced."""
+    data = scenario.to_dict()
+    for item in data["roles"]:
+        if item["id"] == role:
+            item["batna"] = batna
+            item["points"] = {
+                issue.id: row for issue, row in zip(scenario.issues, rows, strict=True)
+            }
+    return parse_scenario(data, "altered")
+
+
+def decision_points(state: GameState, events: tuple[Event, ...]) -> Iterator[tuple[int, float]]:
+    """(events seen so far, time) just before each action of a game, and at its start."""
+    yield 0, state.started_at + 1.0
+    for i, event in enumerate(events):
+        if event.type not in CONSEQUENCES:
+            yield i, event.at
+
+
+# -- privacy ---------------------------------------------------------------------------
 
 
 def test_a_bot_sees_its_own_card_only() -> None:
@@ -54,6 +81,335 @@ def test_a_bot_sees_its_own_card_only() -> None:
         assert secret not in text
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    scenario=scenarios(),
+    pair=st.sampled_from(PAIRS),
+    seed=st.integers(0, 2**32 - 1),
+    data=st.data(),
+)
+def test_changing_the_other_card_never_changes_what_a_bot_sees_or_does(
+    scenario: Scenario, pair: tuple[str, str], seed: int, data: st.DataObject
+) -> None:
+    match = play(scenario, *pair, seed)
+    me, other = scenario.role_ids
+    rows = [
+        data.draw(st.lists(st.integers(-50, 50), min_size=len(i.options), max_size=len(i.options)))
+        for i in scenario.issues
+    ]
+    altered = with_other_card(scenario, other, data.draw(st.integers(-50, 50)), rows)
+    bot = make_bot(pair[0])
+    # Follow the game in both scenarios (the rules never read points) and ask the bot
+    # at every moment it had to decide: what it sees, and so what it does, is the same.
+    states = [start(scenario, seed, 0.0), start(altered, seed, 0.0)]
+    done = 0
+    for upto, now in decision_points(states[0], match.events):
+        while done < upto:
+            event = match.events[done]
+            if event.type not in CONSEQUENCES:
+                action = parse_action({"type": event.type, **event.data}, event.by)
+                states = [apply(s, action, event.at)[0] for s in states]
+            done += 1
+        seen = [seen_by(s, me, match.events[:upto], now) for s in states]
+        assert seen[0] == seen[1]
+        assert bot.decide(seen[0]) == bot.decide(seen[1])
+
+
+# -- legal moves, replays, the simulated clock -----------------------------------------
+
+
+@pytest.mark.parametrize("scenario", builtin_scenarios(), ids=lambda s: s.id)
+def test_every_pair_plays_only_legal_moves_on_every_built_in_scenario(scenario: Scenario) -> None:
+    for first, second in PAIRS:
+        for seed in (1, 2):
+            match = play(scenario, first, second, seed)
+            assert match.refused == 0, (scenario.id, first, second, seed)
+            assert match.state.ending is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenario=scenarios(), pair=st.sampled_from(PAIRS), seed=st.integers(0, 2**32 - 1))
+def test_random_scenarios_legal_moves_and_the_same_game_as_asking_every_tick(
+    scenario: Scenario, pair: tuple[str, str], seed: int
+) -> None:
+    fast = play(scenario, *pair, seed)
+    assert fast.refused == 0
+    # Skipping the ticks at which a bot has said it will wait changes nothing at all.
+    slow = play(scenario, *pair, seed, every_tick=True)
+    assert slow.events == fast.events
+    assert slow.state == fast.state
+
+
+@pytest.mark.parametrize("name", ["guitar", "campsite", "moving-out", "supplier"])
+def test_a_bot_game_replays_from_its_log(name: str) -> None:
+    scenario = builtin(name)
+    for first, second in PAIRS[::5]:
+        match = play(scenario, first, second, seed=11, started_at=1000.0)
+        log = GameLog(header_for(scenario, seed=11, started_at=1000.0), match.events)
+        assert replay(log) == match.state
+
+
+def test_history_grows_event_by_event_as_folding_them_all_at_once() -> None:
+    scenario = builtin("campsite")
+    match = play(scenario, "problem-solver", "tit-for-tat", seed=5)
+    for role in scenario.role_ids:
+        reader = reader_for(scenario, role)
+        grown = History.empty(reader)
+        for event in match.events:
+            grown = grown.after(event)
+        assert grown == history_of(reader, match.events)
+        assert len(grown.mine) == sum(e.type == "offer" and e.by == role for e in match.events)
+
+
+# -- what each strategy teaches ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "hardliner"])
+def test_every_strategy_but_the_hardliner_agrees_with_itself_on_guitar(name: str) -> None:
+    scenario = builtin("guitar")
+    agreed = [outcome(play(scenario, name, name, seed))["outcome"] for seed in range(10)]
+    assert agreed.count("agreement") >= 9
+
+
+def test_two_hardliners_reach_a_final_offer_standoff_but_a_conceder_settles() -> None:
+    scenario = builtin("guitar")
+    standoff = play(scenario, "hardliner", "hardliner", seed=3)
+    assert outcome(standoff)["outcome"] == "impasse"
+    finals = [e for e in standoff.events if e.type == "offer" and e.data["final"]]
+    assert finals and all(e.at >= 0.8 * scenario.protocol.time_limit - 1 for e in finals)
+    settled = outcome(play(scenario, "hardliner", "conceder", seed=3))
+    assert settled["outcome"] == "agreement"
+    assert settled["points"]["seller"] >= 500  # the hardliner's limit: half the possible gain
+
+
+@pytest.mark.parametrize(("first", "second"), PAIRS[::3])
+def test_without_a_zone_of_agreement_a_bot_walks_out_near_the_deadline(
+    first: str, second: str
+) -> None:
+    scenario = builtin("food-truck")
+    match = play(scenario, first, second, seed=4)
+    assert outcome(match)["reason"] == "walkout"
+    walkout = next(e for e in match.events if e.type == "walkout")
+    limit = scenario.protocol.time_limit
+    assert limit * 0.8 <= walkout.at < limit
+    # It walked out facing an offer below its BATNA, never one it could have taken.
+    last_offer = [e for e in match.events if e.type == "offer"][-1]
+    assert last_offer.by != walkout.by
+    assert walkout.by is not None
+    assert scenario.points(walkout.by, last_offer.data["terms"]) < scenario.role(walkout.by).batna
+
+
+def test_no_bot_walks_out_where_a_deal_is_still_possible() -> None:
+    for scenario in (builtin("guitar"), builtin("campsite")):
+        for first, second in PAIRS:
+            match = play(scenario, first, second, seed=9)
+            for event in match.events:
+                if event.type == "walkout":
+                    assert event.at >= 0.8 * scenario.protocol.time_limit
+
+
+def test_claims_close_on_the_agreed_looking_terms() -> None:
+    scenario = builtin("moving-out")
+    reasons = [outcome(play(scenario, a, b, seed=2))["reason"] for a, b in PAIRS]
+    assert reasons.count("claims_matched") == len(PAIRS)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_bots_settle_by_matching_claims(seed: int) -> None:
+    scenario = tiny(closing="claims", turns="free", time_limit=60, batnas=(0, 0))
+    bots = {"seller": make_bot("linear"), "buyer": make_bot("conceder")}
+    match = play_match(scenario, bots, seed=seed)
+    assert match.refused == 0
+    assert match.state.ending is not None
+    assert match.state.ending.reason == "claims_matched"
+
+
+@pytest.mark.parametrize("turns", ["alternating", "free"])
+def test_with_an_offer_limit_the_last_offer_is_final_and_answered(turns: str) -> None:
+    scenario = tiny(issues=2, options=5, batnas=(2, 2), max_offers=3, turns=turns)
+    for first, second in PAIRS:
+        match = play(scenario, first, second, seed=6)
+        assert match.refused == 0
+        offers = [e for e in match.events if e.type == "offer"]
+        assert len(offers) <= 3
+        if len(offers) == 3:
+            assert offers[-1].data["final"] is True
+            assert outcome(match)["reason"] in ("accepted", "max_offers", "walkout")
+
+
+class Scripted:
+    """A partner that offers the given prices in turn, whatever happens."""
+
+    name = "scripted"
+
+    def __init__(self, prices: list[int]) -> None:
+        self.prices = prices
+
+    def decide(self, seen: Seen) -> Offer | None:
+        made = len(seen.history.mine)
+        if not seen.may_offer or made >= len(self.prices) or seen.now < seen.news_at + 2:
+            return None
+        return Offer(seen.role, {"price": self.prices[made]})
+
+
+def test_tit_for_tat_concedes_exactly_what_the_other_side_conceded_on_its_card() -> None:
+    scenario = parse_scenario(
+        {
+            **builtin("guitar").to_dict(),
+            "protocol": {"first_mover": "seller", "turns": "alternating"},
+        },
+        "guitar-seller-first",
+    )
+    # The buyer concedes 100 points (to the seller) then 150: prices 0 -> 2 -> 5.
+    bots: dict[str, Bot] = {
+        "seller": tuned(STRATEGIES["tit-for-tat"], talk=0.0),
+        "buyer": Scripted([0, 2, 5, 5, 5, 5]),
+    }
+    match = play_match(scenario, bots, seed=1)
+    asked = [
+        e.data["terms"]["price"] for e in match.events if e.type == "offer" and e.by == "seller"
+    ]
+    worth = [scenario.points("seller", {"price": p}) for p in asked]
+    # 800 to open, one goodwill rung (50) at its first answer, then 100 and 150 more.
+    assert worth[:4] == [800, 750, 650, 500]
+    assert all(w == 500 for w in worth[4:])  # no concession from them, none from it
+
+
+def test_the_problem_solver_reads_priorities_from_offers_and_statements() -> None:
+    scenario = builtin("campsite")
+    hikers, anglers = scenario.role_ids
+    reader = reader_for(scenario, hikers)
+    history = History.empty(reader)
+    events = [
+        Event(1, "reveal", 1.0, anglers, {"about": "priority", "issue": "firewood", "rank": 1}),
+        Event(
+            2,
+            "offer",
+            2.0,
+            anglers,
+            {"terms": {"food": 0, "water": 1, "firewood": 0}, "final": False},
+        ),
+        Event(
+            3,
+            "offer",
+            3.0,
+            anglers,
+            {"terms": {"food": 1, "water": 2, "firewood": 0}, "final": False},
+        ),
+    ]
+    for event in events:
+        history = history.after(event)
+    guess = estimate(reader.points, history)
+    spans = [max(row) - min(row) for row in guess]
+    assert spans.index(max(spans)) == 2  # firewood: stated first, and never given up
+    assert guess[2][0] == max(guess[2])  # they want all the firewood (option 0: anglers 3)
+    # Of the packages worth as much to the hikers, it proposes the one they guess best
+    # for the anglers: the firewood goes to the anglers.
+    ladder = tradeoff_ladder(reader.points, guess)
+    _, terms = ladder.at_least(24)
+    assert terms[2] == 0
+
+
+@pytest.mark.parametrize("name", ["new-hire", "supplier", "campsite"])
+def test_problem_solvers_leave_less_on_the_table_than_conceders(name: str) -> None:
+    scenario = builtin(name)
+
+    def efficiency(a: str, b: str) -> float:
+        games = [outcome(play(scenario, a, b, seed)) for seed in range(6)]
+        return float(sum(g["efficiency"] for g in games)) / len(games)
+
+    assert efficiency("problem-solver", "problem-solver") > efficiency("conceder", "conceder")
+
+
+def test_the_problem_solver_states_its_top_priority_truthfully() -> None:
+    scenario = builtin("supplier")
+    match = play(scenario, "problem-solver", "linear", seed=8)
+    reveals = [e for e in match.events if e.type == "reveal" and e.by == "supplier"]
+    assert [e.data["issue"] for e in reveals] == ["price"]  # its widest range of points
+
+
+# -- time-based concession ----------------------------------------------------------------
+
+
+@given(
+    best=st.integers(1, 10_000),
+    floor=st.integers(-1_000, 0),
+    e=st.floats(0.05, 5.0),
+    share=st.floats(0.0, 1.0),
+)
+def test_the_concession_curve_and_its_inverse(
+    best: int, floor: int, e: float, share: float
+) -> None:
+    asked = curve_asking(best, floor, e, share)
+    assert floor - 1e-6 <= asked <= best + 1e-6
+    back = curve_share(best, floor, e, asked)
+    assert curve_asking(best, floor, e, min(1.0, back)) <= asked + 1e-6 * (best - floor)
+
+
+def test_conceder_linear_and_boulware_concede_early_steadily_and_late() -> None:
+    scenario = builtin("guitar")
+    halfway: dict[str, float] = {}
+    for name in ("conceder", "linear", "boulware"):
+        bot = make_bot(name)
+        assert isinstance(bot, Planner)
+        state = start(scenario, 1, 0.0)
+        seen = seen_by(state, "seller", (), 210.0)  # half the time gone
+        s = bot.situation(seen)  # type: ignore[attr-defined]
+        halfway[name] = bot.asking(s, 0.5)  # type: ignore[attr-defined]
+    assert halfway["conceder"] < halfway["linear"] < halfway["boulware"]
+
+
+# -- talk ------------------------------------------------------------------------------
+
+
+def test_bots_say_fitting_lines_that_vary_with_the_seed() -> None:
+    scenario = builtin("guitar")
+    said: set[str] = set()
+    everything = {
+        text for manner in LINES.values() for moment in manner.values() for text in moment
+    }
+    for seed in range(6):
+        match = play(scenario, "conceder", "hardliner", seed)
+        lines = [e.data["text"] for e in match.events if e.type == "chat"]
+        assert lines and set(lines) <= everything
+        said.update(lines)
+        # A line comes just before a move of the same side, never twice in a row.
+        for i, event in enumerate(match.events[:-1]):
+            if event.type == "chat":
+                assert match.events[i + 1].type != "chat" or match.events[i + 1].by != event.by
+    assert len(said) >= 8
+
+
+def test_a_silent_bot_says_nothing_and_plays_the_same_moves() -> None:
+    scenario = builtin("supplier")
+    quiet = {r: tuned(STRATEGIES["linear"], talk=0.0) for r in scenario.role_ids}
+    match = play_match(scenario, quiet, seed=3)
+    assert not [e for e in match.events if e.type == "chat"]
+    assert outcome(match)["outcome"] == "agreement"
+
+
+# -- the pieces ----------------------------------------------------------------------------
+
+
+def test_every_strategy_plans_and_every_plan_is_a_move_or_a_wait() -> None:
+    seen = seen_by(start(builtin("guitar"), 1, 0.0), "seller", (), 5.0)
+    for name in NAMES:
+        bot = make_bot(name)
+        assert isinstance(bot, Planner)
+        plan = bot.plan(seen)
+        assert isinstance(plan, Wait) or plan == bot.decide(seen)
+        assert bot.name == name
+
+
+def test_a_bot_accepts_an_offer_worth_what_it_would_ask_next() -> None:
+    scenario = builtin("guitar")
+    state = start(scenario, 1, 0.0)
+    state = dataclasses.replace(state, turn="buyer")
+    state, events = apply(state, Offer("buyer", {"price": 16}), 400.0)  # 800 to the seller
+    seen = seen_by(state, "seller", events, 402.0)
+    assert isinstance(make_bot("boulware").decide(seen), Accept | Chat)
+
+
 def test_the_ladder_has_every_total_with_terms_reaching_it() -> None:
     ladder = build_ladder(((0, 5, 1), (2, 0)))
     assert ladder.totals == (0, 1, 2, 3, 5, 7)
@@ -61,8 +417,17 @@ def test_the_ladder_has_every_total_with_terms_reaching_it() -> None:
         assert (0, 5, 1)[terms[0]] + (2, 0)[terms[1]] == total
     assert ladder.at_least(4) == (5, ladder.terms[4])
     assert ladder.at_least(99)[0] == 7
+    assert ladder.changes_below(4) == 3 and ladder.changes_below(0) is None
 
 
 def test_unknown_strategy_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="conceder"):
         make_bot("genius")
+
+
+def test_the_reveal_is_a_statement_about_an_issue_of_the_scenario() -> None:
+    scenario = builtin("new-hire")
+    seen = seen_by(start(scenario, 2, 0.0), "candidate", (), 30.0)
+    seen = seen._replace(turn="candidate")
+    move = make_bot("problem-solver").decide(seen)
+    assert isinstance(move, Reveal) and move.issue == "salary" and move.rank == 1
