@@ -1,0 +1,446 @@
+"""Bots as real players of a live session (``zopa bots join``).
+
+Each bot joins like a person (``POST /api/sessions/{code}/players``), opens the
+websocket, says hello with its token and plays every game it is given, with a strategy
+from ``game_rules.bots``. It sees exactly what a person's browser sees: the view of its
+game (its own card only) and the events that follow. From those it keeps its own copy
+of the game state by running each event through the rules, as a replay does; the rules
+never read anyone's points, so the other side's card, which it does not have, is
+filled with zeros. The strategy then gets the same ``Seen`` as a bot seated by the
+server, and decides the same way.
+
+Times: events carry the server's clock. A view says how many seconds are left and when
+the deadline is, which gives the server's time when the view was made; the difference
+from our clock then turns the server's times into ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgpack
+import websockets
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
+from game_rules.actions import Action, Claim, Timeout, action_fields, parse_action
+from game_rules.bots import Bot, Planner, make_bot, seen_by
+from game_rules.bots.history import History
+from game_rules.bots.negotiator import Wait, tuned
+from game_rules.bots.seen import Seen, reader_for
+from game_rules.errors import ActionRefused, RulesError
+from game_rules.events import CONSEQUENCES, Event, event_from_dict
+from game_rules.negotiation import Ending, GameState, apply, next_deadline, start
+from game_rules.scenario import FORMAT, Scenario, parse_scenario
+from server.wire import MSGPACK
+
+log = logging.getLogger("zopa.bots")
+
+# A bot that is not a Planner says nothing of when to ask again: ask it every second,
+# as the server does. A Planner is asked again after at most this long all the same,
+# so that a clock estimate a little off never leaves it asleep.
+_TICK = 1.0
+_LONGEST_SLEEP = 5.0
+# After sending a move, wait this long for the server's event (or error) before moving again.
+_ANSWER_SECONDS = 5.0
+
+Report = Callable[[str], None]
+
+
+class Table:
+    """One game as one player knows it: the view it was sent and the events since."""
+
+    def __init__(self, view: Mapping[str, Any], received_at: float) -> None:
+        self.game: str = view["game"]
+        self.role: str = view["role"]
+        status = view.get("status") or {}
+        self.scenario = _scenario(view, status)
+        # The protocol as published ("random" first mover), not as our copy infers it.
+        self.protocol = dataclasses.replace(
+            self.scenario.protocol, first_mover=view["scenario"]["protocol"]["first_mover"]
+        )
+        self.seed = _game_seed(self.game)
+        raw_events = [event_from_dict(raw) for raw in view.get("events", [])]
+        self._follow(0.0, raw_events)
+        # The start is not sent; every clock reading is the start plus what the events
+        # fix, so one reading from the view gives it.
+        shift = _start_shift(self.state, status)
+        if shift:
+            self._follow(shift, raw_events)
+        # The server's time minus ours: exact from a running clock, else a first guess
+        # from the latest event that the next event to arrive corrects.
+        self.offset = 0.0
+        self._rough = True
+        deadline, left = status.get("deadline"), status.get("seconds_left")
+        if _clock_runs(status) and deadline is not None and isinstance(left, int | float):
+            self.offset = float(deadline) - left - received_at
+            self._rough = False
+        elif self.events:
+            self.offset = self.events[-1].at - received_at
+
+    def _follow(self, started: float, events: list[Event]) -> None:
+        self.state = start(self.scenario, self.seed, started)
+        self.events: list[Event] = []
+        self.history = History.empty(reader_for(self.scenario, self.role))
+        self.broken = False  # our copy of the state no longer follows the server's
+        for event in events:
+            self.hear(event)
+
+    @property
+    def over(self) -> bool:
+        return self.state.ending is not None
+
+    def server_time(self, local: float) -> float:
+        return local + self.offset
+
+    def hear(self, event: Event, received_at: float | None = None) -> None:
+        """Follow one event of the game through the rules."""
+        if received_at is not None and self._rough:
+            self.offset = event.at - received_at
+            self._rough = False
+        if event.seq != len(self.events) + 1:
+            log.warning("event %d after %d", event.seq, len(self.events), extra={"game": self.game})
+            self.broken = True
+            return
+        self.events.append(event)
+        self.history = self.history.after(event)
+        if self.broken:
+            return
+        if event.type in CONSEQUENCES:
+            if self.state.ending is None and event.type == "end":
+                ending = Ending(event.data["outcome"], event.data["reason"], None)
+                self.state = dataclasses.replace(self.state, ending=ending, turn=None)
+            return
+        if self.state.ending is not None:
+            return
+        try:
+            action = self._action(event)
+            at = event.at
+            if isinstance(action, Timeout):
+                # Our estimate of the start may put the deadline a hair after the server's.
+                at = max(at, next_deadline(self.state) or at)
+            self.state, _ = apply(self.state, action, at)
+        except (ActionRefused, KeyError, TypeError, ValueError) as exc:
+            log.warning("cannot follow event %d: %s", event.seq, exc, extra={"game": self.game})
+            self.broken = True
+
+    def _action(self, event: Event) -> Action:
+        if event.type == "claim" and event.data.get("sealed"):
+            # The other side's claim stays sealed until the end; what matters for the
+            # state is that they have claimed, so any valid terms stand in for it.
+            assert event.by is not None
+            return Claim(event.by, {issue: 0 for issue in self.scenario.issue_ids})
+        return parse_action({"type": event.type, **event.data}, event.by)
+
+    def seen(self, local: float) -> Seen:
+        now = self.server_time(local)
+        seen = seen_by(self.state, self.role, self.events, now, self.history)
+        return seen._replace(protocol=self.protocol)
+
+
+def _clock_runs(status: Mapping[str, Any]) -> bool:
+    return not (status.get("paused") or status.get("on_break") or status.get("over"))
+
+
+def _start_shift(state: GameState, status: Mapping[str, Any]) -> float:
+    """How much later than ``state``'s the game really started, from the view's clock."""
+    if _clock_runs(status):
+        deadline, mirrored = status.get("deadline"), next_deadline(state)
+        if isinstance(deadline, int | float) and mirrored is not None:
+            return float(deadline) - mirrored
+        return 0.0
+    # The clock is stopped (a break, a pause, the end): the time used so far shrinks by
+    # as much as the start moves.
+    left = status.get("seconds_left")
+    if not isinstance(left, int | float) or state.clock_started is not None:
+        return 0.0
+    return state.time_used - (state.time_limit - float(left))
+
+
+def _scenario(view: Mapping[str, Any], status: Mapping[str, Any]) -> Scenario:
+    """The game's scenario with our card, and zeros for the card we must not see."""
+    public = view["scenario"]
+    role = view["role"]
+    card = view["card"]
+    roles = []
+    for item in public["roles"]:
+        if item["id"] == role:
+            roles.append(
+                {
+                    "id": role,
+                    "label": item["label"],
+                    "batna": card["batna"],
+                    "points": card["points"],
+                }
+            )
+        else:
+            zeros = {i["id"]: [0] * len(i["options"]) for i in public["issues"]}
+            roles.append({"id": item["id"], "label": item["label"], "batna": 0, "points": zeros})
+    protocol = dict(public["protocol"])
+    # The first mover was drawn from a seed we are not told. With alternating turns
+    # every offer passes the turn, so the first offer's maker moved first; before any
+    # offer, the side whose turn it is.
+    first_offer = next((e for e in view.get("events", []) if e.get("type") == "offer"), None)
+    mover = first_offer["by"] if first_offer else status.get("turn", view.get("turn"))
+    if mover is None:
+        mover = role  # free turns, or over before any offer: nobody's turn either way
+    protocol["first_mover"] = mover
+    data = {
+        "format": FORMAT,
+        "id": public["id"],
+        "title": public["title"],
+        "description": public.get("description", ""),
+        "protocol": protocol,
+        "issues": public["issues"],
+        "roles": roles,
+    }
+    return parse_scenario(data, "the game view")
+
+
+def _game_seed(game: str) -> int:
+    # The game's own seed is not sent to players; the game id varies a bot's pace and
+    # words between games just as well, and the same way every time.
+    seed = 0
+    for char in game.encode():
+        seed = (seed * 131 + char) & 0xFFFFFFFF
+    return seed
+
+
+def message_of(action: Action) -> dict[str, Any]:
+    """An action as the websocket takes it."""
+    return {"type": action.kind, **action_fields(action)}
+
+
+def join_player(base: str, code: str, name: str) -> tuple[str, str]:
+    """Join a session like a person does; the player id and token."""
+    request = urllib.request.Request(
+        f"{base}/api/sessions/{code}/players",
+        data=json.dumps({"name": name}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            body = json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode(errors="replace")
+        raise BotError(f"joining {code} failed ({error.code}): {detail}") from error
+    except urllib.error.URLError as error:
+        raise BotError(f"cannot reach {base}: {error.reason}") from error
+    return str(body["player"]), str(body["token"])
+
+
+class BotError(Exception):
+    """A bot cannot join or stay in its session."""
+
+
+@dataclass
+class GameOutcome:
+    game: str
+    role: str
+    result: dict[str, Any]
+
+
+@dataclass
+class BotPlayer:
+    """One bot in one session, playing game after game."""
+
+    base: str
+    code: str
+    name: str
+    bot: Bot
+    binary: bool = False
+    rounds: int | None = None
+    report: Report = print
+    outcomes: list[GameOutcome] = field(default_factory=list)
+    refused: int = 0
+    player: str = ""
+    token: str = ""
+    table: Table | None = None
+    _waiting_since: float | None = None  # when our last move was sent, until it is answered
+
+    @property
+    def done(self) -> bool:
+        return self.rounds is not None and len(self.outcomes) >= self.rounds
+
+    async def run(self) -> None:
+        self.player, self.token = await asyncio.to_thread(
+            join_player, self.base, self.code, self.name
+        )
+        while not self.done:
+            try:
+                await self._session()
+            except ConnectionClosed as closed:
+                code = closed.rcvd.code if closed.rcvd is not None else None
+                if code not in (1001, 1006, 1011, 1012, None):
+                    raise BotError(
+                        f"{self.name}: the server closed the socket ({code})"
+                    ) from closed
+                self.report(f"{self.name}: disconnected ({code}); reconnecting")
+                await self._reconnect_pause()
+
+    async def _reconnect_pause(self) -> None:
+        # The server is restarting; it resumes every game from its log when it is back.
+        await asyncio.sleep(1.0)
+
+    async def _session(self) -> None:
+        subprotocols = [MSGPACK] if self.binary else None
+        async with websockets.connect(
+            _ws_url(self.base),
+            subprotocols=subprotocols,  # type: ignore[arg-type]
+            compression=None,
+            max_size=2**22,
+        ) as socket:
+            await self._send(socket, {"type": "hello", "token": self.token})
+            while not self.done:
+                timeout = self._timeout()
+                try:
+                    frame = await asyncio.wait_for(socket.recv(), timeout)
+                except TimeoutError:
+                    frame = None
+                if frame is not None:
+                    self._receive(_decode(frame))
+                if self.done:
+                    return
+                await self._move(socket)
+
+    def _receive(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        now = time.time()
+        if kind in ("welcome", "game"):
+            view = message.get("game") if kind == "welcome" else message
+            if view and "result" not in view:
+                self.table = Table(view, now)
+                self._waiting_since = None
+        elif kind == "event":
+            table = self.table
+            if table is not None and message.get("game") == table.game:
+                event = event_from_dict({"seq": message["seq"], **message["event"]})
+                table.hear(event, now)
+                if event.by == table.role:
+                    self._waiting_since = None
+        elif kind == "ended":
+            table = self.table
+            if table is not None and message.get("game") == table.game:
+                self.outcomes.append(GameOutcome(table.game, table.role, message["result"]))
+                self.report(_describe(self.name, table.role, message["result"]))
+                self.table = None
+        elif kind == "error":
+            self.refused += 1
+            self._waiting_since = None
+            log.warning("%s: refused: %s", self.name, message.get("message"))
+
+    async def _move(self, socket: ClientConnection) -> None:
+        table = self.table
+        if table is None or table.over or table.broken:
+            return
+        now = time.time()
+        if self._waiting_since is not None and now - self._waiting_since < _ANSWER_SECONDS:
+            return
+        seen = table.seen(now)
+        action = _decide(self.bot, seen)
+        if action is None:
+            return
+        self._waiting_since = now
+        await self._send(socket, message_of(action))
+
+    def _timeout(self) -> float:
+        table = self.table
+        if table is None or table.over or table.broken:
+            return _LONGEST_SLEEP
+        now = time.time()
+        if self._waiting_since is not None:
+            return max(0.05, self._waiting_since + _ANSWER_SECONDS - now)
+        if not isinstance(self.bot, Planner):
+            return _TICK
+        plan = self.bot.plan(table.seen(now))
+        if not isinstance(plan, Wait):
+            return 0.0
+        wake = plan.until - table.offset
+        return min(_LONGEST_SLEEP, max(0.02, wake - now))
+
+    async def _send(self, socket: ClientConnection, message: dict[str, Any]) -> None:
+        if self.binary:
+            await socket.send(msgpack.packb(message, use_bin_type=True))
+        else:
+            await socket.send(json.dumps(message))
+
+
+def _decide(bot: Bot, seen: Seen) -> Action | None:
+    try:
+        return bot.decide(seen)
+    except RulesError:
+        log.exception("the strategy failed")
+        return None
+
+
+def _decode(frame: str | bytes) -> dict[str, Any]:
+    message: Any = (
+        msgpack.unpackb(frame, raw=False) if isinstance(frame, bytes) else json.loads(frame)
+    )
+    return message if isinstance(message, dict) else {}
+
+
+def _ws_url(base: str) -> str:
+    if base.startswith(("ws://", "wss://")):
+        return base.rstrip("/") + ("" if base.rstrip("/").endswith("/ws") else "/ws")
+    return "ws" + base.removeprefix("http").rstrip("/") + "/ws"
+
+
+def _describe(name: str, role: str, result: Mapping[str, Any]) -> str:
+    points = result["points"][role]
+    batna = result["batna"][role]
+    return (
+        f"{name} as {role}: {result['outcome']} ({result['reason']}), "
+        f"{points} points (BATNA {batna})"
+    )
+
+
+def base_url(url: str) -> str:
+    """The server's HTTP address from what a person would type: with or without a scheme."""
+    url = url.rstrip("/")
+    if url.startswith(("ws://", "wss://")):
+        url = "http" + url.removeprefix("ws")
+        url = url.removesuffix("/ws")
+    if not url.startswith(("http://", "https://")):
+        url = "http://" + url
+    return url
+
+
+async def run_bots(
+    url: str,
+    code: str,
+    count: int,
+    strategy: str,
+    binary: bool = False,
+    rounds: int | None = None,
+    think: float | None = None,
+    report: Report = print,
+) -> list[BotPlayer]:
+    """Join ``count`` bots and play until each has finished ``rounds`` games (or forever)."""
+    bot = tuned(make_bot(strategy), think=think)
+    base = base_url(url)
+    players = [
+        BotPlayer(base, code, f"{strategy} bot {n + 1}"[:40], bot, binary, rounds, report)
+        for n in range(count)
+    ]
+    tasks = [asyncio.create_task(p.run(), name=p.name) for p in players]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+    return players
