@@ -1,0 +1,229 @@
+"""``zopa bots join``: bots as real players of a live session.
+
+First without a server: a bot's copy of its game, built from the view and events a
+player is sent, gives its strategy exactly what ``seen_by`` gives a bot seated by the
+server. Then end to end, with a real server and real websockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+import orjson
+import pytest
+
+from game_rules.actions import Action, Offer, Pause, Request, Resume
+from game_rules.bots import make_bot, seen_by
+from game_rules.events import Event, event_from_dict
+from game_rules.library import builtin
+from game_rules.log import read_log, replay
+from game_rules.negotiation import GameState, advance, apply, start
+from game_rules.scenario import Scenario
+from game_rules.scoring import result
+from server.bot_client import Table, base_url, message_of, run_bots
+from server.views import event_message, player_view
+from tests.factories import header_for
+from tests.live import KEY, ROOT, Client, Player, Server, open_session
+
+SKEW = -100.0  # the bot's clock runs 100 s behind the server's
+
+
+def wire(message: dict[str, Any]) -> dict[str, Any]:
+    decoded: dict[str, Any] = orjson.loads(orjson.dumps(message))
+    return decoded
+
+
+Checkpoint = tuple[GameState, int]  # the state after an action, and how many events so far
+
+
+def game_with_stops(scenario: Scenario, seed: int) -> tuple[list[Checkpoint], list[Event]]:
+    """Two bots play, with a mutual break and a facilitator's pause in the middle."""
+    first, second = scenario.role_ids
+    bots = {first: make_bot("linear"), second: make_bot("boulware")}
+    state = start(scenario, seed, 0.0)
+    events: list[Event] = []
+    checkpoints: list[Checkpoint] = [(state, 0)]
+
+    def act(action: Action, at: float) -> None:
+        nonlocal state
+        state, more = apply(state, action, at)
+        events.extend(more)
+        checkpoints.append((state, len(events)))
+
+    stopped = False
+    now = 0.0
+    while state.ending is None:
+        now += 1.0
+        state, due = advance(state, now)
+        if due:
+            events.extend(due)
+            checkpoints.append((state, len(events)))
+        if not stopped and len(events) >= 6 and state.ending is None:
+            stopped = True
+            if scenario.protocol.breaks:
+                act(Request(first, "break_request"), now)
+                act(Request(second, "break_accept"), now)
+                act(Request(first, "break_end"), now + 7)
+            act(Pause(), now + 8)
+            act(Resume(), now + 20)
+            now += 20
+        for role in scenario.role_ids:
+            if state.ending is not None:
+                break
+            action = bots[role].decide(seen_by(state, role, events, now))
+            if action is not None:
+                act(action, now)
+    return checkpoints, events
+
+
+@pytest.mark.parametrize("name", ["guitar", "new-hire", "moving-out"])
+def test_a_bots_copy_of_its_game_sees_what_a_seated_bot_sees(name: str) -> None:
+    scenario = builtin(name)
+    header = header_for(scenario, seed=3, started_at=0.0)
+    checkpoints, events = game_with_stops(scenario, 3)
+    role = scenario.role_ids[1]
+    for k, (state, seen_so_far) in enumerate(checkpoints):
+        # A view at any moment (after the start, mid-break, paused, ...), through JSON.
+        now = (events[seen_so_far - 1].at if seen_so_far else 0.0) + 0.5
+        view = wire(player_view(header, state, events[:seen_so_far], role, now, None))
+        table = Table(view, now + SKEW)
+        if state.live and not state.paused and not state.on_break:
+            # A running clock in the view fixes the server's time; a stopped one waits
+            # for the next event to do so.
+            assert table.seen(now + 0.25 + SKEW) == seen_by(
+                state, role, events[:seen_so_far], now + 0.25
+            )._replace(seed=table.seed)
+        # Then the rest arrives event by event, as the websocket sends it.
+        heard = seen_so_far
+        for later_state, upto in checkpoints[k + 1 :]:
+            for event in events[heard:upto]:
+                message = wire(event_message(header.game, event, role, False))
+                table.hear(
+                    event_from_dict({"seq": message["seq"], **message["event"]}), event.at + SKEW
+                )
+            heard = upto
+            if not later_state.live:
+                break  # the other side's claim is unsealed only in views made after the end
+            at = events[upto - 1].at + 0.25
+            truth = seen_by(later_state, role, events[:upto], at)
+            assert table.seen(at + SKEW) == truth._replace(seed=table.seed), (k, upto)
+            assert not table.broken
+
+
+def test_messages_and_addresses() -> None:
+    assert message_of(Offer("buyer", {"price": 3}, True)) == {
+        "type": "offer",
+        "terms": {"price": 3},
+        "final": True,
+    }
+    assert message_of(Request("buyer", "extension_accept")) == {"type": "extension_accept"}
+    assert base_url("127.0.0.1:8000") == "http://127.0.0.1:8000"
+    assert base_url("ws://h:1/ws") == "http://h:1"
+    assert base_url("https://zopa.example/") == "https://zopa.example"
+
+
+# -- end to end ------------------------------------------------------------------------
+
+
+async def facilitator(server: Server, code: str) -> Client:
+    watcher = await Client.open(server)
+    await watcher.send({"type": "hello", "key": KEY, "session": code})
+    return watcher
+
+
+async def connected(watcher: Client, count: int) -> None:
+    """Until the facilitator's snapshot shows ``count`` players connected."""
+    await watcher.until(
+        lambda m: m["type"] == "session" and sum(p["connected"] for p in m["players"]) == count,
+        15,
+    )
+
+
+async def test_a_bot_plays_a_person_on_a_live_server(server: Server) -> None:
+    code = await open_session(server, "guitar", time_limit=60)
+    watcher = await facilitator(server, code)
+    person = await Player(server, code, "Ana").join()
+    await person.connect()
+    said: list[str] = []
+    bots = asyncio.create_task(
+        run_bots(server.url, code, 1, "conceder", rounds=1, think=0.3, report=said.append)
+    )
+    await connected(watcher, 2)
+    await server.acall("POST", f"/api/sessions/{code}/rounds")
+    view = await person.c.type("game")
+    me, bot_role = view["role"], view["partner"]["role"]
+    assert view["partner"]["bot"] is False  # a joined bot is a player like any other
+    if view["turn"] == me:
+        await person.send({"type": "offer", "terms": {"price": 8}})
+    # The person takes the bot's first offer (or the bot takes theirs).
+    while True:
+        message = await person.c.until(lambda m: m["type"] in ("event", "ended"), 15)
+        if message["type"] == "ended":
+            break
+        event = message["event"]
+        if event["type"] == "offer" and event["by"] == bot_role:
+            await person.send({"type": "accept", "offer": message["seq"]})
+    assert message["result"]["outcome"] == "agreement"
+    players = await asyncio.wait_for(bots, 15)
+    assert players[0].refused == 0
+    assert [o.result for o in players[0].outcomes] == [message["result"]]
+    assert said and "agreement" in said[0]
+    game = view["game"]
+    status, text = server.call("GET", f"/api/games/{game}/log")
+    assert status == 200 and isinstance(text, str)
+    assert result(replay(read_log(text.splitlines()))) == message["result"]
+
+
+async def test_two_bots_play_each_other_over_messagepack(server: Server) -> None:
+    code = await open_session(server, "guitar", time_limit=12)
+    watcher = await facilitator(server, code)
+    said: list[str] = []
+    bots = asyncio.create_task(
+        run_bots(
+            server.url, code, 2, "conceder", binary=True, rounds=1, think=0.2, report=said.append
+        )
+    )
+    await connected(watcher, 2)
+    started = await server.acall("POST", f"/api/sessions/{code}/rounds")
+    assert all(p is not None for p in started["games"][0]["players"].values())
+    players = await asyncio.wait_for(bots, 30)
+    assert [p.refused for p in players] == [0, 0]
+    results = await server.acall("GET", f"/api/sessions/{code}/results")
+    outcome = results["rounds"][0]["games"][0]["result"]
+    assert outcome["outcome"] == "agreement"
+    assert {o.result["joint"] for p in players for o in p.outcomes} == {outcome["joint"]}
+
+
+async def test_zopa_bots_join_on_the_command_line(server: Server) -> None:
+    code = await open_session(server, "moving-out", time_limit=10)
+    watcher = await facilitator(server, code)
+    command = [sys.executable, "-m", "server.cli", "bots", "join", server.url, code]
+    command += ["--count", "2", "--strategy", "linear", "--rounds", "1", "--think", "0.2"]
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await connected(watcher, 2)
+        await server.acall("POST", f"/api/sessions/{code}/rounds")
+        out, err = await asyncio.wait_for(process.communicate(), 40)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, err.decode()
+    lines = out.decode().splitlines()
+    assert len(lines) == 2 and all("claims_matched" in line for line in lines), lines
+
+
+async def test_a_bot_for_an_unknown_session_says_so(server: Server) -> None:
+    command = [sys.executable, "-m", "server.cli", "bots", "join", server.url, "ZZZZZZ"]
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 2
+    assert "404" in err.decode() and "no_such_session" in err.decode()
+    json.dumps(out.decode())

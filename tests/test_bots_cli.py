@@ -1,0 +1,81 @@
+"""``zopa bots match``: the round robin on the command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from game_rules.bots import STRATEGIES
+from server.cli import main
+
+
+def test_the_json_table_has_every_pairing_in_both_roles(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bots", "match", "guitar", "--repeat", "2", "--seed", "5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    n = len(STRATEGIES)
+    assert out["scenario"] == "guitar" and out["roles"] == ["seller", "buyer"]
+    assert out["games"] == 2 * n * n and len(out["pairings"]) == n * n
+    assert out["refused"] == 0 and out["talk"] is False
+    assert out["games_per_second"] > 0
+    pairs = {(p["strategies"]["seller"], p["strategies"]["buyer"]) for p in out["pairings"]}
+    assert pairs == {(a, b) for a in STRATEGIES for b in STRATEGIES}
+    for p in out["pairings"]:
+        assert 0 <= p["agreement_rate"] <= 1
+        assert set(p["points"]) == {"seller", "buyer"}
+        # Guitar is all price: every deal splits 800 points, an impasse pays 200 each.
+        joint = p["points"]["seller"] + p["points"]["buyer"]
+        assert joint == pytest.approx(400 + 400 * p["agreement_rate"])
+        assert p["efficiency"] == pytest.approx(joint / 800)
+    assert {s["strategy"] for s in out["standings"]} == set(STRATEGIES)
+
+
+def test_the_same_seed_plays_the_same_series(capsys: pytest.CaptureFixture[str]) -> None:
+    runs = []
+    for _ in range(2):
+        main(["bots", "match", "campsite", "--repeat", "2", "--seed", "9", "--json"])
+        out = json.loads(capsys.readouterr().out)
+        runs.append(out["pairings"])
+    assert runs[0] == runs[1]
+
+
+def test_the_text_table(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bots", "match", "food-truck", "--repeat", "1", "--strategies", "conceder,hardliner"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("food-truck: The Food Truck - 2 strategies")
+    assert "owner" in lines[2] and "cook pts" in lines[2] and "efficiency" in lines[2]
+    rows = [line.split() for line in lines[3:7]]
+    assert [r[:2] for r in rows] == [
+        ["conceder", "conceder"],
+        ["conceder", "hardliner"],
+        ["hardliner", "conceder"],
+        ["hardliner", "hardliner"],
+    ]
+    assert all(r[2] == "0%" for r in rows)  # no zone of agreement, no deal
+    assert "by strategy" in out
+    assert lines[-1].startswith("4 games in ") and lines[-1].endswith("games/s on one core")
+
+
+def test_the_bots_may_talk(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bots", "match", "guitar", "--repeat", "1", "--talk", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["talk"] is True
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["guitar", "--strategies", "conceder,genius"],
+            "no strategy 'genius'; there are: conceder",
+        ),
+        (["chess"], "chess"),
+        (["guitar", "--repeat", "0"], "--repeat must be 1 or more"),
+    ],
+)
+def test_bad_arguments_say_what_was_expected(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(["bots", "match", *argv]) == 2
+    assert message in capsys.readouterr().err
