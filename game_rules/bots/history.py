@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import getitem
 from typing import NamedTuple
 
 from game_rules.events import Event
@@ -39,10 +40,10 @@ class Reader:
     points: tuple[tuple[Points, ...], ...]
 
     def terms(self, raw: Mapping[str, int]) -> OptionTuple:
-        return tuple(raw[issue] for issue in self.issue_ids)
+        return tuple(map(raw.__getitem__, self.issue_ids))
 
     def worth(self, terms: OptionTuple) -> Points:
-        return sum(row[option] for row, option in zip(self.points, terms, strict=True))
+        return sum(map(getitem, self.points, terms))
 
 
 class History(NamedTuple):

@@ -53,9 +53,26 @@ class Ladder:
         return self.totals[i - 1] if i > 0 else None
 
 
-@functools.lru_cache(maxsize=256)
+# Cards keep their points tuple for a whole game, and hashing it at every decision cost
+# more than the rest of the lookup: known tuples are found by identity first. The cache
+# holds each tuple it names, so an id cannot be reused while it is in there.
+_BY_ID: dict[int, tuple[tuple[tuple[Points, ...], ...], Ladder]] = {}
+
+
 def ladder_for(points: tuple[tuple[Points, ...], ...]) -> Ladder:
     """The ladder of a card, built once per card: every decision of every bot needs it."""
+    known = _BY_ID.get(id(points))
+    if known is not None and known[0] is points:
+        return known[1]
+    ladder = _ladder_of(points)
+    if len(_BY_ID) >= 1024:
+        _BY_ID.clear()
+    _BY_ID[id(points)] = (points, ladder)
+    return ladder
+
+
+@functools.lru_cache(maxsize=256)
+def _ladder_of(points: tuple[tuple[Points, ...], ...]) -> Ladder:
     return build_ladder(points)
 
 

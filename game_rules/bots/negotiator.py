@@ -183,7 +183,16 @@ class Negotiator:
         return max(min(1.0, max(0.0, gone)), s.offer_share)
 
     def proposal(self, s: Situation, at: float) -> Proposal:
-        worth, terms, below = s.ladder.rung(self.asking(s, self.share_at(s, at)))
+        # share_at, inlined: this runs once or twice per decision.
+        seen = s.seen
+        limit = seen.time_limit
+        share = 1.0
+        if limit > 0:
+            share = 1.0 - (seen.seconds_left - (at - seen.now)) / limit
+            share = 0.0 if share < 0.0 else 1.0 if share > 1.0 else share
+            if share < s.offer_share:
+                share = s.offer_share
+        worth, terms, below = s.ladder.rung(self.asking(s, share))
         return Proposal(terms, worth, below)
 
     def changes_at(self, s: Situation, proposal: Proposal, ahead: float = 0.0) -> float:
@@ -215,14 +224,14 @@ class Negotiator:
                 if worth >= batna:
                     return Accept(role, standing.seq)
                 return Reject(role, standing.seq)
-            ahead = self.proposal(s, seen.now + s.step)
-            if worth >= batna and worth >= ahead.worth:
-                return Accept(role, standing.seq)
             if worth < batna:
                 if seen.seconds_left <= s.margin:
                     return Walkout(role)
                 alarm = seen.now + seen.seconds_left - s.margin
             else:
+                ahead = self.proposal(s, seen.now + s.step)
+                if worth >= ahead.worth:
+                    return Accept(role, standing.seq)
                 # We may come down to their offer before we have anything new to offer.
                 alarm = self.changes_at(s, ahead, s.step)
         if not seen.may_offer or s.left == 0:

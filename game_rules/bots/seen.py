@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import getitem
 from typing import NamedTuple
 
 from game_rules.bots.history import History, Reader, history_of
@@ -23,7 +24,7 @@ class Card:
     points: tuple[tuple[Points, ...], ...]
 
     def value(self, terms: OptionTuple) -> Points:
-        return sum(row[option] for row, option in zip(self.points, terms, strict=True))
+        return sum(map(getitem, self.points, terms))
 
 
 # The offer on the table: public, so the rules' own value serves (no copy per decision).
