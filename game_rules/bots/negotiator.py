@@ -11,9 +11,9 @@ results differ by their way of conceding and by nothing else:
   one below its BATNA.
 - It walks out only facing an offer below its BATNA with the deadline near.
 - It does not bid against its own standing offer before a *pace* (1/10 of the time)
-  has passed. With alternating turns it answers every offer after a step, repeating
-  itself if it has nothing new, because the other side cannot move until it does; with
-  free turns it repeats itself only after a pace.
+  has passed, and with nothing new to say it repeats itself only after a pace, except
+  with alternating turns when the other side has just conceded: they cannot move again
+  until it does, so it answers after a step.
 - With ``max_offers`` it concedes by the offers used as well as by time, marks the last
   offer final, and facing the last offer accepts it when it beats its BATNA (rejecting
   would end the game at the BATNA anyway) or rejects it.
@@ -290,12 +290,13 @@ class Negotiator:
                 due = max(due, last.at + s.pace)
                 if same:
                     due = max(due, self.changes_at(s, proposal))
-            elif same and seen.turn is None:
-                # Free turns and nothing new to say: they can move whenever they like, so
-                # repeat only after a pace, or sooner once we have something new.
+            elif same and (seen.turn is None or not _they_moved(seen)):
+                # Nothing new to say, and either they can move whenever they like (free
+                # turns) or they have not moved either (a standoff): repeat only after a
+                # pace, or sooner once we have something new.
                 due = max(due, min(last.at + s.pace, self.changes_at(s, proposal)))
-            # With alternating turns the other side cannot move until we do: answer
-            # after a step, with the same offer if we have nothing new.
+            # Otherwise (alternating turns, and they just conceded) they cannot move
+            # again until we do: answer after a step, repeating ourselves if need be.
         if now < due:
             return Wait(min(due, alarm))
         final = s.left == 1 or self.is_final(s, self.share_at(s, now))
@@ -337,6 +338,12 @@ def tuned(bot: Bot, *, talk: float | None = None, think: float | None = None) ->
     if think is not None:
         bot = dataclasses.replace(bot, think=think)
     return bot
+
+
+def _they_moved(seen: Seen) -> bool:
+    """Their latest offer gives us more than their one before (or is their first)."""
+    theirs = seen.history.theirs
+    return len(theirs) < 2 or theirs[-1].worth > theirs[-2].worth
 
 
 def _moment(seen: Seen, move: Action) -> Moment | None:
