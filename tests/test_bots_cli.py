@@ -55,7 +55,8 @@ def test_the_text_table(capsys: pytest.CaptureFixture[str]) -> None:
     ]
     assert all(r[2] == "0%" for r in rows)  # no zone of agreement, no deal
     assert "by strategy" in out
-    assert lines[-1].startswith("4 games in ") and lines[-1].endswith("games/s on one core")
+    assert lines[-1].startswith("4 games in ") and "s of CPU" in lines[-1]
+    assert lines[-1].endswith("games/s on one core")
 
 
 def test_the_bots_may_talk(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 from game_rules.bots.history import History
 from game_rules.bots.negotiator import Wait
@@ -48,7 +49,9 @@ class _Side:
         self.role = role
         self.other = scenario.other(role)
         self.bot = bot
-        self.planner = bot if isinstance(bot, Planner) else None
+        # Not isinstance(bot, Planner): a runtime protocol check costs more than a short game.
+        has_plan = callable(getattr(bot, "plan", None))
+        self.planner = cast(Planner, bot) if has_plan else None
         own = scenario.role(role)
         self.card = Card(own.batna, own.points)
         self.events: tuple[Event, ...] = ()
