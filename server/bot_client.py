@@ -31,7 +31,7 @@ from typing import Any
 import msgpack
 import websockets
 from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from game_rules.actions import Action, Claim, Timeout, action_fields, parse_action
 from game_rules.bots import Bot, Planner, make_bot, seen_by
@@ -53,6 +53,10 @@ _TICK = 1.0
 _LONGEST_SLEEP = 5.0
 # After sending a move, wait this long for the server's event (or error) before moving again.
 _ANSWER_SECONDS = 5.0
+_RECONNECT_SECONDS = 1.0
+# Going away (1001, a restart), abnormal closure (1006), server errors and restarts:
+# the session is still there, so the bot comes back.
+_COME_BACK = (1001, 1006, 1011, 1012, None)
 
 Report = Callable[[str], None]
 
@@ -273,25 +277,29 @@ class BotPlayer:
     def done(self) -> bool:
         return self.rounds is not None and len(self.outcomes) >= self.rounds
 
-    async def run(self) -> None:
+    async def join(self) -> None:
         self.player, self.token = await asyncio.to_thread(
             join_player, self.base, self.code, self.name
         )
+
+    async def play(self) -> None:
+        """Play until done, coming back whenever the server goes away and returns."""
         while not self.done:
             try:
                 await self._session()
             except ConnectionClosed as closed:
                 code = closed.rcvd.code if closed.rcvd is not None else None
-                if code not in (1001, 1006, 1011, 1012, None):
+                if code not in _COME_BACK:
                     raise BotError(
                         f"{self.name}: the server closed the socket ({code})"
                     ) from closed
                 self.report(f"{self.name}: disconnected ({code}); reconnecting")
-                await self._reconnect_pause()
-
-    async def _reconnect_pause(self) -> None:
-        # The server is restarting; it resumes every game from its log when it is back.
-        await asyncio.sleep(1.0)
+            except (OSError, InvalidHandshake):
+                pass  # not listening yet (restarting): try again in a moment
+            else:
+                continue
+            # The server resumes every game from its log when it is back; give it a moment.
+            await asyncio.sleep(_RECONNECT_SECONDS)
 
     async def _session(self) -> None:
         subprotocols = [MSGPACK] if self.binary else None
@@ -434,13 +442,23 @@ async def run_bots(
         BotPlayer(base, code, f"{strategy} bot {n + 1}"[:40], bot, binary, rounds, report)
         for n in range(count)
     ]
-    tasks = [asyncio.create_task(p.run(), name=p.name) for p in players]
+    # Joining errors (no such session, no server) are the command's; once joined, a bot
+    # that cannot go on (removed by the facilitator) stops alone.
+    await asyncio.gather(*(p.join() for p in players))
+
+    async def play(player: BotPlayer) -> None:
+        try:
+            await player.play()
+        except BotError as exc:
+            report(str(exc))
+
+    tasks = [asyncio.create_task(play(p), name=p.name) for p in players]
     try:
         await asyncio.gather(*tasks)
     finally:
         for task in tasks:
             task.cancel()
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
     return players

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 from typing import Any
 
@@ -227,3 +228,39 @@ async def test_a_bot_for_an_unknown_session_says_so(server: Server) -> None:
     assert process.returncode == 2
     assert "404" in err.decode() and "no_such_session" in err.decode()
     json.dumps(out.decode())
+
+
+async def test_joined_bots_come_back_when_the_server_restarts(server: Server) -> None:
+    code = await open_session(server, "guitar", time_limit=30)
+    watcher = await facilitator(server, code)
+    said: list[str] = []
+    bots = asyncio.create_task(
+        run_bots(server.url, code, 2, "conceder", rounds=1, think=0.2, report=said.append)
+    )
+    await connected(watcher, 2)
+    await server.acall("POST", f"/api/sessions/{code}/rounds")
+    await watcher.until(
+        lambda m: (
+            m["type"] == "session"
+            and bool(m["rounds"])
+            and m["rounds"][0]["games"][0]["offers"] >= 2
+        ),
+        15,
+    )
+    # SIGTERM closes every socket with 1001; the game resumes from its log on restart.
+    assert server.terminate() in (0, -signal.SIGTERM)
+    server.start()
+    players = await asyncio.wait_for(bots, 60)
+    assert sum("reconnecting" in line for line in said) == 2
+    assert [len(p.outcomes) for p in players] == [1, 1]
+    results = await server.acall("GET", f"/api/sessions/{code}/results")
+    outcome = results["rounds"][0]["games"][0]["result"]
+    assert outcome["outcome"] == "agreement"
+    assert [p.outcomes[0].result for p in players] == [outcome, outcome]
+    # What the bots did after coming back is in the log and replays like the rest.
+    game = results["rounds"][0]["games"][0]["game"]
+    status, text = server.call("GET", f"/api/games/{game}/log")
+    assert status == 200 and isinstance(text, str)
+    kinds = [json.loads(line)["type"] for line in text.splitlines()[1:]]
+    assert "resume" in kinds and kinds.index("resume") < kinds.index("accept")
+    assert result(replay(read_log(text.splitlines()))) == outcome
