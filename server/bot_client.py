@@ -54,6 +54,7 @@ _LONGEST_SLEEP = 5.0
 # After sending a move, wait this long for the server's event (or error) before moving again.
 _ANSWER_SECONDS = 5.0
 _RECONNECT_SECONDS = 1.0
+_AFTER_ERROR_SECONDS = 1.0
 # Going away (1001, a restart), abnormal closure (1006), server errors and restarts:
 # the session is still there, so the bot comes back.
 _COME_BACK = (1001, 1006, 1011, 1012, None)
@@ -327,7 +328,10 @@ class BotPlayer:
         now = time.time()
         if kind in ("welcome", "game"):
             view = message.get("game") if kind == "welcome" else message
-            if view and "result" not in view:
+            if view and "result" in view:
+                # Our game ended while we were away: no "ended" message will follow.
+                self._finish(view["game"], view.get("result"))
+            elif view:
                 self.table = Table(view, now)
                 self._waiting_since = None
         elif kind == "event":
@@ -338,15 +342,20 @@ class BotPlayer:
                 if event.by == table.role:
                     self._waiting_since = None
         elif kind == "ended":
-            table = self.table
-            if table is not None and message.get("game") == table.game:
-                self.outcomes.append(GameOutcome(table.game, table.role, message["result"]))
-                self.report(_describe(self.name, table.role, message["result"]))
-                self.table = None
+            self._finish(message.get("game"), message.get("result"))
         elif kind == "error":
             self.refused += 1
-            self._waiting_since = None
+            # Think again after a moment, not at once: a move refused now would likely be
+            # refused again, and a bot repeating it would soon be over the message rate.
+            self._waiting_since = now - _ANSWER_SECONDS + _AFTER_ERROR_SECONDS
             log.warning("%s: refused: %s", self.name, message.get("message"))
+
+    def _finish(self, game: Any, result: Any) -> None:
+        table = self.table
+        if table is not None and game == table.game and isinstance(result, dict):
+            self.outcomes.append(GameOutcome(table.game, table.role, result))
+            self.report(_describe(self.name, table.role, result))
+            self.table = None
 
     async def _move(self, socket: ClientConnection) -> None:
         table = self.table

@@ -24,7 +24,7 @@ from game_rules.log import read_log, replay
 from game_rules.negotiation import GameState, advance, apply, start
 from game_rules.scenario import Scenario
 from game_rules.scoring import result
-from server.bot_client import Table, base_url, message_of, run_bots
+from server.bot_client import BotPlayer, Table, base_url, message_of, run_bots
 from server.views import event_message, player_view
 from tests.factories import header_for
 from tests.live import KEY, ROOT, Client, Player, Server, open_session
@@ -264,3 +264,21 @@ async def test_joined_bots_come_back_when_the_server_restarts(server: Server) ->
     kinds = [json.loads(line)["type"] for line in text.splitlines()[1:]]
     assert "resume" in kinds and kinds.index("resume") < kinds.index("accept")
     assert result(replay(read_log(text.splitlines()))) == outcome
+
+
+def test_a_game_that_ended_while_a_bot_was_away_counts_as_played() -> None:
+    scenario = builtin("guitar")
+    header = header_for(scenario, seed=3, started_at=0.0)
+    checkpoints, events = game_with_stops(scenario, 3)
+    role = scenario.role_ids[0]
+    said: list[str] = []
+    bot = BotPlayer("http://x", "CODE", "b", make_bot("linear"), rounds=1, report=said.append)
+    live, n = checkpoints[3]
+    bot._receive(wire({"type": "game", **player_view(header, live, events[:n], role, 30.0, None)}))
+    assert bot.table is not None and not bot.done
+    # The reconnect's welcome holds the finished game; no "ended" message follows.
+    over, n = checkpoints[-1]
+    view = player_view(header, over, events[:n], role, 500.0, result(over))
+    bot._receive(wire({"type": "welcome", "player": "p", "game": view}))
+    assert bot.done and bot.table is None
+    assert bot.outcomes[0].result == result(over) and said
