@@ -464,12 +464,13 @@ class _Step:
 
 def full_terms(scenario: Scenario, terms: Terms) -> OptionTuple:
     """Check that terms name one valid option for every issue; the options in issue order."""
-    unknown = [k for k in terms if k not in scenario.issue_ids]
+    ids = scenario.issue_ids
+    unknown = [k for k in terms if k not in ids]
     if unknown:
         raise ActionRefused(
             "invalid_terms", f"no issue {unknown[0]!r}; issues are {list(scenario.issue_ids)}"
         )
-    missing = [k for k in scenario.issue_ids if k not in terms]
+    missing = [k for k in ids if k not in terms]
     if missing:
         raise ActionRefused("invalid_terms", f"terms must cover every issue; missing {missing}")
     return tuple(_option(scenario, n, terms[issue.id]) for n, issue in enumerate(scenario.issues))

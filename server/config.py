@@ -37,6 +37,10 @@ class Settings:
     heartbeat_seconds: float = 1.0
     # Seconds between a bot's looks at its game.
     bot_tick: float = 1.0
+    # Seconds between garbage sweeps, and between full ones (server/memory.py); 0 leaves
+    # Python's automatic collector on.
+    gc_sweep_seconds: float = 30.0
+    gc_full_seconds: float = 600.0
 
 
 def settings_from_env(database: str | None = None) -> Settings:
@@ -48,6 +52,8 @@ def settings_from_env(database: str | None = None) -> Settings:
         rate=_number("ZOPA_RATE", defaults.rate),
         burst=_number("ZOPA_BURST", defaults.burst),
         hello_seconds=_number("ZOPA_HELLO_SECONDS", defaults.hello_seconds),
+        gc_sweep_seconds=_number("ZOPA_GC_SWEEP_SECONDS", defaults.gc_sweep_seconds),
+        gc_full_seconds=_number("ZOPA_GC_FULL_SECONDS", defaults.gc_full_seconds),
         max_frame_bytes=int(_number("ZOPA_MAX_FRAME_BYTES", defaults.max_frame_bytes)),
     )
     key = os.environ.get("ZOPA_FACILITATOR_KEY", "")

@@ -18,13 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from game_rules.actions import Abort, Action, Extend, Pause, Resume, Seat
 from game_rules.bots import BOT_DEFAULT
 from game_rules.errors import LogError, ScenarioError
 from game_rules.events import event_from_dict
 from game_rules.library import builtin
 from game_rules.log import GameLog, Header, dumps, parse_header, replay
-from game_rules.negotiation import advance, apply, seconds_left, start
+from game_rules.negotiation import GameState, advance, apply, seconds_left, start
 from game_rules.scenario import Scenario
 from server.actor import GameActor
 from server.codes import join_code, new_id, normalize_code, token
@@ -34,6 +36,7 @@ from server.hub import Hub
 from server.pairing import History, pair_players
 from server.storage import GameRow, PlayerRow, SessionRow, Storage
 from server.views import player_view
+from server.wire import Prepared
 
 log = logging.getLogger("zopa.sessions")
 
@@ -229,11 +232,13 @@ class Sessions:
                 session.code,
                 number,
                 dumps(header.to_dict()),
-                tuple(dumps(e.to_dict()) for e in events),
+                tuple(orjson.dumps(e.to_dict()).decode() for e in events),
             )
         )
         entry = GameEntry(header.game, number, dict(seats), None)
-        entry.actor = self._actor(header, state, events)
+        entry.actor = self._actor(
+            header, state, [orjson.dumps(e.to_dict()).decode() for e in events]
+        )
         self._register(session, entry)
         entry.actor.start()
         for role in scenario.role_ids:
@@ -243,11 +248,11 @@ class Sessions:
         log.info("round %d game started", number, extra={"session": session.code, "game": entry.id})
         return entry
 
-    def _actor(self, header: Header, state: Any, events: list[Any]) -> GameActor:
+    def _actor(self, header: Header, state: GameState, lines: list[str]) -> GameActor:
         return GameActor(
             header,
             state,
-            events,
+            lines,
             self.storage,
             self._deliver,
             self._ended,
@@ -270,8 +275,8 @@ class Sessions:
             if partner is not None:
                 player.partners.add(partner)
 
-    async def _deliver(self, role: str, message: dict[str, Any]) -> None:
-        entry = self.games.get(message["game"])
+    def _deliver(self, role: str, message: Prepared) -> None:
+        entry = self.games.get(message.message["game"])
         if entry is None:
             return
         player_id = entry.players.get(role)
@@ -375,7 +380,7 @@ class Sessions:
         actor = entry.actor
         assert actor is not None
         return player_view(
-            actor.header, actor.state, actor.events, role, self.clock(), actor.result
+            actor.header, actor.state, actor.events(), role, self.clock(), actor.result
         )
 
     def player_game(self, player: Player) -> tuple[GameEntry, str] | None:
@@ -428,7 +433,7 @@ class Sessions:
                     state = entry.actor.state
                     item["live"] = state.ending is None
                     item["seats"] = dict(zip(state.scenario.role_ids, state.seats, strict=True))
-                    item["events"] = len(entry.actor.events)
+                    item["events"] = len(entry.actor.lines)
                     item["offers"] = state.offers
                     item["seconds_left"] = round(seconds_left(state, now), 1)
                     item["paused"] = state.paused
@@ -503,7 +508,7 @@ class Sessions:
             state = replay(GameLog(header, events))
         except (LogError, ScenarioError, KeyError, TypeError, ValueError) as exc:
             raise RuntimeError(f"game {game.id} cannot be rebuilt from storage: {exc}") from exc
-        return self._actor(header, state, list(events))
+        return self._actor(header, state, list(game.events))
 
     async def _catch_up(self, actor: GameActor, last_alive: float | None, now: float) -> None:
         if not actor.live:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import sys
 from types import FrameType
 from typing import Any
@@ -79,8 +78,6 @@ def run(args: argparse.Namespace) -> int:
     )
     server = _Server(config, app.state.zopa)
     print(banner(settings, args.host, args.port), flush=True)
-    # Long-lived start-up objects need no scanning by every full collection.
-    gc.freeze()
     server.run()
     return 0 if server.started else 1
 
