@@ -61,6 +61,10 @@ def describe(scenario: Scenario, event: Event) -> str:
                 (i.label for i in scenario.issues if i.id == d.get("issue")), d.get("issue")
             )
             return f"states: {issue} is my priority number {d.get('rank')}"
+        case "claim" if "terms" not in d:
+            return "submits a sealed claim"
+        case "claim" if d["terms"] is None:
+            return "claims no deal (no terms)"
         case "claim":
             return f"claims: {describe_terms(scenario, d['terms'])}"
         case "walkout":
