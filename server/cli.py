@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from server.commands import analyze, replay, scenarios
+from server.commands import analyze, annotate, replay, scenarios
 
-COMMANDS: tuple[ModuleType, ...] = (scenarios, analyze, replay)
+COMMANDS: tuple[ModuleType, ...] = (scenarios, analyze, replay, annotate)
 
 
 def build_parser() -> argparse.ArgumentParser:
