@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ def points_of(scenario: Scenario, event: Event) -> dict[str, Points] | None:
     return None
 
 
-def describe_terms(scenario: Scenario, terms: dict[str, Any]) -> str:
+def describe_terms(scenario: Scenario, terms: Mapping[str, Any]) -> str:
     return ", ".join(
         f"{issue.label}: {issue.options[terms[issue.id]]}"
         for issue in scenario.issues

@@ -1,0 +1,29 @@
+"""A tag: one automatic annotation attached to one event of a game."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from game_rules.scenario import Points
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    seq: int  # the event it is about
+    tag: str  # e.g. "concession"; every name is in docs/annotations.md
+    text: str  # one sentence a reader understands without the definition
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "tag": self.tag, "text": self.text, "data": dict(self.data)}
+
+
+def num(value: Points) -> str:
+    """Points as people write them: whole floats without ".0", others to two places at most."""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:.2f}".rstrip("0")
+    return str(value)
