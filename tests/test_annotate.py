@@ -7,7 +7,6 @@ from typing import Any
 
 from game_rules.actions import (
     Accept,
-    Action,
     Chat,
     Claim,
     Offer,
@@ -19,26 +18,8 @@ from game_rules.actions import (
 )
 from game_rules.annotate import TAGS, Tag, annotate, counts, highlights
 from game_rules.log import GameLog
-from game_rules.negotiation import apply, start
 from game_rules.scenario import Scenario, parse_scenario
-from tests.factories import log_of, tiny
-
-T0 = 1000.0
-LOW = {"i0": 0, "i1": 0}
-MID = {"i0": 1, "i1": 1}
-HIGH = {"i0": 2, "i1": 2}
-
-
-def played(scenario: Scenario, *steps: Action | tuple[Action, float]) -> GameLog:
-    """A valid log: every step goes through the rules, one second apart unless timed."""
-    state = start(scenario, 1, T0)
-    events = []
-    now = T0
-    for step in steps:
-        action, now = step if isinstance(step, tuple) else (step, now + 1)
-        state, more = apply(state, action, now)
-        events.extend(more)
-    return log_of(scenario, events, seed=1)
+from tests.factories import HIGH, LOW, MID, T0, played, tiny
 
 
 def tags(log: GameLog, name: str) -> list[Tag]:
