@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from server.commands import analyze, annotate, replay, scenarios
+from server.commands import analyze, annotate, import_, replay, scenarios
 
-COMMANDS: tuple[ModuleType, ...] = (scenarios, analyze, replay, annotate)
+COMMANDS: tuple[ModuleType, ...] = (scenarios, analyze, replay, annotate, import_)
 
 
 def build_parser() -> argparse.ArgumentParser:

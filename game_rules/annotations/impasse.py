@@ -14,7 +14,7 @@ smaller at the end than when both sides first had an offer on the record.
 from __future__ import annotations
 
 from game_rules.annotations.history import OfferMove, gap
-from game_rules.annotations.tag import Tag, num
+from game_rules.annotations.tag import Tag, num, points_text
 from game_rules.events import Event
 from game_rules.scenario import Points
 
@@ -40,7 +40,7 @@ def impasse_stage(end: Event, moves: list[OfferMove], conceding: set[int]) -> Ta
     recent = moves[-STALL_OFFERS:]
     stalled = not any(m.seq in conceding for m in recent)
     gaps = {"gap": [first_gap, last_gap]}
-    change = f"the gap went from {num(first_gap)} to {num(last_gap)} points"
+    change = f"the gap went from {num(first_gap)} to {points_text(last_gap)}"
     if moves[-1].final:
         return _stage(
             end,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from game_rules.analysis import FrontierPoint, analyze, dominating
-from game_rules.annotations.tag import Tag, num
+from game_rules.annotations.tag import Tag, num, points_text
 from game_rules.events import Event
 from game_rules.scenario import Scenario
 from game_rules.scoring import score
@@ -58,7 +58,7 @@ def _value_left(scenario: Scenario, end: Event, scored: Mapping[str, Any]) -> li
         Tag(
             end.seq,
             "value-left",
-            f"The deal is off the Pareto frontier: {num(left)} points left on the table; "
+            f"The deal is off the Pareto frontier: {points_text(left)} left on the table; "
             f"{_shown(scenario, pick)} was better for both.",
             {"left": left, "points": dict(points), "better": _pair(scenario, pick)},
         )

@@ -27,3 +27,8 @@ def num(value: Points) -> str:
             return str(int(value))
         return f"{value:.2f}".rstrip("0")
     return str(value)
+
+
+def points_text(value: Points) -> str:
+    """``"1 point"``, ``"3 points"``."""
+    return f"{num(value)} point{'' if value == 1 else 's'}"
