@@ -254,7 +254,7 @@ def test_zopa_import_casino_writes_one_log_per_dialogue_and_skips_bad_ones(
     captured = capsys.readouterr()
     assert sorted(p.name for p in out.iterdir()) == ["7.jsonl", "9.jsonl"]
     assert "dialogue 8: skipped: the dialogue ends without" in captured.err
-    assert "2 games written" in captured.out and "1 records skipped" in captured.out
+    assert "2 games written" in captured.out and "1 record skipped" in captured.out
     outcome = result(replay(read_log_file(str(out / "7.jsonl"))))
     assert outcome is not None and outcome["points"]["mturk_agent_1"] == 22
     # Idempotent: a second run writes the very same bytes.
@@ -288,3 +288,4 @@ def test_zopa_import_refuses_a_file_it_cannot_read_at_all(
     source.write_text("{}")
     assert main(["import", "casino", str(source), "--out", str(tmp_path / "o")]) == 2
     assert main(["import", "casino", str(tmp_path / "missing.json"), "--out", "x"]) == 2
+    assert "cannot read or write (No such file or directory)" in capsys.readouterr().err

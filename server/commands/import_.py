@@ -75,14 +75,20 @@ def run(args: argparse.Namespace) -> int:
             tally.written += 1
             end = item.log.events[-1].data
             tally.endings[f"{end['outcome']} ({end['reason']})"] += 1
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        print(
+            f"zopa import: {exc.filename or path}: cannot read or write ({exc.strerror})",
+            file=sys.stderr,
+        )
+        return 2
+    except ValueError as exc:
         print(f"zopa import: {path}: {exc}", file=sys.stderr)
         return 2
     endings = ", ".join(f"{n} {kind}" for kind, n in sorted(tally.endings.items()))
     print(
         f"{args.dataset}: {tally.written} games written to {out}"
         + (f" ({endings})" if endings else "")
-        + f"; {tally.skipped} records skipped"
+        + f"; {tally.skipped} record{'' if tally.skipped == 1 else 's'} skipped"
     )
     return 0
 
