@@ -21,7 +21,7 @@ from game_rules.annotations.statements import checked_reveals
 from game_rules.annotations.tag import Tag
 from game_rules.log import GameLog
 
-__all__ = ["TAGS", "Tag", "annotate", "highlights"]
+__all__ = ["TAGS", "Tag", "annotate", "by_importance", "counts"]
 
 # Every tag, most telling first: the order of a game's summary and of tags on one event.
 TAGS = (
@@ -66,12 +66,9 @@ def annotate(log: GameLog) -> list[Tag]:
     return sorted(tags, key=lambda t: (t.seq, _RANK[t.tag]))
 
 
-def highlights(tags: Iterable[Tag]) -> list[tuple[str, list[Tag]]]:
-    """The tags that matter most first: (tag name, its tags in seq order) per name present."""
-    grouped: dict[str, list[Tag]] = {}
-    for tag in tags:
-        grouped.setdefault(tag.tag, []).append(tag)
-    return sorted(grouped.items(), key=lambda item: _RANK[item[0]])
+def by_importance(tags: Iterable[Tag]) -> list[Tag]:
+    """The tags most telling first (the order of ``TAGS``), then by seq."""
+    return sorted(tags, key=lambda t: (_RANK[t.tag], t.seq))
 
 
 def counts(tags: Iterable[Tag]) -> dict[str, int]:

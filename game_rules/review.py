@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from game_rules.annotate import TAGS, Tag, annotate, counts
+from game_rules.annotate import Tag, annotate, by_importance, counts
 from game_rules.events import Event
 from game_rules.log import GameLog
 from game_rules.negotiation import GameState
@@ -38,8 +38,7 @@ class Review:
     def highlights(self) -> list[Tag]:
         """Every tag on the end of the game and the telling move tags, most telling first."""
         end = self.log.events[-1].seq if self.result is not None else None
-        chosen = [t for t in self.tags if t.seq == end or t.tag in _TELLING_MOVES]
-        return sorted(chosen, key=lambda t: (TAGS.index(t.tag), t.seq))
+        return by_importance(t for t in self.tags if t.seq == end or t.tag in _TELLING_MOVES)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -16,7 +16,7 @@ from game_rules.actions import (
     Timeout,
     Walkout,
 )
-from game_rules.annotate import TAGS, Tag, annotate, counts, highlights
+from game_rules.annotate import TAGS, Tag, annotate, by_importance, counts
 from game_rules.log import GameLog
 from game_rules.scenario import Scenario, parse_scenario
 from tests.factories import HIGH, LOW, MID, T0, played, tiny
@@ -379,8 +379,9 @@ def test_annotations_are_deterministic_in_seq_order_and_summarised_by_importance
     found = annotate(log)
     assert found == annotate(log)
     assert [t.seq for t in found] == sorted(t.seq for t in found)
-    names = [name for name, _ in highlights(found)]
+    names = [t.tag for t in by_importance(found)]
     assert names == sorted(names, key=TAGS.index)
+    assert names[0] == "bluff-called"
     assert counts(found) == {
         "bluff-called": 1,
         "extreme-opening": 2,

@@ -61,8 +61,9 @@ def concessions_and_hard_lines(moves: list[OfferMove]) -> list[Tag]:
                 Tag(
                     move.seq,
                     "hard-line",
-                    f"Hard line: {move.other} gets {num(move.theirs)}, no more than in "
-                    f"{move.by}'s offer {before.seq} ({num(before.theirs)}).",
+                    f"Hard line: {move.by} offers {move.other} {num(move.theirs)}, "
+                    f"{'the same as' if gained == 0 else 'less than'} the "
+                    f"{num(before.theirs)} of its offer {before.seq}.",
                     data,
                 )
             )
