@@ -33,6 +33,13 @@ def points_of(scenario: Scenario, event: Event) -> dict[str, Points] | None:
     return None
 
 
+def num(value: Points) -> str:
+    """Points as people write them: a whole float without ".0", so 1500.0 reads as 1500."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def describe_terms(scenario: Scenario, terms: Mapping[str, Any]) -> str:
     return ", ".join(
         f"{issue.label}: {issue.options[terms[issue.id]]}"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from game_rules.analysis import analyze
 from game_rules.annotations.history import OfferMove
-from game_rules.annotations.tag import Tag, num
+from game_rules.annotations.tag import Tag
 from game_rules.scenario import Scenario
+from game_rules.timeline import num
 
 
 def extreme_openings(scenario: Scenario, moves: list[OfferMove]) -> list[Tag]:

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from game_rules.analysis import FrontierPoint, analyze, dominating
-from game_rules.annotations.tag import Tag, num, points_text
+from game_rules.annotations.tag import Tag, points_text
 from game_rules.events import Event
 from game_rules.scenario import Scenario
 from game_rules.scoring import score
-from game_rules.timeline import describe_terms
+from game_rules.timeline import describe_terms, num
 
 
 def outcome_tags(scenario: Scenario, end: Event) -> list[Tag]:

@@ -1,4 +1,4 @@
-"""A tag: one automatic annotation attached to one event of a game."""
+"""A tag: one automatic annotation attached to one event of a game, and how tags write points."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from game_rules.scenario import Points
+from game_rules.timeline import num
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,15 +19,6 @@ class Tag:
 
     def to_dict(self) -> dict[str, Any]:
         return {"seq": self.seq, "tag": self.tag, "text": self.text, "data": dict(self.data)}
-
-
-def num(value: Points) -> str:
-    """Points as people write them: whole floats without ".0", others to two places at most."""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return f"{value:.2f}".rstrip("0")
-    return str(value)
 
 
 def points_text(value: Points) -> str:
