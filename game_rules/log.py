@@ -13,6 +13,7 @@ Lines of type ``note`` (no ``seq``) are human annotations about an event
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -84,9 +85,13 @@ def log_lines(log: GameLog) -> list[str]:
 
 
 def write_log(log: GameLog, path: str) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
+    """Write the whole log, replacing the file at once: written beside it, then renamed, so
+    an interrupted write never leaves half a log where a whole one was."""
+    temporary = f"{path}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
         for line in log_lines(log):
             handle.write(line + "\n")
+    os.replace(temporary, path)
 
 
 def parse_header(raw: Any, line: int = 1) -> Header:

@@ -3,15 +3,14 @@
 One game log per record: ``DIR/<dialogue_id>.jsonl`` for CaSiNo, ``DIR/L<line>.jsonl``
 for Deal or No Deal. A malformed record is reported on stderr by its id or line and
 skipped; the rest of the file is still imported. Importing is idempotent: the same file
-writes the same bytes to the same names, each file replaced whole (written beside it,
-then renamed), so an interrupted run never leaves half a log behind.
+writes the same bytes to the same names, each file replaced whole (``write_log``), so an
+interrupted run never leaves half a log behind.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from typing import Any
 from game_rules.errors import RecordError
 from game_rules.importers.casino import casino_log, dialogue_name
 from game_rules.importers.dealornodeal import dond_log
-from game_rules.log import GameLog, log_lines
+from game_rules.log import GameLog, write_log
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
                     f"zopa import: {path}: {item.where}: skipped: {item.problem}", file=sys.stderr
                 )
                 continue
-            write_atomically(out / f"{item.name}.jsonl", "\n".join(log_lines(item.log)) + "\n")
+            write_log(item.log, str(out / f"{item.name}.jsonl"))
             tally.written += 1
             end = item.log.events[-1].data
             tally.endings[f"{end['outcome']} ({end['reason']})"] += 1
@@ -133,9 +132,3 @@ def dond_games(path: Path) -> Iterator[Imported]:
                 yield Imported(f"line {number}", problem=str(exc))
                 continue
             yield Imported(f"line {number}", f"L{number}", log)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
