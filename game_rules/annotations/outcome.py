@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from game_rules.analysis import FrontierPoint, analyze, dominating
+from game_rules.analysis import FrontierPoint, analyze, beating_batnas, dominating
 from game_rules.annotations.tag import Tag, points_text
 from game_rules.events import Event
 from game_rules.scenario import Scenario
@@ -112,14 +112,9 @@ def _missed_deal(scenario: Scenario, end: Event, scored: Mapping[str, Any]) -> l
     first, second = scenario.roles
     b1, b2 = first.batna, second.batna
     analysis = analyze(scenario)
-    # The same test as scoring's missed_deal, kept to show one deal that proves it: the
-    # Nash point when it does (the deal a fair split would have reached), else the
-    # deal with the most joint points.
-    deals = tuple(
-        f
-        for f in analysis.frontier
-        if f.points[0] >= b1 and f.points[1] >= b2 and sum(f.points) > b1 + b2
-    )
+    # One deal that proves it: the Nash point when it does (the deal a fair split would
+    # have reached), else the deal with the most joint points.
+    deals = beating_batnas(analysis)
     pick = analysis.nash if analysis.nash in deals else _best(deals)
     assert pick is not None
     return [
