@@ -27,6 +27,11 @@ TURNS = ("alternating", "free")
 CLOSINGS = ("accept", "claims")
 
 
+def valid_id(value: str) -> bool:
+    """Whether ``value`` may be an id (scenario, issue, role); also safe as a file name."""
+    return bool(_ID.match(value))
+
+
 @dataclass(frozen=True, slots=True)
 class Protocol:
     time_limit: Points = 900
