@@ -37,10 +37,13 @@ class Settings:
     heartbeat_seconds: float = 1.0
     # Seconds between a bot's looks at its game.
     bot_tick: float = 1.0
+    # Proxies whose X-Forwarded-For/-Proto are believed (addresses or networks, comma-separated):
+    # anyone else could claim any address, so only the reverse proxy in front is trusted.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
 
 def settings_from_env(database: str | None = None) -> Settings:
-    """Settings from ``ZOPA_*`` variables (docs/operations.md lists them)."""
+    """Settings from ``ZOPA_*`` variables (docs/deploy.md lists them)."""
     defaults = Settings()
     base = Settings(
         database=database or os.environ.get("ZOPA_DB", "zopa.db"),
@@ -49,6 +52,8 @@ def settings_from_env(database: str | None = None) -> Settings:
         burst=_number("ZOPA_BURST", defaults.burst),
         hello_seconds=_number("ZOPA_HELLO_SECONDS", defaults.hello_seconds),
         max_frame_bytes=int(_number("ZOPA_MAX_FRAME_BYTES", defaults.max_frame_bytes)),
+        forwarded_allow_ips=os.environ.get("ZOPA_FORWARDED_ALLOW_IPS", "")
+        or defaults.forwarded_allow_ips,
     )
     key = os.environ.get("ZOPA_FACILITATOR_KEY", "")
     if key:
