@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from server.commands import analyze, replay, scenarios, serve
+from server.commands import analyze, backup, replay, scenarios, serve
 
-COMMANDS: tuple[ModuleType, ...] = (serve, scenarios, analyze, replay)
+COMMANDS: tuple[ModuleType, ...] = (serve, scenarios, analyze, replay, backup)
 
 
 def build_parser() -> argparse.ArgumentParser:
