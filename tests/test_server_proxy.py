@@ -32,10 +32,10 @@ def connections(server: Server) -> list[dict[str, Any]]:
     return entries
 
 
-async def hello_from(server: Server, source: str, token: str, headers: dict[str, str]) -> None:
+async def hello_from(url: str, source: str, token: str, headers: dict[str, str]) -> None:
     """A player's socket from one local address, sending forwarding headers of its own."""
     async with websockets.connect(
-        server.ws_url, local_addr=(source, 0), additional_headers=headers, compression=None
+        url, local_addr=(source, 0), additional_headers=headers, compression=None
     ) as socket:
         await socket.send(json.dumps({"type": "hello", "token": token}))
         # The log line is written before the welcome is sent, so it is there once this arrives.
@@ -52,8 +52,8 @@ async def test_forwarded_headers_are_believed_only_from_the_configured_proxy(
         code = await open_session(server, "guitar")
         ana = await Player(server, code, "Ana").join()
         claims = {"X-Forwarded-For": FORGED, "X-Forwarded-Proto": "https"}
-        await hello_from(server, "127.0.0.2", ana.token, claims)
-        await hello_from(server, "127.0.0.3", ana.token, claims)
+        await hello_from(server.ws_url, "127.0.0.2", ana.token, claims)
+        await hello_from(server.ws_url, "127.0.0.3", ana.token, claims)
         stranger, proxy = connections(server)
         assert (stranger["client"], stranger["scheme"]) == ("127.0.0.2", "ws")
         assert (proxy["client"], proxy["scheme"]) == (FORGED, "wss")
