@@ -333,10 +333,8 @@ async def test_a_game_through_nginx_over_wss_with_a_reconnect_and_a_restart(
         stranger.token,
         {"X-Forwarded-For": FORGED, "X-Forwarded-Proto": "https"},
     )
-    assert (connections(server)[-1]["client"], connections(server)[-1]["scheme"]) == (
-        STRANGER_ADDRESS,
-        "ws",
-    )
+    last = connections(server)[-1]
+    assert (last["client"], last["scheme"]) == (STRANGER_ADDRESS, "ws")
 
 
 @needs_nginx
