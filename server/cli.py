@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from server.commands import analyze, annotate, import_, replay, scenarios, serve
+from server.commands import analyze, annotate, backup, import_, replay, scenarios, serve
 
-COMMANDS: tuple[ModuleType, ...] = (serve, scenarios, analyze, replay, annotate, import_)
+COMMANDS: tuple[ModuleType, ...] = (serve, scenarios, analyze, replay, annotate, import_, backup)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,10 +41,13 @@ class Settings:
     # Python's automatic collector on.
     gc_sweep_seconds: float = 30.0
     gc_full_seconds: float = 600.0
+    # Proxies whose X-Forwarded-For/-Proto are believed (addresses or networks, comma-separated):
+    # anyone else could claim any address, so only the reverse proxy in front is trusted.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
 
 def settings_from_env(database: str | None = None) -> Settings:
-    """Settings from ``ZOPA_*`` variables (docs/operations.md lists them)."""
+    """Settings from ``ZOPA_*`` variables (docs/deploy.md lists them)."""
     defaults = Settings()
     base = Settings(
         database=database or os.environ.get("ZOPA_DB", "zopa.db"),
@@ -55,6 +58,8 @@ def settings_from_env(database: str | None = None) -> Settings:
         gc_sweep_seconds=_number("ZOPA_GC_SWEEP_SECONDS", defaults.gc_sweep_seconds),
         gc_full_seconds=_number("ZOPA_GC_FULL_SECONDS", defaults.gc_full_seconds),
         max_frame_bytes=int(_number("ZOPA_MAX_FRAME_BYTES", defaults.max_frame_bytes)),
+        forwarded_allow_ips=os.environ.get("ZOPA_FORWARDED_ALLOW_IPS", "")
+        or defaults.forwarded_allow_ips,
     )
     key = os.environ.get("ZOPA_FACILITATOR_KEY", "")
     if key:

@@ -9,6 +9,7 @@ from types import FrameType
 from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 
 from server.app import Zopa, create_app
 from server.config import Settings, settings_from_env
@@ -23,6 +24,13 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     parser.add_argument("--db", default=None, help="SQLite file (default $ZOPA_DB or zopa.db)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="ADDRESSES",
+        help="proxies trusted to set X-Forwarded-For/-Proto: addresses or networks, "
+        "comma-separated, or * (default $ZOPA_FORWARDED_ALLOW_IPS or 127.0.0.1,::1)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -61,11 +69,8 @@ def banner(settings: Settings, host: str, port: int) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace) -> int:
-    configure(args.log_level)
-    settings = settings_from_env(args.db)
-    app = create_app(settings)
-    config = uvicorn.Config(
+def uvicorn_config(args: argparse.Namespace, settings: Settings, app: Starlette) -> uvicorn.Config:
+    return uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
@@ -75,8 +80,18 @@ def run(args: argparse.Namespace) -> int:
         ws_per_message_deflate=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
+        # Behind nginx the peer is the proxy; the player's address and https come in its
+        # headers, believed only from the configured proxies (docs/deploy.md).
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
     )
-    server = _Server(config, app.state.zopa)
+
+
+def run(args: argparse.Namespace) -> int:
+    configure(args.log_level)
+    settings = settings_from_env(args.db)
+    app = create_app(settings)
+    server = _Server(uvicorn_config(args, settings, app), app.state.zopa)
     print(banner(settings, args.host, args.port), flush=True)
     server.run()
     return 0 if server.started else 1
