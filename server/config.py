@@ -37,6 +37,8 @@ class Settings:
     heartbeat_seconds: float = 1.0
     # Seconds between a bot's looks at its game.
     bot_tick: float = 1.0
+    # Live solo practice games at most: anyone may start one, so they are capped.
+    max_practice_games: int = 500
     # Seconds between garbage sweeps, and between full ones (server/memory.py); 0 leaves
     # Python's automatic collector on.
     gc_sweep_seconds: float = 30.0
@@ -55,6 +57,7 @@ def settings_from_env(database: str | None = None) -> Settings:
         rate=_number("ZOPA_RATE", defaults.rate),
         burst=_number("ZOPA_BURST", defaults.burst),
         hello_seconds=_number("ZOPA_HELLO_SECONDS", defaults.hello_seconds),
+        max_practice_games=int(_number("ZOPA_MAX_PRACTICE_GAMES", defaults.max_practice_games)),
         gc_sweep_seconds=_number("ZOPA_GC_SWEEP_SECONDS", defaults.gc_sweep_seconds),
         gc_full_seconds=_number("ZOPA_GC_FULL_SECONDS", defaults.gc_full_seconds),
         max_frame_bytes=int(_number("ZOPA_MAX_FRAME_BYTES", defaults.max_frame_bytes)),

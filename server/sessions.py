@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from game_rules.actions import Abort, Action, Extend, Pause, Resume, Seat
-from game_rules.bots import BOT_DEFAULT
+from game_rules.bots import BOT_DEFAULT, STRATEGIES
 from game_rules.errors import LogError, ScenarioError
 from game_rules.events import event_from_dict
 from game_rules.library import builtin
@@ -65,6 +65,7 @@ class GameEntry:
     players: dict[str, str | None]  # role -> player id, None for a bot
     actor: GameActor | None
     result: dict[str, Any] | None = None
+    practice: bool = False  # a solo game against a bot, started by the player
 
 
 @dataclass(slots=True)
@@ -202,14 +203,14 @@ class Sessions:
         return number, entries
 
     async def _new_game(
-        self, session: Session, number: int, seats: dict[str, str | None]
+        self, session: Session, number: int, seats: dict[str, str | None], bot: str = BOT_DEFAULT
     ) -> GameEntry:
         now = self.clock()
         scenario = session.scenario
         players: dict[str, dict[str, Any]] = {}
         for role, player_id in seats.items():
             if player_id is None:
-                players[role] = {"id": "bot", "name": f"Bot ({BOT_DEFAULT})", "bot": BOT_DEFAULT}
+                players[role] = {"id": "bot", "name": f"Bot ({bot})", "bot": bot}
             else:
                 players[role] = {"id": player_id, "name": self.players[player_id].name}
         header = Header(
@@ -224,7 +225,7 @@ class Sessions:
         events = []
         for role, player_id in seats.items():
             if player_id is None:
-                state, seated = apply(state, Seat(role, f"bot:{BOT_DEFAULT}"), now)
+                state, seated = apply(state, Seat(role, f"bot:{bot}"), now)
                 events.extend(seated)
         await self.storage.add_game(
             GameRow(
@@ -247,6 +248,28 @@ class Sessions:
                 self.hub.to_player(player_id, {"type": "game", **self.view(entry, role)})
         log.info("round %d game started", number, extra={"session": session.code, "game": entry.id})
         return entry
+
+    async def practice(
+        self, name: Any, scenario_id: Any, strategy: Any, role: Any = None
+    ) -> tuple[Player, GameEntry]:
+        """Solo practice: a session of one player against a bot, started at once."""
+        if not isinstance(strategy, str) or strategy not in STRATEGIES:
+            raise Refused(400, "bad_request", f"'strategy' must be one of {', '.join(STRATEGIES)}")
+        live = sum(1 for e in self.games.values() if e.practice and e.actor and e.actor.live)
+        if live >= self.settings.max_practice_games:
+            raise Refused(429, "too_many_games", "too many practice games are running; try later")
+        session = await self.create_session(scenario_id)
+        roles = session.scenario.role_ids
+        if role is None:
+            role = roles[secrets.randbelow(2)]
+        if role not in roles:
+            raise Refused(400, "bad_request", f"'role' must be one of {', '.join(roles)}")
+        player = await self.join(session.code, name)
+        other = roles[1] if role == roles[0] else roles[0]
+        session.rounds.append([])
+        entry = await self._new_game(session, 1, {role: player.id, other: None}, bot=strategy)
+        entry.practice = True
+        return player, entry
 
     def _actor(self, header: Header, state: GameState, lines: list[str]) -> GameActor:
         return GameActor(

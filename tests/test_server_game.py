@@ -142,3 +142,32 @@ async def test_a_game_past_its_deadline_ends_in_impasse_within_a_second(server: 
     timeout = next(e for e in log.events if e.type == "timeout")
     # The server's timer, not a player's next move, ends the game: at most a second late.
     assert 0 <= timeout.at - deadline < 1.0
+
+
+async def test_solo_practice_starts_a_game_against_the_chosen_bot(server: Server) -> None:
+    status, answer = server.call(
+        "POST",
+        "/api/practice",
+        {"name": "Ana", "scenario": "guitar", "strategy": "boulware", "role": "buyer"},
+        key=None,
+    )
+    assert status == 201, answer
+    player = Player(server, answer["code"], "Ana")
+    player.id, player.token = answer["player"], answer["token"]
+    view = (await player.connect())["game"]
+    assert view["game"] == answer["game"] and view["role"] == "buyer"
+    assert view["partner"] == {"role": "seller", "name": "Bot (boulware)", "bot": True}
+    assert view["status"]["seats"]["seller"] == "bot:boulware"
+    if view["turn"] == "buyer":
+        await player.send({"type": "offer", "terms": {"price": 2}})
+    reply = await player.c.until(
+        lambda m: m["type"] == "event" and m["event"]["by"] == "seller", timeout=10
+    )
+    assert reply["event"]["type"] in ("offer", "reject", "accept")
+    status, answer = server.call(
+        "POST",
+        "/api/practice",
+        {"name": "Ana", "scenario": "guitar", "strategy": "oracle"},
+        key=None,
+    )
+    assert status == 400 and "conceder" in answer["error"]["message"]
