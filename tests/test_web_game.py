@@ -1,0 +1,157 @@
+"""Whole games in a real browser: a facilitator and two players, each in their own
+browser context, play to agreement (one player reloading mid-game), then to a walkout,
+and the debrief chart shows both results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.web import Pages, shot
+
+
+def create_session(facilitator: Page, scenario: str, minutes: int | None = None) -> str:
+    facilitator.wait_for_selector(f"#scenario option[value='{scenario}']", state="attached")
+    facilitator.select_option("#scenario", scenario)
+    if minutes is not None:
+        facilitator.fill("#minutes", str(minutes))
+    facilitator.get_by_role("button", name="Create the session").click()
+    expect(facilitator.locator("#join-code")).to_have_text(re.compile(r"^[A-Z0-9]{4,}$"))
+    return facilitator.inner_text("#join-code")
+
+
+def join(pages: Pages, code: str, name: str, screenshot: str | None = None) -> Page:
+    page = pages.person(name)
+    page.goto(f"{pages.server.url}/?code={code}")
+    expect(page.locator("#join-code")).to_have_value(code)
+    page.fill("#join-name", name)
+    if screenshot:
+        shot(page, screenshot)
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.locator("#lobby-screen")).to_be_visible()
+    return page
+
+
+def start_round(facilitator: Page, number: int, players: list[Page]) -> tuple[Page, Page]:
+    """Start a round; the player whose turn it is first, then the other."""
+    button = facilitator.locator("#start-round")
+    expect(button).to_have_text(f"Start round {number}")
+    button.click()
+    for page in players:
+        expect(page.locator("#game-screen")).to_be_visible()
+        expect(page.locator("#g-turn")).to_have_text(re.compile("turn to offer$"))
+    first = next(p for p in players if p.inner_text("#g-turn") == "Your turn to offer")
+    return first, next(p for p in players if p is not first)
+
+
+def pick(page: Page, options: dict[str, int] | int) -> None:
+    """Choose in the offer builder: one option index for every issue, or per issue."""
+    for select in page.locator("#g-picks select").all():
+        issue = select.get_attribute("data-issue") or ""
+        index = options if isinstance(options, int) else options.get(issue)
+        if index is not None:
+            select.select_option(str(index))
+
+
+def test_a_game_to_agreement_with_a_reload_mid_game(pages: Pages) -> None:
+    facilitator = pages.facilitator()
+    shot_setup = facilitator.locator("#setup-screen")
+    expect(shot_setup).to_be_visible()
+    # The key is taken out of the address bar at once: this page is often projected.
+    assert "key=" not in facilitator.url
+    code = create_session(facilitator, "new-hire", minutes=15)
+    ana = join(pages, code, "Ana", screenshot="player-1-join")
+    ben = join(pages, code, "Ben")
+    expect(facilitator.locator("#join-count")).to_have_text("2 joined, 2 connected")
+    expect(facilitator.locator("#roster tbody tr")).to_have_count(2)
+    facilitator.wait_for_function("document.querySelector('#qr').naturalWidth > 0")
+    shot(facilitator, "facilitator-1-join-code")
+    expect(ana.locator("#lobby-status")).to_contain_text("start the first round")
+    shot(ana, "player-2-lobby")
+
+    first, second = start_round(facilitator, 1, [ana, ben])
+    expect(facilitator.locator("#board .state")).to_have_text("negotiating")
+    first.fill("#g-chat", "Hello! Shall we start with the start date?")
+    first.get_by_role("button", name="Send", exact=True).click()
+    expect(second.locator("#g-timeline li")).to_have_count(1)
+    pick(first, 2)
+    expect(first.locator("#g-vs-batna")).to_contain_text("against your BATNA")
+    first.locator("#g-send").click()
+    expect(second.locator("#g-accept")).to_be_visible()
+    expect(second.locator("#g-timeline li")).to_have_count(2)
+
+    # A reload (or a phone that slept) comes back to the same game with everything.
+    second.reload()
+    expect(second.locator("#game-screen")).to_be_visible()
+    expect(second.locator("#g-timeline li")).to_have_count(2)
+    expect(second.locator("#g-turn")).to_have_text("Your turn to offer")
+    second.locator("#g-copy").click()
+    pick(second, {"salary": 1, "vacation": 1})
+    second.locator("#g-send").click()
+    expect(first.locator("#g-accept")).to_be_visible()
+    expect(first.locator("#g-standing-body")).to_contain_text("Worth")
+    shot(first, "player-3-negotiation")
+    expect(facilitator.locator("#board td.num").nth(1)).to_have_text("2")
+    shot(facilitator, "facilitator-2-live-board")
+
+    first.locator("#g-accept").click()
+    for page in (ana, ben):
+        expect(page.locator("#end-screen")).to_be_visible()
+        expect(page.locator("#end-outcome")).to_have_text("Deal!")
+        expect(page.locator("#end-chart .points-chart .deal")).to_have_count(1)
+        expect(page.locator("#end-cards tbody tr").last).to_contain_text("BATNA")
+        expect(page.locator("#end-next")).to_contain_text("round 2")
+    shot(ana, "player-4-end")
+    expect(facilitator.locator("#board .state")).to_have_text("agreed")
+    expect(facilitator.locator("#debrief .points-chart .deal")).to_have_count(1)
+
+
+def test_a_walkout_and_the_debrief_shows_both_results(pages: Pages) -> None:
+    facilitator = pages.facilitator()
+    code = create_session(facilitator, "guitar")
+    cy = join(pages, code, "Cy")
+    di = join(pages, code, "Di")
+
+    first, second = start_round(facilitator, 1, [cy, di])
+    pick(first, 8)
+    first.locator("#g-send").click()
+    second.locator("#g-accept").click()
+    for page in (cy, di):
+        expect(page.locator("#end-outcome")).to_have_text("Deal!")
+
+    first, second = start_round(facilitator, 2, [cy, di])
+    expect(first.locator("#g-timeline li")).to_have_count(0)
+    # Walking out asks first; staying keeps the game going.
+    first.locator("#g-walkout").click()
+    expect(first.locator("#walkout-dialog")).to_be_visible()
+    shot(first, "player-5-walkout-confirm")
+    first.get_by_role("button", name="Stay at the table").click()
+    expect(first.locator("#walkout-dialog")).to_be_hidden()
+    expect(first.locator("#game-screen")).to_be_visible()
+    first.locator("#g-walkout").click()
+    first.locator("#walkout-confirm").click()
+    for page in (cy, di):
+        expect(page.locator("#end-outcome")).to_have_text("No deal: a walkout")
+        expect(page.locator("#end-chart .points-chart .impasse")).to_have_count(1)
+    shot(second, "player-6-end-walkout")
+
+    expect(facilitator.locator("#board .state")).to_have_text("walked out")
+    debrief = facilitator.locator("#debrief")
+    expect(debrief.locator(".points-chart .deal")).to_have_count(1)
+    expect(debrief.locator(".points-chart .impasse")).to_have_count(1)
+    expect(debrief.locator("#debrief-games tbody tr")).to_have_count(2)
+    expect(debrief.locator(".stat").nth(1)).to_contain_text("50%")
+    shot(facilitator, "facilitator-3-debrief")
+    facilitator.select_option("#debrief-round", "2")
+    expect(debrief.locator(".points-chart .deal")).to_have_count(0)
+    expect(debrief.locator(".points-chart .impasse")).to_have_count(1)
+
+    with facilitator.expect_download() as download:
+        facilitator.locator("#export-csv").click()
+    path = download.value.path()
+    rows = list(csv.DictReader(io.StringIO(path.read_text())))
+    assert [r["outcome"] for r in rows] == ["agreement", "impasse"]
+    assert rows[1]["reason"] == "walkout"
