@@ -124,6 +124,17 @@ def test_a_walkout_and_the_debrief_shows_both_results(pages: Pages) -> None:
 
     first, second = start_round(facilitator, 2, [cy, di])
     expect(first.locator("#g-timeline li")).to_have_count(0)
+    # The clock runs on its own between events, and stops when the facilitator pauses.
+    clock = second.locator("#g-clock")
+    expect(clock).not_to_have_text(clock.inner_text())
+    facilitator.get_by_role("button", name="Pause all").click()
+    expect(second.locator("#g-clock-note")).to_have_text(
+        "Clock stopped: the facilitator paused the game."
+    )
+    expect(facilitator.locator("#board .state")).to_have_text("paused")
+    shot(facilitator, "facilitator-4-paused-board")
+    facilitator.get_by_role("button", name="Resume all").click()
+    expect(second.locator("#g-clock-note")).to_have_text("")
     # Walking out asks first; staying keeps the game going.
     first.locator("#g-walkout").click()
     expect(first.locator("#walkout-dialog")).to_be_visible()
@@ -145,6 +156,10 @@ def test_a_walkout_and_the_debrief_shows_both_results(pages: Pages) -> None:
     expect(debrief.locator("#debrief-games tbody tr")).to_have_count(2)
     expect(debrief.locator(".stat").nth(1)).to_contain_text("50%")
     shot(facilitator, "facilitator-3-debrief")
+    facilitator.get_by_role("button", name="Projector view").click()
+    expect(facilitator.locator("#board")).to_be_hidden()
+    shot(facilitator, "facilitator-5-projector")
+    facilitator.get_by_role("button", name="Back to the controls").click()
     facilitator.select_option("#debrief-round", "2")
     expect(debrief.locator(".points-chart .deal")).to_have_count(0)
     expect(debrief.locator(".points-chart .impasse")).to_have_count(1)
@@ -155,3 +170,39 @@ def test_a_walkout_and_the_debrief_shows_both_results(pages: Pages) -> None:
     rows = list(csv.DictReader(io.StringIO(path.read_text())))
     assert [r["outcome"] for r in rows] == ["agreement", "impasse"]
     assert rows[1]["reason"] == "walkout"
+
+
+def test_a_lost_connection_is_shown_and_recovered_and_a_bot_can_stand_in(pages: Pages) -> None:
+    server = pages.server
+    facilitator = pages.facilitator()
+    code = create_session(facilitator, "supplier")
+    eve = join(pages, code, "Eve")
+    fay = join(pages, code, "Fay")
+    first, second = start_round(facilitator, 1, [eve, fay])
+    first.fill("#g-chat", "Before the outage")
+    first.get_by_role("button", name="Send", exact=True).click()
+    expect(second.locator("#g-timeline li")).to_have_count(1)
+
+    # While the server is away the browser itself logs each refused reconnection.
+    pages.allow(r"WebSocket connection to .* failed")
+    server.terminate()
+    for page in (first, second):
+        expect(page.locator("#connection")).to_have_text("Connection lost. Reconnecting…")
+    shot(first, "player-7-connection-lost")
+    server.start()
+    for page in (first, second):
+        expect(page.locator("#connection")).to_be_hidden(timeout=15_000)
+        # The server left its downtime off the clock: a pause and a resume (docs/protocol.md).
+        expect(page.locator("#g-timeline li")).to_have_count(3)
+        expect(page.locator("#g-timeline li").first).to_contain_text("Before the outage")
+    second.fill("#g-chat", "After the outage")
+    second.get_by_role("button", name="Send", exact=True).click()
+    expect(first.locator("#g-timeline li")).to_have_count(4)
+
+    # A partner who is gone: the other side is told, and may let a bot take the seat.
+    second.context.close()
+    presence = first.locator("#g-presence")
+    expect(presence).to_contain_text("has lost the connection")
+    first.get_by_role("button", name="Let a bot take their seat").click()
+    expect(presence).to_have_text("A bot is holding your partner's seat until they come back.")
+    expect(facilitator.locator("#board")).to_contain_text("(bot standing in)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import threading
 from collections.abc import Coroutine, Iterator
@@ -97,12 +98,18 @@ class Pages:
         self.server = server
         self.contexts: list[BrowserContext] = []
         self.errors: list[str] = []
+        self.allowed: list[re.Pattern[str]] = []
+
+    def allow(self, pattern: str) -> None:
+        """A console error the test expects the browser itself to log (not the page's code)."""
+        self.allowed.append(re.compile(pattern))
 
     def watch(self, page: Page, who: str) -> Page:
         page.set_default_timeout(TIMEOUT_MS)
 
         def on_console(message: Any) -> None:
-            if message.type == "error":
+            allowed = any(p.search(message.text) for p in self.allowed)
+            if message.type == "error" and not allowed:
                 self.errors.append(f"{who}: console error: {message.text}")
 
         page.on("console", on_console)

@@ -25,6 +25,8 @@ function ticks(lo, hi, count) {
 }
 
 const fmt = (n) => Number(n).toLocaleString("en-US", { maximumFractionDigits: 1 });
+// Axis ticks stay short ("20k"), so they fit beside the axis on a phone.
+const tick = (n) => (Math.abs(n) >= 10_000 ? `${fmt(n / 1000)}k` : fmt(n));
 
 /**
  * pointsChart({labels, frontier, batna, marks, paths, title, description})
@@ -61,15 +63,15 @@ export function pointsChart({ labels, frontier = [], batna = null, marks = [], p
   const grid = el("g", { class: "axes" });
   for (const t of ticks(x0, x1, W < 420 ? 3 : 5)) {
     grid.append(el("line", { class: "grid", x1: sx(t), x2: sx(t), y1: sy(y0), y2: sy(y1 + my) }));
-    grid.append(el("text", { x: sx(t), y: H - PAD.bottom + 18, "text-anchor": "middle" }, fmt(t)));
+    grid.append(el("text", { x: sx(t), y: H - PAD.bottom + 18, "text-anchor": "middle" }, tick(t)));
   }
   for (const t of ticks(y0, y1, 5)) {
     grid.append(el("line", { class: "grid", x1: sx(x0), x2: sx(x1 + mx), y1: sy(t), y2: sy(t) }));
-    grid.append(el("text", { x: PAD.left - 8, y: sy(t) + 4, "text-anchor": "end" }, fmt(t)));
+    grid.append(el("text", { x: PAD.left - 8, y: sy(t) + 4, "text-anchor": "end" }, tick(t)));
   }
   const midY = (PAD.top + H - PAD.bottom) / 2;
   grid.append(el("text", { class: "axis-label", x: (PAD.left + W - PAD.right) / 2, y: H - 12, "text-anchor": "middle" }, `${labels[0]}'s points →`));
-  grid.append(el("text", { class: "axis-label", x: 18, y: midY, "text-anchor": "middle", transform: `rotate(-90 18 ${midY})` }, `${labels[1]}'s points →`));
+  grid.append(el("text", { class: "axis-label", x: 16, y: midY, "text-anchor": "middle", transform: `rotate(-90 16 ${midY})` }, `${labels[1]}'s points →`));
   svg.append(grid);
 
   if (batna) {

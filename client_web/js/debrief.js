@@ -68,7 +68,7 @@ export function renderDebrief(box, snapshot, space, choice) {
         const r = g.result;
         const notes = !r ? [] : [
           r.outcome === "agreement" && r.pareto_optimal ? "on the frontier" : null,
-          r.value_left > 0 ? `${points(r.value_left)} left on the table` : null,
+          r.outcome === "agreement" && r.value_left > 0 ? `${points(r.value_left)} left on the table` : null,
           r.missed_deal ? "missed deal" : null,
           Object.entries(r.agreement_trap).filter(([, t]) => t).map(([role]) => `trap for ${space.labels[role]}`),
         ].flat().filter(Boolean);

@@ -46,10 +46,11 @@ export function describeEvent(event, issues, who) {
       return `${by} declined more time`;
     case "timeout":
       return event.what === "break" ? "The break is over" : "Time is up";
+    // Pauses come from the facilitator or from a server restart: the words fit both.
     case "pause":
-      return "The facilitator paused the game";
+      return "The game was paused: the clock stopped";
     case "resume":
-      return "The facilitator resumed the game";
+      return "The game resumed";
     case "extend":
       return `The facilitator added ${Math.round(event.seconds)} seconds`;
     case "abort":

@@ -245,9 +245,17 @@ export class GameView {
     if (game.over || (!away && !bot)) return show(box, false);
     show(box, true);
     if (bot) return replace(box, "A bot is holding your partner's seat until they come back.");
-    const canSeat = this.presence.grace_ends && Date.now() / 1000 >= this.presence.grace_ends;
+    const wait = this.presence.grace_ends ? this.presence.grace_ends * 1000 - Date.now() : 0;
+    if (wait > 0) {
+      // The button appears when the grace period is over: before that it would be refused.
+      clearTimeout(this.graceTimer);
+      this.graceTimer = setTimeout(() => {
+        this.signatures.presence = null;
+        this.update();
+      }, wait + 100);
+      return replace(box, `${this.who(game.other)} has lost the connection. If they are not back by ${timeOfDay(this.presence.grace_ends)}, a bot can take their seat.`);
+    }
     replace(box, `${this.who(game.other)} has lost the connection. `,
-      canSeat || !this.presence.grace_ends ? null : `If they are not back by ${timeOfDay(this.presence.grace_ends)}, a bot can take their seat. `,
       h("button", { type: "button", class: "secondary", onclick: () => this.send({ type: "seat_bot" }) }, "Let a bot take their seat"));
   }
 

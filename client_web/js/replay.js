@@ -71,7 +71,7 @@ function go(to) {
   $("#r-next").disabled = $("#r-last").disabled = position === model.steps.length;
   const step = model.steps[position - 1];
   replace($("#r-current"), step
-    ? [h("p", { class: "big" }, `Move ${position} of ${model.steps.length} (${timeOfDay(step.at)}): ${stepText(step)}`),
+    ? [h("p", {}, h("strong", {}, `Move ${position} of ${model.steps.length}`), ` (${timeOfDay(step.at)}): ${stepText(step)}`),
       step.points ? h("p", {}, model.roles.map((r) => `${r.label} ${points(step.points[r.id])}`).join(" · ")) : null,
       step.tags.length ? h("ul", {}, step.tags.map((t) => h("li", {}, h("span", { class: "tag" }, t.tag), t.text || ""))) : null,
       noteList(step)]

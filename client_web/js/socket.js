@@ -54,7 +54,7 @@ export class LiveSocket {
       if (this.stopped) return;
       this.onStatus("lost");
       this.retryTimer = setTimeout(() => this.open(), this.delay);
-      this.delay = Math.min(this.delay * 2, 8000);
+      this.delay = Math.min(this.delay * 1.6, 5000);
     });
   }
 
