@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.web import Pages, shot
+from tests.web import Pages, shot, unlabelled
 
 
 def create_session(facilitator: Page, scenario: str, minutes: int | None = None) -> str:
@@ -93,6 +93,28 @@ def test_a_game_to_agreement_with_a_reload_mid_game(pages: Pages) -> None:
     second.locator("#g-send").click()
     expect(first.locator("#g-accept")).to_be_visible()
     expect(first.locator("#g-standing-body")).to_contain_text("Worth")
+
+    # Statements, a trial balloon and a break, outside the turn order.
+    second.select_option("#g-reveal-issue", "vacation")
+    second.get_by_role("button", name="Say it").click()
+    expect(first.locator("#g-timeline li").last).to_contain_text(
+        "said: Vacation is my priority number 1"
+    )
+    second.locator("#g-picks select").first.select_option("")
+    second.locator("#g-suggest").click()
+    expect(first.locator("#g-timeline li").last).to_contain_text("suggested (not binding)")
+    first.get_by_role("button", name="Ask for a break (1 left)").click()
+    second.get_by_role("button", name="Accept the break").click()
+    for page in (first, second):
+        expect(page.locator("#g-clock-note")).to_have_text("Clock stopped for a break.")
+        expect(page.locator("#g-break-clock")).to_contain_text("Back at the table in")
+    expect(facilitator.locator("#board .state")).to_have_text("on a break")
+    expect(first.locator("#g-accept")).to_be_disabled()
+    first.get_by_role("button", name="Back to the table now").click()
+    expect(second.locator("#g-clock-note")).to_have_text("")
+    expect(first.locator("#g-accept")).to_be_enabled()
+    assert unlabelled(first) == []
+    assert unlabelled(facilitator) == []
     shot(first, "player-3-negotiation")
     expect(facilitator.locator("#board td.num").nth(1)).to_have_text("2")
     shot(facilitator, "facilitator-2-live-board")
@@ -135,10 +157,15 @@ def test_a_walkout_and_the_debrief_shows_both_results(pages: Pages) -> None:
     shot(facilitator, "facilitator-4-paused-board")
     facilitator.get_by_role("button", name="Resume all").click()
     expect(second.locator("#g-clock-note")).to_have_text("")
+    facilitator.locator("#board").get_by_role("button", name="+2 min").click()
+    expect(second.locator("#g-timeline li").last).to_have_text(
+        re.compile("The facilitator added 120 seconds$")
+    )
+    expect(clock).to_have_text(re.compile("^8:"))
     # Walking out asks first; staying keeps the game going.
     first.locator("#g-walkout").click()
     expect(first.locator("#walkout-dialog")).to_be_visible()
-    shot(first, "player-5-walkout-confirm")
+    shot(first, "player-5-walkout-confirm", full_page=False)
     first.get_by_role("button", name="Stay at the table").click()
     expect(first.locator("#walkout-dialog")).to_be_hidden()
     expect(first.locator("#game-screen")).to_be_visible()
@@ -206,3 +233,26 @@ def test_a_lost_connection_is_shown_and_recovered_and_a_bot_can_stand_in(pages: 
     first.get_by_role("button", name="Let a bot take their seat").click()
     expect(presence).to_have_text("A bot is holding your partner's seat until they come back.")
     expect(facilitator.locator("#board")).to_contain_text("(bot standing in)")
+    facilitator.get_by_role("button", name="Remove Fay").click()
+    facilitator.locator("#confirm-ok").click()
+    expect(facilitator.locator("#roster tbody tr")).to_have_count(1)
+
+
+def test_a_game_that_closes_by_claims(pages: Pages) -> None:
+    facilitator = pages.facilitator()
+    code = create_session(facilitator, "moving-out")
+    ada = join(pages, code, "Ada")
+    ben = join(pages, code, "Ben")
+    facilitator.locator("#start-round").click()
+    for page in (ada, ben):
+        expect(page.locator("#g-turn")).to_have_text("Either side may offer at any time")
+        expect(page.locator("#g-claim")).to_be_visible()
+    pick(ada, {"books": 2, "lamps": 1, "rug": 0})
+    ada.locator("#g-claim").click()
+    expect(ben.locator("#g-timeline li").last).to_contain_text("submitted a sealed claim")
+    expect(ada.locator("#g-claim")).to_be_disabled()
+    pick(ben, {"books": 2, "lamps": 1, "rug": 0})
+    ben.locator("#g-claim").click()
+    for page in (ada, ben):
+        expect(page.locator("#end-outcome")).to_have_text("Deal!")
+        expect(page.locator("#end-terms")).to_contain_text("Books")

@@ -139,6 +139,16 @@ def pages(browser: Browser, web_server: Server) -> Iterator[Pages]:
     assert opened.errors == [], "\n".join(opened.errors)
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+def unlabelled(page: Page) -> list[str]:
+    """Form fields a screen reader could not name: no <label>, no aria-label."""
+    found: list[str] = page.evaluate(
+        """() => [...document.querySelectorAll("input, select, textarea")]
+            .filter((f) => f.type !== "hidden" && !f.labels.length && !f.getAttribute("aria-label"))
+            .map((f) => f.id || f.outerHTML.slice(0, 60))"""
+    )
+    return found

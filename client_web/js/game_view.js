@@ -156,7 +156,7 @@ export class GameView {
     else turn.textContent = game.turn === game.role ? "Your turn to offer" : `${this.who(game.turn)}'s turn to offer`;
     turn.classList.toggle("mine", !game.over && game.turn === game.role);
     this.updateButtons();
-    this.part("standing", [game.standing && game.standing.seq, game.over], () => this.renderStanding());
+    this.part("standing", [game.standing && game.standing.seq, game.over, game.paused, game.onBreak], () => this.renderStanding());
     this.part("requests", [game.paused, game.onBreak, game.pendingBreak, game.pendingExtension,
       game.breaksLeft, game.extensionsLeft, game.over, this.presence && this.presence.connected], () => this.renderRequests());
     this.part("presence", [this.presence && this.presence.connected, game.seats[game.other]], () => this.renderPresence());
