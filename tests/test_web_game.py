@@ -69,7 +69,7 @@ def test_a_game_to_agreement_with_a_reload_mid_game(pages: Pages) -> None:
     expect(facilitator.locator("#roster tbody tr")).to_have_count(2)
     facilitator.wait_for_function("document.querySelector('#qr').naturalWidth > 0")
     shot(facilitator, "facilitator-1-join-code")
-    expect(ana.locator("#lobby-status")).to_contain_text("start the first round")
+    expect(ana.locator("#lobby-status")).to_contain_text("start the next round")
     shot(ana, "player-2-lobby")
 
     first, second = start_round(facilitator, 1, [ana, ben])
@@ -147,7 +147,7 @@ def test_a_walkout_and_the_debrief_shows_both_results(pages: Pages) -> None:
     first, second = start_round(facilitator, 2, [cy, di])
     expect(first.locator("#g-timeline li")).to_have_count(0)
     # The clock runs on its own between events, and stops when the facilitator pauses.
-    clock = second.locator("#g-clock")
+    clock = second.locator("#g-clock-value")
     expect(clock).not_to_have_text(clock.inner_text())
     facilitator.get_by_role("button", name="Pause all").click()
     expect(second.locator("#g-clock-note")).to_have_text(

@@ -285,9 +285,8 @@ export class GameView {
     const game = this.game;
     if (!game) return;
     const left = secondsLeft(game);
-    const el = $("#g-clock");
-    el.textContent = clock(left);
-    el.classList.toggle("stopped", !clockRunning(game));
+    $("#g-clock-value").textContent = clock(left);
+    $("#g-clock").classList.toggle("stopped", !clockRunning(game));
     let note = "";
     if (game.over) note = "The clock has stopped: the game is over.";
     else if (game.paused) note = "Clock stopped: the facilitator paused the game.";

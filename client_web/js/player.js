@@ -143,7 +143,7 @@ function onEvent(message) {
   if (!game || message.game !== game.id || message.seq <= game.lastSeq) return;
   if (message.seq > game.lastSeq + 1) {
     // A gap should never happen; a fresh view is the safe way back.
-    socket.socket && socket.socket.close();
+    socket.reconnect();
     return;
   }
   const event = { seq: message.seq, ...message.event };
@@ -161,7 +161,7 @@ function showEnd() {
 function lobby() {
   screen("lobby");
   $("#lobby-name").textContent = identity.name;
-  $("#lobby-status").textContent = "Waiting for the facilitator to start the first round.";
+  $("#lobby-status").textContent = "Waiting for the facilitator to start the next round.";
 }
 
 setInterval(() => {

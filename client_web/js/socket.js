@@ -66,6 +66,11 @@ export class LiveSocket {
     return false;
   }
 
+  // Drop this socket and open a new one, which brings a fresh view.
+  reconnect() {
+    if (this.socket) this.socket.close(4000, "resync");
+  }
+
   close() {
     this.stopped = true;
     if (this.socket) this.socket.close(1000);
