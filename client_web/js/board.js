@@ -45,7 +45,7 @@ export function renderRoster(box, snapshot, onRemove) {
           p.connected ? "connected" : p.away_seconds === null ? "not connected" : `away ${Math.round(p.away_seconds)} s`),
         h("td", {}, busy ? "playing" : "free"),
         h("td", {}, h("button", { type: "button", class: "secondary", onclick: () => onRemove(p),
-          "aria-label": `Remove ${p.name}` }, "Remove")));
+          "aria-label": `Remove ${p.name}`, "data-focus": `remove-${p.id}` }, "Remove")));
     }))));
 }
 
@@ -75,8 +75,10 @@ export function renderBoard(box, snapshot, elapsed, actions, labels = {}) {
         h("td", { class: "num", "data-clock": game.game }, timeLeft(game, elapsed)),
         h("td", { class: "num" }, game.offers ?? "–"),
         h("td", {}, h("div", { class: "buttons" },
-          game.result ? null : h("button", { type: "button", class: "secondary", onclick: () => actions.extend(game) }, "+2 min"),
-          h("a", { class: "button secondary", href: `replay.html#game=${encodeURIComponent(game.game)}`, target: "_blank" }, "Replay"))));
+          game.result ? null : h("button", { type: "button", class: "secondary", onclick: () => actions.extend(game),
+            "data-focus": `extend-${game.game}`, "aria-label": `+2 min for ${seat(first)} and ${seat(second)}` }, "+2 min"),
+          h("a", { class: "button secondary", href: `replay.html#game=${encodeURIComponent(game.game)}`, target: "_blank",
+            "data-focus": `replay-${game.game}`, "aria-label": `Replay the game of ${seat(first)} and ${seat(second)}` }, "Replay"))));
     }))));
 }
 

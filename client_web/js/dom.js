@@ -59,6 +59,18 @@ export function percent(fraction) {
   return `${Math.round(fraction * 100)}%`;
 }
 
+// Redraw a part of the page without losing the keyboard user's place: the focused
+// control, marked with data-focus, is focused again in the new drawing.
+export function keepFocus(box, render) {
+  const active = document.activeElement;
+  const key = active && box.contains(active) ? active.dataset.focus : null;
+  render();
+  if (key) {
+    const again = box.querySelector(`[data-focus="${CSS.escape(key)}"]`);
+    if (again) again.focus();
+  }
+}
+
 // A short message in a page's polite live region: screen readers say it once.
 export function announce(text) {
   const region = document.getElementById("announcer");

@@ -3,7 +3,7 @@
 // feed, round controls, and the debrief. The key is kept in localStorage (and taken
 // out of the address bar at once, since this page is often on a projector).
 
-import { $, h, replace, show, announce } from "./dom.js";
+import { $, h, replace, show, announce, keepFocus } from "./dom.js";
 import { call, download } from "./api.js";
 import { LiveSocket } from "./socket.js";
 import { renderRoster, renderBoard, tickBoard } from "./board.js";
@@ -17,6 +17,7 @@ let snapshot = null;
 let snapshotAt = 0;
 let space = null;
 let debriefSignature = "";
+const drawn = { players: "", board: "" };
 
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -115,7 +116,7 @@ $("#new-session").addEventListener("click", () => {
 async function openSession(newCode) {
   code = newCode;
   space = null;
-  debriefSignature = "";
+  debriefSignature = drawn.players = drawn.board = "";
   history.replaceState(null, "", `${location.pathname}#session=${code}`);
   const joinUrl = `${location.origin}/?code=${encodeURIComponent(code)}`;
   $("#join-code").textContent = code;
@@ -166,10 +167,24 @@ function render() {
   $("#join-count").textContent = `${joined.length} joined, ${joined.filter((p) => p.connected).length} connected`;
   const next = snapshot.rounds.length + 1;
   $("#start-round").textContent = `Start round ${next}`;
-  $("#pause-all").disabled = snapshot.paused;
-  $("#resume-all").disabled = !snapshot.paused;
-  renderRoster($("#roster"), snapshot, removePlayer);
-  renderBoard($("#board"), snapshot, 0, { extend: extendGame }, space ? space.labels : {});
+  const live = snapshot.rounds.some((r) => r.games.some((g) => !g.result));
+  $("#pause-all").disabled = !live || snapshot.paused;
+  $("#resume-all").disabled = !live || !snapshot.paused;
+  $("#extend-all").disabled = $("#end-round").disabled = !live;
+  // Snapshots come up to four times a second; parts are redrawn only when what they
+  // show changed (the clocks tick on their own), and keep the keyboard focus.
+  const players = JSON.stringify(snapshot.players.map((p) =>
+    ({ ...p, away_seconds: p.away_seconds === null ? null : Math.round(p.away_seconds) })));
+  if (players !== drawn.players) {
+    drawn.players = players;
+    keepFocus($("#roster"), () => renderRoster($("#roster"), snapshot, removePlayer));
+  }
+  const last = snapshot.rounds[snapshot.rounds.length - 1];
+  const board = JSON.stringify([Boolean(space), last && last.games.map(({ seconds_left, events, ...rest }) => rest)]);
+  if (board !== drawn.board) {
+    drawn.board = board;
+    keepFocus($("#board"), () => renderBoard($("#board"), snapshot, 0, { extend: extendGame }, space ? space.labels : {}));
+  }
   renderDebriefIfChanged();
 }
 

@@ -38,10 +38,15 @@ function open(loaded) {
   if (model.cards) replace($("#r-cards"), bothCards(model.issues, model.roles, model.cards));
   else replace($("#r-cards"), h("p", { class: "muted" }, "This file does not hold the cards; open the game's log to see them."));
   show($("#r-download"), model.source === "log");
+  renderMoves();
+  go(0);
+}
+
+function renderMoves() {
   replace($("#r-moves"), model.steps.map((step, i) =>
     h("li", {}, h("button", { type: "button", "data-seq": step.seq, onclick: () => go(i + 1) },
-      h("span", { class: "seq" }, `${step.seq}.`), stepText(step), tagList(step)))));
-  go(0);
+      h("span", { class: "seq" }, `${step.seq}.`), stepText(step), tagList(step),
+      step.notes.length ? h("span", { class: "note-tag" }, step.notes.map((n) => n.mark || "note").join(" ")) : null))));
 }
 
 function stepText(step) {
@@ -127,9 +132,8 @@ $("#r-note-form").addEventListener("submit", (e) => {
   addNote(model, step, { ...(mark ? { mark } : {}), ...(comment ? { comment } : {}), author: "facilitator" });
   $("#r-comment").value = "";
   $("#r-mark").value = "";
-  const button = document.querySelectorAll("#r-moves button")[position - 1];
+  renderMoves();
   go(position);
-  button.focus();
 });
 
 $("#r-download").addEventListener("click", () =>
