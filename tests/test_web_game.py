@@ -212,6 +212,7 @@ def test_a_lost_connection_is_shown_and_recovered_and_a_bot_can_stand_in(pages: 
     first.fill("#g-chat", "Before the outage")
     first.get_by_role("button", name="Send", exact=True).click()
     expect(second.locator("#g-timeline li")).to_have_count(1)
+    second.select_option("#pick-price", "3")
 
     # While the server is away the browser itself logs each refused reconnection.
     pages.allow(r"WebSocket connection to .* failed")
@@ -225,6 +226,8 @@ def test_a_lost_connection_is_shown_and_recovered_and_a_bot_can_stand_in(pages: 
         # The server left its downtime off the clock: a pause and a resume (docs/protocol.md).
         expect(page.locator("#g-timeline li")).to_have_count(3)
         expect(page.locator("#g-timeline li").first).to_contain_text("Before the outage")
+    # A half-built offer survives the reconnection.
+    expect(second.locator("#pick-price")).to_have_value("3")
     second.fill("#g-chat", "After the outage")
     second.get_by_role("button", name="Send", exact=True).click()
     expect(first.locator("#g-timeline li")).to_have_count(4)
@@ -236,9 +239,17 @@ def test_a_lost_connection_is_shown_and_recovered_and_a_bot_can_stand_in(pages: 
     first.get_by_role("button", name="Let a bot take their seat").click()
     expect(presence).to_have_text("A bot is holding your partner's seat until they come back.")
     expect(facilitator.locator("#board")).to_contain_text("(bot standing in)")
-    facilitator.get_by_role("button", name="Remove Fay").click()
+    gone = "Eve" if second is eve else "Fay"
+    facilitator.get_by_role("button", name=f"Remove {gone}").click()
     facilitator.locator("#confirm-ok").click()
     expect(facilitator.locator("#roster tbody tr")).to_have_count(1)
+
+    # A reloaded facilitator page comes back to the session; ending the round asks first.
+    facilitator.reload()
+    expect(facilitator.locator("#join-code")).to_have_text(code)
+    facilitator.get_by_role("button", name="End the round…").click()
+    facilitator.locator("#confirm-ok").click()
+    expect(first.locator("#end-outcome")).to_have_text("No deal: the facilitator ended the round")
 
 
 def test_a_game_that_closes_by_claims(pages: Pages) -> None:

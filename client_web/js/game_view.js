@@ -15,6 +15,7 @@ export class GameView {
     this.presence = null;
     this.signatures = {};
     this.lastAnnounced = null;
+    this.shownSeq = 0;
     $("#g-builder-form").addEventListener("submit", (e) => {
       e.preventDefault();
       this.send({ type: "offer", terms: this.picked(), final: $("#g-final").checked });
@@ -53,7 +54,11 @@ export class GameView {
     return found ? found.label : role;
   }
 
+  // A new game, or the same one again after a reconnection: then the half-built offer
+  // stays, and the timeline only gains what is new (a screen reader hears only that).
   load(game) {
+    const same = this.game && this.game.id === game.id;
+    const picks = same ? this.picked(true) : {};
     this.game = game;
     this.signatures = {};
     const view = game.view;
@@ -65,18 +70,21 @@ export class GameView {
     replace($("#g-card"), cardTable(game.issues, view.card, "Your points for every option"));
     $("#g-brief").textContent = view.brief;
     $("#g-description").textContent = view.scenario.description;
-    this.buildPicks();
+    this.buildPicks(picks);
     replace($("#g-reveal-issue"), game.issues.map((i) => h("option", { value: i.id }, i.label)));
     $("#g-reveal-rank").max = game.issues.length;
     this.revealFields();
     const claims = game.protocol.closing === "claims";
     show($("#g-claim"), claims);
-    replace($("#g-timeline"));
+    if (!same) {
+      replace($("#g-timeline"));
+      this.shownSeq = 0;
+    }
     this.addEvents(game.events);
     this.update();
   }
 
-  buildPicks() {
+  buildPicks(picks = {}) {
     const { issues, view } = this.game;
     replace($("#g-picks"), issues.map((issue) => {
       const id = `pick-${issue.id}`;
@@ -84,6 +92,7 @@ export class GameView {
         h("option", { value: "" }, "— choose —"),
         issue.options.map((option, i) =>
           h("option", { value: i }, `${option} (${points(view.card.points[issue.id][i])} pts)`)));
+      if (picks[issue.id] !== undefined) select.value = String(picks[issue.id]);
       return h("div", { class: "issue-pick" }, h("label", { for: id }, issue.label), select);
     }));
     this.updateTotal();
@@ -261,7 +270,11 @@ export class GameView {
 
   addEvents(events) {
     const list = $("#g-timeline");
-    for (const event of events) list.append(this.timelineItem(event));
+    for (const event of events) {
+      if (event.seq <= this.shownSeq) continue;
+      list.append(this.timelineItem(event));
+      this.shownSeq = event.seq;
+    }
     list.scrollTop = list.scrollHeight;
   }
 
