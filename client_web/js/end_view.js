@@ -47,8 +47,8 @@ async function drawChart(game, token) {
   replace(box, chart,
     legend([["frontier", "best possible deals"], ["batna", "BATNAs"], ["zone", "deals better than both BATNAs"],
       [agreed ? "deal" : "impasse", agreed ? "your deal" : "your impasse"]]),
-    h("p", {}, left > 0
+    agreed ? h("p", {}, left > 0
       ? `A deal better for both of you existed: together you left ${points(left)} points on the table.`
-      : agreed ? "No deal was better for both of you: yours is on the frontier." : ""),
+      : "No deal was better for both of you: yours is on the frontier.") : null,
     result.missed_deal ? h("p", { class: "bad-text" }, "A deal better than both BATNAs was possible: this was a missed deal.") : null);
 }

@@ -125,7 +125,7 @@ export class GameView {
     const gap = total - card.batna;
     $("#g-vs-batna").textContent = complete
       ? `${signed(gap)} against your BATNA`
-      : `${Object.keys(terms).length} of ${this.game.issues.length} issues chosen`;
+      : `${Object.keys(terms).length} of ${this.game.issues.length} issue${this.game.issues.length > 1 ? "s" : ""} chosen`;
     $("#g-vs-batna").className = complete ? (gap >= 0 ? "good-text" : "bad-text") : "muted";
     this.updateButtons();
   }
