@@ -57,6 +57,8 @@ async def test_a_player_sees_what_was_possible_only_after_the_game(server: Serve
 
 async def test_results_export_as_csv_with_names_points_and_terms(server: Server) -> None:
     code, players, _ = await paired(server, "guitar")
+    status, text = server.call("GET", f"/api/sessions/{code}/results.csv")
+    assert status == 200 and text.splitlines()[1].split(",")[2] == "live"
     view = players["seller"].c.received[-1]
     mover = players[view["turn"]]
     other = players["buyer"] if mover is players["seller"] else players["seller"]
