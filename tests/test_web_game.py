@@ -270,3 +270,29 @@ def test_a_game_that_closes_by_claims(pages: Pages) -> None:
     for page in (ada, ben):
         expect(page.locator("#end-outcome")).to_have_text("Deal!")
         expect(page.locator("#end-terms")).to_contain_text("Books")
+
+
+def test_two_players_in_tabs_of_one_browser_stay_themselves_through_reloads(
+    pages: Pages,
+) -> None:
+    """What the README suggests for trying zopa alone."""
+    facilitator = pages.facilitator()
+    code = create_session(facilitator, "guitar")
+    gil = join(pages, code, "Gil")
+    hal = gil.context.new_page()
+    pages.watch(hal, "Hal")
+    hal.goto(f"{pages.server.url}/?code={code}")
+    # A new tab finds the browser's last player, and offers to be someone else.
+    expect(hal.locator("#lobby-name")).to_have_text("Gil")
+    hal.get_by_role("button", name="Not Gil? Join as someone else").click()
+    hal.fill("#join-name", "Hal")
+    hal.get_by_role("button", name="Join", exact=True).click()
+    expect(hal.locator("#lobby-name")).to_have_text("Hal")
+    for page, name in ((gil, "Gil"), (hal, "Hal")):
+        page.reload()
+        expect(page.locator("#lobby-name")).to_have_text(name)
+    first, second = start_round(facilitator, 1, [gil, hal])
+    assert {first.inner_text("#who"), second.inner_text("#who")} == {
+        f"Gil · {code}",
+        f"Hal · {code}",
+    }

@@ -1,7 +1,8 @@
 // The player's page: join with a code and a name, wait in the lobby, negotiate, see
-// the end. Who you are (token) is kept in localStorage, so a reload or a phone that
-// slept comes back to the same game; every (re)connection takes a full view from the
-// server, so nothing is ever lost or counted twice.
+// the end. Who you are (token) is kept in sessionStorage, so a reload or a phone that
+// slept comes back to the same game even with two players in two tabs of one browser,
+// and in localStorage too, so a tab opened anew still finds it. Every (re)connection
+// takes a full view from the server, so nothing is ever lost or counted twice.
 
 import { $, show, announce, replace, h } from "./dom.js";
 import { call } from "./api.js";
@@ -18,16 +19,31 @@ const view = new GameView((message) => send(message));
 
 function load() {
   try {
-    return JSON.parse(localStorage.getItem(STORE));
+    return JSON.parse(sessionStorage.getItem(STORE) || localStorage.getItem(STORE));
   } catch {
     return null;
   }
+}
+
+function save(value) {
+  for (const store of [sessionStorage, localStorage]) {
+    if (value) store.setItem(STORE, JSON.stringify(value));
+    else store.removeItem(STORE);
+  }
+}
+
+// This tab stops being this player (another tab may still be them).
+function forget() {
+  sessionStorage.removeItem(STORE);
+  const shared = localStorage.getItem(STORE);
+  if (identity && shared && JSON.parse(shared).token === identity.token) localStorage.removeItem(STORE);
 }
 
 function screen(name) {
   for (const id of ["join", "lobby", "game", "end"]) show($(`#${id}-screen`), id === name);
   show($("#leave"), name === "lobby" || name === "end");
   $("#who").textContent = identity ? `${identity.name} · ${identity.code}` : "";
+  if (identity) $("#leave").textContent = `Not ${identity.name}? Join as someone else`;
 }
 
 function error(text) {
@@ -55,7 +71,7 @@ $("#join-form").addEventListener("submit", async (e) => {
   try {
     const answer = await call("POST", `/api/sessions/${encodeURIComponent(code)}/players`, { body: { name } });
     identity = { code, name, player: answer.player, token: answer.token };
-    localStorage.setItem(STORE, JSON.stringify(identity));
+    save(identity);
     error("");
     connect();
   } catch (err) {
@@ -64,7 +80,7 @@ $("#join-form").addEventListener("submit", async (e) => {
 });
 
 $("#leave").addEventListener("click", () => {
-  localStorage.removeItem(STORE);
+  forget();
   identity = null;
   game = null;
   if (socket) socket.close();
@@ -86,7 +102,7 @@ function onStatus(status, code) {
   }
   if (status === "refused") {
     show(banner, false);
-    localStorage.removeItem(STORE);
+    save(null);
     identity = null;
     game = null;
     showJoin(code === 4403 ? "The facilitator removed you from the session." : "This session no longer knows you: join again.");
