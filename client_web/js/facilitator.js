@@ -168,6 +168,9 @@ function render() {
   const next = snapshot.rounds.length + 1;
   $("#start-round").textContent = `Start round ${next}`;
   const live = snapshot.rounds.some((r) => r.games.some((g) => !g.result));
+  const playing = new Set(snapshot.rounds.flatMap((r) => r.games.filter((g) => !g.result).map((g) => g.game)));
+  // A round pairs only the players who are free; with nobody free there is nothing to start.
+  $("#start-round").disabled = !joined.some((p) => !playing.has(p.game));
   $("#pause-all").disabled = !live || snapshot.paused;
   $("#resume-all").disabled = !live || !snapshot.paused;
   $("#extend-all").disabled = $("#end-round").disabled = !live;
