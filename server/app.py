@@ -25,6 +25,7 @@ from server.http_api import Api
 from server.hub import Hub
 from server.sessions import Sessions
 from server.storage_sqlite import SqliteStorage
+from server.web_api import WebApi
 from server.ws import Endpoint
 
 log = logging.getLogger("zopa.app")
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> Starlette:
     web = resources.files("client_web")
     routes = [
         *Api(zopa.sessions, settings.facilitator_key).routes(),
+        *WebApi(zopa.sessions, settings.facilitator_key).routes(),
         WebSocketRoute("/ws", Endpoint(zopa.sessions, zopa.hub).handle),
         Mount("/", StaticFiles(directory=str(web), html=True), name="web"),
     ]

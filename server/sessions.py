@@ -460,6 +460,7 @@ class Sessions:
                     item["offers"] = state.offers
                     item["seconds_left"] = round(seconds_left(state, now), 1)
                     item["paused"] = state.paused
+                    item["on_break"] = state.on_break
                 games.append(item)
             rounds.append({"round": n, "games": games})
         return {
