@@ -26,7 +26,7 @@ def error_response(refused: Refused) -> JSONResponse:
     )
 
 
-async def _body(request: Request) -> dict[str, Any]:
+async def read_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise Refused(413, "too_large", f"a request body is at most {MAX_BODY} bytes")
@@ -100,12 +100,12 @@ class Api:
 
     async def create_session(self, request: Request) -> Response:
         self._facilitator(request)
-        body = await _body(request)
+        body = await read_body(request)
         session = await self.sessions.create_session(body.get("scenario"), body.get("time_limit"))
         return JSONResponse({"code": session.code}, status_code=201)
 
     async def practice(self, request: Request) -> Response:
-        body = await _body(request)
+        body = await read_body(request)
         player, entry = await self.sessions.practice(
             body.get("name"),
             body.get("scenario"),
@@ -122,7 +122,7 @@ class Api:
         return JSONResponse(self.sessions.snapshot(request.path_params["code"]))
 
     async def join(self, request: Request) -> Response:
-        body = await _body(request)
+        body = await read_body(request)
         player = await self.sessions.join(request.path_params["code"], body.get("name"))
         return JSONResponse({"player": player.id, "token": player.token}, status_code=201)
 
@@ -151,7 +151,7 @@ class Api:
 
     async def extend(self, request: Request) -> Response:
         self._facilitator(request)
-        body = await _body(request)
+        body = await read_body(request)
         count = await self.sessions.extend(
             request.path_params["code"], body.get("seconds"), body.get("game")
         )

@@ -27,6 +27,7 @@ from game_rules.events import event_from_dict
 from game_rules.library import builtin
 from game_rules.log import GameLog, Header, dumps, parse_header, replay
 from game_rules.negotiation import GameState, advance, apply, seconds_left, start
+from game_rules.notes import parse_note
 from game_rules.scenario import Scenario
 from server.actor import GameActor
 from server.codes import join_code, new_id, normalize_code, token
@@ -484,6 +485,24 @@ class Sessions:
                 self.hub.to_facilitators(code, self.snapshot(code))
 
         self._pushes[code] = asyncio.get_running_loop().call_later(delay, send)
+
+    async def add_note(self, game_id: str, raw: Any) -> dict[str, Any]:
+        """A teacher's note about one event of a game, stored with its log."""
+        lines = await self.game_log(game_id)
+        if not isinstance(raw, dict):
+            raise Refused(400, "bad_request", "a note is a JSON object")
+        try:
+            note = parse_note({"type": "note", **raw})
+        except LogError as exc:
+            raise Refused(400, "bad_request", str(exc)) from None
+        events = sum(1 for line in lines[1:] if "seq" in orjson.loads(line))
+        if note.about > events:
+            raise Refused(
+                400, "bad_request", f"the game has {events} events; no event {note.about}"
+            )
+        record = note.to_dict()
+        await self.storage.add_note(game_id, dumps(record))
+        return record
 
     async def game_log(self, game_id: str) -> list[str]:
         lines = await self.storage.game_lines(game_id)

@@ -35,6 +35,9 @@ CREATE TABLE IF NOT EXISTS games (
 CREATE TABLE IF NOT EXISTS events (
     game TEXT NOT NULL REFERENCES games(id), seq INTEGER NOT NULL, line TEXT NOT NULL,
     PRIMARY KEY (game, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notes (
+    game TEXT NOT NULL REFERENCES games(id), line TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS notes_by_game ON notes (game);
 CREATE TABLE IF NOT EXISTS alive (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
 """
 
@@ -172,13 +175,17 @@ class SqliteStorage:
             lambda c: c.execute("UPDATE games SET result = ? WHERE id = ?", (result, game_id))
         )
 
+    async def add_note(self, game_id: str, line: str) -> None:
+        await self._do(lambda c: c.execute("INSERT INTO notes VALUES (?, ?)", (game_id, line)))
+
     async def game_lines(self, game_id: str) -> list[str] | None:
         def work(c: sqlite3.Connection) -> list[str] | None:
             found = c.execute("SELECT header FROM games WHERE id = ?", (game_id,)).fetchone()
             if found is None:
                 return None
             rows = c.execute("SELECT line FROM events WHERE game = ? ORDER BY seq", (game_id,))
-            return [found[0], *(line for (line,) in rows)]
+            notes = c.execute("SELECT line FROM notes WHERE game = ? ORDER BY rowid", (game_id,))
+            return [found[0], *(line for (line,) in rows), *(line for (line,) in notes)]
 
         return await self._do(work)
 

@@ -8,6 +8,10 @@
 - ``GET /api/sessions/{code}/results.csv`` (facilitator): every game's result, one row each.
 - ``GET /api/qr?text=...`` (facilitator): a QR code as SVG, so the join address can be
   projected for phones to scan.
+- ``GET /api/games/{game}/review`` (facilitator): the annotated timeline of a game, as
+  ``zopa replay --timeline-json`` prints it: every event with its tags and notes.
+- ``POST /api/games/{game}/notes`` (facilitator): a teacher's note about one event,
+  kept in the game's log from then on.
 """
 
 from __future__ import annotations
@@ -23,9 +27,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from game_rules.analysis import analysis_json, analyze
+from game_rules.errors import LogError
+from game_rules.log import read_log, replay
+from game_rules.review import review, review_json
 from game_rules.scenario import Scenario
 from server.errors import Refused
-from server.http_api import Handler, error_response
+from server.http_api import Handler, error_response, read_body
 from server.sessions import GameEntry, Sessions
 
 MAX_QR_TEXT = 512
@@ -50,16 +57,18 @@ class WebApi:
             )
 
     def routes(self) -> list[Route]:
-        def route(path: str, handler: Handler) -> Route:
+        def route(path: str, handler: Handler, method: str = "GET") -> Route:
             async def endpoint(request: Request) -> Response:
                 try:
                     return await handler(request)
                 except Refused as refused:
                     return error_response(refused)
 
-            return Route(path, endpoint, methods=["GET"])
+            return Route(path, endpoint, methods=[method])
 
         return [
+            route("/api/games/{game}/review", self.review),
+            route("/api/games/{game}/notes", self.add_note, "POST"),
             route("/api/sessions/{code}/analysis", self.session_analysis),
             route("/api/sessions/{code}/results.csv", self.results_csv),
             route("/api/games/{game}/analysis", self.game_analysis),
@@ -105,6 +114,21 @@ class WebApi:
 
     def _names(self, code: str) -> dict[str, str]:
         return {p.id: p.name for p in self.sessions.session(code).players.values()}
+
+    async def review(self, request: Request) -> Response:
+        self._facilitator(request)
+        lines = await self.sessions.game_log(request.path_params["game"])
+        try:
+            log = read_log(lines)
+            return JSONResponse(review_json(review(log, replay(log))))
+        except LogError as exc:  # only if storage were damaged: say so rather than crash
+            raise Refused(500, "bad_log", f"the stored log does not replay: {exc}") from exc
+
+    async def add_note(self, request: Request) -> Response:
+        self._facilitator(request)
+        body = await read_body(request)
+        note = await self.sessions.add_note(request.path_params["game"], body)
+        return JSONResponse(note, status_code=201)
 
     async def qr(self, request: Request) -> Response:
         self._facilitator(request)

@@ -9,6 +9,7 @@ import urllib.request
 
 from game_rules.analysis import analysis_json, analyze
 from game_rules.library import builtin
+from game_rules.log import read_log
 from tests.live import KEY, Server, open_session
 from tests.test_server_game import paired
 
@@ -105,3 +106,30 @@ async def test_the_pages_are_served(server: Server) -> None:
     for page in ("/", "/facilitator.html", "/replay.html", "/js/player.js", "/zopa.css"):
         status, _ = server.call("GET", page, key=None)
         assert status == 200, page
+
+
+async def test_a_facilitator_note_is_kept_with_the_log_and_shown_in_the_review(
+    server: Server,
+) -> None:
+    _, players, started = await paired(server, "guitar")
+    game = started["games"][0]["game"]
+    mover = players[players["seller"].c.received[-1]["turn"]]
+    await mover.send({"type": "offer", "terms": {"price": 0}, "final": True})
+    await mover.event("offer")
+    note = {"about": 1, "mark": "?!", "comment": "An extreme opening.", "author": "facilitator"}
+    assert await server.acall("POST", f"/api/games/{game}/notes", note) == {"type": "note", **note}
+    status, answer = server.call("POST", f"/api/games/{game}/notes", {"about": 9, "mark": "!"})
+    assert status == 400 and "no event 9" in answer["error"]["message"]
+    status, answer = server.call("POST", f"/api/games/{game}/notes", {"about": 1, "mark": "!!!"})
+    assert status == 400 and "mark" in answer["error"]["message"]
+    status, _ = server.call("POST", f"/api/games/{game}/notes", note, key=None)
+    assert status == 401
+
+    status, text = server.call("GET", f"/api/games/{game}/log")
+    assert status == 200 and isinstance(text, str)
+    log = read_log(text.splitlines())
+    assert [n.to_dict() for n in log.notes] == [{"type": "note", **note}]
+    review = await server.acall("GET", f"/api/games/{game}/review")
+    first = review["timeline"][0]
+    assert first["seq"] == 1 and first["notes"][0]["comment"] == "An extreme opening."
+    assert "final-offer" in [t["tag"] for t in first["tags"]]

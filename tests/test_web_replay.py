@@ -69,12 +69,19 @@ def test_a_server_game_steps_with_buttons_and_arrow_keys(pages: Pages) -> None:
     page.get_by_role("button", name="Next move").click()
     expect(page.locator("#r-chart svg .offer")).to_have_count(2)
     expect(page.locator("#r-current")).to_contain_text("FINAL offer")
+    # The server's automatic annotations come with a server game.
+    expect(page.locator("#r-current .tag", has_text="final-offer")).to_have_count(1)
     expect(page.locator("#r-moves .note-tag")).to_have_count(0)
     page.fill("#r-comment", "A final offer after a reveal: was it a bluff?")
     page.select_option("#r-mark", "!?")
     page.get_by_role("button", name="Add note").click()
     expect(page.locator("#r-current .note")).to_contain_text("!? A final offer")
     expect(page.locator("#r-moves button[data-seq='4'] .note-tag")).to_have_text("!?")
+    # The note is kept on the server with the game's log, for every later viewer.
+    status, text = pages.server.call("GET", f"/api/games/{game}/log")
+    assert status == 200 and isinstance(text, str)
+    stored = json.loads(text.splitlines()[-1])
+    assert stored["type"] == "note" and stored["about"] == 4 and stored["mark"] == "!?"
     page.keyboard.press("End")
     expect(page.locator("#r-current")).to_contain_text("Agreement")
     expect(page.locator("#r-chart svg .deal")).to_have_count(1)

@@ -123,13 +123,24 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-$("#r-note-form").addEventListener("submit", (e) => {
+$("#r-note-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const step = model.steps[position - 1];
   const mark = $("#r-mark").value;
   const comment = $("#r-comment").value.trim();
   if (!step || (!mark && !comment)) return;
-  addNote(model, step, { ...(mark ? { mark } : {}), ...(comment ? { comment } : {}), author: "facilitator" });
+  const note = { ...(mark ? { mark } : {}), ...(comment ? { comment } : {}), author: "facilitator" };
+  if (serverGame) {
+    // A server game keeps its notes with its log, for every later viewer and download.
+    try {
+      await call("POST", `/api/games/${encodeURIComponent(serverGame.game)}/notes`,
+        { key: serverGame.key, body: { about: step.seq, ...note } });
+    } catch (err) {
+      error(`The note was not saved: ${err.message}`);
+      return;
+    }
+  }
+  addNote(model, step, note);
   $("#r-comment").value = "";
   $("#r-mark").value = "";
   renderMoves();
@@ -170,14 +181,21 @@ drop.addEventListener("drop", (e) => {
   loadFiles([...e.dataTransfer.files]);
 });
 
+let serverGame = null; // {game, key} when the game came from the server
+
 async function fromServer(game) {
   const key = localStorage.getItem("zopa.facilitatorKey");
   if (!key) {
     error("Replaying a server game needs the facilitator key: open it from the facilitator page, or open a log file.");
     return;
   }
+  const path = `/api/games/${encodeURIComponent(game)}`;
   try {
-    open(parseGameText(await call("GET", `/api/games/${encodeURIComponent(game)}/log`, { key })));
+    const loaded = parseGameText(await call("GET", `${path}/log`, { key }));
+    // The server's review adds the automatic tags to every move.
+    mergeTimeline(loaded, parseGameText(JSON.stringify(await call("GET", `${path}/review`, { key }))));
+    serverGame = { game, key };
+    open(loaded);
   } catch (err) {
     error(`The game ${game} cannot be loaded: ${err.message}`);
   }
