@@ -296,3 +296,29 @@ def test_two_players_in_tabs_of_one_browser_stay_themselves_through_reloads(
         f"Gil · {code}",
         f"Hal · {code}",
     }
+
+
+def test_solo_practice_against_a_bot_from_the_join_page(pages: Pages) -> None:
+    page = pages.person("Solo")
+    page.goto(pages.server.url + "/")
+    page.wait_for_selector("#practice-scenario option[value='guitar']", state="attached")
+    page.fill("#practice-name", "Solo")
+    page.select_option("#practice-scenario", "guitar")
+    page.select_option("#practice-strategy", "conceder")
+    expect(page.locator("#practice-about")).to_contain_text("guitar")
+    shot(page, "player-0-practice")
+    page.get_by_role("button", name="Start a practice game").click()
+    expect(page.locator("#game-screen")).to_be_visible()
+    expect(page.locator("#g-partner")).to_contain_text("Bot (conceder)")
+    # The bot plays: whoever moves first, an offer by the bot reaches the page.
+    if page.inner_text("#g-turn") == "Your turn to offer":
+        pick(page, {"price": 16})
+        page.get_by_role("button", name="Send offer").click()
+    accept = page.get_by_role("button", name=re.compile(r"^Accept offer #\d+$"))
+    expect(accept).to_be_visible(timeout=15_000)
+    shot(page, "player-0-practice-game")
+    accept.click()
+    expect(page.locator("#end-screen")).to_be_visible()
+    expect(page.locator("#end-outcome")).to_contain_text("Deal")
+    expect(page.locator("#end-next")).to_contain_text("practice game")
+    assert unlabelled(page) == []

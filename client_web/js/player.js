@@ -10,6 +10,7 @@ import { LiveSocket } from "./socket.js";
 import { fromView, applyEvent } from "./game_state.js";
 import { GameView } from "./game_view.js";
 import { renderEnd } from "./end_view.js";
+import { setupPractice } from "./practice.js";
 
 const STORE = "zopa.player";
 let identity = load();
@@ -171,7 +172,9 @@ function onEvent(message) {
 function showEnd() {
   screen("end");
   renderEnd(game, identity.token);
-  $("#end-next").textContent = `Waiting for the facilitator to start round ${game.view.round + 1}.`;
+  $("#end-next").textContent = identity.practice
+    ? "A practice game: use “Join as someone else” to start another."
+    : `Waiting for the facilitator to start round ${game.view.round + 1}.`;
 }
 
 function lobby() {
@@ -183,6 +186,13 @@ function lobby() {
 setInterval(() => {
   if (game && !game.result) view.tick();
 }, 250);
+
+setupPractice((started) => {
+  identity = started;
+  save(identity);
+  error("");
+  connect();
+}, error);
 
 if (identity) connect();
 else showJoin();
