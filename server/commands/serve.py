@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import sys
 from types import FrameType
 from typing import Any
@@ -57,15 +58,38 @@ class _Server(uvicorn.Server):
         loop.call_soon_threadsafe(lambda: loop.create_task(drain_then_exit()))
 
 
+def network_address() -> str | None:
+    """This machine's address on its main network, for phones in the room to reach.
+
+    Connecting a UDP socket sends nothing; it only makes the system choose the route.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere
+            address: str = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
 def banner(settings: Settings, host: str, port: int) -> str:
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    shown = host
+    if host in ("0.0.0.0", "::"):
+        # Everyone on the network can join: print the address they will use.
+        shown = network_address() or "localhost"
+    elif host == "127.0.0.1":
+        shown = "localhost"
     lines = [f"zopa: serving on http://{shown}:{port}/ (database {settings.database})"]
+    page = f"http://{shown}:{port}/facilitator.html"
     if settings.key_generated:
         lines.append("zopa: no ZOPA_FACILITATOR_KEY set; this run's facilitator key is:")
         lines.append(f"    {settings.facilitator_key}")
-    lines.append(
-        f"zopa: facilitator page: http://{shown}:{port}/facilitator.html#key={settings.facilitator_key}"
-    )
+        lines.append(f"zopa: facilitator page: {page}#key={settings.facilitator_key}")
+    else:
+        # A key the operator chose is not echoed into logs; they know it.
+        lines.append(f"zopa: facilitator page: {page}#key=<your ZOPA_FACILITATOR_KEY>")
+    if shown == "localhost":
+        lines.append("zopa: only this machine can connect; use --host 0.0.0.0 for a room")
     return "\n".join(lines)
 
 
