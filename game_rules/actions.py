@@ -76,11 +76,15 @@ class Walkout:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """For ``closing = "claims"``: the terms this side believes were agreed, kept private."""
+    """For ``closing = "claims"``: the terms this side believes were agreed, kept private.
+
+    ``terms`` is ``None`` for a claim of no deal: the side says nothing was agreed (Deal
+    or No Deal's "no agreement" choice). It matches no claim, not even another one.
+    """
 
     kind: ClassVar[str] = "claim"
     by: str
-    terms: Mapping[str, int]
+    terms: Mapping[str, int] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +268,8 @@ def _player_action(kind: str, by: str, f: _Fields) -> PlayerAction:
         case "walkout":
             return Walkout(by)
         case "claim":
-            return Claim(by, f.terms())
+            # An explicit null is a claim of no deal; a missing field is still a mistake.
+            return Claim(by, None if f.get("terms") is None else f.terms())
         case _:
             return Request(by, kind)
 
@@ -297,8 +302,10 @@ def action_fields(action: Action) -> dict[str, Any]:
             return {"offer": offer}
         case Chat(text=text):
             return {"text": text}
-        case Suggest(terms=terms) | Claim(terms=terms):
+        case Suggest(terms=terms):
             return {"terms": dict(terms)}
+        case Claim(terms=terms):
+            return {"terms": None if terms is None else dict(terms)}
         case Reveal(about="priority", issue=issue, rank=rank):
             return {"about": "priority", "issue": issue, "rank": rank}
         case Reveal(value=value):

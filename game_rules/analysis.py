@@ -156,6 +156,19 @@ def left_on_table(analysis: Analysis, p1: Points, p2: Points) -> Points:
     return max(f.points[0] + f.points[1] for f in better) - (p1 + p2)
 
 
+def beating_batnas(analysis: Analysis) -> tuple[FrontierPoint, ...]:
+    """Frontier deals at least as good as each role's BATNA and better in sum.
+
+    An impasse while any of these existed missed a deal (scoring's ``missed_deal``).
+    """
+    b1, b2 = analysis.batna
+    return tuple(
+        f
+        for f in analysis.frontier
+        if f.points[0] >= b1 and f.points[1] >= b2 and f.points[0] + f.points[1] > b1 + b2
+    )
+
+
 def analysis_json(analysis: Analysis, scenario: Scenario) -> dict[str, Any]:
     """The ``zopa analyze --json`` object, exactly as CONTRACT.md shows it."""
     roles = scenario.role_ids

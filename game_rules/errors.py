@@ -5,7 +5,8 @@ One root, so callers can catch everything the rules raise::
     RulesError
     ├── ScenarioError      a scenario file or dict breaks a rule of the format
     ├── ActionRefused      an action is not legal now; carries a wire error code
-    └── LogError           a game log cannot be read or does not replay
+    ├── LogError           a game log cannot be read or does not replay
+    └── RecordError        a dataset record cannot be imported as a game
 """
 
 from __future__ import annotations
@@ -43,3 +44,10 @@ class LogError(RulesError):
     def __init__(self, message: str, line: int | None = None) -> None:
         self.line = line
         super().__init__(f"line {line}: {message}" if line is not None else message)
+
+
+class RecordError(RulesError):
+    """A dataset record (a CaSiNo dialogue, a Deal or No Deal line) that is not a game.
+
+    The message says what is wrong; the importer's caller adds which record it was.
+    """

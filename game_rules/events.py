@@ -41,8 +41,13 @@ def event_from_dict(raw: Mapping[str, Any]) -> Event:
     return Event(seq, kind, float(at), by, data)
 
 
+def sealed(event: Event, ended: bool) -> bool:
+    """Whether the two roles see this event differently: a claim, until the game ends."""
+    return event.type == "claim" and not ended
+
+
 def visible_to(event: Event, role: str, ended: bool) -> Event:
     """The event as ``role`` may see it: the other side's claim stays sealed until the end."""
-    if event.type == "claim" and event.by != role and not ended:
+    if sealed(event, ended) and event.by != role:
         return Event(event.seq, event.type, event.at, event.by, {"sealed": True})
     return event

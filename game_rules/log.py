@@ -5,19 +5,24 @@ so a log replays on its own years later. Each further line is one event with ``s
 (1, 2, ...) and ``type``. Replaying re-runs every action event through the rules and
 requires the rules to produce exactly the events the log holds, so a log cannot
 claim an outcome the rules would not have reached.
+
+Lines of type ``note`` (no ``seq``) are human annotations about an event
+(``game_rules.notes``). They are read and written with the log but never replayed.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from game_rules.actions import parse_action
 from game_rules.errors import ActionRefused, LogError, ScenarioError
 from game_rules.events import CONSEQUENCES, Event, event_from_dict
 from game_rules.negotiation import GameState, apply, start
+from game_rules.notes import Note, parse_note
 from game_rules.scenario import Scenario, parse_scenario
 
 LOG_FORMAT = "zopa-log/1"
@@ -53,9 +58,16 @@ class GameLog:
     events: tuple[Event, ...]
     # The physical line of each event, for error messages; empty for logs built in memory.
     lines: tuple[int, ...] = ()
+    # Human annotations, in the order they were added.
+    notes: tuple[Note, ...] = ()
 
     def line_of(self, index: int) -> int | None:
         return self.lines[index] if index < len(self.lines) else None
+
+    def with_note(self, note: Note) -> GameLog:
+        """The log with one more note; ``LogError`` if it is about no event of this log."""
+        _check_about(note, len(self.events))
+        return replace(self, notes=(*self.notes, note))
 
 
 def dumps(record: Mapping[str, Any]) -> str:
@@ -64,13 +76,22 @@ def dumps(record: Mapping[str, Any]) -> str:
 
 
 def log_lines(log: GameLog) -> list[str]:
-    return [dumps(log.header.to_dict()), *(dumps(e.to_dict()) for e in log.events)]
+    """Header, events, then notes: a note may only point back at events already written."""
+    return [
+        dumps(log.header.to_dict()),
+        *(dumps(e.to_dict()) for e in log.events),
+        *(dumps(n.to_dict()) for n in log.notes),
+    ]
 
 
 def write_log(log: GameLog, path: str) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
+    """Write the whole log, replacing the file at once: written beside it, then renamed, so
+    an interrupted write never leaves half a log where a whole one was."""
+    temporary = f"{path}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
         for line in log_lines(log):
             handle.write(line + "\n")
+    os.replace(temporary, path)
 
 
 def parse_header(raw: Any, line: int = 1) -> Header:
@@ -110,6 +131,7 @@ def read_log(lines: Iterable[str]) -> GameLog:
     header: Header | None = None
     events: list[Event] = []
     numbers: list[int] = []
+    notes: list[tuple[Note, int]] = []
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
@@ -122,6 +144,12 @@ def read_log(lines: Iterable[str]) -> GameLog:
             continue
         if not isinstance(raw, dict):
             raise LogError("an event must be a JSON object", number)
+        if raw.get("type") == "note":
+            try:
+                notes.append((parse_note(raw), number))
+            except LogError as exc:
+                raise LogError(str(exc), number) from exc
+            continue
         try:
             event = event_from_dict(raw)
         except KeyError as exc:
@@ -135,7 +163,19 @@ def read_log(lines: Iterable[str]) -> GameLog:
         numbers.append(number)
     if header is None:
         raise LogError("the log is empty: expected a header line")
-    return GameLog(header, tuple(events), tuple(numbers))
+    # Checked at the end because readers accept notes anywhere after the header.
+    for note, number in notes:
+        try:
+            _check_about(note, len(events))
+        except LogError as exc:
+            raise LogError(str(exc), number) from exc
+    return GameLog(header, tuple(events), tuple(numbers), tuple(note for note, _ in notes))
+
+
+def _check_about(note: Note, count: int) -> None:
+    if not 1 <= note.about <= count:
+        held = f"events 1 to {count}" if count else "no events"
+        raise LogError(f"a note is about event {note.about}, but the log has {held}")
 
 
 def read_log_file(path: str) -> GameLog:

@@ -39,6 +39,8 @@ from game_rules.events import Event
 from game_rules.scenario import Points, Scenario, Terms
 
 OptionTuple = tuple[int, ...]
+# A claim of no deal. Every scenario has an issue, so real terms are never empty.
+NO_DEAL: OptionTuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,8 @@ class GameState:
     extensions_taken: int = 0
     pending_break: str | None = None
     pending_extension: str | None = None
-    # Claims in role order; ``None`` until that side has claimed.
+    # Claims in role order; ``None`` until that side has claimed, ``NO_DEAL`` for a claim
+    # that nothing was agreed.
     claims: tuple[OptionTuple | None, OptionTuple | None] = (None, None)
     seats: tuple[str, str] = ("player", "player")
     ending: Ending | None = None
@@ -332,13 +335,13 @@ class _Step:
         index = self.role_index(action.by)
         if s.claims[index] is not None:
             raise ActionRefused("already_claimed", "you have already submitted your claim")
-        terms = full_terms(s.scenario, action.terms)
+        terms = NO_DEAL if action.terms is None else full_terms(s.scenario, action.terms)
         self.record(action)
         claims = (terms, s.claims[1]) if index == 0 else (s.claims[0], terms)
         self.state = _evolve(self.state, claims=claims)
         first, second = claims
         if first is not None and second is not None:
-            if first == second:
+            if first == second and first != NO_DEAL:
                 self.end("agreement", "claims_matched", first)
             else:
                 self.end("impasse", "claims_mismatch", None)
@@ -482,10 +485,12 @@ class _Step:
 
 def full_terms(scenario: Scenario, terms: Terms) -> OptionTuple:
     """Check that terms name one valid option for every issue; the options in issue order."""
-    ids = scenario.issue_ids  # a property that builds a tuple: once, not once per key
+    ids = scenario.issue_ids
     unknown = [k for k in terms if k not in ids]
     if unknown:
-        raise ActionRefused("invalid_terms", f"no issue {unknown[0]!r}; issues are {list(ids)}")
+        raise ActionRefused(
+            "invalid_terms", f"no issue {unknown[0]!r}; issues are {list(scenario.issue_ids)}"
+        )
     missing = [k for k in ids if k not in terms]
     if missing:
         raise ActionRefused("invalid_terms", f"terms must cover every issue; missing {missing}")
@@ -533,7 +538,9 @@ def status(state: GameState, now: float) -> dict[str, Any]:
         "extensions_left": protocol.extensions - state.extensions_taken,
         "pending_break": state.pending_break,
         "pending_extension": state.pending_extension,
-        "claimed": [r for r, c in zip(state.scenario.role_ids, state.claims, strict=True) if c],
+        "claimed": [
+            r for r, c in zip(state.scenario.role_ids, state.claims, strict=True) if c is not None
+        ],
         "seats": dict(zip(state.scenario.role_ids, state.seats, strict=True)),
         "over": state.ending is not None,
     }

@@ -12,7 +12,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +25,11 @@ Terms = Mapping[str, int]
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 TURNS = ("alternating", "free")
 CLOSINGS = ("accept", "claims")
+
+
+def valid_id(value: str) -> bool:
+    """Whether ``value`` may be an id (scenario, issue, role); also safe as a file name."""
+    return bool(_ID.match(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +70,13 @@ class Scenario:
     protocol: Protocol
     issues: tuple[Issue, ...]
     roles: tuple[Role, Role]
+    # Derived once: the rules ask for them on every move.
+    role_ids: tuple[str, str] = field(init=False, repr=False, compare=False)
+    issue_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def role_ids(self) -> tuple[str, str]:
-        return (self.roles[0].id, self.roles[1].id)
-
-    @property
-    def issue_ids(self) -> tuple[str, ...]:
-        return tuple(issue.id for issue in self.issues)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role_ids", (self.roles[0].id, self.roles[1].id))
+        object.__setattr__(self, "issue_ids", tuple(issue.id for issue in self.issues))
 
     def role(self, role_id: str) -> Role:
         for role in self.roles:

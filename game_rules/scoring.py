@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from game_rules.analysis import analyze, dominating, left_on_table
+from game_rules.analysis import analyze, beating_batnas, dominating, left_on_table
 from game_rules.negotiation import GameState, terms_dict
 from game_rules.scenario import Points, Scenario
 
@@ -43,10 +43,7 @@ def score(
     better = dominating(analysis, p1, p2)
     nearest = min((math.dist((p1, p2), f.points) for f in better), default=0.0)
     b1, b2 = batna[roles[0]], batna[roles[1]]
-    missed = terms is None and any(
-        f.points[0] >= b1 and f.points[1] >= b2 and sum(f.points) > b1 + b2
-        for f in analysis.frontier
-    )
+    missed = terms is None and bool(beating_batnas(analysis))
     max_joint = analysis.max_joint
     return {
         "outcome": outcome,

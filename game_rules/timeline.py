@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,14 @@ def points_of(scenario: Scenario, event: Event) -> dict[str, Points] | None:
     return None
 
 
-def describe_terms(scenario: Scenario, terms: dict[str, Any]) -> str:
+def num(value: Points) -> str:
+    """Points as people write them: a whole float without ".0", so 1500.0 reads as 1500."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def describe_terms(scenario: Scenario, terms: Mapping[str, Any]) -> str:
     return ", ".join(
         f"{issue.label}: {issue.options[terms[issue.id]]}"
         for issue in scenario.issues
@@ -61,6 +69,10 @@ def describe(scenario: Scenario, event: Event) -> str:
                 (i.label for i in scenario.issues if i.id == d.get("issue")), d.get("issue")
             )
             return f"states: {issue} is my priority number {d.get('rank')}"
+        case "claim" if "terms" not in d:
+            return "submits a sealed claim"
+        case "claim" if d["terms"] is None:
+            return "claims no deal (no terms)"
         case "claim":
             return f"claims: {describe_terms(scenario, d['terms'])}"
         case "walkout":

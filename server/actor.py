@@ -17,20 +17,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from game_rules.actions import Action, parse_action
 from game_rules.bots import make_bot, seen_by
 from game_rules.errors import ActionRefused
-from game_rules.events import Event
+from game_rules.events import Event, event_from_dict
 from game_rules.log import Header, dumps
 from game_rules.negotiation import GameState, advance, apply, next_deadline
 from game_rules.scoring import result
 from server.storage import Storage
-from server.views import ended_message, event_message
+from server.views import ended_message, event_message, sealed
+from server.wire import Prepared
 
 log = logging.getLogger("zopa.game")
 
 Reply = Callable[[dict[str, Any]], Awaitable[None]]
-Deliver = Callable[[str, dict[str, Any]], Awaitable[None]]  # (role, message)
+Deliver = Callable[[str, Prepared], None]  # (role, message); must not block
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +59,13 @@ class Stop:
     pass
 
 
-Command = PlayerMove | SystemMove | Stop
+@dataclass(frozen=True, slots=True)
+class Wake:
+    """Put on the queue by the actor's timer: a deadline may have passed, or a bot may move."""
+
+
+WAKE = Wake()
+Command = PlayerMove | SystemMove | Stop | Wake
 
 
 class GameActor:
@@ -64,7 +73,7 @@ class GameActor:
         self,
         header: Header,
         state: GameState,
-        events: list[Event],
+        lines: list[str],
         storage: Storage,
         deliver: Deliver,
         on_end: Callable[[GameActor], Awaitable[None]],
@@ -73,7 +82,9 @@ class GameActor:
     ) -> None:
         self.header = header
         self.state = state
-        self.events = events
+        # The events as their stored JSON lines: strings are invisible to the garbage
+        # collector, where a game's Event objects made every sweep walk all history.
+        self.lines = lines
         self.result: dict[str, Any] | None = result(state)
         self._storage = storage
         self._deliver = deliver
@@ -82,11 +93,17 @@ class GameActor:
         self._clock = clock
         self._queue: asyncio.Queue[Command] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_for: float | None = None  # the deadline the timer was set for
         self._ids = {"game": header.game, "session": header.extra.get("session")}
 
     @property
     def game(self) -> str:
         return self.header.game
+
+    def events(self) -> list[Event]:
+        """The game's events, decoded: for views and bots, not for the hot path."""
+        return [event_from_dict(orjson.loads(line)) for line in self.lines]
 
     @property
     def live(self) -> bool:
@@ -113,37 +130,53 @@ class GameActor:
         await self._task
         self._task = None
 
-    def _timeout(self) -> float | None:
-        waits = []
+    def _arm(self) -> None:
+        """Keep one timer for the next deadline or bot tick, rearmed only when that changes.
+
+        A timer that feeds the queue, rather than ``wait_for`` on it, spares a task and a
+        timeout handle per message, which was most of an actor's cost under load. With a
+        bot seated the timer ticks every ``bot_tick``, so deadlines still fall on time
+        to within one tick.
+        """
         deadline = next_deadline(self.state)
-        if deadline is not None:
-            waits.append(max(0.0, deadline - self._clock()))
-        if any(seat.startswith("bot:") for seat in self.state.seats):
+        bots = any(seat.startswith("bot:") for seat in self.state.seats)
+        if self._timer is not None and (bots or self._timer_for == deadline):
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_for = deadline
+        waits = [] if deadline is None else [max(0.0, deadline - self._clock())]
+        if bots:
             waits.append(self._bot_tick)
-        return min(waits) if waits else None
+        if waits:
+            self._timer = asyncio.get_running_loop().call_later(min(waits), self._ring)
+
+    def _ring(self) -> None:
+        self._timer = None
+        self._queue.put_nowait(WAKE)
 
     async def _run(self) -> None:
         try:
             while self.live:
-                try:
-                    command: Command | None = await asyncio.wait_for(
-                        self._queue.get(), self._timeout()
-                    )
-                except TimeoutError:
-                    command = None
+                self._arm()
+                command = await self._queue.get()
                 if isinstance(command, Stop):
                     return
                 now = self._clock()
                 state, due = advance(self.state, now)
                 await self.commit(state, due)
-                if command is not None:
+                if isinstance(command, Wake):
+                    if self.live:
+                        await self._bots(now)
+                else:
                     await self._handle(command, now)
-                if command is None and self.live:
-                    await self._bots(now)
         except Exception:
             log.exception("the game actor failed", extra=self._ids)
             raise
         finally:
+            if self._timer is not None:
+                self._timer.cancel()
             self._refuse_waiting()
 
     async def _handle(self, command: PlayerMove | SystemMove, now: float) -> None:
@@ -177,20 +210,30 @@ class GameActor:
         if not events:
             self.state = state
             return
-        await self._storage.append_events(self.game, [(e.seq, dumps(e.to_dict())) for e in events])
+        lines = [orjson.dumps(e.to_dict()).decode() for e in events]
+        await self._storage.append_events(
+            self.game, [(e.seq, line) for e, line in zip(events, lines, strict=True)]
+        )
         self.state = state
-        self.events.extend(events)
+        self.lines.extend(lines)
         ended = state.ending is not None
+        roles = self.header.scenario.role_ids
         for event in events:
-            for role in self.header.scenario.role_ids:
-                await self._deliver(role, event_message(self.game, event, role, ended))
+            if sealed(event, ended):
+                for role in roles:
+                    self._deliver(role, Prepared(event_message(self.game, event, role, ended)))
+            else:
+                # Both players see the same event: encode it once for both.
+                shared = Prepared(event_message(self.game, event, roles[0], ended))
+                for role in roles:
+                    self._deliver(role, shared)
         if ended:
             self.result = result(state)
             assert self.result is not None
             await self._storage.end_game(self.game, dumps(self.result))
-            message = ended_message(self.game, self.header.scenario, self.result)
+            message = Prepared(ended_message(self.game, self.header.scenario, self.result))
             for role in self.header.scenario.role_ids:
-                await self._deliver(role, message)
+                self._deliver(role, message)
             log.info("ended: %s", self.result["reason"], extra=self._ids)
             await self._on_end(self)
 
@@ -199,7 +242,7 @@ class GameActor:
             if not seat.startswith("bot:") or not self.live:
                 continue
             bot = make_bot(seat.removeprefix("bot:"))
-            action = bot.decide(seen_by(self.state, role, self.events, now))
+            action = bot.decide(seen_by(self.state, role, self.events(), now))
             if action is None:
                 continue
             try:

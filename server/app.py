@@ -19,11 +19,13 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from server import memory
 from server.config import Settings
 from server.http_api import Api
 from server.hub import Hub
 from server.sessions import Sessions
 from server.storage_sqlite import SqliteStorage
+from server.web_api import WebApi
 from server.ws import Endpoint
 
 log = logging.getLogger("zopa.app")
@@ -38,6 +40,7 @@ class Zopa:
         self.hub = Hub()
         self.sessions = Sessions(self.storage, self.hub, settings)
         self._heartbeat: asyncio.Task[None] | None = None
+        self._sweeper: asyncio.Task[None] | None = None
         self._drained = False
 
     async def start(self) -> None:
@@ -45,6 +48,12 @@ class Zopa:
         resumed = await self.sessions.recover()
         await self.storage.heartbeat(time.time())
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
+        if self.settings.gc_sweep_seconds > 0:
+            memory.take_over()
+            self._sweeper = asyncio.create_task(
+                memory.sweep_forever(self.settings.gc_sweep_seconds, self.settings.gc_full_seconds),
+                name="gc sweep",
+            )
         log.info("ready; %d live games resumed", resumed)
 
     async def _beat(self) -> None:
@@ -61,10 +70,11 @@ class Zopa:
         for connection in connections:
             connection.close(1001, "server shutting down")
         await asyncio.gather(*(c.finished(2.0) for c in connections))
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat
+        for task in (self._heartbeat, self._sweeper):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.sessions.shutdown()
         await self.storage.close()
         log.info("stopped cleanly")
@@ -84,6 +94,7 @@ def create_app(settings: Settings) -> Starlette:
     web = resources.files("client_web")
     routes = [
         *Api(zopa.sessions, settings.facilitator_key).routes(),
+        *WebApi(zopa.sessions, settings.facilitator_key).routes(),
         WebSocketRoute("/ws", Endpoint(zopa.sessions, zopa.hub).handle),
         Mount("/", StaticFiles(directory=str(web), html=True), name="web"),
     ]

@@ -7,9 +7,18 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from server.commands import analyze, bots, replay, scenarios, serve
+from server.commands import analyze, annotate, backup, bots, import_, replay, scenarios, serve
 
-COMMANDS: tuple[ModuleType, ...] = (serve, scenarios, analyze, replay, bots)
+COMMANDS: tuple[ModuleType, ...] = (
+    serve,
+    scenarios,
+    analyze,
+    replay,
+    annotate,
+    import_,
+    backup,
+    bots,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

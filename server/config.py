@@ -37,10 +37,19 @@ class Settings:
     heartbeat_seconds: float = 1.0
     # Seconds between a bot's looks at its game.
     bot_tick: float = 1.0
+    # Live solo practice games at most: anyone may start one, so they are capped.
+    max_practice_games: int = 500
+    # Seconds between garbage sweeps, and between full ones (server/memory.py); 0 leaves
+    # Python's automatic collector on.
+    gc_sweep_seconds: float = 30.0
+    gc_full_seconds: float = 600.0
+    # Proxies whose X-Forwarded-For/-Proto are believed (addresses or networks, comma-separated):
+    # anyone else could claim any address, so only the reverse proxy in front is trusted.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
 
 def settings_from_env(database: str | None = None) -> Settings:
-    """Settings from ``ZOPA_*`` variables (docs/operations.md lists them)."""
+    """Settings from ``ZOPA_*`` variables (docs/deploy.md lists them)."""
     defaults = Settings()
     base = Settings(
         database=database or os.environ.get("ZOPA_DB", "zopa.db"),
@@ -48,7 +57,12 @@ def settings_from_env(database: str | None = None) -> Settings:
         rate=_number("ZOPA_RATE", defaults.rate),
         burst=_number("ZOPA_BURST", defaults.burst),
         hello_seconds=_number("ZOPA_HELLO_SECONDS", defaults.hello_seconds),
+        max_practice_games=int(_number("ZOPA_MAX_PRACTICE_GAMES", defaults.max_practice_games)),
+        gc_sweep_seconds=_number("ZOPA_GC_SWEEP_SECONDS", defaults.gc_sweep_seconds),
+        gc_full_seconds=_number("ZOPA_GC_FULL_SECONDS", defaults.gc_full_seconds),
         max_frame_bytes=int(_number("ZOPA_MAX_FRAME_BYTES", defaults.max_frame_bytes)),
+        forwarded_allow_ips=os.environ.get("ZOPA_FORWARDED_ALLOW_IPS", "")
+        or defaults.forwarded_allow_ips,
     )
     key = os.environ.get("ZOPA_FACILITATOR_KEY", "")
     if key:

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from game_rules.bots import STRATEGIES
 from game_rules.library import builtin_scenarios
 from server.errors import Refused
 from server.sessions import Sessions
@@ -25,7 +26,7 @@ def error_response(refused: Refused) -> JSONResponse:
     )
 
 
-async def _body(request: Request) -> dict[str, Any]:
+async def read_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise Refused(413, "too_large", f"a request body is at most {MAX_BODY} bytes")
@@ -67,6 +68,7 @@ class Api:
             route("/healthz", self.health, "GET"),
             route("/api/scenarios", self.scenarios, "GET"),
             route("/api/sessions", self.create_session, "POST"),
+            route("/api/practice", self.practice, "POST"),
             route("/api/sessions/{code}", self.session, "GET"),
             route("/api/sessions/{code}/players", self.join, "POST"),
             route("/api/sessions/{code}/players/{player}", self.remove, "DELETE"),
@@ -83,33 +85,44 @@ class Api:
         return JSONResponse({"ok": True, "sessions": len(self.sessions.sessions)})
 
     async def scenarios(self, request: Request) -> Response:
-        return JSONResponse(
+        """The library and the bots' strategies, for session creation and solo practice."""
+        scenarios = [
             {
-                "scenarios": [
-                    {
-                        "id": s.id,
-                        "title": s.title,
-                        "description": s.description,
-                        "issues": len(s.issues),
-                        "roles": [r.label for r in s.roles],
-                    }
-                    for s in builtin_scenarios()
-                ]
+                "id": s.id,
+                "title": s.title,
+                "description": s.description,
+                "issues": len(s.issues),
+                "roles": [{"id": r.id, "label": r.label} for r in s.roles],
             }
-        )
+            for s in builtin_scenarios()
+        ]
+        return JSONResponse({"scenarios": scenarios, "strategies": list(STRATEGIES)})
 
     async def create_session(self, request: Request) -> Response:
         self._facilitator(request)
-        body = await _body(request)
+        body = await read_body(request)
         session = await self.sessions.create_session(body.get("scenario"), body.get("time_limit"))
         return JSONResponse({"code": session.code}, status_code=201)
+
+    async def practice(self, request: Request) -> Response:
+        body = await read_body(request)
+        player, entry = await self.sessions.practice(
+            body.get("name"),
+            body.get("scenario"),
+            body.get("strategy", "conceder"),
+            body.get("role"),
+        )
+        return JSONResponse(
+            {"player": player.id, "token": player.token, "code": player.session, "game": entry.id},
+            status_code=201,
+        )
 
     async def session(self, request: Request) -> Response:
         self._facilitator(request)
         return JSONResponse(self.sessions.snapshot(request.path_params["code"]))
 
     async def join(self, request: Request) -> Response:
-        body = await _body(request)
+        body = await read_body(request)
         player = await self.sessions.join(request.path_params["code"], body.get("name"))
         return JSONResponse({"player": player.id, "token": player.token}, status_code=201)
 
@@ -138,7 +151,7 @@ class Api:
 
     async def extend(self, request: Request) -> Response:
         self._facilitator(request)
-        body = await _body(request)
+        body = await read_body(request)
         count = await self.sessions.extend(
             request.path_params["code"], body.get("seconds"), body.get("game")
         )

@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from server.wire import encode
+from server.wire import Prepared, encode
 
 log = logging.getLogger("zopa.ws")
 
@@ -35,7 +35,7 @@ class Connection:
         self.binary = binary
         self.player: str | None = None
         self.session: str | None = None  # for a facilitator's socket
-        self._outbox: asyncio.Queue[dict[str, Any] | _Close] = asyncio.Queue(OUTBOX)
+        self._outbox: asyncio.Queue[dict[str, Any] | Prepared | _Close] = asyncio.Queue(OUTBOX)
         self._writer: asyncio.Task[None] | None = None
         self._rate = rate
         self._burst = burst
@@ -56,7 +56,7 @@ class Connection:
         self._tokens -= 1
         return True
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: dict[str, Any] | Prepared) -> None:
         if self.closing:
             return
         try:
@@ -135,7 +135,7 @@ class Hub:
     def connected(self, player: str) -> bool:
         return bool(self.players.get(player))
 
-    def to_player(self, player: str, message: dict[str, Any]) -> None:
+    def to_player(self, player: str, message: dict[str, Any] | Prepared) -> None:
         for connection in self.players.get(player, ()):
             connection.send(message)
 

@@ -8,7 +8,7 @@ import time
 
 import orjson
 
-_CONTEXT = ("game", "session", "player")
+_CONTEXT = ("game", "session", "player", "client", "scheme")
 
 
 class JsonFormatter(logging.Formatter):

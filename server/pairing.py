@@ -14,10 +14,13 @@ settles for the pairing with the fewest repeats a greedy pass finds.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+# Each step costs time linear in the class size, so large classes get a budget that
+# allows little backtracking: their pairings have plenty of room anyway.
 SEARCH_STEPS = 20_000
+SEARCH_STEPS_LARGE = 2_000  # beyond one step per pair
 # Above this many players, picking the most constrained player costs more than it saves.
 CONSTRAINED_FIRST_UP_TO = 60
 
@@ -71,8 +74,11 @@ def _lean(history: History, roles: tuple[str, str]) -> int:
 def _search(
     pool: list[str], past: Mapping[str, History], roles: tuple[str, str], strict_roles: bool
 ) -> list[tuple[str, str]] | None:
-    """A repeat-free pairing; with ``strict_roles``, also never two players owed the same role."""
-    steps = 0
+    """A repeat-free pairing; with ``strict_roles``, also never two players owed the same role.
+
+    Depth-first with an explicit stack (a class of thousands would overflow Python's
+    recursion limit): each frame is a player and the partners still to try for them.
+    """
     lean = {p: _lean(past[p], roles) for p in pool}
 
     def fits(a: str, b: str) -> bool:
@@ -80,30 +86,40 @@ def _search(
             return False
         return not strict_roles or lean[a] * lean[b] <= 0
 
-    def solve(remaining: list[str]) -> list[tuple[str, str]] | None:
-        nonlocal steps
-        if not remaining:
-            return []
+    def choices(first: str, rest: list[str]) -> Iterator[str]:
+        # Opposite leans first: each then gets the role they are owed.
+        yield from (q for q in rest if lean[first] * lean[q] < 0 and fits(first, q))
+        yield from (q for q in rest if lean[first] * lean[q] >= 0 and fits(first, q))
+
+    budget = SEARCH_STEPS if len(pool) <= 200 else len(pool) // 2 + SEARCH_STEPS_LARGE
+    stack: list[tuple[list[str], str, Iterator[str]]] = []
+    pairs: list[tuple[str, str]] = []
+    remaining = list(pool)
+    steps = 0
+    while remaining:
         steps += 1
-        if steps > SEARCH_STEPS:
+        if steps > budget:
             return None
         if len(remaining) <= CONSTRAINED_FIRST_UP_TO:
             first = min(remaining, key=lambda p: sum(fits(p, q) for q in remaining if q != p))
         else:
             first = remaining[0]
         rest = [q for q in remaining if q != first]
-        # Opposite leans first: each then gets the role they are owed.
-        for second in sorted(rest, key=lambda q: lean[first] * lean[q]):
-            if not fits(first, second):
-                continue
-            found = solve([q for q in rest if q != second])
-            if found is not None:
-                return [(first, second), *found]
-            if steps > SEARCH_STEPS:
+        stack.append((rest, first, choices(first, rest)))
+        while True:
+            if not stack:
                 return None
-        return None
-
-    return solve(pool)
+            rest, first, options = stack[-1]
+            second = next(options, None)
+            if len(pairs) == len(stack):
+                pairs.pop()  # this frame's previous choice failed further down
+            if second is None:
+                stack.pop()
+                continue
+            pairs.append((first, second))
+            remaining = [q for q in rest if q != second]
+            break
+    return pairs
 
 
 def _greedy(

@@ -18,13 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from game_rules.actions import Abort, Action, Extend, Pause, Resume, Seat
-from game_rules.bots import BOT_DEFAULT
+from game_rules.bots import BOT_DEFAULT, STRATEGIES
 from game_rules.errors import LogError, ScenarioError
 from game_rules.events import event_from_dict
 from game_rules.library import builtin
 from game_rules.log import GameLog, Header, dumps, parse_header, replay
-from game_rules.negotiation import advance, apply, seconds_left, start
+from game_rules.negotiation import GameState, advance, apply, seconds_left, start
+from game_rules.notes import parse_note
 from game_rules.scenario import Scenario
 from server.actor import GameActor
 from server.codes import join_code, new_id, normalize_code, token
@@ -34,6 +37,7 @@ from server.hub import Hub
 from server.pairing import History, pair_players
 from server.storage import GameRow, PlayerRow, SessionRow, Storage
 from server.views import player_view
+from server.wire import Prepared
 
 log = logging.getLogger("zopa.sessions")
 
@@ -62,6 +66,7 @@ class GameEntry:
     players: dict[str, str | None]  # role -> player id, None for a bot
     actor: GameActor | None
     result: dict[str, Any] | None = None
+    practice: bool = False  # a solo game against a bot, started by the player
 
 
 @dataclass(slots=True)
@@ -199,14 +204,14 @@ class Sessions:
         return number, entries
 
     async def _new_game(
-        self, session: Session, number: int, seats: dict[str, str | None]
+        self, session: Session, number: int, seats: dict[str, str | None], bot: str = BOT_DEFAULT
     ) -> GameEntry:
         now = self.clock()
         scenario = session.scenario
         players: dict[str, dict[str, Any]] = {}
         for role, player_id in seats.items():
             if player_id is None:
-                players[role] = {"id": "bot", "name": f"Bot ({BOT_DEFAULT})", "bot": BOT_DEFAULT}
+                players[role] = {"id": "bot", "name": f"Bot ({bot})", "bot": bot}
             else:
                 players[role] = {"id": player_id, "name": self.players[player_id].name}
         header = Header(
@@ -221,7 +226,7 @@ class Sessions:
         events = []
         for role, player_id in seats.items():
             if player_id is None:
-                state, seated = apply(state, Seat(role, f"bot:{BOT_DEFAULT}"), now)
+                state, seated = apply(state, Seat(role, f"bot:{bot}"), now)
                 events.extend(seated)
         await self.storage.add_game(
             GameRow(
@@ -229,11 +234,13 @@ class Sessions:
                 session.code,
                 number,
                 dumps(header.to_dict()),
-                tuple(dumps(e.to_dict()) for e in events),
+                tuple(orjson.dumps(e.to_dict()).decode() for e in events),
             )
         )
         entry = GameEntry(header.game, number, dict(seats), None)
-        entry.actor = self._actor(header, state, events)
+        entry.actor = self._actor(
+            header, state, [orjson.dumps(e.to_dict()).decode() for e in events]
+        )
         self._register(session, entry)
         entry.actor.start()
         for role in scenario.role_ids:
@@ -243,11 +250,33 @@ class Sessions:
         log.info("round %d game started", number, extra={"session": session.code, "game": entry.id})
         return entry
 
-    def _actor(self, header: Header, state: Any, events: list[Any]) -> GameActor:
+    async def practice(
+        self, name: Any, scenario_id: Any, strategy: Any, role: Any = None
+    ) -> tuple[Player, GameEntry]:
+        """Solo practice: a session of one player against a bot, started at once."""
+        if not isinstance(strategy, str) or strategy not in STRATEGIES:
+            raise Refused(400, "bad_request", f"'strategy' must be one of {', '.join(STRATEGIES)}")
+        live = sum(1 for e in self.games.values() if e.practice and e.actor and e.actor.live)
+        if live >= self.settings.max_practice_games:
+            raise Refused(429, "too_many_games", "too many practice games are running; try later")
+        session = await self.create_session(scenario_id)
+        roles = session.scenario.role_ids
+        if role is None:
+            role = roles[secrets.randbelow(2)]
+        if role not in roles:
+            raise Refused(400, "bad_request", f"'role' must be one of {', '.join(roles)}")
+        player = await self.join(session.code, name)
+        other = roles[1] if role == roles[0] else roles[0]
+        session.rounds.append([])
+        entry = await self._new_game(session, 1, {role: player.id, other: None}, bot=strategy)
+        entry.practice = True
+        return player, entry
+
+    def _actor(self, header: Header, state: GameState, lines: list[str]) -> GameActor:
         return GameActor(
             header,
             state,
-            events,
+            lines,
             self.storage,
             self._deliver,
             self._ended,
@@ -270,8 +299,8 @@ class Sessions:
             if partner is not None:
                 player.partners.add(partner)
 
-    async def _deliver(self, role: str, message: dict[str, Any]) -> None:
-        entry = self.games.get(message["game"])
+    def _deliver(self, role: str, message: Prepared) -> None:
+        entry = self.games.get(message.message["game"])
         if entry is None:
             return
         player_id = entry.players.get(role)
@@ -375,7 +404,7 @@ class Sessions:
         actor = entry.actor
         assert actor is not None
         return player_view(
-            actor.header, actor.state, actor.events, role, self.clock(), actor.result
+            actor.header, actor.state, actor.events(), role, self.clock(), actor.result
         )
 
     def player_game(self, player: Player) -> tuple[GameEntry, str] | None:
@@ -428,10 +457,11 @@ class Sessions:
                     state = entry.actor.state
                     item["live"] = state.ending is None
                     item["seats"] = dict(zip(state.scenario.role_ids, state.seats, strict=True))
-                    item["events"] = len(entry.actor.events)
+                    item["events"] = len(entry.actor.lines)
                     item["offers"] = state.offers
                     item["seconds_left"] = round(seconds_left(state, now), 1)
                     item["paused"] = state.paused
+                    item["on_break"] = state.on_break
                 games.append(item)
             rounds.append({"round": n, "games": games})
         return {
@@ -455,6 +485,24 @@ class Sessions:
                 self.hub.to_facilitators(code, self.snapshot(code))
 
         self._pushes[code] = asyncio.get_running_loop().call_later(delay, send)
+
+    async def add_note(self, game_id: str, raw: Any) -> dict[str, Any]:
+        """A teacher's note about one event of a game, stored with its log."""
+        lines = await self.game_log(game_id)
+        if not isinstance(raw, dict):
+            raise Refused(400, "bad_request", "a note is a JSON object")
+        try:
+            note = parse_note({"type": "note", **raw})
+        except LogError as exc:
+            raise Refused(400, "bad_request", str(exc)) from None
+        events = sum(1 for line in lines[1:] if "seq" in orjson.loads(line))
+        if note.about > events:
+            raise Refused(
+                400, "bad_request", f"the game has {events} events; no event {note.about}"
+            )
+        record = note.to_dict()
+        await self.storage.add_note(game_id, dumps(record))
+        return record
 
     async def game_log(self, game_id: str) -> list[str]:
         lines = await self.storage.game_lines(game_id)
@@ -503,7 +551,7 @@ class Sessions:
             state = replay(GameLog(header, events))
         except (LogError, ScenarioError, KeyError, TypeError, ValueError) as exc:
             raise RuntimeError(f"game {game.id} cannot be rebuilt from storage: {exc}") from exc
-        return self._actor(header, state, list(events))
+        return self._actor(header, state, list(game.events))
 
     async def _catch_up(self, actor: GameActor, last_alive: float | None, now: float) -> None:
         if not actor.live:

@@ -70,8 +70,12 @@ class Storage(Protocol):
 
     async def end_game(self, game_id: str, result: str) -> None: ...
 
+    async def add_note(self, game_id: str, line: str) -> None:
+        """Keep a note line (``game_rules.notes``) with the game's log."""
+        ...
+
     async def game_lines(self, game_id: str) -> list[str] | None:
-        """The game's log, header first; ``None`` for an unknown game."""
+        """The game's log: header, events, then notes; ``None`` for an unknown game."""
         ...
 
     async def heartbeat(self, now: float) -> None: ...

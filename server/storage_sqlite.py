@@ -1,7 +1,9 @@
 """SQLite storage (WAL) with group commit.
 
 One thread owns the connection. Callers queue work and await it; the thread takes
-everything queued since its last commit, runs it in one transaction and commits once,
+everything queued since its last commit, runs it in one transaction and commits once
+(no savepoint per item: they tripled the statements; a failing batch is redone item by
+item instead),
 so a burst of events from many games costs one fsync instead of one each. Results are
 handed back only after the commit: an event the server announces is already on disk.
 ``synchronous=FULL`` keeps that promise across power loss, not only a killed process.
@@ -33,6 +35,9 @@ CREATE TABLE IF NOT EXISTS games (
 CREATE TABLE IF NOT EXISTS events (
     game TEXT NOT NULL REFERENCES games(id), seq INTEGER NOT NULL, line TEXT NOT NULL,
     PRIMARY KEY (game, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notes (
+    game TEXT NOT NULL REFERENCES games(id), line TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS notes_by_game ON notes (game);
 CREATE TABLE IF NOT EXISTS alive (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
 """
 
@@ -98,26 +103,29 @@ class SqliteStorage:
         connection.close()
 
     def _commit(self, connection: sqlite3.Connection, batch: list[_Work]) -> None:
-        outcomes: list[tuple[Any, BaseException | None]] = []
-        connection.execute("BEGIN IMMEDIATE")
-        for work, _, _ in batch:
-            # A savepoint per item: one bad write fails alone, the rest still commit.
-            connection.execute("SAVEPOINT item")
-            try:
-                outcomes.append((work(connection), None))
-                connection.execute("RELEASE item")
-            except sqlite3.Error as exc:
-                connection.execute("ROLLBACK TO item")
-                connection.execute("RELEASE item")
-                outcomes.append((None, exc))
+        outcomes: list[tuple[Any, BaseException | None]]
         try:
+            connection.execute("BEGIN IMMEDIATE")
+            values = [work(connection) for work, _, _ in batch]
             connection.execute("COMMIT")
             self.commits += 1
+            outcomes = [(value, None) for value in values]
         except sqlite3.Error as exc:
-            connection.execute("ROLLBACK")
-            outcomes = [(None, exc) for _ in batch]
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            if len(batch) > 1:
+                # Rare: one bad item. Commit one at a time so the others still land.
+                for item in batch:
+                    self._commit(connection, [item])
+                return
+            outcomes = [(None, exc)]
+        # One wake-up of each waiting loop per batch, not one per item: each wake-up is a
+        # write to the loop's self-pipe and a pass of its selector.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
         for (_, future, loop), (value, error) in zip(batch, outcomes, strict=True):
-            loop.call_soon_threadsafe(_settle, future, value, error)
+            by_loop.setdefault(loop, []).append((future, value, error))
+        for loop, settled in by_loop.items():
+            loop.call_soon_threadsafe(_settle_all, settled)
 
     async def add_session(self, row: SessionRow) -> None:
         await self._do(
@@ -167,13 +175,17 @@ class SqliteStorage:
             lambda c: c.execute("UPDATE games SET result = ? WHERE id = ?", (result, game_id))
         )
 
+    async def add_note(self, game_id: str, line: str) -> None:
+        await self._do(lambda c: c.execute("INSERT INTO notes VALUES (?, ?)", (game_id, line)))
+
     async def game_lines(self, game_id: str) -> list[str] | None:
         def work(c: sqlite3.Connection) -> list[str] | None:
             found = c.execute("SELECT header FROM games WHERE id = ?", (game_id,)).fetchone()
             if found is None:
                 return None
             rows = c.execute("SELECT line FROM events WHERE game = ? ORDER BY seq", (game_id,))
-            return [found[0], *(line for (line,) in rows)]
+            notes = c.execute("SELECT line FROM notes WHERE game = ? ORDER BY rowid", (game_id,))
+            return [found[0], *(line for (line,) in rows), *(line for (line,) in notes)]
 
         return await self._do(work)
 
@@ -208,6 +220,11 @@ class SqliteStorage:
             return Snapshot(sessions, players, games, alive[0] if alive else None)
 
         return await self._do(work)
+
+
+def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, value, error in settled:
+        _settle(future, value, error)
 
 
 def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:

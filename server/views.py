@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from game_rules.events import Event, visible_to
+from game_rules.events import Event, sealed, visible_to
 from game_rules.log import Header
 from game_rules.negotiation import GameState, status
 from game_rules.scenario import Scenario
+
+__all__ = ["cards", "ended_message", "event_message", "player_view", "sealed"]
 
 
 def event_message(game: str, event: Event, role: str, ended: bool) -> dict[str, Any]:

@@ -23,7 +23,29 @@ class BadFrame(Exception):
         self.close = close  # close the socket with this code, or None to answer with an error
 
 
-def encode(message: dict[str, Any], binary: bool) -> str | bytes:
+class Prepared:
+    """A message sent to several sockets, encoded at most once per format."""
+
+    __slots__ = ("_json", "_packed", "message")
+
+    def __init__(self, message: dict[str, Any]) -> None:
+        self.message = message
+        self._json: str | None = None
+        self._packed: bytes | None = None
+
+    def encoded(self, binary: bool) -> str | bytes:
+        if binary:
+            if self._packed is None:
+                self._packed = msgpack.packb(self.message, use_bin_type=True)
+            return self._packed
+        if self._json is None:
+            self._json = orjson.dumps(self.message).decode()
+        return self._json
+
+
+def encode(message: dict[str, Any] | Prepared, binary: bool) -> str | bytes:
+    if isinstance(message, Prepared):
+        return message.encoded(binary)
     if binary:
         packed: bytes = msgpack.packb(message, use_bin_type=True)
         return packed

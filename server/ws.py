@@ -94,6 +94,13 @@ class Endpoint:
             connection.close(4400, "'since' must be a whole number")
             return
         connection.player = player.id
+        # Behind a proxy these are the player's own address and scheme, as the trusted
+        # proxy forwarded them: what a facilitator needs to tell who cannot connect.
+        peer = socket.client.host if socket.client is not None else None
+        log.info(
+            "player connected",
+            extra={"player": player.id, "client": peer, "scheme": socket.url.scheme},
+        )
         self._welcome(connection, player, since)
         if self.hub.attach(connection) == 1:
             await self.sessions.presence(player, connected=True)

@@ -7,6 +7,9 @@ import pytest
 
 from tests.live import Server
 
+# The browser fixtures live beside their harness; importing them here shares them.
+from tests.web import browser, pages, web_server  # noqa: F401
+
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:

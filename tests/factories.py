@@ -6,9 +6,16 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from game_rules.actions import Action
 from game_rules.events import Event
 from game_rules.log import GameLog, Header
+from game_rules.negotiation import apply, start
 from game_rules.scenario import Scenario, parse_scenario
+
+T0 = 1000.0
+LOW = {"i0": 0, "i1": 0}
+MID = {"i0": 1, "i1": 1}
+HIGH = {"i0": 2, "i1": 2}
 
 
 def scenario_dict(
@@ -60,6 +67,18 @@ def header_for(scenario: Scenario, seed: int = 7, started_at: float = 1000.0) ->
 
 def log_of(scenario: Scenario, events: list[Event], seed: int = 7) -> GameLog:
     return GameLog(header_for(scenario, seed), tuple(events))
+
+
+def played(scenario: Scenario, *steps: Action | tuple[Action, float]) -> GameLog:
+    """A valid log: every step goes through the rules, one second apart unless timed."""
+    state = start(scenario, 1, T0)
+    events = []
+    now = T0
+    for step in steps:
+        action, now = step if isinstance(step, tuple) else (step, now + 1)
+        state, more = apply(state, action, now)
+        events.extend(more)
+    return log_of(scenario, events, seed=1)
 
 
 @st.composite

@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -43,14 +44,25 @@ class Server:
         self.env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, **env}
         self.process: subprocess.Popen[bytes] | None = None
         self.log = database.with_suffix(".log")
+        # The CA to trust when clients reach the server through a TLS proxy.
+        self.tls: ssl.SSLContext | None = None
+
+    @property
+    def direct_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        """Where clients send HTTP: the server itself, or a proxy in front of it."""
+        return self.direct_url
 
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
+
+    def connect_options(self) -> dict[str, Any]:
+        """Extra arguments for ``websockets.connect``: none, unless a proxy is in front."""
+        return {}
 
     def start(self, timeout: float = 15.0) -> None:
         command = [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)]
@@ -62,7 +74,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited at start-up:\n{self.log.read_text()}")
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as answer:
+                with urllib.request.urlopen(self.direct_url + "/healthz", timeout=1) as answer:
                     if answer.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -97,7 +109,7 @@ class Server:
             request.add_header("Authorization", f"Bearer {key}")
         request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=10) as answer:
+            with urllib.request.urlopen(request, timeout=10, context=self.tls) as answer:
                 status, raw = answer.status, answer.read().decode()
         except urllib.error.HTTPError as error:
             status, raw = error.code, error.read().decode()
@@ -130,6 +142,7 @@ class Client:
             subprotocols=protocols,  # type: ignore[arg-type]
             compression=None,
             max_size=2**22,
+            **server.connect_options(),
         )
         return cls(socket, binary)
 

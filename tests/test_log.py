@@ -108,6 +108,8 @@ def make_action(
             return Reveal(role, "priority", issue=scenario.issue_ids[0], rank=1)
         case "walkout":
             return Walkout(role)
+        case "claim" if picks[2] == 5:
+            return Claim(role, None)
         case "claim" if state.standing is not None and picks[1] % 2:
             return Claim(role, terms_dict(scenario, state.standing.terms))
         case "claim":

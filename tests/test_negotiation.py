@@ -27,7 +27,15 @@ from game_rules.actions import (
 )
 from game_rules.errors import ActionRefused
 from game_rules.events import Event, visible_to
-from game_rules.negotiation import GameState, advance, apply, next_deadline, seconds_left, start
+from game_rules.negotiation import (
+    GameState,
+    advance,
+    apply,
+    next_deadline,
+    seconds_left,
+    start,
+    status,
+)
 from game_rules.scoring import result
 from tests.factories import tiny
 
@@ -256,6 +264,18 @@ def test_claims_that_match_are_the_agreement_and_others_an_impasse() -> None:
     assert refused(game(), Claim("seller", MID)) == "not_allowed"
 
 
+def test_a_claim_of_no_deal_matches_nothing_not_even_another() -> None:
+    base = game(closing="claims", turns="free")
+    state, events = play(base, (Claim("seller", None), T0 + 1))
+    assert events[0].data == {"terms": None}
+    assert status(state, T0 + 1)["claimed"] == ["seller"]
+    _, events = apply(state, Claim("buyer", None), T0 + 2)
+    assert events[-1].data == {"outcome": "impasse", "reason": "claims_mismatch", "terms": None}
+    _, events = apply(state, Claim("buyer", MID), T0 + 2)
+    assert events[-1].data["reason"] == "claims_mismatch"
+    assert parse_action({"type": "claim", "terms": None}, "buyer") == Claim("buyer", None)
+
+
 def test_a_claim_stays_sealed_from_the_other_side_until_the_end() -> None:
     _, events = apply(game(closing="claims"), Claim("seller", MID), T0 + 1)
     claim = events[0]
@@ -289,6 +309,7 @@ def test_time_never_goes_backwards() -> None:
         ({"type": "dance"}, "buyer", "unknown action type"),
         ({}, "buyer", "needs a string 'type'"),
         ({"type": "offer"}, "buyer", "'terms' is missing"),
+        ({"type": "claim"}, "buyer", "'terms' is missing"),
         ({"type": "offer", "terms": {"i0": "1"}}, "buyer", "issue id -> option index"),
         ({"type": "offer", "terms": {"i0": True}}, "buyer", "issue id -> option index"),
         ({"type": "offer", "terms": {}, "final": "yes"}, "buyer", "true or false"),

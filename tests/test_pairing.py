@@ -57,3 +57,17 @@ def test_the_odd_player_out_gets_the_bot_and_the_role_they_need() -> None:
 def test_pairing_is_reproducible_from_its_seed() -> None:
     players = [f"p{i}" for i in range(10)]
     assert pair_players(players, {}, ROLES, 5) == pair_players(players, {}, ROLES, 5)
+
+
+def test_a_very_large_session_is_paired_without_recursion_limits() -> None:
+    players = [f"p{i}" for i in range(3001)]
+    history = {
+        p: History({"seller": i % 2}, frozenset({players[i - 1]})) for i, p in enumerate(players)
+    }
+    pairs = pair_players(players, history, ROLES, seed=3)
+    seated = [p for pair in pairs for p in pair.seats.values() if p is not None]
+    assert sorted(seated) == sorted(players)
+    for pair in pairs:
+        a, b = pair.seats["seller"], pair.seats["buyer"]
+        if a is not None and b is not None:
+            assert b not in history[a].partners

@@ -154,34 +154,61 @@ frames = st.one_of(
 )
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(stream=st.lists(frames, min_size=1, max_size=8), binary=st.booleans())
-def test_random_frames_never_break_the_server(
-    shared: Server, stream: list[tuple[str, Any]], binary: bool
-) -> None:
-    async def run() -> None:
-        code = (await shared.acall("POST", "/api/sessions", {"scenario": "guitar"}))["code"]
-        player = await Player(shared, code, "Fuzz", binary).join()
-        await player.connect()
-        for how, content in stream:
-            frame = content
-            if how == "message":
-                frame = msgpack.packb(content) if binary else json.dumps(content)
-            try:
-                await player.c.socket.send(frame)
-            except websockets.ConnectionClosed:
-                break
-        # Whatever happened to that socket, the server still serves a new one.
-        fresh = await hello(shared, player.token, binary)
-        await still_open(fresh)
-        await fresh.close()
+def test_random_frames_never_break_the_server_or_the_game_beside_them(shared: Server) -> None:
+    """Hypothesis streams random frames at the server while a real game waits beside them."""
 
-    asyncio.run(run())
+    async def open_game() -> tuple[str, dict[str, tuple[str, int]]]:
+        _, players, _ = await paired(shared, "guitar")
+        mover_role = players["seller"].c.received[-1]["turn"]
+        await players[mover_role].send({"type": "offer", "terms": {"price": 6}})
+        for player in players.values():
+            await player.event("offer")
+            await player.c.close()
+        return mover_role, {r: (p.token, p.last_seq) for r, p in players.items()}
+
+    mover_role, seats = asyncio.run(open_game())
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(stream=st.lists(frames, min_size=1, max_size=8), binary=st.booleans())
+    def fuzz(stream: list[tuple[str, Any]], binary: bool) -> None:
+        async def run() -> None:
+            code = (await shared.acall("POST", "/api/sessions", {"scenario": "guitar"}))["code"]
+            player = await Player(shared, code, "Fuzz", binary).join()
+            await player.connect()
+            for how, content in stream:
+                frame = content
+                if how == "message":
+                    frame = msgpack.packb(content) if binary else json.dumps(content)
+                try:
+                    await player.c.socket.send(frame)
+                except websockets.ConnectionClosed:
+                    break
+            # Whatever happened to that socket, the server still serves a new one.
+            fresh = await hello(shared, player.token, binary)
+            await still_open(fresh)
+            await fresh.close()
+
+        asyncio.run(run())
+
+    fuzz()
     assert shared.call("GET", "/healthz")[0] == 200
+
+    async def finish_game() -> None:
+        players = {}
+        for role, (token, seq) in seats.items():
+            player = Player(shared, "", role)
+            player.token, player.last_seq = token, seq
+            await player.connect(since=seq)
+            players[role] = player
+        other = "buyer" if mover_role == "seller" else "seller"
+        await players[other].send({"type": "accept", "offer": 1})
+        for player in players.values():
+            await player.event("accept")
+            await player.event("end")
+            ended = await player.c.type("ended")
+            assert ended["result"]["points"] == {"seller": 300, "buyer": 500}
+
+    asyncio.run(finish_game())
 
 
 async def test_the_server_log_names_what_it_refused(shared: Server, tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -134,16 +133,47 @@ async def test_an_odd_player_out_gets_a_bot_visible_to_the_facilitator(server: S
     assert made["event"]["type"] in ("offer", "accept", "reject")
 
 
-async def test_a_game_past_its_deadline_ends_in_impasse(server: Server) -> None:
-    _, players, _ = await paired(server, "guitar", time_limit=1.5)
+async def test_a_game_past_its_deadline_ends_in_impasse_within_a_second(server: Server) -> None:
+    _, players, started = await paired(server, "guitar", time_limit=1.5)
     for player in players.values():
         end = await player.event("end", timeout=4)
         assert end["event"]["reason"] == "deadline"
         ended = await player.c.type("ended")
         assert ended["result"]["outcome"] == "impasse"
         assert ended["result"]["points"] == {"seller": 200, "buyer": 200}
-    timeout = next(
-        m for m in players["seller"].c.received if m.get("event", {}).get("type") == "timeout"
+    status, text = server.call("GET", f"/api/games/{started['games'][0]['game']}/log")
+    assert status == 200
+    log = read_log(text.splitlines())
+    deadline = log.header.started_at + 1.5
+    timeout = next(e for e in log.events if e.type == "timeout")
+    # The server's timer, not a player's next move, ends the game: at most a second late.
+    assert 0 <= timeout.at - deadline < 1.0
+
+
+async def test_solo_practice_starts_a_game_against_the_chosen_bot(server: Server) -> None:
+    status, answer = server.call(
+        "POST",
+        "/api/practice",
+        {"name": "Ana", "scenario": "guitar", "strategy": "boulware", "role": "buyer"},
+        key=None,
     )
-    end_at = json.dumps(timeout["event"]["at"])
-    assert float(end_at) > 0
+    assert status == 201, answer
+    player = Player(server, answer["code"], "Ana")
+    player.id, player.token = answer["player"], answer["token"]
+    view = (await player.connect())["game"]
+    assert view["game"] == answer["game"] and view["role"] == "buyer"
+    assert view["partner"] == {"role": "seller", "name": "Bot (boulware)", "bot": True}
+    assert view["status"]["seats"]["seller"] == "bot:boulware"
+    if view["turn"] == "buyer":
+        await player.send({"type": "offer", "terms": {"price": 2}})
+    reply = await player.c.until(
+        lambda m: m["type"] == "event" and m["event"]["by"] == "seller", timeout=10
+    )
+    assert reply["event"]["type"] in ("offer", "reject", "accept")
+    status, answer = server.call(
+        "POST",
+        "/api/practice",
+        {"name": "Ana", "scenario": "guitar", "strategy": "oracle"},
+        key=None,
+    )
+    assert status == 400 and "conceder" in answer["error"]["message"]

@@ -84,7 +84,9 @@ class _Side:
             state.paused,
             _NOBODY
             if state.claims == _NO_CLAIMS
-            else tuple(r for r, c in zip(scenario.role_ids, state.claims, strict=True) if c),
+            else tuple(
+                r for r, c in zip(scenario.role_ids, state.claims, strict=True) if c is not None
+            ),
             state.ending is not None,
             state.seed,
             self.history,

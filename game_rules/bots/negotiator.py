@@ -19,7 +19,8 @@ results differ by their way of conceding and by nothing else:
   would end the game at the BATNA anyway) or rejects it.
 - With ``closing = "claims"`` it claims an offer it would accept; once the other side
   has claimed, it claims what was on the table when they did (the agreed-looking
-  terms); near the deadline it claims the terms on the table if it can live with them.
+  terms), or no deal if it cannot live with those; near the deadline it claims the
+  terms on the table if it can live with them.
 - It answers an extension request with yes (more time can only help) and a break
   request with no (a bot needs none), at once.
 - Before a move it may say a short line (``lines``), at most once per piece of news.
@@ -248,8 +249,8 @@ class Negotiator:
             agreed = history.agreed_looking
             if agreed is not None and card.value(agreed) >= card.batna:
                 return Claim(role, seen.terms_dict(agreed))
-            # Nothing we can live with looks agreed: our own terms, and a mismatch is an impasse.
-            return Claim(role, seen.terms_dict(self.proposal(s, seen.now).terms))
+            # Nothing we can live with looks agreed: say so (a claim of no deal matches nothing).
+            return Claim(role, None)
         standing = seen.standing
         late = seen.seconds_left <= s.margin
         alarm = math.inf if late else seen.now + seen.seconds_left - s.margin
@@ -362,6 +363,8 @@ def _moment(seen: Seen, move: Action) -> Moment | None:
             return "reject"
         case Walkout():
             return "walkout"
+        case Claim(terms=None):
+            return None  # a claim of no deal: nothing fitting to say about it
         case Claim():
             return "claim"
     return None

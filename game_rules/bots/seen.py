@@ -126,7 +126,9 @@ def seen_by(
         pending_extension=state.pending_extension,
         on_break=state.on_break,
         paused=state.paused,
-        claimed=tuple(r for r, c in zip(scenario.role_ids, state.claims, strict=True) if c),
+        claimed=tuple(
+            r for r, c in zip(scenario.role_ids, state.claims, strict=True) if c is not None
+        ),
         over=over,
         seed=state.seed,
         history=history,

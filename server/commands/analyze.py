@@ -10,7 +10,8 @@ from typing import Any
 from game_rules.analysis import Analysis, FrontierPoint, analysis_json, analyze
 from game_rules.errors import ScenarioError
 from game_rules.library import resolve
-from game_rules.scenario import Points, Scenario
+from game_rules.scenario import Scenario
+from game_rules.timeline import num
 
 # Beyond this many frontier points the summary shows both ends; --json has them all.
 _SHOWN = 40
@@ -51,13 +52,13 @@ def summary(analysis: Analysis, scenario: Scenario) -> str:
         f"{scenario.id}: {scenario.title}",
         f"roles: {r1} / {r2}",
         f"issues: {len(scenario.issues)}, outcomes: {analysis.outcomes:,}",
-        f"BATNA: {r1} {_num(b1)}, {r2} {_num(b2)}",
-        f"max joint points: {_num(analysis.max_joint)}",
+        f"BATNA: {r1} {num(b1)}, {r2} {num(b2)}",
+        f"max joint points: {num(analysis.max_joint)}",
     ]
     if analysis.zopa and analysis.ideal is not None:
         i1, i2 = analysis.ideal
         lines.append(
-            f"zone of agreement: yes (best for {r1} inside it: {_num(i1)}, for {r2}: {_num(i2)})"
+            f"zone of agreement: yes (best for {r1} inside it: {num(i1)}, for {r2}: {num(i2)})"
         )
     else:
         lines.append("zone of agreement: none (no outcome gives both sides their BATNA)")
@@ -76,7 +77,7 @@ def _solution(name: str, point: FrontierPoint | None, scenario: Scenario) -> lis
         return [f"{name}: none"]
     r1, r2 = scenario.role_ids
     p1, p2 = point.points
-    lines = [f"{name}: {r1} {_num(p1)}, {r2} {_num(p2)}, joint {_num(p1 + p2)}"]
+    lines = [f"{name}: {r1} {num(p1)}, {r2} {num(p2)}, joint {num(p1 + p2)}"]
     for issue in scenario.issues:
         lines.append(f"    {issue.label}: {issue.options[point.terms[issue.id]]}")
     return lines
@@ -88,7 +89,7 @@ def _frontier_listing(analysis: Analysis) -> list[str]:
     for f in analysis.frontier:
         p1, p2 = f.points
         mark = "*" if p1 >= b1 and p2 >= b2 else ""
-        cells.append(f"({_num(p1)}, {_num(p2)}){mark}")
+        cells.append(f"({num(p1)}, {num(p2)}){mark}")
     if len(cells) > _SHOWN:
         hidden = len(cells) - _SHOWN
         half = _SHOWN // 2
@@ -102,10 +103,3 @@ def _frontier_listing(analysis: Analysis) -> list[str]:
         line += " " + cell
     lines.append(line)
     return lines
-
-
-def _num(value: Points) -> str:
-    # Floats that are whole print without ".0", so a table written as 1500.0 reads as 1500.
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

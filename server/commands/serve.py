@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
+import socket
 import sys
 from types import FrameType
 from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 
 from server.app import Zopa, create_app
 from server.config import Settings, settings_from_env
@@ -24,6 +25,13 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     parser.add_argument("--db", default=None, help="SQLite file (default $ZOPA_DB or zopa.db)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="ADDRESSES",
+        help="proxies trusted to set X-Forwarded-For/-Proto: addresses or networks, "
+        "comma-separated, or * (default $ZOPA_FORWARDED_ALLOW_IPS or 127.0.0.1,::1)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -50,23 +58,43 @@ class _Server(uvicorn.Server):
         loop.call_soon_threadsafe(lambda: loop.create_task(drain_then_exit()))
 
 
+def network_address() -> str | None:
+    """This machine's address on its main network, for phones in the room to reach.
+
+    Connecting a UDP socket sends nothing; it only makes the system choose the route.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere
+            address: str = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
 def banner(settings: Settings, host: str, port: int) -> str:
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    shown = host
+    if host in ("0.0.0.0", "::"):
+        # Everyone on the network can join: print the address they will use.
+        shown = network_address() or "localhost"
+    elif host == "127.0.0.1":
+        shown = "localhost"
     lines = [f"zopa: serving on http://{shown}:{port}/ (database {settings.database})"]
+    page = f"http://{shown}:{port}/facilitator.html"
     if settings.key_generated:
         lines.append("zopa: no ZOPA_FACILITATOR_KEY set; this run's facilitator key is:")
         lines.append(f"    {settings.facilitator_key}")
-    lines.append(
-        f"zopa: facilitator page: http://{shown}:{port}/facilitator.html#key={settings.facilitator_key}"
-    )
+        lines.append(f"zopa: facilitator page: {page}#key={settings.facilitator_key}")
+    else:
+        # A key the operator chose is not echoed into logs; they know it.
+        lines.append(f"zopa: facilitator page: {page}#key=<your ZOPA_FACILITATOR_KEY>")
+    if shown == "localhost":
+        lines.append("zopa: only this machine can connect; use --host 0.0.0.0 for a room")
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace) -> int:
-    configure(args.log_level)
-    settings = settings_from_env(args.db)
-    app = create_app(settings)
-    config = uvicorn.Config(
+def uvicorn_config(args: argparse.Namespace, settings: Settings, app: Starlette) -> uvicorn.Config:
+    return uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
@@ -76,11 +104,19 @@ def run(args: argparse.Namespace) -> int:
         ws_per_message_deflate=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
+        # Behind nginx the peer is the proxy; the player's address and https come in its
+        # headers, believed only from the configured proxies (docs/deploy.md).
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
     )
-    server = _Server(config, app.state.zopa)
+
+
+def run(args: argparse.Namespace) -> int:
+    configure(args.log_level)
+    settings = settings_from_env(args.db)
+    app = create_app(settings)
+    server = _Server(uvicorn_config(args, settings, app), app.state.zopa)
     print(banner(settings, args.host, args.port), flush=True)
-    # Long-lived start-up objects need no scanning by every full collection.
-    gc.freeze()
     server.run()
     return 0 if server.started else 1
 

@@ -1,0 +1,349 @@
+"""Load benchmark: zopa against a bare websocket relay, in the same run.
+
+Run: ``python bench/bench_load.py`` (about two minutes; ``--quick`` for a smoke run).
+
+Each server runs pinned to core 0, the load generator to core 1. The load is real
+games: for zopa, players joined over HTTP, paired by a round, each sending offers in
+the ``campsite`` scenario (free turns, so any player may offer at any time), every
+event committed to SQLite before it is sent; for the relay, the same frames forwarded
+to the partner and acknowledged to the sender. Printed:
+
+- saturated throughput (actions/s) at each connection count: every player keeps one
+  action in flight, sending the next when its own event comes back;
+- latency p50/p99 from an action sent to the partner receiving its event, at a fixed
+  offered load spread over all players;
+- resident memory per connected player (RSS growth over the idle server / players).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import gc
+import http.client
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.wsclient import RawSocket
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "bench-key"
+PROFILE = ""  # a path: py-spy records the zopa server's stacks there during saturation
+TERMS = [{"food": f, "water": w, "firewood": (f + w) % 4} for f in range(4) for w in range(4)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+@dataclass
+class Target:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    workdir: Path
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def launch(name: str, workdir: Path) -> Target:
+    port = free_port()
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
+    if name == "zopa":
+        command = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
+        command += ["--db", str(workdir / "bench.db"), "--log-level", "warning"]
+    else:
+        command = [sys.executable, str(ROOT / "bench" / "relay.py"), str(port)]
+    env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, "ZOPA_RATE": "1000", "ZOPA_BURST": "1000"}
+    out = open(workdir / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the child
+    process = subprocess.Popen(pin + command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited: {(workdir / f'{name}.log').read_text()}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return Target(name, port, process, workdir)
+        time.sleep(0.05)  # waiting for a child process to listen; nothing to await
+    raise RuntimeError(f"{name} did not listen")
+
+
+class Http:
+    """One keep-alive HTTP connection for the facilitator's and the joins' calls."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def call(self, method: str, path: str, body: object = None, key: bool = True) -> object:
+        headers = {"Content-Type": "application/json"}
+        if key:
+            headers["Authorization"] = f"Bearer {KEY}"
+        self.connection.request(method, path, json.dumps(body) if body else None, headers)
+        answer = self.connection.getresponse()
+        data = answer.read()
+        if answer.status >= 300:
+            raise RuntimeError(f"{method} {path}: {answer.status} {data[:200]!r}")
+        return json.loads(data)
+
+
+@dataclass
+class Seat:
+    socket: RawSocket
+    game: str
+    role: str
+    message: bytes
+    sent: collections.deque[float]  # send times of this seat's actions awaiting the partner
+    partner_sent: collections.deque[float] = field(default_factory=collections.deque)
+
+
+@dataclass
+class Load:
+    seats: list[Seat]
+    received: int = 0  # partner receipts
+    latencies: list[float] = field(default_factory=list)
+    measuring: bool = False
+    on_ack: Callable[[Seat], None] | None = None
+
+
+async def connect_zopa(target: Target, players: int) -> list[Seat]:
+    http = Http(target.port)
+    code = http.call("POST", "/api/sessions", {"scenario": "campsite", "time_limit": 86400})
+    assert isinstance(code, dict)
+    tokens = []
+    for n in range(players):
+        joined = http.call(
+            "POST", f"/api/sessions/{code['code']}/players", {"name": f"p{n}"}, False
+        )
+        assert isinstance(joined, dict)
+        tokens.append(joined["token"])
+    sockets = await asyncio.gather(*(RawSocket.connect("127.0.0.1", target.port) for _ in tokens))
+    for sock, token in zip(sockets, tokens, strict=True):
+        sock.send(orjson.dumps({"type": "hello", "token": token}))
+    for sock in sockets:
+        await sock.recv()  # welcome
+    await asyncio.to_thread(http.call, "POST", f"/api/sessions/{code['code']}/rounds")
+    seats = []
+    for n, sock in enumerate(sockets):
+        view = orjson.loads(await sock.recv())
+        message = orjson.dumps({"type": "offer", "terms": TERMS[n % len(TERMS)]})
+        seats.append(Seat(sock, view["game"], view["role"], message, collections.deque()))
+    return seats
+
+
+async def connect_relay(target: Target, players: int) -> list[Seat]:
+    sockets = await asyncio.gather(
+        *(RawSocket.connect("127.0.0.1", target.port) for _ in range(players))
+    )
+    seats = []
+    for n, sock in enumerate(sockets):
+        sock.send(orjson.dumps({"type": "hello", "pair": n // 2}))
+        role = "a" if n % 2 == 0 else "b"
+        message = orjson.dumps({"type": "offer", "by": role, "terms": TERMS[n % len(TERMS)]})
+        seats.append(Seat(sock, str(n // 2), role, message, collections.deque()))
+    for sock in sockets:
+        await sock.recv()
+    return seats
+
+
+def link(seats: list[Seat]) -> dict[int, Seat]:
+    """Each seat's partner, by the seat's id."""
+    by_game: dict[str, list[Seat]] = collections.defaultdict(list)
+    for seat in seats:
+        by_game[seat.game].append(seat)
+    partner: dict[int, Seat] = {}
+    for pair in by_game.values():
+        if len(pair) == 2:
+            partner[id(pair[0])], partner[id(pair[1])] = pair[1], pair[0]
+    return partner
+
+
+async def read(seat: Seat, partner: Seat | None, load: Load) -> None:
+    try:
+        while True:
+            message = orjson.loads(await seat.socket.recv())
+            if message.get("type") != "event":
+                continue
+            by = message["event"].get("by")
+            if by == seat.role:
+                if load.on_ack is not None:
+                    load.on_ack(seat)
+            elif partner is not None and partner.sent:
+                sent = partner.sent.popleft()
+                if load.measuring:
+                    load.received += 1
+                    load.latencies.append(time.perf_counter() - sent)
+    except (ConnectionError, asyncio.IncompleteReadError):
+        return
+
+
+def send(seat: Seat) -> None:
+    seat.sent.append(time.perf_counter())
+    seat.socket.send(seat.message)
+
+
+async def saturate(seats: list[Seat], load: Load, seconds: float) -> float:
+    load.on_ack = send
+    for seat in seats:
+        send(seat)
+    await asyncio.sleep(1.0)  # warm-up: let the pipeline fill before counting
+    load.received, load.measuring = 0, True
+    started = time.perf_counter()
+    await asyncio.sleep(seconds)
+    load.measuring = False
+    rate = load.received / (time.perf_counter() - started)
+    load.on_ack = None
+    await asyncio.sleep(0.5)  # drain what is in flight
+    return rate
+
+
+async def open_loop(seats: list[Seat], load: Load, rate: float, seconds: float) -> list[float]:
+    load.latencies.clear()
+    load.measuring = True
+    started = time.perf_counter()
+    sent = 0
+    index = 0
+    while (elapsed := time.perf_counter() - started) < seconds:
+        due = int(elapsed * rate)
+        while sent < due:
+            send(seats[index % len(seats)])
+            index += 1
+            sent += 1
+        await asyncio.sleep(0.002)
+    await asyncio.sleep(1.0)
+    load.measuring = False
+    return sorted(load.latencies)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(share * len(values)))]
+
+
+async def measure(name: str, sizes: list[int], rate: float, seconds: float) -> dict[str, object]:
+    workdir = Path(tempfile.mkdtemp(prefix=f"zopa-bench-{name}-"))
+    target = launch(name, workdir)
+    figures: dict[str, object] = {}
+    try:
+        connect = connect_zopa if name == "zopa" else connect_relay
+        for size in sizes:
+            idle = rss_kb(target.process.pid)
+            seats = await connect(target, size)
+            # The load generator is the instrument: its own collections must not show up
+            # as server latency, and its objects live for the whole measurement.
+            gc.collect()
+            gc.freeze()
+            gc.disable()
+            await asyncio.sleep(0.5)
+            grown = rss_kb(target.process.pid) - idle
+            partner = link(seats)
+            load = Load(seats)
+            readers = [asyncio.create_task(read(s, partner.get(id(s)), load)) for s in seats]
+            spy = None
+            if PROFILE and name == "zopa" and size == max(sizes):
+                spy = subprocess.Popen(
+                    [
+                        "py-spy",
+                        "record",
+                        "-p",
+                        str(target.process.pid),
+                        "-d",
+                        str(int(seconds)),
+                        "-r",
+                        "200",
+                        "-f",
+                        "raw",
+                        "-o",
+                        PROFILE,
+                        "--nonblocking",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            figures[f"throughput {size}"] = await saturate(seats, load, seconds)
+            if spy is not None:
+                await asyncio.to_thread(spy.wait)
+            if size == max(sizes):
+                figures["memory KB/player"] = grown / size
+                latencies = await open_loop(seats, load, rate, seconds)
+                figures["p50 ms"] = 1000 * percentile(latencies, 0.50)
+                figures["p99 ms"] = 1000 * percentile(latencies, 0.99)
+                figures["latency samples"] = len(latencies)
+            gc.enable()
+            for seat in seats:
+                seat.socket.close()
+            for reader in readers:
+                reader.cancel()
+            await asyncio.gather(*readers, return_exceptions=True)
+    finally:
+        target.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,4000")
+    parser.add_argument("--rate", type=float, default=2000.0, help="offered actions/s")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--profile", default="", help="write py-spy raw stacks of zopa here")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 20/100 players, 1 s")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    global PROFILE
+    PROFILE = args.profile
+    rate, seconds = args.rate, args.seconds
+    if args.quick:
+        sizes, rate, seconds = [20, 100], 200.0, 1.0
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {1})
+    results = {name: asyncio.run(measure(name, sizes, rate, seconds)) for name in ("relay", "zopa")}
+    print(
+        f"players: {sizes}; offered load {rate:.0f} actions/s at {max(sizes)} players; "
+        f"{seconds:.0f} s per measurement"
+    )
+    print(f"{'measure':<22}{'relay':>12}{'zopa':>12}{'zopa/relay':>12}")
+    for key in results["zopa"]:
+        relay, zopa = results["relay"].get(key), results["zopa"][key]
+        assert isinstance(zopa, int | float)
+        ratio = f"{zopa / relay:.2f}" if isinstance(relay, int | float) and relay else "-"
+        shown_relay = f"{relay:,.1f}" if isinstance(relay, int | float) else "-"
+        print(f"{key:<22}{shown_relay:>12}{zopa:>12,.1f}{ratio:>12}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+// The facilitator's live roster and board of games, drawn from the session snapshot
+// the server pushes (docs/protocol.md). Between snapshots only the clocks move.
+
+import { h, replace, clock, points } from "./dom.js";
+import { REASONS } from "./describe.js";
+
+export function names(snapshot) {
+  return Object.fromEntries(snapshot.players.map((p) => [p.id, p.name]));
+}
+
+export function gameState(game) {
+  const result = game.result;
+  if (result) {
+    if (result.outcome === "agreement") return "agreed";
+    return result.reason === "walkout" ? "walked out" : `impasse: ${REASONS[result.reason] || result.reason}`;
+  }
+  if (game.paused) return "paused";
+  if (game.on_break) return "on a break";
+  return "negotiating";
+}
+
+function running(game) {
+  return !game.result && game.live && !game.paused && !game.on_break;
+}
+
+export function timeLeft(game, elapsed) {
+  if (game.result || game.seconds_left === undefined) return "–";
+  return clock(game.seconds_left - (running(game) ? elapsed : 0));
+}
+
+export function renderRoster(box, snapshot, onRemove) {
+  const games = new Map(snapshot.rounds.flatMap((r) => r.games.map((g) => [g.game, g])));
+  const people = snapshot.players.filter((p) => !p.removed);
+  if (!people.length) return replace(box, h("p", { class: "muted" }, "Nobody has joined yet."));
+  replace(box, h("table", {},
+    h("caption", { class: "sr-only" }, "Players in this session"),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Connection"),
+      h("th", { scope: "col" }, "Now"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Actions")))),
+    h("tbody", {}, people.map((p) => {
+      const game = p.game ? games.get(p.game) : null;
+      const busy = game && !game.result;
+      return h("tr", { "data-player": p.id },
+        h("td", {}, p.name),
+        h("td", {}, h("span", { class: `dot ${p.connected ? "on" : "off"}`, "aria-hidden": "true" }),
+          p.connected ? "connected" : p.away_seconds === null ? "not connected" : `away ${Math.round(p.away_seconds)} s`),
+        h("td", {}, busy ? "playing" : "free"),
+        h("td", {}, h("button", { type: "button", class: "secondary", onclick: () => onRemove(p),
+          "aria-label": `Remove ${p.name}`, "data-focus": `remove-${p.id}` }, "Remove")));
+    }))));
+}
+
+export function renderBoard(box, snapshot, elapsed, actions, labels = {}) {
+  const round = snapshot.rounds[snapshot.rounds.length - 1];
+  if (!round) return replace(box, h("p", { class: "muted" }, "No round yet. Start one when everybody has joined."));
+  const who = names(snapshot);
+  const [first, second] = snapshot.roles;
+  replace(box, h("table", {},
+    h("caption", {}, `Round ${round.round}`),
+    h("thead", {}, h("tr", {},
+      h("th", { scope: "col" }, "Players"), h("th", { scope: "col" }, "State"),
+      h("th", { scope: "col", class: "num" }, "Time left"), h("th", { scope: "col", class: "num" }, "Offers"),
+      h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Actions")))),
+    h("tbody", {}, round.games.map((game) => {
+      const state = gameState(game);
+      const seat = (role) => {
+        const id = game.players[role];
+        const bot = game.seats && game.seats[role] && game.seats[role].startsWith("bot:");
+        return `${id ? who[id] : "bot"}${id && bot ? " (bot standing in)" : ""}`;
+      };
+      return h("tr", { "data-game": game.game },
+        h("td", {}, h("div", {}, h("span", { class: "side-0-text" }, `${labels[first] || first}: `), seat(first)),
+          h("div", {}, h("span", { class: "side-1-text" }, `${labels[second] || second}: `), seat(second))),
+        h("td", {}, h("span", { class: `state ${state.split(":")[0].replaceAll(" ", "-")}` }, state),
+          game.result ? h("div", { class: "muted" }, `${points(game.result.points[first])} / ${points(game.result.points[second])}`) : null),
+        h("td", { class: "num", "data-clock": game.game }, timeLeft(game, elapsed)),
+        h("td", { class: "num" }, game.offers ?? "–"),
+        h("td", {}, h("div", { class: "buttons" },
+          game.result ? null : h("button", { type: "button", class: "secondary", onclick: () => actions.extend(game),
+            "data-focus": `extend-${game.game}`, "aria-label": `+2 min for ${seat(first)} and ${seat(second)}` }, "+2 min"),
+          h("a", { class: "button secondary", href: `replay.html#game=${encodeURIComponent(game.game)}`, target: "_blank",
+            "data-focus": `replay-${game.game}`, "aria-label": `Replay the game of ${seat(first)} and ${seat(second)}` }, "Replay"))));
+    }))));
+}
+
+// Between snapshots: only the time-left cells change.
+export function tickBoard(box, snapshot, elapsed) {
+  const round = snapshot && snapshot.rounds[snapshot.rounds.length - 1];
+  if (!round) return;
+  for (const game of round.games) {
+    const cell = box.querySelector(`[data-clock="${CSS.escape(game.game)}"]`);
+    if (cell) cell.textContent = timeLeft(game, elapsed);
+  }
+}

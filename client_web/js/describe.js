@@ -1,0 +1,92 @@
+// Every game event told as one plain sentence, the same on the player's timeline and
+// in the replay viewer. `who(role)` names a side ("You", "Ben", "Seller"); the server's
+// own events (role null) are told without a subject.
+
+export function termsText(issues, terms) {
+  return issues
+    .filter((issue) => terms && terms[issue.id] !== undefined && terms[issue.id] !== null)
+    .map((issue) => `${issue.label}: ${issue.options[terms[issue.id]]}`)
+    .join(", ");
+}
+
+export function describeEvent(event, issues, who) {
+  const by = event.by ? who(event.by) : "";
+  switch (event.type) {
+    case "offer":
+      return `${by} ${event.final ? "made a FINAL offer" : "offered"}: ${termsText(issues, event.terms)}`;
+    case "suggest":
+      return `${by} suggested (not binding): ${termsText(issues, event.terms)}`;
+    case "accept":
+      return `${by} accepted offer #${event.offer}`;
+    case "reject":
+      return `${by} rejected offer #${event.offer}`;
+    case "chat":
+      return `${by}: ${event.text}`;
+    case "reveal":
+      if (event.about === "batna") return `${by} said: my BATNA is ${event.value}`;
+      return `${by} said: ${issueLabel(issues, event.issue)} is my priority number ${event.rank}`;
+    case "claim":
+      if (event.sealed) return `${by} submitted a sealed claim of what was agreed`;
+      return `${by} claimed we agreed: ${event.terms ? termsText(issues, event.terms) : "nothing"}`;
+    case "walkout":
+      return `${by} walked out`;
+    case "break_request":
+      return `${by} asked for a break`;
+    case "break_accept":
+      return `${by} agreed to a break: the clock is stopped`;
+    case "break_decline":
+      return `${by} declined the break`;
+    case "break_end":
+      return `${by} went back to the table`;
+    case "extension_request":
+      return `${by} asked for more time`;
+    case "extension_accept":
+      return `${by} agreed to more time`;
+    case "extension_decline":
+      return `${by} declined more time`;
+    case "timeout":
+      return event.what === "break" ? "The break is over" : "Time is up";
+    // Pauses come from the facilitator or from a server restart: the words fit both.
+    case "pause":
+      return "The game was paused: the clock stopped";
+    case "resume":
+      return "The game resumed";
+    case "extend":
+      return `The facilitator added ${Math.round(event.seconds)} seconds`;
+    case "abort":
+      return "The facilitator ended the round";
+    case "seat":
+      return event.occupant === "player"
+        ? `${who(event.role)} is back at the table`
+        : `A bot took ${who(event.role)}'s seat`;
+    case "end":
+      if (event.outcome === "agreement") return `Agreement: ${termsText(issues, event.terms)}`;
+      return `No deal (${REASONS[event.reason] || event.reason})`;
+    default:
+      return `${by} ${event.type.replaceAll("_", " ")}`.trim();
+  }
+}
+
+export const REASONS = {
+  accepted: "an offer was accepted",
+  claims_matched: "both claimed the same terms",
+  walkout: "a walkout",
+  deadline: "time ran out",
+  max_offers: "no offers were left",
+  claims_mismatch: "the claims did not match",
+  aborted: "the facilitator ended the round",
+};
+
+function issueLabel(issues, id) {
+  const issue = issues.find((i) => i.id === id);
+  return issue ? issue.label : id;
+}
+
+// Points of full or partial terms for one card: {issue: [points per option]}.
+export function pointsOf(card, terms) {
+  let total = 0;
+  for (const [issue, option] of Object.entries(terms || {})) {
+    if (option !== null && option !== undefined && card.points[issue]) total += card.points[issue][option];
+  }
+  return total;
+}

@@ -1,0 +1,54 @@
+// The end of a game for a player: the outcome, their points against their BATNA, both
+// cards (the other side's is sent only now), and a chart of what was possible.
+
+import { $, h, replace, points, signed } from "./dom.js";
+import { REASONS, termsText } from "./describe.js";
+import { bothCards } from "./cards.js";
+import { call } from "./api.js";
+import { pointsChart, legend } from "./charts.js";
+
+export function renderEnd(game, token) {
+  const result = game.result;
+  const me = game.role;
+  const agreed = result.outcome === "agreement";
+  $("#end-outcome").textContent = agreed ? "Deal!" : `No deal: ${REASONS[result.reason] || result.reason}`;
+  $("#end-outcome").className = `outcome ${agreed ? "good-text" : "bad-text"}`;
+  const mine = result.points[me], batna = result.batna[me];
+  replace($("#end-points"), `You got ${points(mine)} points: `,
+    h("span", { class: mine >= batna ? "good-text" : "bad-text" }, `${signed(mine - batna)} against your BATNA of ${points(batna)}`),
+    ".");
+  $("#end-terms").textContent = agreed ? `The terms: ${termsText(game.issues, result.terms)}.` : "";
+  const roles = game.view.scenario.roles;
+  replace($("#end-cards"), bothCards(game.issues, roles, game.cards));
+  drawChart(game, token);
+}
+
+async function drawChart(game, token) {
+  const box = $("#end-chart");
+  let space;
+  try {
+    space = await call("GET", `/api/games/${encodeURIComponent(game.id)}/analysis`, { key: token });
+  } catch (error) {
+    replace(box, h("p", { class: "muted" }, `The chart is not available: ${error.message}`));
+    return;
+  }
+  const [first, second] = space.roles;
+  const labels = [space.labels[first], space.labels[second]];
+  const result = game.result;
+  const agreed = result.outcome === "agreement";
+  const x = result.points[first], y = result.points[second];
+  const mark = { kind: agreed ? "deal" : "impasse", x, y, current: true,
+    label: `${agreed ? "Your deal" : "Your impasse (both BATNAs)"}: ${labels[0]} ${points(x)}, ${labels[1]} ${points(y)}` };
+  const chart = pointsChart({
+    labels, frontier: space.frontier, batna: [space.batna[first], space.batna[second]], marks: [mark],
+    title: "What was possible, and where your game ended", width: box.clientWidth,
+  });
+  const left = result.value_left;
+  replace(box, chart,
+    legend([["frontier", "best possible deals"], ["batna", "BATNAs"], ["zone", "deals better than both BATNAs"],
+      [agreed ? "deal" : "impasse", agreed ? "your deal" : "your impasse"]]),
+    agreed ? h("p", {}, left > 0
+      ? `A deal better for both of you existed: together you left ${points(left)} points on the table.`
+      : "No deal was better for both of you: yours is on the frontier.") : null,
+    result.missed_deal ? h("p", { class: "bad-text" }, "A deal better than both BATNAs was possible: this was a missed deal.") : null);
+}

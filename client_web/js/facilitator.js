@@ -1,0 +1,252 @@
+// The facilitator's page: the key, a session from the scenario library, the join code
+// large with its QR code for projection, the live roster and board from the session
+// feed, round controls, and the debrief. The key is kept in localStorage (and taken
+// out of the address bar at once, since this page is often on a projector).
+
+import { $, h, replace, show, announce, keepFocus } from "./dom.js";
+import { call, download } from "./api.js";
+import { LiveSocket } from "./socket.js";
+import { renderRoster, renderBoard, tickBoard } from "./board.js";
+import { renderDebrief, roundChoices } from "./debrief.js";
+
+const KEY = "zopa.facilitatorKey";
+let key = localStorage.getItem(KEY);
+let code = null;
+let socket = null;
+let snapshot = null;
+let snapshotAt = 0;
+let space = null;
+let debriefSignature = "";
+const drawn = { players: "", board: "" };
+
+function readHash() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  if (params.get("key")) {
+    key = params.get("key");
+    localStorage.setItem(KEY, key);
+  }
+  code = params.get("session");
+  history.replaceState(null, "", location.pathname + location.search + (code ? `#session=${code}` : ""));
+}
+
+function screen(name) {
+  for (const id of ["key", "setup", "session"]) show($(`#${id}-screen`), id === name);
+  show($("#new-session"), name === "session");
+}
+
+function error(text) {
+  replace($("#errors"), text ? h("p", { class: "notice error" }, text) : null);
+}
+
+async function api(method, path, body) {
+  try {
+    error("");
+    return await call(method, path, { key, body });
+  } catch (err) {
+    if (err.status === 401) return askKey("That key was not accepted.");
+    error(err.message);
+    return null;
+  }
+}
+
+function askKey(message) {
+  localStorage.removeItem(KEY);
+  key = null;
+  screen("key");
+  error(message || "");
+  return null;
+}
+
+function confirmAction(text, label) {
+  const dialog = $("#confirm-dialog");
+  $("#confirm-text").textContent = text;
+  $("#confirm-ok").textContent = label;
+  dialog.showModal();
+  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true }));
+}
+
+// ---- setup ----
+
+async function setup() {
+  screen("setup");
+  const answer = await api("GET", "/api/scenarios");
+  if (!answer) return;
+  const select = $("#scenario");
+  replace(select, answer.scenarios.map((s) =>
+    h("option", { value: s.id }, `${s.title} — ${s.roles.join(" vs ")}, ${s.issues} issue${s.issues > 1 ? "s" : ""}`)));
+  const describe = () => {
+    const chosen = answer.scenarios.find((s) => s.id === select.value);
+    $("#scenario-about").textContent = chosen ? chosen.description.trim() : "";
+  };
+  select.onchange = describe;
+  describe();
+}
+
+$("#key-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  key = $("#key-input").value.trim();
+  localStorage.setItem(KEY, key);
+  start();
+});
+
+$("#create-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const body = { scenario: $("#scenario").value };
+  const minutes = $("#minutes").value;
+  if (minutes) body.time_limit = Math.round(Number(minutes) * 60);
+  const answer = await api("POST", "/api/sessions", body);
+  if (answer) openSession(answer.code);
+});
+
+$("#open-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  openSession($("#open-code").value.trim().toUpperCase());
+});
+
+$("#new-session").addEventListener("click", () => {
+  if (socket) socket.close();
+  socket = null;
+  snapshot = null;
+  history.replaceState(null, "", location.pathname);
+  setup();
+});
+
+// ---- the session ----
+
+async function openSession(newCode) {
+  code = newCode;
+  space = null;
+  debriefSignature = drawn.players = drawn.board = "";
+  history.replaceState(null, "", `${location.pathname}#session=${code}`);
+  const joinUrl = `${location.origin}/?code=${encodeURIComponent(code)}`;
+  $("#join-code").textContent = code;
+  $("#join-address").textContent = location.host;
+  $("#session-label").textContent = `Session ${code}`;
+  show($("#localhost-warning"), ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname));
+  screen("session");
+  if (socket) socket.close();
+  socket = new LiveSocket(() => ({ type: "hello", key, session: code }), { onMessage, onStatus });
+  socket.open();
+  showQr(joinUrl);
+}
+
+async function showQr(joinUrl) {
+  const answer = await fetch(`/api/qr?text=${encodeURIComponent(joinUrl)}`, { headers: { Authorization: `Bearer ${key}` } });
+  if (!answer.ok) return;
+  const img = $("#qr");
+  img.src = URL.createObjectURL(await answer.blob());
+  img.alt = `QR code that opens ${joinUrl}`;
+  show(img, true);
+}
+
+function onStatus(status, closeCode) {
+  const banner = $("#connection");
+  if (status === "refused") {
+    show(banner, false);
+    if (closeCode === 4401) askKey("That key was not accepted.");
+    else {
+      setup();
+      error(`There is no session ${code} on this server.`);
+    }
+    return;
+  }
+  banner.textContent = "Connection to the server lost. Reconnecting…";
+  show(banner, status === "lost");
+}
+
+async function onMessage(message) {
+  if (message.type !== "session") return;
+  snapshot = message;
+  snapshotAt = performance.now();
+  if (!space) space = await api("GET", `/api/sessions/${encodeURIComponent(code)}/analysis`);
+  render();
+}
+
+function render() {
+  const joined = snapshot.players.filter((p) => !p.removed);
+  $("#join-count").textContent = `${joined.length} joined, ${joined.filter((p) => p.connected).length} connected`;
+  const next = snapshot.rounds.length + 1;
+  $("#start-round").textContent = `Start round ${next}`;
+  const live = snapshot.rounds.some((r) => r.games.some((g) => !g.result));
+  const playing = new Set(snapshot.rounds.flatMap((r) => r.games.filter((g) => !g.result).map((g) => g.game)));
+  // A round pairs only the players who are free; with nobody free there is nothing to start.
+  $("#start-round").disabled = !joined.some((p) => !playing.has(p.game));
+  $("#pause-all").disabled = !live || snapshot.paused;
+  $("#resume-all").disabled = !live || !snapshot.paused;
+  $("#extend-all").disabled = $("#end-round").disabled = !live;
+  // Snapshots come up to four times a second; parts are redrawn only when what they
+  // show changed (the clocks tick on their own), and keep the keyboard focus.
+  const players = JSON.stringify(snapshot.players.map((p) =>
+    ({ ...p, away_seconds: p.away_seconds === null ? null : Math.round(p.away_seconds) })));
+  if (players !== drawn.players) {
+    drawn.players = players;
+    keepFocus($("#roster"), () => renderRoster($("#roster"), snapshot, removePlayer));
+  }
+  const last = snapshot.rounds[snapshot.rounds.length - 1];
+  const board = JSON.stringify([Boolean(space), last && last.games.map(({ seconds_left, events, ...rest }) => rest)]);
+  if (board !== drawn.board) {
+    drawn.board = board;
+    keepFocus($("#board"), () => renderBoard($("#board"), snapshot, 0, { extend: extendGame }, space ? space.labels : {}));
+  }
+  renderDebriefIfChanged();
+}
+
+function renderDebriefIfChanged() {
+  if (!space) return;
+  const select = $("#debrief-round");
+  const choices = roundChoices(snapshot);
+  const chosen = select.value || "all";
+  if (select.options.length !== choices.length) {
+    replace(select, choices.map(([value, text]) => h("option", { value }, text)));
+    select.value = chosen;
+  }
+  // Results change rarely; redrawing the chart on every snapshot would steal focus.
+  const signature = JSON.stringify([select.value, snapshot.rounds.map((r) => r.games.map((g) => [g.game, g.result && g.result.joint]))]);
+  if (signature === debriefSignature) return;
+  debriefSignature = signature;
+  renderDebrief($("#debrief"), snapshot, space, select.value);
+}
+
+$("#debrief-round").addEventListener("change", () => renderDebriefIfChanged());
+
+async function removePlayer(player) {
+  if (!(await confirmAction(`Remove ${player.name} from the session? A bot finishes their game.`, "Remove"))) return;
+  await api("DELETE", `/api/sessions/${encodeURIComponent(code)}/players/${encodeURIComponent(player.id)}`);
+}
+
+async function extendGame(game) {
+  await api("POST", `/api/sessions/${encodeURIComponent(code)}/extend`, { seconds: 120, game: game.game });
+}
+
+$("#start-round").addEventListener("click", async () => {
+  const answer = await api("POST", `/api/sessions/${encodeURIComponent(code)}/rounds`);
+  if (answer) announce(`Round ${answer.round} started: ${answer.games.length} game${answer.games.length > 1 ? "s" : ""}.`);
+});
+$("#pause-all").addEventListener("click", () => api("POST", `/api/sessions/${encodeURIComponent(code)}/pause`));
+$("#resume-all").addEventListener("click", () => api("POST", `/api/sessions/${encodeURIComponent(code)}/resume`));
+$("#extend-all").addEventListener("click", () => api("POST", `/api/sessions/${encodeURIComponent(code)}/extend`, { seconds: 120 }));
+$("#end-round").addEventListener("click", async () => {
+  if (await confirmAction("End every live game now? They end as impasses.", "End the round")) {
+    api("POST", `/api/sessions/${encodeURIComponent(code)}/end-round`);
+  }
+});
+$("#export-csv").addEventListener("click", () =>
+  download(`/api/sessions/${encodeURIComponent(code)}/results.csv`, key, `zopa-${code}.csv`).catch((err) => error(err.message)));
+$("#project").addEventListener("click", () => {
+  const on = document.body.classList.toggle("projecting");
+  $("#project").setAttribute("aria-pressed", String(on));
+  $("#project").textContent = on ? "Back to the controls" : "Projector view";
+});
+
+setInterval(() => {
+  if (snapshot) tickBoard($("#board"), snapshot, (performance.now() - snapshotAt) / 1000);
+}, 500);
+
+function start() {
+  if (!key) return askKey();
+  if (code) openSession(code);
+  else setup();
+}
+
+readHash();
+start();

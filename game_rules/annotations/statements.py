@@ -1,0 +1,64 @@
+"""Reveals checked against the speaker's own card: ``reveal-true`` or ``reveal-false``.
+
+An issue's importance to a role is the spread of its points on that issue (best option
+minus worst): what the role stands to win or lose there. Issues that tie share their
+ranks, so either rank is true for them.
+"""
+
+from __future__ import annotations
+
+from game_rules.annotations.tag import Tag
+from game_rules.events import Event
+from game_rules.scenario import Scenario
+from game_rules.timeline import num
+
+
+def priority_ranks(scenario: Scenario, role: str) -> dict[str, tuple[int, int]]:
+    """Each issue's true rank for ``role``: (best, worst) rank it may claim, 1 = most important."""
+    table = scenario.role(role).points
+    spread = {
+        issue.id: max(row) - min(row) for issue, row in zip(scenario.issues, table, strict=True)
+    }
+    ranks: dict[str, tuple[int, int]] = {}
+    for issue_id, size in spread.items():
+        above = sum(1 for other in spread.values() if other > size)
+        level = sum(1 for other in spread.values() if other >= size)
+        ranks[issue_id] = (above + 1, level)
+    return ranks
+
+
+def checked_reveals(scenario: Scenario, events: tuple[Event, ...]) -> list[Tag]:
+    tags: list[Tag] = []
+    for event in events:
+        if event.type != "reveal" or event.by is None:
+            continue
+        role = event.by
+        if event.data.get("about") == "batna":
+            stated, actual = event.data["value"], scenario.role(role).batna
+            true = stated == actual
+            text = (
+                f"True: {role}'s BATNA is {num(actual)}."
+                if true
+                else f"False: {role} says its BATNA is {num(stated)}; it is {num(actual)}."
+            )
+            data = {"by": role, "about": "batna", "stated": stated, "actual": actual}
+        else:
+            issue, stated = event.data["issue"], event.data["rank"]
+            low, high = priority_ranks(scenario, role)[issue]
+            true = low <= stated <= high
+            actual_text = str(low) if low == high else f"{low} to {high} (tied)"
+            text = (
+                f"True: {issue} is {role}'s priority number {stated}."
+                if true
+                else f"False: {role} says {issue} is its priority number {stated}; "
+                f"it is number {actual_text}."
+            )
+            data = {
+                "by": role,
+                "about": "priority",
+                "issue": issue,
+                "stated": stated,
+                "actual": [low, high],
+            }
+        tags.append(Tag(event.seq, "reveal-true" if true else "reveal-false", text, data))
+    return tags

@@ -1,0 +1,134 @@
+"""``zopa import casino FILE --out DIR`` and ``zopa import dealornodeal FILE --out DIR``.
+
+One game log per record: ``DIR/<dialogue_id>.jsonl`` for CaSiNo, ``DIR/L<line>.jsonl``
+for Deal or No Deal. A malformed record is reported on stderr by its id or line and
+skipped; the rest of the file is still imported. Importing is idempotent: the same file
+writes the same bytes to the same names, each file replaced whole (``write_log``), so an
+interrupted run never leaves half a log behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from game_rules.errors import RecordError
+from game_rules.importers.casino import casino_log, dialogue_name
+from game_rules.importers.dealornodeal import dond_log
+from game_rules.log import GameLog, write_log
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """One record's import: a file name and its game, or why the record was skipped."""
+
+    where: str  # "dialogue 548" or "line 12", for messages
+    name: str | None = None
+    log: GameLog | None = None
+    problem: str | None = None
+
+
+@dataclass(slots=True)
+class Tally:
+    written: int = 0
+    skipped: int = 0
+    endings: Counter[str] = field(default_factory=Counter)
+
+
+def add_parser(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "import", help="turn a public negotiation dataset into game logs (one per dialogue)"
+    )
+    kinds = parser.add_subparsers(dest="dataset", required=True, metavar="DATASET")
+    casino = kinds.add_parser("casino", help="CaSiNo: a JSON list of dialogues -> DIR/<id>.jsonl")
+    dond = kinds.add_parser(
+        "dealornodeal", help="Deal or No Deal: a train/val/test.txt file -> DIR/L<line>.jsonl"
+    )
+    for command in (casino, dond):
+        command.add_argument("file", metavar="FILE", help="the dataset file")
+        command.add_argument("--out", required=True, metavar="DIR", help="where to write logs")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        records = casino_games(path) if args.dataset == "casino" else dond_games(path)
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        tally = Tally()
+        for item in records:
+            if item.log is None or item.name is None:
+                tally.skipped += 1
+                print(
+                    f"zopa import: {path}: {item.where}: skipped: {item.problem}", file=sys.stderr
+                )
+                continue
+            write_log(item.log, str(out / f"{item.name}.jsonl"))
+            tally.written += 1
+            end = item.log.events[-1].data
+            tally.endings[f"{end['outcome']} ({end['reason']})"] += 1
+    except OSError as exc:
+        print(
+            f"zopa import: {exc.filename or path}: cannot read or write ({exc.strerror})",
+            file=sys.stderr,
+        )
+        return 2
+    except ValueError as exc:
+        print(f"zopa import: {path}: {exc}", file=sys.stderr)
+        return 2
+    endings = ", ".join(f"{n} {kind}" for kind, n in sorted(tally.endings.items()))
+    print(
+        f"{args.dataset}: {tally.written} games written to {out}"
+        + (f" ({endings})" if endings else "")
+        + f"; {tally.skipped} record{'' if tally.skipped == 1 else 's'} skipped"
+    )
+    return 0
+
+
+def casino_games(path: Path) -> Iterator[Imported]:
+    """Every dialogue of a CaSiNo JSON file (a list of dialogues), in file order.
+
+    ``ValueError`` when the file as a whole is not such a list: there is nothing to skip to.
+    """
+    with open(path, encoding="utf-8") as handle:
+        try:
+            data = json.load(handle)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON ({exc})") from exc
+    if not isinstance(data, list):
+        raise ValueError("expected a JSON list of CaSiNo dialogues")
+    seen: set[str] = set()
+    for index, record in enumerate(data, start=1):
+        raw_id = record.get("dialogue_id") if isinstance(record, dict) else None
+        where = f"dialogue {raw_id}" if raw_id is not None else f"record {index}"
+        try:
+            name = dialogue_name(record)
+            if name in seen:
+                raise RecordError(f"dialogue_id {name} appears twice; the first one is kept")
+            log = casino_log(record)
+        except RecordError as exc:
+            yield Imported(where, problem=str(exc))
+            continue
+        seen.add(name)
+        yield Imported(where, name, log)
+
+
+def dond_games(path: Path) -> Iterator[Imported]:
+    """Every line of a Deal or No Deal text file; blank lines are not records."""
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                log = dond_log(line, number, path.name)
+            except RecordError as exc:
+                yield Imported(f"line {number}", problem=str(exc))
+                continue
+            yield Imported(f"line {number}", f"L{number}", log)

@@ -1,0 +1,199 @@
+"""HTTP calls the web client needs beyond the contract's API (docs/web.md).
+
+- ``GET /api/sessions/{code}/analysis`` (facilitator): the session scenario's outcome
+  space, for the debrief chart.
+- ``GET /api/games/{game}/analysis``: the same for one game. The facilitator may ask at
+  any time; a player of that game only once it is over, because the frontier and the
+  other side's BATNA say much about the other side's card (private stays private).
+- ``GET /api/sessions/{code}/results.csv`` (facilitator): every game's result, one row each.
+- ``GET /api/qr?text=...`` (facilitator): a QR code as SVG, so the join address can be
+  projected for phones to scan.
+- ``GET /api/games/{game}/review`` (facilitator): the annotated timeline of a game, as
+  ``zopa replay --timeline-json`` prints it: every event with its tags and notes.
+- ``POST /api/games/{game}/notes`` (facilitator): a teacher's note about one event,
+  kept in the game's log from then on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from typing import Any
+
+import segno
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from game_rules.analysis import analysis_json, analyze
+from game_rules.errors import LogError
+from game_rules.log import read_log, replay
+from game_rules.review import review, review_json
+from game_rules.scenario import Scenario
+from server.errors import Refused
+from server.http_api import Handler, error_response, read_body
+from server.sessions import GameEntry, Sessions
+
+MAX_QR_TEXT = 512
+
+
+class WebApi:
+    def __init__(self, sessions: Sessions, key: str) -> None:
+        self.sessions = sessions
+        self._key = key.encode()
+
+    def _bearer(self, request: Request) -> str:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        return given if scheme.lower() == "bearer" else ""
+
+    def _is_facilitator(self, request: Request) -> bool:
+        return secrets.compare_digest(self._bearer(request).encode(), self._key)
+
+    def _facilitator(self, request: Request) -> None:
+        if not self._is_facilitator(request):
+            raise Refused(
+                401, "unauthorized", "this call needs the facilitator key as a Bearer token"
+            )
+
+    def routes(self) -> list[Route]:
+        def route(path: str, handler: Handler, method: str = "GET") -> Route:
+            async def endpoint(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except Refused as refused:
+                    return error_response(refused)
+
+            return Route(path, endpoint, methods=[method])
+
+        return [
+            route("/api/games/{game}/review", self.review),
+            route("/api/games/{game}/notes", self.add_note, "POST"),
+            route("/api/sessions/{code}/analysis", self.session_analysis),
+            route("/api/sessions/{code}/results.csv", self.results_csv),
+            route("/api/games/{game}/analysis", self.game_analysis),
+            route("/api/qr", self.qr),
+        ]
+
+    async def session_analysis(self, request: Request) -> Response:
+        self._facilitator(request)
+        session = self.sessions.session(request.path_params["code"])
+        return JSONResponse(outcome_space(session.scenario))
+
+    async def game_analysis(self, request: Request) -> Response:
+        entry = self.sessions.games.get(request.path_params["game"])
+        if not self._is_facilitator(request):
+            player = self.sessions.player_by_token(self._bearer(request))
+            if player is None:
+                raise Refused(401, "unauthorized", "this call needs your player token")
+            if entry is None or player.id not in entry.players.values():
+                raise Refused(404, "no_such_game", "that is not one of your games")
+            if entry.result is None:
+                raise Refused(409, "game_live", "what was possible is shown once the game is over")
+        if entry is None:
+            raise Refused(404, "no_such_game", f"no game {request.path_params['game']!r}")
+        return JSONResponse(outcome_space(self._scenario_of(entry)))
+
+    def _scenario_of(self, entry: GameEntry) -> Scenario:
+        if entry.actor is not None:
+            return entry.actor.header.scenario
+        # A game that had ended before a restart keeps no actor; its session knows the scenario.
+        player = next(p for p in entry.players.values() if p is not None)
+        return self.sessions.sessions[self.sessions.players[player].session].scenario
+
+    async def results_csv(self, request: Request) -> Response:
+        self._facilitator(request)
+        code = request.path_params["code"]
+        session = self.sessions.session(code)
+        text = results_csv(session.scenario, self.sessions.results(code), self._names(code))
+        return Response(
+            text,
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="zopa-{session.code}.csv"'},
+        )
+
+    def _names(self, code: str) -> dict[str, str]:
+        return {p.id: p.name for p in self.sessions.session(code).players.values()}
+
+    async def review(self, request: Request) -> Response:
+        self._facilitator(request)
+        lines = await self.sessions.game_log(request.path_params["game"])
+        try:
+            log = read_log(lines)
+            return JSONResponse(review_json(review(log, replay(log))))
+        except LogError as exc:  # only if storage were damaged: say so rather than crash
+            raise Refused(500, "bad_log", f"the stored log does not replay: {exc}") from exc
+
+    async def add_note(self, request: Request) -> Response:
+        self._facilitator(request)
+        body = await read_body(request)
+        note = await self.sessions.add_note(request.path_params["game"], body)
+        return JSONResponse(note, status_code=201)
+
+    async def qr(self, request: Request) -> Response:
+        self._facilitator(request)
+        text = request.query_params.get("text", "")
+        if not text or len(text) > MAX_QR_TEXT:
+            raise Refused(400, "bad_request", f"'text' must be 1 to {MAX_QR_TEXT} characters")
+        return Response(qr_svg(text), media_type="image/svg+xml")
+
+
+def outcome_space(scenario: Scenario) -> dict[str, Any]:
+    """``zopa analyze --json`` plus the roles' labels, which the charts print on their axes."""
+    return {
+        **analysis_json(analyze(scenario), scenario),
+        "labels": {role.id: role.label for role in scenario.roles},
+    }
+
+
+def qr_svg(text: str) -> bytes:
+    code = segno.make(text, error="m")
+    out = io.BytesIO()
+    # Module-sized units and no fixed size: the page scales it to fit the projector.
+    code.save(out, kind="svg", scale=1, border=4, xmldecl=False, omitsize=True, title=text)
+    return out.getvalue()
+
+
+CSV_FIELDS = (
+    "round",
+    "game",
+    "outcome",
+    "reason",
+    "joint",
+    "efficiency",
+    "pareto_optimal",
+    "value_left",
+    "missed_deal",
+)
+
+
+def results_csv(scenario: Scenario, results: dict[str, Any], names: dict[str, str]) -> str:
+    """One row per game: who played which role, the result, and each side's points."""
+    roles = scenario.role_ids
+    per_role = [f"{r}_{what}" for r in roles for what in ("player", "points", "batna", "trap")]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*CSV_FIELDS, *per_role, "terms"])
+    for round_ in results["rounds"]:
+        for game in round_["games"]:
+            result = game["result"]
+            players = game["players"]
+            if result is None:
+                writer.writerow([round_["round"], game["game"], "live"])
+                continue
+            row: list[Any] = [round_["round"], game["game"]]
+            row += [result[field] for field in CSV_FIELDS[2:]]
+            for role in roles:
+                player = players.get(role)
+                row.append("bot" if player is None else names.get(player, player))
+                row += [result["points"][role], result["batna"][role]]
+                row.append(result["agreement_trap"][role])
+            row.append(_terms_text(scenario, result["terms"]))
+            writer.writerow(row)
+    return out.getvalue()
+
+
+def _terms_text(scenario: Scenario, terms: dict[str, int] | None) -> str:
+    if terms is None:
+        return ""
+    return "; ".join(f"{i.label}: {i.options[terms[i.id]]}" for i in scenario.issues)
