@@ -166,8 +166,12 @@ async def test_solo_practice_starts_a_game_against_the_chosen_bot(server: Server
     assert view["status"]["seats"]["seller"] == "bot:boulware"
     if view["turn"] == "buyer":
         await player.send({"type": "offer", "terms": {"price": 2}})
+    # The bot may say a line first; its move follows.
     reply = await player.c.until(
-        lambda m: m["type"] == "event" and m["event"]["by"] == "seller", timeout=10
+        lambda m: (
+            m["type"] == "event" and m["event"]["by"] == "seller" and m["event"]["type"] != "chat"
+        ),
+        timeout=10,
     )
     assert reply["event"]["type"] in ("offer", "reject", "accept")
     status, answer = server.call(
