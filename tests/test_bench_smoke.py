@@ -1,0 +1,30 @@
+"""The load benchmark still runs end to end (a short smoke run; the real one is by hand)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_load_benchmark_prints_its_table() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_load.py", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = {
+        line.split()[0] + " " + line.split()[1]: line.split()
+        for line in done.stdout.splitlines()[2:]
+    }
+    assert set(rows) >= {"throughput 20", "memory KB/player", "p50 ms", "p99 ms"}
+    relay, zopa = (
+        float(rows["throughput 20"][2].replace(",", "")),
+        float(rows["throughput 20"][3].replace(",", "")),
+    )
+    assert relay > 0 and zopa > 0
