@@ -78,6 +78,11 @@ class Api:
             route("/api/sessions/{code}/extend", self.extend, "POST"),
             route("/api/sessions/{code}/end-round", self.end_round, "POST"),
             route("/api/sessions/{code}/results", self.results, "GET"),
+            route("/api/sessions/{code}/schedule", self.schedule, "GET"),
+            route("/api/sessions/{code}/standings", self.standings, "GET"),
+            route("/api/sessions/{code}/standings/public", self.public_standings, "GET"),
+            route("/api/sessions/{code}/export.csv", self.export, "GET"),
+            route("/api/me/history", self.history, "GET"),
             route("/api/games/{game}/log", self.log, "GET"),
         ]
 
@@ -101,7 +106,9 @@ class Api:
     async def create_session(self, request: Request) -> Response:
         self._facilitator(request)
         body = await read_body(request)
-        session = await self.sessions.create_session(body.get("scenario"), body.get("time_limit"))
+        session = await self.sessions.create_session(
+            body.get("scenario"), body.get("time_limit"), body.get("schedule")
+        )
         return JSONResponse({"code": session.code}, status_code=201)
 
     async def practice(self, request: Request) -> Response:
@@ -135,7 +142,10 @@ class Api:
 
     async def start_round(self, request: Request) -> Response:
         self._facilitator(request)
-        number, games = await self.sessions.start_round(request.path_params["code"])
+        body = await read_body(request)
+        number, games = await self.sessions.start_round(
+            request.path_params["code"], body.get("pairs")
+        )
         return JSONResponse(
             {"round": number, "games": [{"game": g.id, "players": g.players} for g in games]},
             status_code=201,
@@ -164,6 +174,34 @@ class Api:
     async def results(self, request: Request) -> Response:
         self._facilitator(request)
         return JSONResponse(self.sessions.results(request.path_params["code"]))
+
+    async def schedule(self, request: Request) -> Response:
+        self._facilitator(request)
+        return JSONResponse(self.sessions.schedule_view(request.path_params["code"]))
+
+    async def standings(self, request: Request) -> Response:
+        self._facilitator(request)
+        return JSONResponse(self.sessions.standings(request.path_params["code"]))
+
+    async def public_standings(self, request: Request) -> Response:
+        # Anyone with the join code: the room's projector, without the facilitator key.
+        return JSONResponse(self.sessions.standings(request.path_params["code"], public=True))
+
+    async def export(self, request: Request) -> Response:
+        self._facilitator(request)
+        code = self.sessions.session(request.path_params["code"]).code
+        return Response(
+            self.sessions.export_csv(code),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="zopa-{code}.csv"'},
+        )
+
+    async def history(self, request: Request) -> Response:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        player = self.sessions.player_by_token(given) if scheme.lower() == "bearer" else None
+        if player is None:
+            raise Refused(401, "unauthorized", "this call needs a player token as a Bearer token")
+        return JSONResponse(self.sessions.history(player))
 
     async def log(self, request: Request) -> Response:
         self._facilitator(request)

@@ -35,7 +35,18 @@ from server.config import Settings
 from server.errors import Refused
 from server.hub import Hub
 from server.pairing import History, pair_players
-from server.storage import GameRow, PlayerRow, SessionRow, Storage
+from server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Storage
+from server.tournament.export import csv_text
+from server.tournament.pairing import Record, pair_round
+from server.tournament.report import Entrant, history_json, scores, standings_json
+from server.tournament.schedule import (
+    Schedule,
+    check_scenario,
+    parse_schedule,
+    parse_time_limit,
+    schedule_from_dict,
+)
+from server.tournament.standings import Played, lines
 from server.views import player_view
 from server.wire import Prepared
 
@@ -64,6 +75,7 @@ class GameEntry:
     id: str
     round: int
     players: dict[str, str | None]  # role -> player id, None for a bot
+    scenario: Scenario
     actor: GameActor | None
     result: dict[str, Any] | None = None
     practice: bool = False  # a solo game against a bot, started by the player
@@ -77,6 +89,9 @@ class Session:
     players: dict[str, Player] = field(default_factory=dict)
     rounds: list[list[str]] = field(default_factory=list)
     paused: bool = False
+    time_limit: float | None = None  # overrides every round's scenario, unless the round's own
+    schedule: Schedule | None = None  # a tournament's plan
+    byes: dict[int, list[str]] = field(default_factory=dict)  # round -> players with a bye
 
 
 class Sessions:
@@ -96,6 +111,9 @@ class Sessions:
         self.by_token: dict[str, Player] = {}
         self.games: dict[str, GameEntry] = {}
         self._pushes: dict[str, asyncio.TimerHandle] = {}
+        # Scheduled round starts, one per tournament, and the tasks they spawned.
+        self._starts: dict[str, asyncio.TimerHandle] = {}
+        self._starting: set[asyncio.Task[None]] = set()
 
     # ---- sessions and players -------------------------------------------------------
 
@@ -105,28 +123,28 @@ class Sessions:
             raise Refused(404, "no_such_session", f"no session with the code {code!r}")
         return found
 
-    async def create_session(self, scenario_id: Any, time_limit: Any = None) -> Session:
-        if not isinstance(scenario_id, str):
-            raise Refused(400, "bad_request", "'scenario' must be a built-in scenario id")
-        try:
-            scenario = builtin(scenario_id)
-        except KeyError as exc:
-            raise Refused(404, "no_such_scenario", str(exc.args[0])) from None
-        if time_limit is not None:
-            if isinstance(time_limit, bool) or not isinstance(time_limit, int | float):
-                raise Refused(400, "bad_request", "'time_limit' must be a number of seconds")
-            if not 1 <= time_limit <= 86400:
-                raise Refused(400, "bad_request", "'time_limit' must be 1 to 86400 seconds")
-            scenario = _with_time_limit(scenario, float(time_limit))
+    async def create_session(
+        self, scenario_id: Any, time_limit: Any = None, schedule: Any = None
+    ) -> Session:
+        """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional."""
+        limit = parse_time_limit(time_limit)
+        plan = None
+        if schedule is not None:
+            default = None if scenario_id is None else check_scenario(scenario_id)
+            plan = parse_schedule(schedule, default)
+            scenario_id = plan.rounds[0].scenario
+        scenario_id = check_scenario(scenario_id)
         code = join_code()
         while code in self.sessions:
             code = join_code()
         created = self.clock()
-        limit = None if time_limit is None else float(time_limit)
-        await self.storage.add_session(SessionRow(code, scenario_id, limit, created))
-        session = Session(code, scenario, created)
+        stored = None if plan is None else json.dumps(plan.to_dict())
+        await self.storage.add_session(SessionRow(code, scenario_id, limit, created, stored))
+        session = Session(code, _scenario(scenario_id, limit), created, time_limit=limit)
+        session.schedule = plan
         self.sessions[code] = session
         log.info("session opened on %s", scenario_id, extra={"session": code})
+        self._arm_start(session)
         return session
 
     async def join(self, code: str, name: Any) -> Player:
@@ -185,29 +203,187 @@ class Sessions:
                 free.append(player.id)
         return free
 
-    async def start_round(self, code: str) -> tuple[int, list[GameEntry]]:
+    async def start_round(self, code: str, pairs: Any = None) -> tuple[int, list[GameEntry]]:
+        """The next round: paired by hand with ``pairs``, else by the session's rules."""
         session = self.session(code)
-        free = self._free_players(session)
-        if not free:
-            raise Refused(409, "no_players", "no joined player is free to play")
-        history = {
-            p: History(dict(self.players[p].roles), frozenset(self.players[p].partners))
-            for p in free
-        }
         number = len(session.rounds) + 1
-        pairs = pair_players(free, history, session.scenario.role_ids, secrets.randbits(32))
+        scenario = self.round_scenario(session, number)
+        byes: list[str] = []
+        if pairs is not None:
+            seating = self._pairs_by_hand(session, scenario, pairs)
+        elif session.schedule is not None:
+            seating, byes = self._pairs_for_tournament(session, scenario, number)
+        else:
+            free = self._free_players(session)
+            if not free:
+                raise Refused(409, "no_players", "no joined player is free to play")
+            history = {
+                p: History(dict(self.players[p].roles), frozenset(self.players[p].partners))
+                for p in free
+            }
+            found = pair_players(free, history, scenario.role_ids, secrets.randbits(32))
+            seating = [dict(pair.seats) for pair in found]
+        await self.storage.add_round(RoundRow(session.code, number, self.clock(), tuple(byes)))
         session.rounds.append([])
+        if byes:
+            session.byes[number] = byes
         entries = []
-        for pair in pairs:
-            entries.append(await self._new_game(session, number, dict(pair.seats)))
+        for seats in seating:
+            entries.append(await self._new_game(session, number, seats, scenario))
+        self._arm_start(session)
         self.push(session.code)
         return number, entries
 
+    def round_scenario(self, session: Session, number: int) -> Scenario:
+        """Round ``number``'s scenario with its time limit: the schedule's, else the session's."""
+        schedule = session.schedule
+        if schedule is None:
+            return session.scenario
+        if number > len(schedule.rounds):
+            raise Refused(
+                409, "schedule_complete", f"all {len(schedule.rounds)} scheduled rounds started"
+            )
+        planned = schedule.rounds[number - 1]
+        limit = planned.time_limit if planned.time_limit is not None else session.time_limit
+        return _scenario(planned.scenario, limit)
+
+    def _pairs_by_hand(
+        self, session: Session, scenario: Scenario, pairs: Any
+    ) -> list[dict[str, str | None]]:
+        """The facilitator's pairs ``[[first role, second role], ...]``; null is a bot's seat."""
+        if not isinstance(pairs, list) or not pairs:
+            raise Refused(400, "bad_request", "'pairs' must be a list of [player, player] pairs")
+        free = set(self._free_players(session))
+        seen: set[str] = set()
+        seating = []
+        for pair in pairs:
+            if not isinstance(pair, list) or len(pair) != 2 or pair == [None, None]:
+                raise Refused(
+                    400, "bad_request", "each pair is [player id, player id], null for the bot"
+                )
+            for player in pair:
+                if player is None:
+                    continue
+                if not isinstance(player, str) or player not in free:
+                    raise Refused(
+                        409, "not_free", f"{player!r} is not a player of this session free to play"
+                    )
+                if player in seen:
+                    raise Refused(400, "bad_request", f"{player!r} is in two pairs")
+                seen.add(player)
+            seating.append(dict(zip(scenario.role_ids, pair, strict=True)))
+        return seating
+
+    def _pairs_for_tournament(
+        self, session: Session, scenario: Scenario, number: int
+    ) -> tuple[list[dict[str, str | None]], list[str]]:
+        assert session.schedule is not None
+        now = self.clock()
+        grace = self.settings.grace_seconds
+        present = [
+            p
+            for p in self._free_players(session)
+            # A player gone longer than the grace period is a no-show: left out until back.
+            if self.hub.connected(p)
+            or self.players[p].gone_since is None
+            or now - (self.players[p].gone_since or now) < grace
+        ]
+        if not present:
+            raise Refused(409, "no_players", "no joined player is free to play")
+        records = self.tournament_records(session)
+        pairing = pair_round(
+            present,
+            records,
+            system=session.schedule.pairing,
+            odd=session.schedule.odd,
+            index=number - 1,
+            seed=secrets.randbits(32),
+        )
+        roles = scenario.role_ids
+        seating = [dict(zip(roles, table.seats, strict=True)) for table in pairing.tables]
+        return seating, [] if pairing.bye is None else [pairing.bye]
+
+    def tournament_records(self, session: Session) -> dict[str, Record]:
+        """Each player's roles by index, partners, sit-outs and standing score so far."""
+        roles: dict[str, list[int]] = {p: [] for p in session.players}
+        partners: dict[str, set[str]] = {p: set() for p in session.players}
+        sat = dict.fromkeys(session.players, 0)
+        for number, ids in enumerate(session.rounds, start=1):
+            for absent in session.byes.get(number, ()):
+                sat[absent] += 1
+            for game_id in ids:
+                entry = self.games[game_id]
+                seats = [entry.players[r] for r in entry.scenario.role_ids]
+                for index, player in enumerate(seats):
+                    if player is None:
+                        continue
+                    roles[player].append(index)
+                    partner = seats[1 - index]
+                    if partner is None:
+                        sat[player] += 1
+                    else:
+                        partners[player].add(partner)
+        score = scores(self.played(session), session.byes, list(session.players))
+        return {
+            p: Record(tuple(roles[p]), frozenset(partners[p]), sat[p], score[p])
+            for p in session.players
+        }
+
+    def played(self, session: Session) -> list[Played]:
+        return [
+            Played(n, g, self.games[g].scenario, self.games[g].players, self.games[g].result)
+            for n, ids in enumerate(session.rounds, start=1)
+            for g in ids
+        ]
+
+    def _arm_start(self, session: Session) -> None:
+        """Set the timer for the next scheduled round's start time, if it has one."""
+        handle = self._starts.pop(session.code, None)
+        if handle is not None:
+            handle.cancel()
+        schedule = session.schedule
+        number = len(session.rounds) + 1
+        if schedule is None or number > len(schedule.rounds):
+            return
+        at = schedule.rounds[number - 1].starts_at
+        if at is None:
+            return
+
+        def due() -> None:
+            self._starts.pop(session.code, None)
+            task = asyncio.create_task(self._start_on_time(session.code, number))
+            self._starting.add(task)
+            task.add_done_callback(self._starting.discard)
+
+        delay = max(0.0, at - self.clock())
+        self._starts[session.code] = asyncio.get_running_loop().call_later(delay, due)
+
+    async def _start_on_time(self, code: str, number: int) -> None:
+        session = self.sessions.get(code)
+        if session is None or len(session.rounds) + 1 != number:
+            return  # started by hand meanwhile
+        try:
+            await self.start_round(code)
+        except Refused as refused:
+            # Nobody to pair, say: the round waits for the facilitator to start it.
+            log.warning(
+                "scheduled round %d not started: %s",
+                number,
+                refused.message,
+                extra={"session": code},
+            )
+        else:
+            log.info("scheduled round %d started", number, extra={"session": code})
+
     async def _new_game(
-        self, session: Session, number: int, seats: dict[str, str | None], bot: str = BOT_DEFAULT
+        self,
+        session: Session,
+        number: int,
+        seats: dict[str, str | None],
+        scenario: Scenario,
+        bot: str = BOT_DEFAULT,
     ) -> GameEntry:
         now = self.clock()
-        scenario = session.scenario
         players: dict[str, dict[str, Any]] = {}
         for role, player_id in seats.items():
             if player_id is None:
@@ -237,7 +413,7 @@ class Sessions:
                 tuple(orjson.dumps(e.to_dict()).decode() for e in events),
             )
         )
-        entry = GameEntry(header.game, number, dict(seats), None)
+        entry = GameEntry(header.game, number, dict(seats), scenario, None)
         entry.actor = self._actor(
             header, state, [orjson.dumps(e.to_dict()).decode() for e in events]
         )
@@ -268,7 +444,9 @@ class Sessions:
         player = await self.join(session.code, name)
         other = roles[1] if role == roles[0] else roles[0]
         session.rounds.append([])
-        entry = await self._new_game(session, 1, {role: player.id, other: None}, bot=strategy)
+        entry = await self._new_game(
+            session, 1, {role: player.id, other: None}, session.scenario, bot=strategy
+        )
         entry.practice = True
         return player, entry
 
@@ -464,7 +642,7 @@ class Sessions:
                     item["on_break"] = state.on_break
                 games.append(item)
             rounds.append({"round": n, "games": games})
-        return {
+        found = {
             "type": "session",
             "code": session.code,
             "scenario": {"id": session.scenario.id, "title": session.scenario.title},
@@ -472,6 +650,60 @@ class Sessions:
             "paused": session.paused,
             "players": players,
             "rounds": rounds,
+        }
+        if session.schedule is not None:
+            found["schedule"] = self.schedule_view(code)
+        return found
+
+    # ---- tournaments: schedule, standings, export -------------------------------------
+
+    def schedule_view(self, code: str) -> dict[str, Any]:
+        """Every scheduled round: scenario, time limit, start time, and how far it got."""
+        session = self.session(code)
+        schedule = session.schedule
+        if schedule is None:
+            raise Refused(404, "no_schedule", "this session is not a tournament")
+        rounds = []
+        for number, planned in enumerate(schedule.rounds, start=1):
+            scenario = self.round_scenario(session, number)
+            ids = session.rounds[number - 1] if number <= len(session.rounds) else None
+            if ids is None:
+                status = "planned"
+            elif any(self.games[g].result is None for g in ids):
+                status = "live"
+            else:
+                status = "done"
+            rounds.append(
+                {
+                    "round": number,
+                    "scenario": {"id": scenario.id, "title": scenario.title},
+                    "roles": list(scenario.role_ids),
+                    "time_limit": scenario.protocol.time_limit,
+                    "starts_at": planned.starts_at,
+                    "status": status,
+                    "games": [] if ids is None else ids,
+                    "byes": session.byes.get(number, []),
+                }
+            )
+        return {"pairing": schedule.pairing, "odd": schedule.odd, "rounds": rounds}
+
+    def _entrants(self, session: Session) -> list[Entrant]:
+        return [Entrant(p.id, p.name, p.removed) for p in session.players.values()]
+
+    def standings(self, code: str, public: bool = False) -> dict[str, Any]:
+        session = self.session(code)
+        return standings_json(self.played(session), session.byes, self._entrants(session), public)
+
+    def export_csv(self, code: str) -> str:
+        session = self.session(code)
+        names = {p.id: p.name for p in session.players.values()}
+        return csv_text(lines(self.played(session), session.byes), names)
+
+    def history(self, player: Player) -> dict[str, Any]:
+        session = self.sessions[player.session]
+        return {
+            "session": session.code,
+            **history_json(self.played(session), session.byes, self._entrants(session), player.id),
         }
 
     def push(self, code: str, delay: float = 0.25) -> None:
@@ -516,10 +748,15 @@ class Sessions:
         """Rebuild sessions and resume live games; the clock skips the time we were down."""
         snapshot = await self.storage.load()
         for row in snapshot.sessions:
-            scenario = builtin(row.scenario)
-            if row.time_limit is not None:
-                scenario = _with_time_limit(scenario, row.time_limit)
-            self.sessions[row.code] = Session(row.code, scenario, row.created_at)
+            session = Session(
+                row.code,
+                _scenario(row.scenario, row.time_limit),
+                row.created_at,
+                time_limit=row.time_limit,
+            )
+            if row.schedule is not None:
+                session.schedule = schedule_from_dict(json.loads(row.schedule))
+            self.sessions[row.code] = session
         for p in snapshot.players:
             player = Player(p.id, p.session, p.name, p.token, p.removed)
             self._add_player(self.sessions[p.session], player)
@@ -531,7 +768,7 @@ class Sessions:
                 role: (None if "bot" in info else str(info["id"]))
                 for role, info in header.players.items()
             }
-            entry = GameEntry(game.id, game.round, seats, None)
+            entry = GameEntry(game.id, game.round, seats, header.scenario, None)
             if game.result is not None:
                 entry.result = json.loads(game.result)
                 self._register(self.sessions[game.session], entry)
@@ -543,6 +780,15 @@ class Sessions:
             if entry.actor.live:
                 entry.actor.start()
                 resumed += 1
+        for started in snapshot.rounds:
+            session = self.sessions[started.session]
+            while len(session.rounds) < started.number:
+                session.rounds.append([])
+            if started.byes:
+                session.byes[started.number] = list(started.byes)
+        for session in self.sessions.values():
+            # A start time that passed while the server was down starts its round now.
+            self._arm_start(session)
         return resumed
 
     def _rebuild(self, header: Header, game: GameRow) -> GameActor:
@@ -568,11 +814,19 @@ class Sessions:
             await actor.commit(*apply(actor.state, Resume(), now))
 
     async def shutdown(self) -> None:
-        for handle in self._pushes.values():
+        for handle in (*self._pushes.values(), *self._starts.values()):
             handle.cancel()
+        for task in list(self._starting):
+            task.cancel()
         for entry in self.games.values():
             if entry.actor is not None:
                 await entry.actor.stop()
+
+
+def _scenario(scenario_id: str, time_limit: float | None) -> Scenario:
+    """A built-in scenario, with its time limit replaced when one is given."""
+    scenario = builtin(scenario_id)
+    return scenario if time_limit is None else _with_time_limit(scenario, time_limit)
 
 
 def _with_time_limit(scenario: Scenario, seconds: float) -> Scenario:

@@ -18,6 +18,8 @@ class SessionRow:
     # A session-wide time limit overriding the scenario's, or None.
     time_limit: float | None
     created_at: float
+    # A tournament's schedule as JSON (server/tournament/schedule.py), or None.
+    schedule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,16 @@ class GameRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RoundRow:
+    """A round as started: kept so that byes, and rounds nobody played, survive a restart."""
+
+    session: str
+    number: int
+    started_at: float
+    byes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything needed to rebuild the server after a restart."""
 
@@ -49,6 +61,7 @@ class Snapshot:
     players: tuple[PlayerRow, ...]
     games: tuple[GameRow, ...]
     last_alive: float | None
+    rounds: tuple[RoundRow, ...] = ()
 
 
 class Storage(Protocol):
@@ -63,6 +76,8 @@ class Storage(Protocol):
     async def remove_player(self, player_id: str) -> None: ...
 
     async def add_game(self, row: GameRow) -> None: ...
+
+    async def add_round(self, row: RoundRow) -> None: ...
 
     async def append_events(self, game_id: str, events: list[tuple[int, str]]) -> None:
         """Store ``(seq, line)`` pairs; returns once they are durable."""

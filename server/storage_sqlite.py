@@ -12,13 +12,14 @@ handed back only after the commit: an event the server announces is already on d
 from __future__ import annotations
 
 import asyncio
+import json
 import queue
 import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from server.storage import GameRow, PlayerRow, SessionRow, Snapshot
+from server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Snapshot
 
 T = TypeVar("T")
 _Work = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
@@ -39,7 +40,15 @@ CREATE TABLE IF NOT EXISTS notes (
     game TEXT NOT NULL REFERENCES games(id), line TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS notes_by_game ON notes (game);
 CREATE TABLE IF NOT EXISTS alive (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS schedules (
+    session TEXT PRIMARY KEY REFERENCES sessions(code), schedule TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rounds (
+    session TEXT NOT NULL REFERENCES sessions(code), number INTEGER NOT NULL,
+    started_at REAL NOT NULL, byes TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (session, number)) WITHOUT ROWID;
 """
+# Tables are only ever added, with IF NOT EXISTS, so a database written by an older
+# zopa opens unchanged: its sessions simply have no schedule and no round rows.
 
 # Most work items a single transaction takes, so one huge burst cannot stall everyone.
 BATCH = 2000
@@ -128,10 +137,21 @@ class SqliteStorage:
             loop.call_soon_threadsafe(_settle_all, settled)
 
     async def add_session(self, row: SessionRow) -> None:
-        await self._do(
-            lambda c: c.execute(
+        def work(c: sqlite3.Connection) -> None:
+            c.execute(
                 "INSERT INTO sessions VALUES (?, ?, ?, ?)",
                 (row.code, row.scenario, row.time_limit, row.created_at),
+            )
+            if row.schedule is not None:
+                c.execute("INSERT INTO schedules VALUES (?, ?)", (row.code, row.schedule))
+
+        await self._do(work)
+
+    async def add_round(self, row: RoundRow) -> None:
+        await self._do(
+            lambda c: c.execute(
+                "INSERT INTO rounds VALUES (?, ?, ?, ?)",
+                (row.session, row.number, row.started_at, json.dumps(list(row.byes))),
             )
         )
 
@@ -200,7 +220,12 @@ class SqliteStorage:
     async def load(self) -> Snapshot:
         def work(c: sqlite3.Connection) -> Snapshot:
             sessions = tuple(
-                SessionRow(*row) for row in c.execute("SELECT * FROM sessions ORDER BY created_at")
+                SessionRow(*row)
+                for row in c.execute(
+                    "SELECT s.code, s.scenario, s.time_limit, s.created_at, t.schedule "
+                    "FROM sessions s LEFT JOIN schedules t ON t.session = s.code "
+                    "ORDER BY s.created_at"
+                )
             )
             players = tuple(
                 PlayerRow(i, s, n, t, j, bool(r))
@@ -217,7 +242,11 @@ class SqliteStorage:
                 for i, s, r, h, res in c.execute("SELECT * FROM games ORDER BY rowid")
             )
             alive = c.execute("SELECT at FROM alive WHERE id = 1").fetchone()
-            return Snapshot(sessions, players, games, alive[0] if alive else None)
+            rounds = tuple(
+                RoundRow(s, n, at, tuple(json.loads(byes)))
+                for s, n, at, byes in c.execute("SELECT * FROM rounds ORDER BY session, number")
+            )
+            return Snapshot(sessions, players, games, alive[0] if alive else None, rounds)
 
         return await self._do(work)
 
