@@ -17,7 +17,8 @@ A bye is worth a score of 0.5 and a percentile of 50 (half the best deal: neithe
 reward nor a penalty for an odd count). A game against the bot counts like any game.
 
 Standings rank players by mean score; ties go to the higher mean percentile, then to
-more games played; players still tied share a rank. A second table ranks the pairs of
+more games played; players still tied share a rank. Players with no game or bye yet
+(late joiners) come last. A second table ranks the pairs of
 each game by joint gain: joint surplus over both BATNAs divided by the largest joint
 surplus the scenario allows.
 """
@@ -190,7 +191,7 @@ def standings(found: Iterable[Line], players: Iterable[str]) -> list[Standing]:
         Standing(0, p, games[p], byes[p], _mean(scores[p], 0.0), _mean(percentiles[p], 50.0))
         for p in scores
     ]
-    rows.sort(key=lambda s: (-s.score, -s.percentile, -s.games, s.player))
+    rows.sort(key=lambda s: (*_key(s), s.player))
     ranked: list[Standing] = []
     for position, row in enumerate(rows, start=1):
         previous = ranked[-1] if ranked else None
@@ -200,8 +201,10 @@ def standings(found: Iterable[Line], players: Iterable[str]) -> list[Standing]:
     return ranked
 
 
-def _key(row: Standing) -> tuple[float, float, int]:
-    return (round(row.score, 9), round(row.percentile, 9), row.games)
+def _key(row: Standing) -> tuple[bool, float, float, int]:
+    """Smaller is better; rounded so that float noise never splits a real tie."""
+    unranked = row.games + row.byes == 0
+    return (unranked, -round(row.score, 9), -round(row.percentile, 9), -row.games)
 
 
 def _mean(values: list[float], empty: float) -> float:
