@@ -1,0 +1,333 @@
+// The tournament page, in four views chosen by the address:
+//   ?code=CODE                 the standings for a projector: anyone with the join code;
+//   ?code=CODE&view=schedule   the facilitator's schedule, round controls and export;
+//   ?view=new                  the facilitator opens a tournament;
+//   ?view=me                   a player's own games (their identity from the player page).
+// Standings change only when games end, so the page asks every few seconds rather than
+// holding a socket open.
+
+import { $, h, replace, show, announce, points } from "./dom.js";
+import { call, download } from "./api.js";
+
+const KEY = "zopa.facilitatorKey"; // shared with the facilitator page
+const PLAYER = "zopa.player"; // shared with the player page
+const REFRESH_MS = 5000;
+const params = new URLSearchParams(location.search);
+const view = params.get("view");
+let code = (params.get("code") || "").toUpperCase();
+let key = localStorage.getItem(KEY);
+let timer = null;
+let drawn = "";
+
+function screen(...names) {
+  for (const id of ["choose", "key", "new", "schedule", "standings", "me"]) {
+    show($(`#${id}-screen`), names.includes(id));
+  }
+}
+
+function error(text) {
+  replace($("#errors"), text ? h("p", { class: "notice error" }, text) : null);
+}
+
+function takeKeyFromHash() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.get("key")) {
+    key = hash.get("key");
+    localStorage.setItem(KEY, key);
+    // The page may be on a projector: the key leaves the address bar at once.
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+}
+
+async function facilitatorCall(method, path, body) {
+  try {
+    error("");
+    return await call(method, path, { key, body });
+  } catch (err) {
+    if (err.status === 401) {
+      localStorage.removeItem(KEY);
+      key = null;
+      needKey("That key was not accepted.");
+    } else {
+      error(err.message);
+    }
+    return null;
+  }
+}
+
+function needKey(message) {
+  screen("key");
+  error(message || "");
+}
+
+function number(value, digits) {
+  return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
+}
+
+// ---- standings (projection and facilitator) ------------------------------------------
+
+function drawStandings(data) {
+  const signature = JSON.stringify(data);
+  if (signature === drawn) return;
+  drawn = signature;
+  $("#standings-about").textContent =
+    data.rounds === 0 ? "No round played yet." : `After ${data.rounds} round${data.rounds === 1 ? "" : "s"}.`;
+  replace(
+    $("#standings-rows"),
+    data.standings.map((row) =>
+      h(
+        "tr",
+        { class: row.withdrawn ? "withdrawn" : "" },
+        h("td", { class: "rank" }, row.rank),
+        h("th", { scope: "row" }, row.name, row.withdrawn ? " (withdrawn)" : ""),
+        h("td", { class: "num" }, number(row.score, 3)),
+        h("td", { class: "num" }, number(row.percentile, 0)),
+        h("td", { class: "num" }, row.games),
+        h("td", { class: "num" }, row.byes),
+      ),
+    ),
+  );
+  replace(
+    $("#pairs-rows"),
+    data.pairs.slice(0, 15).map((pair) =>
+      h(
+        "tr",
+        {},
+        h("td", { class: "rank" }, pair.rank),
+        h("td", { class: "num" }, pair.round),
+        h("td", {}, pair.scenario),
+        h("td", {}, Object.values(pair.players).map(pairName).join(" & ")),
+        h("td", {}, pair.outcome),
+        h("td", { class: "num" }, `${Math.round(pair.joint_score * 100)}%`),
+      ),
+    ),
+  );
+  announce(`Standings updated: ${data.standings.length} players.`);
+}
+
+function pairName(player) {
+  return player === null ? "bot" : String(player);
+}
+
+async function projection() {
+  document.body.classList.add("projecting");
+  $("#session-label").textContent = code;
+  screen("standings");
+  const tick = async () => {
+    try {
+      drawStandings(await call("GET", `/api/sessions/${encodeURIComponent(code)}/standings/public`));
+      error("");
+    } catch (err) {
+      error(err.message);
+    }
+  };
+  await tick();
+  timer = setInterval(tick, REFRESH_MS);
+}
+
+// ---- the facilitator's schedule ------------------------------------------------------
+
+function drawSchedule(plan, names) {
+  $("#schedule-about").textContent =
+    `${plan.pairing === "swiss" ? "Swiss" : "Round robin"} pairing; with an odd number of players ` +
+    `${plan.odd === "bye" ? "one has a bye" : "one plays the bot"}.`;
+  replace(
+    $("#schedule-rows"),
+    plan.rounds.map((r) =>
+      h(
+        "tr",
+        {},
+        h("td", { class: "num" }, r.round),
+        h("td", {}, r.scenario.title),
+        h("td", { class: "num" }, points(r.time_limit / 60)),
+        h("td", {}, r.starts_at ? new Date(r.starts_at * 1000).toLocaleString() : "when you start it"),
+        h("td", {}, r.status),
+        h("td", { class: "num" }, r.games.length),
+        h("td", {}, r.byes.map((id) => names[id] || id).join(", ")),
+      ),
+    ),
+  );
+  const next = plan.rounds.find((r) => r.status === "planned");
+  const button = $("#start-next");
+  button.disabled = !next;
+  button.textContent = next ? `Start round ${next.round}: ${next.scenario.title}` : "Every round has started";
+}
+
+async function schedule() {
+  $("#session-label").textContent = code;
+  screen("schedule", "standings");
+  $("#project-link").href = `?code=${encodeURIComponent(code)}`;
+  const base = `/api/sessions/${encodeURIComponent(code)}`;
+  const refresh = async () => {
+    const [plan, table] = await Promise.all([
+      facilitatorCall("GET", `${base}/schedule`),
+      facilitatorCall("GET", `${base}/standings`),
+    ]);
+    if (!plan || !table) return;
+    const names = Object.fromEntries(table.standings.map((row) => [row.player, row.name]));
+    drawSchedule(plan, names);
+    drawStandings({
+      ...table,
+      pairs: table.pairs.map((pair) => ({
+        ...pair,
+        players: Object.fromEntries(
+          Object.entries(pair.players).map(([role, id]) => [role, id === null ? null : names[id] || id]),
+        ),
+      })),
+    });
+  };
+  $("#start-next").addEventListener("click", async () => {
+    const started = await facilitatorCall("POST", `${base}/rounds`);
+    if (started) announce(`Round ${started.round} started: ${started.games.length} games.`);
+    await refresh();
+  });
+  $("#export").addEventListener("click", () =>
+    download(`${base}/export.csv`, key, `zopa-${code}.csv`).catch((err) => error(err.message)),
+  );
+  await refresh();
+  timer = setInterval(refresh, REFRESH_MS);
+}
+
+// ---- a new tournament ----------------------------------------------------------------
+
+async function newTournament() {
+  screen("new");
+  const library = await call("GET", "/api/scenarios");
+  const body = $("#new-rounds");
+  const addRound = () => {
+    const n = body.children.length + 1;
+    const select = h(
+      "select",
+      { "aria-label": `Round ${n} scenario` },
+      library.scenarios.map((s) => h("option", { value: s.id }, s.title)),
+    );
+    const row = h(
+      "tr",
+      {},
+      h("td", { class: "num" }, n),
+      h("td", {}, select),
+      h("td", {}, h("input", { type: "number", min: 1, max: 1440, step: 1, "aria-label": `Round ${n} minutes` })),
+      h("td", {}, h("input", { type: "datetime-local", "aria-label": `Round ${n} start time` })),
+      h(
+        "td",
+        {},
+        h("button", { type: "button", class: "secondary", onclick: () => removeRound(row) }, "Remove"),
+      ),
+    );
+    body.append(row);
+    renumber();
+  };
+  // Labels follow the rows, so "Round 2" is always the second row a screen reader meets.
+  const renumber = () => {
+    [...body.children].forEach((row, i) => {
+      const n = i + 1;
+      row.cells[0].textContent = n;
+      row.querySelector("select").setAttribute("aria-label", `Round ${n} scenario`);
+      const [minutes, start] = row.querySelectorAll("input");
+      minutes.setAttribute("aria-label", `Round ${n} minutes`);
+      start.setAttribute("aria-label", `Round ${n} start time`);
+      row.querySelector("button").setAttribute("aria-label", `Remove round ${n}`);
+      row.querySelector("button").disabled = body.children.length === 1;
+    });
+  };
+  const removeRound = (row) => {
+    row.remove();
+    renumber();
+  };
+  for (let i = 0; i < 3; i += 1) addRound();
+  $("#new-add").addEventListener("click", addRound);
+  $("#new-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const rounds = [...body.children].map((row) => {
+      const [select, minutes, start] = row.querySelectorAll("select, input");
+      const round = { scenario: select.value };
+      if (minutes.value) round.time_limit = Number(minutes.value) * 60;
+      // datetime-local is the browser's local time; the server wants an instant.
+      if (start.value) round.starts_at = new Date(start.value).getTime() / 1000;
+      return round;
+    });
+    const schedule = { rounds, pairing: $("#new-pairing").value, odd: $("#new-odd").value };
+    const made = await facilitatorCall("POST", "/api/sessions", { schedule });
+    if (made) location.search = `?code=${made.code}&view=schedule`;
+  });
+}
+
+// ---- a player's own games ------------------------------------------------------------
+
+function identity() {
+  try {
+    return JSON.parse(sessionStorage.getItem(PLAYER) || localStorage.getItem(PLAYER));
+  } catch {
+    return null;
+  }
+}
+
+async function myGames() {
+  screen("me");
+  const me = identity();
+  if (!me || !me.token) {
+    error("Join a session on the player page first; your games appear here after that.");
+    return;
+  }
+  const refresh = async () => {
+    let data;
+    try {
+      data = await call("GET", "/api/me/history", { key: me.token });
+    } catch (err) {
+      error(err.message);
+      return;
+    }
+    error("");
+    $("#session-label").textContent = `${data.name} · ${data.session}`;
+    $("#me-about").textContent =
+      `${data.name}: rank ${data.rank} of ${data.of}, mean score ${number(data.score, 3)}, ` +
+      `mean percentile ${number(data.percentile, 0)}.`;
+    replace(
+      $("#me-rows"),
+      data.games.map((g) =>
+        h(
+          "tr",
+          {},
+          h("td", { class: "num" }, g.round),
+          h("td", {}, g.scenario || "–"),
+          h("td", {}, g.role || "–"),
+          h("td", {}, g.partner || "–"),
+          h("td", {}, g.outcome === "bye" ? "bye" : g.reason ? `${g.outcome} (${g.reason})` : g.outcome),
+          h("td", { class: "num" }, points(g.points)),
+          h("td", { class: "num" }, points(g.batna)),
+          h("td", { class: "num" }, number(g.score, 3)),
+          h("td", { class: "num" }, number(g.percentile, 0)),
+        ),
+      ),
+    );
+  };
+  await refresh();
+  timer = setInterval(refresh, REFRESH_MS * 2);
+}
+
+// ---- start ---------------------------------------------------------------------------
+
+function start() {
+  takeKeyFromHash();
+  $("#key-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    key = $("#key-input").value.trim();
+    localStorage.setItem(KEY, key);
+    location.reload();
+  });
+  $("#choose-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    location.search = `?code=${encodeURIComponent($("#choose-code").value.trim().toUpperCase())}`;
+  });
+  if (view === "me") return myGames();
+  if (view === "new" || (view === "schedule" && code)) {
+    if (!key) return needKey("");
+    return view === "new" ? newTournament() : schedule();
+  }
+  if (code) return projection();
+  screen("choose");
+  return null;
+}
+
+window.addEventListener("pagehide", () => clearInterval(timer));
+start();
