@@ -38,7 +38,7 @@ from server.pairing import History, pair_players
 from server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Storage
 from server.tournament.export import csv_text
 from server.tournament.pairing import Record, pair_round
-from server.tournament.report import Entrant, history_json, scores, standings_json
+from server.tournament.report import Entrant, history_json, records, standings_json
 from server.tournament.schedule import (
     Schedule,
     check_scenario,
@@ -305,29 +305,7 @@ class Sessions:
 
     def tournament_records(self, session: Session) -> dict[str, Record]:
         """Each player's roles by index, partners, sit-outs and standing score so far."""
-        roles: dict[str, list[int]] = {p: [] for p in session.players}
-        partners: dict[str, set[str]] = {p: set() for p in session.players}
-        sat = dict.fromkeys(session.players, 0)
-        for number, ids in enumerate(session.rounds, start=1):
-            for absent in session.byes.get(number, ()):
-                sat[absent] += 1
-            for game_id in ids:
-                entry = self.games[game_id]
-                seats = [entry.players[r] for r in entry.scenario.role_ids]
-                for index, player in enumerate(seats):
-                    if player is None:
-                        continue
-                    roles[player].append(index)
-                    partner = seats[1 - index]
-                    if partner is None:
-                        sat[player] += 1
-                    else:
-                        partners[player].add(partner)
-        score = scores(self.played(session), session.byes, list(session.players))
-        return {
-            p: Record(tuple(roles[p]), frozenset(partners[p]), sat[p], score[p])
-            for p in session.players
-        }
+        return records(self.played(session), session.byes, list(session.players))
 
     def played(self, session: Session) -> list[Played]:
         return [
