@@ -225,6 +225,8 @@ class Sessions:
             seating = [dict(pair.seats) for pair in found]
         await self.storage.add_round(RoundRow(session.code, number, self.clock(), tuple(byes)))
         session.rounds.append([])
+        # The dashboard and debrief read the session's scenario: the round now being played.
+        session.scenario = scenario
         if byes:
             session.byes[number] = byes
         entries = []
@@ -765,6 +767,8 @@ class Sessions:
             if started.byes:
                 session.byes[started.number] = list(started.byes)
         for session in self.sessions.values():
+            if session.schedule is not None and session.rounds:
+                session.scenario = self.round_scenario(session, len(session.rounds))
             # A start time that passed while the server was down starts its round now.
             self._arm_start(session)
         return resumed
