@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 import segno
@@ -95,17 +96,17 @@ class WebApi:
         return JSONResponse(outcome_space(self._scenario_of(entry)))
 
     def _scenario_of(self, entry: GameEntry) -> Scenario:
-        if entry.actor is not None:
-            return entry.actor.header.scenario
-        # A game that had ended before a restart keeps no actor; its session knows the scenario.
-        player = next(p for p in entry.players.values() if p is not None)
-        return self.sessions.sessions[self.sessions.players[player].session].scenario
+        # Each game's own: a tournament's rounds may each be on another scenario.
+        return entry.scenario
 
     async def results_csv(self, request: Request) -> Response:
         self._facilitator(request)
         code = request.path_params["code"]
         session = self.sessions.session(code)
-        text = results_csv(session.scenario, self.sessions.results(code), self._names(code))
+        scenarios = {g: self.sessions.games[g].scenario for ids in session.rounds for g in ids}
+        text = results_csv(
+            session.scenario, self.sessions.results(code), self._names(code), scenarios
+        )
         return Response(
             text,
             media_type="text/csv; charset=utf-8",
@@ -167,10 +168,23 @@ CSV_FIELDS = (
 )
 
 
-def results_csv(scenario: Scenario, results: dict[str, Any], names: dict[str, str]) -> str:
-    """One row per game: who played which role, the result, and each side's points."""
-    roles = scenario.role_ids
-    per_role = [f"{r}_{what}" for r in roles for what in ("player", "points", "batna", "trap")]
+def results_csv(
+    scenario: Scenario,
+    results: dict[str, Any],
+    names: dict[str, str],
+    game_scenarios: Mapping[str, Scenario] | None = None,
+) -> str:
+    """One row per game: who played which role, the result, and each side's points.
+
+    ``game_scenarios`` gives each game's scenario when a tournament's rounds differ; the
+    role columns are then named ``role1_``/``role2_`` unless every game's roles agree.
+    """
+    games = dict(game_scenarios or {})
+    used = {s.role_ids for s in games.values()} | {scenario.role_ids}
+    names_of_roles = scenario.role_ids if len(used) == 1 else ("role1", "role2")
+    per_role = [
+        f"{r}_{what}" for r in names_of_roles for what in ("player", "points", "batna", "trap")
+    ]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_FIELDS, *per_role, "terms"])
@@ -183,12 +197,13 @@ def results_csv(scenario: Scenario, results: dict[str, Any], names: dict[str, st
                 continue
             row: list[Any] = [round_["round"], game["game"]]
             row += [result[field] for field in CSV_FIELDS[2:]]
-            for role in roles:
+            own = games.get(game["game"], scenario)
+            for role in own.role_ids:
                 player = players.get(role)
                 row.append("bot" if player is None else names.get(player, player))
                 row += [result["points"][role], result["batna"][role]]
                 row.append(result["agreement_trap"][role])
-            row.append(_terms_text(scenario, result["terms"]))
+            row.append(_terms_text(own, result["terms"]))
             writer.writerow(row)
     return out.getvalue()
 

@@ -19,9 +19,9 @@ still pairs everyone, tried in order. Whether everyone can be paired is answered
 exactly by a maximum matching (``matching``), grown from the pairing the system prefers:
 
 - round robin, the circle method over the players present in the order they joined
-  (a fixed class meets everyone once in n - 1 rounds, n rounds when odd); the roles of
-  each two consecutive rounds come from two-colouring their circles, so that a player's
-  second game of the two is always in the other role and the circle never has to bend;
+  (a fixed class meets everyone once in n - 1 rounds, n rounds when odd), with roles
+  from ``circle_roles`` so that the circle's pairs always keep rule 2 and it never has
+  to bend;
 - Swiss, players sorted by standing, each paired with the nearest one below them
   (the Monrad system).
 
