@@ -281,3 +281,26 @@ async def test_a_schedule_is_checked_and_named_in_errors(server: Server) -> None
         "POST", "/api/sessions", {"schedule": {"rounds": [{"scenario": "supplier"}]}}
     )
     assert status == 201, answer
+
+
+async def test_a_no_show_sits_the_round_out_until_back(server: Server) -> None:
+    code = await open_session(server, "guitar", schedule={"rounds": 2, "odd": "bye"})
+    ana, ben, cy = [await Player(server, code, n).join() for n in ("Ana", "Ben", "Cy")]
+    for player in (ana, ben, cy):
+        await player.connect()
+    await cy.c.close()
+    # The grace period is 0.5 s here: wait until the server counts Cy as gone past it.
+    deadline = time.monotonic() + 10
+    while True:
+        snapshot = await server.acall("GET", f"/api/sessions/{code}")
+        away = next(p["away_seconds"] for p in snapshot["players"] if p["id"] == cy.id)
+        if away is not None and away > 0.6:
+            break
+        assert time.monotonic() < deadline, "Cy never counted as away"
+        await asyncio.sleep(0.1)  # polling the server's own view, not a guess at timing
+    started = await server.acall("POST", f"/api/sessions/{code}/rounds")
+    assert [sorted(filter(None, g["players"].values())) for g in started["games"]] == [
+        sorted([ana.id, ben.id])
+    ]
+    plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
+    assert plan["rounds"][0]["byes"] == [], "a no-show has no bye"
