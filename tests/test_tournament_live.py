@@ -10,13 +10,23 @@ import io
 import itertools
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from game_rules.library import builtin
 from game_rules.log import read_log, replay
 from game_rules.scenario import Scenario
 from game_rules.scoring import result
+from server.bot_client import run_bots
 from tests.live import Player, Server, open_session
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10) -> None:
+    """Ask the server until ``check`` holds: for states that time alone brings about."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        assert time.monotonic() < deadline, "the server never got there"
+        await asyncio.sleep(0.05)
 
 
 class Scripted:
@@ -289,18 +299,60 @@ async def test_a_no_show_sits_the_round_out_until_back(server: Server) -> None:
     for player in (ana, ben, cy):
         await player.connect()
     await cy.c.close()
-    # The grace period is 0.5 s here: wait until the server counts Cy as gone past it.
-    deadline = time.monotonic() + 10
-    while True:
+
+    async def cy_gone_past_the_grace_period() -> bool:  # 0.5 s in these tests
         snapshot = await server.acall("GET", f"/api/sessions/{code}")
         away = next(p["away_seconds"] for p in snapshot["players"] if p["id"] == cy.id)
-        if away is not None and away > 0.6:
-            break
-        assert time.monotonic() < deadline, "Cy never counted as away"
-        await asyncio.sleep(0.1)  # polling the server's own view, not a guess at timing
+        return away is not None and away > 0.6
+
+    await eventually(cy_gone_past_the_grace_period)
     started = await server.acall("POST", f"/api/sessions/{code}/rounds")
     assert [sorted(filter(None, g["players"].values())) for g in started["games"]] == [
         sorted([ana.id, ben.id])
     ]
     plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
     assert plan["rounds"][0]["byes"] == [], "a no-show has no bye"
+
+
+async def test_a_tournament_of_joined_bots_is_ranked_as_its_logs_say(server: Server) -> None:
+    """Bots join as ordinary players (``zopa bots join``'s client) over two short rounds."""
+    schedule = {"rounds": [{"time_limit": 4}, {"scenario": "supplier", "time_limit": 4}]}
+    code = await open_session(server, "guitar", schedule={**schedule, "odd": "bye"})
+    bots = [
+        asyncio.create_task(run_bots(server.url, code, 1, s, think=0.05, report=lambda _: None))
+        for s in ("conceder", "boulware", "linear", "problem-solver", "tit-for-tat")
+    ]
+    try:
+
+        async def all_joined() -> bool:
+            return len((await server.acall("GET", f"/api/sessions/{code}"))["players"]) == 5
+
+        await eventually(all_joined)
+        for number in (1, 2):
+            await server.acall("POST", f"/api/sessions/{code}/rounds")
+
+            async def ended(number: int = number) -> bool:  # 4 s games
+                plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
+                return bool(plan["rounds"][number - 1]["status"] == "done")
+
+            await eventually(ended, timeout=20)
+    finally:
+        for task in bots:
+            task.cancel()
+        await asyncio.gather(*bots, return_exceptions=True)
+    results = await server.acall("GET", f"/api/sessions/{code}/results")
+    games = []
+    for number in results["rounds"]:
+        for game in number["games"]:
+            status, text = server.call("GET", f"/api/games/{game['game']}/log")
+            assert status == 200 and isinstance(text, str)
+            games.append({**game, "round": number["round"], "log": read_log(text.splitlines())})
+    plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
+    byes = {r["round"]: r["byes"] for r in plan["rounds"]}
+    assert sorted(len(b) for b in byes.values()) == [1, 1] and byes[1] != byes[2]
+    table = await server.acall("GET", f"/api/sessions/{code}/standings")
+    expected = expected_standings(games, byes, [row["player"] for row in table["standings"]])
+    got = [(row["player"], row["score"], row["percentile"]) for row in table["standings"]]
+    assert [p for p, _, _ in got] == [p for p, _, _ in expected]
+    for (_, score, pct), (_, want_score, want_pct) in zip(got, expected, strict=True):
+        assert abs(score - want_score) < 1e-5 and abs(pct - want_pct) < 1e-2
