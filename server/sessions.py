@@ -114,6 +114,9 @@ class Sessions:
         # Scheduled round starts, one per tournament, and the tasks they spawned.
         self._starts: dict[str, asyncio.TimerHandle] = {}
         self._starting: set[asyncio.Task[None]] = set()
+        # One round starts at a time: a click and a start time at the same moment must not
+        # both take the same round number.
+        self._round_lock = asyncio.Lock()
 
     # ---- sessions and players -------------------------------------------------------
 
@@ -203,10 +206,22 @@ class Sessions:
                 free.append(player.id)
         return free
 
-    async def start_round(self, code: str, pairs: Any = None) -> tuple[int, list[GameEntry]]:
-        """The next round: paired by hand with ``pairs``, else by the session's rules."""
-        session = self.session(code)
+    async def start_round(
+        self, code: str, pairs: Any = None, only: int | None = None
+    ) -> tuple[int, list[GameEntry]]:
+        """The next round: paired by hand with ``pairs``, else by the session's rules.
+
+        With ``only``, start it only if it is round ``only`` (409 ``already_started``).
+        """
+        async with self._round_lock:
+            return await self._start_round(self.session(code), pairs, only)
+
+    async def _start_round(
+        self, session: Session, pairs: Any, only: int | None
+    ) -> tuple[int, list[GameEntry]]:
         number = len(session.rounds) + 1
+        if only is not None and only != number:
+            raise Refused(409, "already_started", f"round {only} has already started")
         scenario = self.round_scenario(session, number)
         byes: list[str] = []
         if pairs is not None:
@@ -339,11 +354,10 @@ class Sessions:
         self._starts[session.code] = asyncio.get_running_loop().call_later(delay, due)
 
     async def _start_on_time(self, code: str, number: int) -> None:
-        session = self.sessions.get(code)
-        if session is None or len(session.rounds) + 1 != number:
-            return  # started by hand meanwhile
+        if code not in self.sessions:
+            return
         try:
-            await self.start_round(code)
+            await self.start_round(code, only=number)
         except Refused as refused:
             # Nobody to pair, say: the round waits for the facilitator to start it.
             log.warning(
