@@ -356,3 +356,16 @@ async def test_a_tournament_of_joined_bots_is_ranked_as_its_logs_say(server: Ser
     assert [p for p, _, _ in got] == [p for p, _, _ in expected]
     for (_, score, pct), (_, want_score, want_pct) in zip(got, expected, strict=True):
         assert abs(score - want_score) < 1e-5 and abs(pct - want_pct) < 1e-2
+
+
+async def test_two_round_starts_at_once_take_one_round_each(server: Server) -> None:
+    code = await open_session(server, "guitar", schedule={"rounds": 3})
+    for name in ("Ana", "Ben"):
+        await Player(server, code, name).join()
+    calls = [
+        asyncio.to_thread(server.call, "POST", f"/api/sessions/{code}/rounds") for _ in range(2)
+    ]
+    answers = sorted(await asyncio.gather(*calls), key=lambda answer: answer[0])
+    # The first pairs both players; the second finds them busy, not round 1 taken twice.
+    assert [status for status, _ in answers] == [201, 409]
+    assert answers[0][1]["round"] == 1 and answers[1][1]["error"]["code"] == "no_players"
