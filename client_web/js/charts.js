@@ -25,8 +25,9 @@ function ticks(lo, hi, count) {
 }
 
 const fmt = (n) => Number(n).toLocaleString("en-US", { maximumFractionDigits: 1 });
-// Axis ticks stay short ("20k"), so they fit beside the axis on a phone.
-const tick = (n) => (Math.abs(n) >= 10_000 ? `${fmt(n / 1000)}k` : fmt(n));
+// Axis ticks stay short ("20k"), so they fit beside the axis on a phone; one axis uses
+// one unit throughout, so "5k" sits below "10k" rather than "5,000".
+const tick = (n, top) => (Math.abs(top) >= 10_000 && n !== 0 ? `${fmt(n / 1000)}k` : fmt(n));
 
 /**
  * pointsChart({labels, frontier, batna, marks, paths, title, description})
@@ -63,11 +64,11 @@ export function pointsChart({ labels, frontier = [], batna = null, marks = [], p
   const grid = el("g", { class: "axes" });
   for (const t of ticks(x0, x1, W < 420 ? 3 : 5)) {
     grid.append(el("line", { class: "grid", x1: sx(t), x2: sx(t), y1: sy(y0), y2: sy(y1 + my) }));
-    grid.append(el("text", { x: sx(t), y: H - PAD.bottom + 18, "text-anchor": "middle" }, tick(t)));
+    grid.append(el("text", { x: sx(t), y: H - PAD.bottom + 18, "text-anchor": "middle" }, tick(t, x1)));
   }
   for (const t of ticks(y0, y1, 5)) {
     grid.append(el("line", { class: "grid", x1: sx(x0), x2: sx(x1 + mx), y1: sy(t), y2: sy(t) }));
-    grid.append(el("text", { x: PAD.left - 8, y: sy(t) + 4, "text-anchor": "end" }, tick(t)));
+    grid.append(el("text", { x: PAD.left - 8, y: sy(t) + 4, "text-anchor": "end" }, tick(t, y1)));
   }
   const midY = (PAD.top + H - PAD.bottom) / 2;
   grid.append(el("text", { class: "axis-label", x: (PAD.left + W - PAD.right) / 2, y: H - 12, "text-anchor": "middle" }, `${labels[0]}'s points →`));

@@ -122,6 +122,8 @@ async function openSession(newCode) {
   $("#join-code").textContent = code;
   $("#join-address").textContent = location.host;
   $("#session-label").textContent = `Session ${code}`;
+  $("#schedule-link").href = `standings.html?code=${encodeURIComponent(code)}&view=schedule`;
+  $("#schedule-link").hidden = false;
   show($("#localhost-warning"), ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname));
   screen("session");
   if (socket) socket.close();
