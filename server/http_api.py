@@ -41,29 +41,43 @@ async def read_body(request: Request) -> dict[str, Any]:
     return body
 
 
+def bearer(request: Request) -> str:
+    """The token of an ``Authorization: Bearer`` header, or ``""``."""
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return given if scheme.lower() == "bearer" else ""
+
+
+def is_facilitator(request: Request, key: bytes) -> bool:
+    # Constant-time, so response timing does not tell how much of a guess was right.
+    return secrets.compare_digest(bearer(request).encode(), key)
+
+
+def require_facilitator(request: Request, key: bytes) -> None:
+    if not is_facilitator(request, key):
+        raise Refused(401, "unauthorized", "this call needs the facilitator key as a Bearer token")
+
+
+def route(path: str, handler: Handler, method: str = "GET") -> Route:
+    """A route whose refusals become the API's error objects."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Refused as refused:
+            return error_response(refused)
+
+    return Route(path, endpoint, methods=[method])
+
+
 class Api:
     def __init__(self, sessions: Sessions, key: str) -> None:
         self.sessions = sessions
         self._key = key.encode()
 
     def _facilitator(self, request: Request) -> None:
-        header = request.headers.get("authorization", "")
-        scheme, _, given = header.partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(given.encode(), self._key):
-            raise Refused(
-                401, "unauthorized", "this call needs the facilitator key as a Bearer token"
-            )
+        require_facilitator(request, self._key)
 
     def routes(self) -> list[Route]:
-        def route(path: str, handler: Handler, method: str) -> Route:
-            async def endpoint(request: Request) -> Response:
-                try:
-                    return await handler(request)
-                except Refused as refused:
-                    return error_response(refused)
-
-            return Route(path, endpoint, methods=[method])
-
         return [
             route("/healthz", self.health, "GET"),
             route("/api/scenarios", self.scenarios, "GET"),

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,7 +32,13 @@ from game_rules.log import read_log, replay
 from game_rules.review import review, review_json
 from game_rules.scenario import Scenario
 from server.errors import Refused
-from server.http_api import Handler, error_response, read_body
+from server.http_api import (
+    bearer,
+    is_facilitator,
+    read_body,
+    require_facilitator,
+    route,
+)
 from server.sessions import GameEntry, Sessions
 
 MAX_QR_TEXT = 512
@@ -44,29 +49,13 @@ class WebApi:
         self.sessions = sessions
         self._key = key.encode()
 
-    def _bearer(self, request: Request) -> str:
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        return given if scheme.lower() == "bearer" else ""
-
     def _is_facilitator(self, request: Request) -> bool:
-        return secrets.compare_digest(self._bearer(request).encode(), self._key)
+        return is_facilitator(request, self._key)
 
     def _facilitator(self, request: Request) -> None:
-        if not self._is_facilitator(request):
-            raise Refused(
-                401, "unauthorized", "this call needs the facilitator key as a Bearer token"
-            )
+        require_facilitator(request, self._key)
 
     def routes(self) -> list[Route]:
-        def route(path: str, handler: Handler, method: str = "GET") -> Route:
-            async def endpoint(request: Request) -> Response:
-                try:
-                    return await handler(request)
-                except Refused as refused:
-                    return error_response(refused)
-
-            return Route(path, endpoint, methods=[method])
-
         return [
             route("/api/games/{game}/review", self.review),
             route("/api/games/{game}/notes", self.add_note, "POST"),
@@ -84,7 +73,7 @@ class WebApi:
     async def game_analysis(self, request: Request) -> Response:
         entry = self.sessions.games.get(request.path_params["game"])
         if not self._is_facilitator(request):
-            player = self.sessions.player_by_token(self._bearer(request))
+            player = self.sessions.player_by_token(bearer(request))
             if player is None:
                 raise Refused(401, "unauthorized", "this call needs your player token")
             if entry is None or player.id not in entry.players.values():
