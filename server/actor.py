@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from game_rules.actions import Action, parse_action
+from game_rules.actions import Action
 from game_rules.bots import make_bot, seen_by
 from game_rules.errors import ActionRefused
 from game_rules.events import Event, event_from_dict
@@ -39,7 +39,7 @@ Deliver = Callable[[str, Prepared], None]  # (role, message); must not block
 @dataclass(frozen=True, slots=True)
 class PlayerMove:
     role: str
-    message: dict[str, Any]
+    action: Action  # parsed by the socket handler, for this role
     reply: Reply
 
 
@@ -195,8 +195,7 @@ class GameActor:
                 raise ActionRefused(
                     "not_allowed", "a bot holds your seat; reconnect to take it back"
                 )
-            action = parse_action(command.message, command.role)
-            await self._apply(action, now)
+            await self._apply(command.action, now)
         except ActionRefused as exc:
             log.info("%s refused: %s", command.role, exc.code, extra=self._ids)
             await command.reply({"type": "error", "code": exc.code, "message": exc.message})

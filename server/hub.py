@@ -90,10 +90,11 @@ class Connection:
                     await self._close_now(item.code, item.reason)
                     return
                 frame = encode(item, self.binary)
+                # The ASGI message itself: send_text/send_bytes only wrap this.
                 if isinstance(frame, bytes):
-                    await self.socket.send_bytes(frame)
+                    await self.socket.send({"type": "websocket.send", "bytes": frame})
                 else:
-                    await self.socket.send_text(frame)
+                    await self.socket.send({"type": "websocket.send", "text": frame})
         except Exception:  # the peer is gone; the reader notices and detaches
             self.closing = True
 

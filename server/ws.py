@@ -155,9 +155,9 @@ class Endpoint:
             connection.send(_error("bad_message", f"unknown message type {kind!r}"))
             return
         try:
-            # The shape is checked here, so a malformed message is named as such even
-            # from a player without a game; the actor checks it against the game.
-            parse_action(message, "?")
+            # Parsed here, once: a malformed message is named as such even from a player
+            # without a game, and the actor gets a ready action to check against the game.
+            action = parse_action(message, found[1] if found else "?")
         except ActionRefused as exc:
             connection.send(_error(exc.code, exc.message))
             return
@@ -171,7 +171,7 @@ class Endpoint:
         if entry.actor is None or not entry.actor.live:
             connection.send(_error("game_over", "the game is over"))
             return
-        entry.actor.submit(PlayerMove(role, message, connection.reply))
+        entry.actor.submit(PlayerMove(role, action, connection.reply))
 
     async def _facilitator(
         self, socket: WebSocket, connection: Connection, hello: dict[str, Any]
