@@ -51,7 +51,7 @@ from game_rules.scenario import Points, Scenario
 
 Pair = tuple[Points, Points]
 # A point pair and the option index chosen for each issue so far, in issue order.
-_Candidate = tuple[Points, Points, tuple[int, ...]]
+Candidate = tuple[Points, Points, tuple[int, ...]]
 _Exact = int | Fraction
 
 
@@ -84,16 +84,16 @@ class Analysis:
 def analyze(scenario: Scenario) -> Analysis:
     """The exact analysis, built issue by issue; cached because scoring asks once per game."""
     first, second = scenario.roles
-    pareto: list[_Candidate] = [(0, 0, ())]
+    pareto: list[Candidate] = [(0, 0, ())]
     for i in range(len(scenario.issues)):
         # Dominated options of one issue can never be part of a frontier outcome; dropping
         # them first keeps the merge small. Pruning keeps the lowest index of equal options,
         # which is what the lexicographically first terms need.
-        options = _prune(
+        options = pareto_prune(
             (x, y, (j,))
             for j, (x, y) in enumerate(zip(first.points[i], second.points[i], strict=True))
         )
-        pareto = _prune(
+        pareto = pareto_prune(
             (a + x, b + y, terms + option) for a, b, terms in pareto for x, y, option in options
         )
     pareto.reverse()
@@ -191,7 +191,7 @@ def analysis_json(analysis: Analysis, scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def _prune(candidates: Iterable[_Candidate]) -> list[_Candidate]:
+def pareto_prune(candidates: Iterable[Candidate]) -> list[Candidate]:
     """The Pareto-optimal distinct pairs, each with its first terms, by first points descending.
 
     After sorting by first points descending, then second points descending, then terms,
@@ -200,7 +200,7 @@ def _prune(candidates: Iterable[_Candidate]) -> list[_Candidate]:
     dominates or duplicates it (and a duplicate sorted earlier has earlier terms).
     """
     ordered = sorted(candidates, key=lambda c: (-c[0], -c[1], c[2]))
-    kept: list[_Candidate] = []
+    kept: list[Candidate] = []
     for candidate in ordered:
         if not kept or candidate[1] > kept[-1][1]:
             kept.append(candidate)

@@ -12,33 +12,23 @@ every package, and it is a ``Ladder``, so a bot uses it as it would its own ladd
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 
+from game_rules.analysis import Candidate, pareto_prune
 from game_rules.bots.ladder import Ladder
 from game_rules.scenario import Points
-
-_Candidate = tuple[Points, int, tuple[int, ...]]
 
 
 @functools.lru_cache(maxsize=1024)
 def tradeoff_ladder(
     ours: tuple[tuple[Points, ...], ...], theirs: tuple[tuple[int, ...], ...]
 ) -> Ladder:
-    front: list[_Candidate] = [(0, 0, ())]
+    front: list[Candidate] = [(0, 0, ())]
     for mine, other in zip(ours, theirs, strict=True):
-        options = _frontier((m, t, (o,)) for o, (m, t) in enumerate(zip(mine, other, strict=True)))
-        front = _frontier(
+        options = pareto_prune(
+            (m, t, (o,)) for o, (m, t) in enumerate(zip(mine, other, strict=True))
+        )
+        front = pareto_prune(
             (a + m, b + t, terms + option) for a, b, terms in front for m, t, option in options
         )
     front.reverse()
     return Ladder(tuple(c[0] for c in front), tuple(c[2] for c in front))
-
-
-def _frontier(candidates: Iterable[_Candidate]) -> list[_Candidate]:
-    """The undominated candidates, by our points descending (theirs then ascend)."""
-    ordered = sorted(candidates, key=lambda c: (-c[0], -c[1], c[2]))
-    kept: list[_Candidate] = []
-    for candidate in ordered:
-        if not kept or candidate[1] > kept[-1][1]:
-            kept.append(candidate)
-    return kept
