@@ -94,6 +94,18 @@ async def play_round(server: Server, code: str, people: dict[str, Scripted]) -> 
     return answer
 
 
+async def logged_games(server: Server, code: str) -> list[dict[str, Any]]:
+    """Every game of the session with its round and its log, read back from the server."""
+    results = await server.acall("GET", f"/api/sessions/{code}/results")
+    games = []
+    for number in results["rounds"]:
+        for game in number["games"]:
+            status, text = server.call("GET", f"/api/games/{game['game']}/log")
+            assert status == 200 and isinstance(text, str)
+            games.append({**game, "round": number["round"], "log": read_log(text.splitlines())})
+    return games
+
+
 def expected_standings(
     games: list[dict[str, Any]], byes: dict[int, list[str]], everyone: list[str]
 ) -> list[tuple[str, float, float]]:
@@ -180,13 +192,7 @@ async def test_a_tournament_over_three_scenarios_ranks_players_across_roles(
     byes = {r["round"]: r["byes"] for r in plan["rounds"] if r["byes"]}
     assert len(byes[1]) == 1 and len(byes[3]) == 1 and byes[1] != byes[3], "byes rotate"
 
-    results = await server.acall("GET", f"/api/sessions/{code}/results")
-    games = []
-    for number in results["rounds"]:
-        for game in number["games"]:
-            status, text = server.call("GET", f"/api/games/{game['game']}/log")
-            assert status == 200 and isinstance(text, str)
-            games.append({**game, "round": number["round"], "log": read_log(text.splitlines())})
+    games = await logged_games(server, code)
     everyone = [*people, leaving.player.id]
     expected = expected_standings(games, byes, everyone)
 
@@ -340,13 +346,7 @@ async def test_a_tournament_of_joined_bots_is_ranked_as_its_logs_say(server: Ser
         for task in bots:
             task.cancel()
         await asyncio.gather(*bots, return_exceptions=True)
-    results = await server.acall("GET", f"/api/sessions/{code}/results")
-    games = []
-    for number in results["rounds"]:
-        for game in number["games"]:
-            status, text = server.call("GET", f"/api/games/{game['game']}/log")
-            assert status == 200 and isinstance(text, str)
-            games.append({**game, "round": number["round"], "log": read_log(text.splitlines())})
+    games = await logged_games(server, code)
     plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
     byes = {r["round"]: r["byes"] for r in plan["rounds"]}
     assert sorted(len(b) for b in byes.values()) == [1, 1] and byes[1] != byes[2]
