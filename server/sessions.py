@@ -25,7 +25,7 @@ from game_rules.bots import BOT_DEFAULT, STRATEGIES
 from game_rules.errors import LogError, ScenarioError
 from game_rules.events import event_from_dict
 from game_rules.library import builtin
-from game_rules.log import GameLog, Header, dumps, parse_header, replay
+from game_rules.log import GameLog, Header, dumps, parse_header, read_log, replay
 from game_rules.negotiation import GameState, advance, apply, seconds_left, start
 from game_rules.notes import parse_note
 from game_rules.scenario import Scenario
@@ -774,6 +774,7 @@ class Sessions:
             if entry.actor.live:
                 entry.actor.start()
                 resumed += 1
+        await self._rebuild_latest_ended()
         for started in snapshot.rounds:
             session = self.sessions[started.session]
             while len(session.rounds) < started.number:
@@ -786,6 +787,23 @@ class Sessions:
             # A start time that passed while the server was down starts its round now.
             self._arm_start(session)
         return resumed
+
+    async def _rebuild_latest_ended(self) -> None:
+        """Give each player's latest game a (stopped) actor again if it had ended.
+
+        A player who reloads after a restart should see how their last game ended, as
+        before the restart; older ended games stay results only.
+        """
+        for game_id in {p.game for p in self.players.values() if p.game is not None}:
+            entry = self.games[game_id]
+            if entry.actor is not None:
+                continue
+            lines = await self.storage.game_lines(game_id)
+            if lines is None:
+                continue
+            log = read_log(lines)
+            state = replay(log)
+            entry.actor = self._actor(log.header, state, lines[1 : 1 + len(log.events)])
 
     def _rebuild(self, header: Header, game: GameRow) -> GameActor:
         try:

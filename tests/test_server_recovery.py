@@ -138,3 +138,23 @@ async def test_sigterm_closes_sockets_with_1001_and_games_resume(tmp_path: Path)
         assert welcome["game"]["status"]["over"] is False
     finally:
         server.stop()
+
+
+async def test_after_a_restart_a_reload_still_shows_how_the_last_game_ended(
+    tmp_path: Path,
+) -> None:
+    server = Server(tmp_path / "zopa.db")
+    server.start()
+    try:
+        _, players, _ = await paired(server, "guitar")
+        seller = players["seller"]
+        await seller.send({"type": "walkout"})
+        ended = await seller.c.type("ended")
+        server.terminate()
+        server.start()
+        view = (await seller.connect())["game"]
+        assert view["result"] == ended["result"]
+        assert view["cards"] == ended["cards"]
+        assert [e["type"] for e in view["events"]] == ["walkout", "end"]
+    finally:
+        server.stop()
