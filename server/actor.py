@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ from server.wire import Prepared
 
 log = logging.getLogger("zopa.game")
 
-Reply = Callable[[dict[str, Any]], Awaitable[None]]
+Reply = Callable[[dict[str, Any]], None]  # must not block
 Deliver = Callable[[str, Prepared], None]  # (role, message); must not block
 
 
@@ -76,7 +76,7 @@ class GameActor:
         lines: list[str],
         storage: Storage,
         deliver: Deliver,
-        on_end: Callable[[GameActor], Awaitable[None]],
+        on_end: Callable[[GameActor], None],
         bot_tick: float = 1.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -86,6 +86,11 @@ class GameActor:
         # collector, where a game's Event objects made every sweep walk all history.
         self.lines = lines
         self.result: dict[str, Any] | None = result(state)
+        # What is on disk and has been told: a reconnecting player's view is built from
+        # this, never from moves still on their way to storage.
+        self.durable_state = state
+        self.durable = len(lines)
+        self._unannounced = 0  # records made and not yet durable
         self._storage = storage
         self._deliver = deliver
         self._on_end = on_end
@@ -102,8 +107,16 @@ class GameActor:
         return self.header.game
 
     def events(self) -> list[Event]:
-        """The game's events, decoded: for views and bots, not for the hot path."""
+        """The game's events, decoded: for bots, not for the hot path."""
         return [event_from_dict(orjson.loads(line)) for line in self.lines]
+
+    def durable_events(self) -> list[Event]:
+        """The events already on disk and told to the players: for views."""
+        return [event_from_dict(orjson.loads(line)) for line in self.lines[: self.durable]]
+
+    @property
+    def durable_result(self) -> dict[str, Any] | None:
+        return self.result if self.durable_state.ending is not None else None
 
     @property
     def live(self) -> bool:
@@ -165,7 +178,7 @@ class GameActor:
                     return
                 now = self._clock()
                 state, due = advance(self.state, now)
-                await self.commit(state, due)
+                self.commit(state, due)
                 if isinstance(command, Wake):
                     if self.live:
                         await self._bots(now)
@@ -181,40 +194,71 @@ class GameActor:
 
     async def _handle(self, command: PlayerMove | SystemMove, now: float) -> None:
         if isinstance(command, SystemMove):
+            done = command.done
             try:
-                await self._apply(command.action, now)
+                self._apply(command.action, now, lambda: _settle(done))
             except ActionRefused as exc:
-                if not command.done.done():
-                    command.done.set_result(exc.code)
-                return
-            if not command.done.done():
-                command.done.set_result(None)
+                if not done.done():
+                    done.set_result(exc.code)
             return
         try:
             if self.state.seats[self.header.scenario.role_ids.index(command.role)] != "player":
                 raise ActionRefused(
                     "not_allowed", "a bot holds your seat; reconnect to take it back"
                 )
-            await self._apply(command.action, now)
+            self._apply(command.action, now)
         except ActionRefused as exc:
             log.info("%s refused: %s", command.role, exc.code, extra=self._ids)
-            await command.reply({"type": "error", "code": exc.code, "message": exc.message})
+            reply = {"type": "error", "code": exc.code, "message": exc.message}
+            if self._unannounced:
+                # Behind the events still on their way: the player hears them first.
+                self._storage.record(self.game, [], None, lambda ok: command.reply(reply))
+            else:
+                command.reply(reply)
 
-    async def _apply(self, action: Action, now: float) -> None:
+    def _apply(self, action: Action, now: float, then: Callable[[], object] | None = None) -> None:
         state, events = apply(self.state, action, now)
-        await self.commit(state, events)
+        self.commit(state, events, then)
 
-    async def commit(self, state: GameState, events: list[Event]) -> None:
-        """Store the events, adopt the state, then tell the players: never the other way."""
+    def commit(
+        self, state: GameState, events: list[Event], then: Callable[[], object] | None = None
+    ) -> None:
+        """Adopt the state, store the events, and tell the players once they are on disk.
+
+        The actor goes on with its next move meanwhile; storage keeps records in order,
+        so announcements come out in the order of the moves.
+        """
+        self.state = state
         if not events:
-            self.state = state
+            if then is not None:
+                then()
             return
         lines = [orjson.dumps(e.to_dict()).decode() for e in events]
-        await self._storage.append_events(
-            self.game, [(e.seq, line) for e, line in zip(events, lines, strict=True)]
-        )
-        self.state = state
         self.lines.extend(lines)
+        ended = state.ending is not None
+        if ended:
+            self.result = result(state)
+        count = len(self.lines)
+        self._unannounced += 1
+
+        def announce(ok: bool) -> None:
+            self._unannounced -= 1
+            if not ok:
+                log.error("events not stored; not announced", extra=self._ids)
+                return
+            self.durable_state, self.durable = state, count
+            self._announce(events, state)
+            if then is not None:
+                then()
+
+        self._storage.record(
+            self.game,
+            [(e.seq, line) for e, line in zip(events, lines, strict=True)],
+            dumps(self.result) if ended and self.result is not None else None,
+            announce,
+        )
+
+    def _announce(self, events: list[Event], state: GameState) -> None:
         ended = state.ending is not None
         roles = self.header.scenario.role_ids
         for event in events:
@@ -227,14 +271,12 @@ class GameActor:
                 for role in roles:
                     self._deliver(role, shared)
         if ended:
-            self.result = result(state)
             assert self.result is not None
-            await self._storage.end_game(self.game, dumps(self.result))
             message = Prepared(ended_message(self.game, self.header.scenario, self.result))
-            for role in self.header.scenario.role_ids:
+            for role in roles:
                 self._deliver(role, message)
             log.info("ended: %s", self.result["reason"], extra=self._ids)
-            await self._on_end(self)
+            self._on_end(self)
 
     async def _bots(self, now: float) -> None:
         for role, seat in zip(self.header.scenario.role_ids, self.state.seats, strict=True):
@@ -245,7 +287,7 @@ class GameActor:
             if action is None:
                 continue
             try:
-                await self._apply(action, now)
+                self._apply(action, now)
             except ActionRefused as exc:
                 log.warning("bot %s refused: %s", seat, exc.message, extra=self._ids)
 
@@ -254,3 +296,8 @@ class GameActor:
             command = self._queue.get_nowait()
             if isinstance(command, SystemMove) and not command.done.done():
                 command.done.set_result("game_over")
+
+
+def _settle(done: asyncio.Future[str | None]) -> None:
+    if not done.done():
+        done.set_result(None)

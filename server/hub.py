@@ -65,7 +65,7 @@ class Connection:
             log.warning("outbox full; closing a stuck socket", extra={"player": self.player})
             self.close(4008, "too far behind")
 
-    async def reply(self, message: dict[str, Any]) -> None:
+    def reply(self, message: dict[str, Any]) -> None:
         self.send(message)
 
     def close(self, code: int, reason: str = "") -> None:

@@ -480,7 +480,7 @@ class Sessions:
             self.hub.to_player(player_id, message)
         self.push(self.players[player_id].session if player_id else _session_of(entry))
 
-    async def _ended(self, actor: GameActor) -> None:
+    def _ended(self, actor: GameActor) -> None:
         entry = self.games[actor.game]
         entry.result = actor.result
         self.push(actor.header.extra["session"])
@@ -576,7 +576,12 @@ class Sessions:
         actor = entry.actor
         assert actor is not None
         return player_view(
-            actor.header, actor.state, actor.events(), role, self.clock(), actor.result
+            actor.header,
+            actor.durable_state,
+            actor.durable_events(),
+            role,
+            self.clock(),
+            actor.durable_result,
         )
 
     def player_game(self, player: Player) -> tuple[GameEntry, str] | None:
@@ -821,11 +826,11 @@ class Sessions:
             return
         down_from = max(last_alive or 0.0, actor.state.last_at)
         # Deadlines that fell before the crash are honoured at the moment they fell...
-        await actor.commit(*advance(actor.state, down_from))
+        actor.commit(*advance(actor.state, down_from))
         if actor.live and not actor.state.paused:
             # ...and the time the server was down is left off the clock.
-            await actor.commit(*apply(actor.state, Pause(), down_from))
-            await actor.commit(*apply(actor.state, Resume(), now))
+            actor.commit(*apply(actor.state, Pause(), down_from))
+            actor.commit(*apply(actor.state, Resume(), now))
 
     async def shutdown(self) -> None:
         for handle in (*self._pushes.values(), *self._starts.values()):

@@ -7,6 +7,7 @@ write call returns only once its data is durable: the server announces nothing b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -84,6 +85,22 @@ class Storage(Protocol):
         ...
 
     async def end_game(self, game_id: str, result: str) -> None: ...
+
+    def record(
+        self,
+        game_id: str,
+        events: list[tuple[int, str]],
+        result: str | None,
+        then: Callable[[bool], None],
+    ) -> None:
+        """Store a game's new events (and its result, once it ended) without waiting.
+
+        ``then(True)`` is called on the event loop once they are durable, in the order
+        the records were made; ``then(False)`` if they could not be stored. A game
+        announces its events from ``then``, so nothing is told before it is on disk,
+        while the game goes on with its next move meanwhile.
+        """
+        ...
 
     async def add_note(self, game_id: str, line: str) -> None:
         """Keep a note line (``game_rules.notes``) with the game's log."""

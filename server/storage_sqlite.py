@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import queue
 import sqlite3
 import threading
@@ -27,6 +28,8 @@ _Rows = list[tuple[str, int, str]]
 _Work = tuple[
     Callable[[sqlite3.Connection], Any] | _Rows, asyncio.Future[Any], asyncio.AbstractEventLoop
 ]
+
+log = logging.getLogger("zopa.storage")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -64,6 +67,8 @@ class SqliteStorage:
         self._queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self.commits = 0  # transactions committed, for the benchmarks
+        # Records made during this turn of the event loop, handed over together.
+        self._gathering: list[tuple[Callable[[sqlite3.Connection], Any] | _Rows, Any]] | None = None
 
     async def open(self) -> None:
         ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -190,10 +195,44 @@ class SqliteStorage:
             rows: _Rows = [(game_id, seq, line) for seq, line in events]
             await self._do(rows)
 
+    def record(
+        self,
+        game_id: str,
+        events: list[tuple[int, str]],
+        result: str | None,
+        then: Callable[[bool], None],
+    ) -> None:
+        if self._gathering is None:
+            self._gathering = []
+            asyncio.get_running_loop().call_soon(self._hand_over)
+        rows: _Rows = [(game_id, seq, line) for seq, line in events]
+        self._gathering.append((rows, None))
+        if result is not None:
+            self._gathering.append((_end_game(game_id, result), None))
+        self._gathering[-1] = (self._gathering[-1][0], then)
+
+    def _hand_over(self) -> None:
+        """One work item for every record of this loop turn: one future, one wake-up."""
+        gathered, self._gathering = self._gathering or [], None
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[Any] = loop.create_future()
+        thens = [then for _, then in gathered if then is not None]
+
+        def work(connection: sqlite3.Connection) -> None:
+            _run(connection, [w for w, _ in gathered])
+
+        def announce(future: asyncio.Future[Any]) -> None:
+            ok = future.exception() is None
+            if not ok:
+                log.error("events could not be stored: %s", future.exception())
+            for then in thens:
+                then(ok)
+
+        done.add_done_callback(announce)
+        self._queue.put((work, done, loop))
+
     async def end_game(self, game_id: str, result: str) -> None:
-        await self._do(
-            lambda c: c.execute("UPDATE games SET result = ? WHERE id = ?", (result, game_id))
-        )
+        await self._do(_end_game(game_id, result))
 
     async def add_note(self, game_id: str, line: str) -> None:
         await self._do(lambda c: c.execute("INSERT INTO notes VALUES (?, ?)", (game_id, line)))
@@ -249,6 +288,10 @@ class SqliteStorage:
             return Snapshot(sessions, players, games, alive[0] if alive else None, rounds)
 
         return await self._do(work)
+
+
+def _end_game(game_id: str, result: str) -> Callable[[sqlite3.Connection], Any]:
+    return lambda c: c.execute("UPDATE games SET result = ? WHERE id = ?", (result, game_id))
 
 
 def _run(
