@@ -227,7 +227,11 @@ async def saturate(seats: list[Seat], load: Load, seconds: float) -> float:
     load.measuring = False
     rate = load.received / (time.perf_counter() - started)
     load.on_ack = None
-    await asyncio.sleep(0.5)  # drain what is in flight
+    # Every action still in flight must reach its partner before the next measurement,
+    # or the next one would time this one's backlog.
+    deadline = time.perf_counter() + 30
+    while any(seat.sent for seat in seats) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
     return rate
 
 

@@ -32,26 +32,13 @@ def sweep(full: bool) -> int:
     started = time.perf_counter()
     if full:
         gc.unfreeze()
-    young = len(gc.get_objects())
-    import collections
-
-    kinds = collections.Counter(type(o).__name__ for o in gc.get_objects()).most_common(6)
-    log.warning("young %d %s", young, kinds)
-    started = time.perf_counter()
-    cpu = time.thread_time()
     found = gc.collect()
-    t1 = time.perf_counter()
-    c1 = time.thread_time()
     gc.freeze()
-    t2 = time.perf_counter()
-    log.warning(
-        "%s sweep: %d unreachable in %.1f ms (cpu %.1f) freeze %.1f; %d objects frozen",
+    log.debug(
+        "%s sweep: %d unreachable in %.1f ms",
         "full" if full else "quick",
         found,
-        1000 * (t1 - started),
-        1000 * (c1 - cpu),
-        1000 * (t2 - t1),
-        gc.get_freeze_count(),
+        1000 * (time.perf_counter() - started),
     )
     return found
 

@@ -29,6 +29,7 @@ from game_rules.log import GameLog, Header, dumps, parse_header, read_log, repla
 from game_rules.negotiation import GameState, advance, apply, seconds_left, start
 from game_rules.notes import parse_note
 from game_rules.scenario import Scenario
+from server import memory
 from server.actor import GameActor
 from server.codes import join_code, new_id, normalize_code, token
 from server.config import Settings
@@ -214,7 +215,12 @@ class Sessions:
         With ``only``, start it only if it is round ``only`` (409 ``already_started``).
         """
         async with self._round_lock:
-            return await self._start_round(self.session(code), pairs, only)
+            started = await self._start_round(self.session(code), pairs, only)
+        if self.settings.gc_sweep_seconds > 0:
+            # Everything the joins and the new games made is long-lived: sweep and freeze
+            # it now, while the players read their cards, not in the middle of play.
+            memory.sweep(full=False)
+        return started
 
     async def _start_round(
         self, session: Session, pairs: Any, only: int | None
