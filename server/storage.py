@@ -80,10 +80,6 @@ class Storage(Protocol):
 
     async def add_round(self, row: RoundRow) -> None: ...
 
-    async def append_events(self, game_id: str, events: list[tuple[int, str]]) -> None:
-        """Store ``(seq, line)`` pairs; returns once they are durable."""
-        ...
-
     async def end_game(self, game_id: str, result: str) -> None: ...
 
     def record(

@@ -23,11 +23,10 @@ from typing import Any, TypeVar
 from server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Snapshot
 
 T = TypeVar("T")
-# Event rows to insert, or any other work on the connection.
-_Rows = list[tuple[str, int, str]]
-_Work = tuple[
-    Callable[[sqlite3.Connection], Any] | _Rows, asyncio.Future[Any], asyncio.AbstractEventLoop
-]
+_Work = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
+_Rows = list[tuple[str, int, str]]  # (game, seq, line) rows of the events table
+# A game's record: the game, its new event rows, its result once it ended, whom to tell.
+_Record = tuple[str, _Rows, str | None, Callable[[bool], None]]
 
 log = logging.getLogger("zopa.storage")
 
@@ -57,6 +56,8 @@ CREATE TABLE IF NOT EXISTS rounds (
 # Tables are only ever added, with IF NOT EXISTS, so a database written by an older
 # zopa opens unchanged: its sessions simply have no schedule and no round rows.
 
+INSERT_EVENTS = "INSERT INTO events VALUES (?, ?, ?)"
+SET_RESULT = "UPDATE games SET result = ? WHERE id = ?"
 # Most work items a single transaction takes, so one huge burst cannot stall everyone.
 BATCH = 2000
 
@@ -68,7 +69,7 @@ class SqliteStorage:
         self._thread: threading.Thread | None = None
         self.commits = 0  # transactions committed, for the benchmarks
         # Records made during this turn of the event loop, handed over together.
-        self._gathering: list[tuple[Callable[[sqlite3.Connection], Any] | _Rows, Any]] | None = None
+        self._gathering: list[_Record] | None = None
 
     async def open(self) -> None:
         ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -84,7 +85,7 @@ class SqliteStorage:
         await asyncio.to_thread(self._thread.join)
         self._thread = None
 
-    async def _do(self, work: Callable[[sqlite3.Connection], T] | _Rows) -> T:
+    async def _do(self, work: Callable[[sqlite3.Connection], T]) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._queue.put((work, future, loop))
@@ -124,7 +125,7 @@ class SqliteStorage:
         outcomes: list[tuple[Any, BaseException | None]]
         try:
             connection.execute("BEGIN IMMEDIATE")
-            values = _run(connection, [work for work, _, _ in batch])
+            values = [work(connection) for work, _, _ in batch]
             connection.execute("COMMIT")
             self.commits += 1
             outcomes = [(value, None) for value in values]
@@ -183,17 +184,10 @@ class SqliteStorage:
                 "INSERT INTO games VALUES (?, ?, ?, ?, ?)",
                 (row.id, row.session, row.round, row.header, row.result),
             )
-            c.executemany(
-                "INSERT INTO events VALUES (?, ?, ?)",
-                [(row.id, seq, line) for seq, line in enumerate(row.events, start=1)],
-            )
+            rows = [(row.id, seq, line) for seq, line in enumerate(row.events, start=1)]
+            c.executemany(INSERT_EVENTS, rows)
 
         await self._do(work)
-
-    async def append_events(self, game_id: str, events: list[tuple[int, str]]) -> None:
-        if events:
-            rows: _Rows = [(game_id, seq, line) for seq, line in events]
-            await self._do(rows)
 
     def record(
         self,
@@ -205,34 +199,27 @@ class SqliteStorage:
         if self._gathering is None:
             self._gathering = []
             asyncio.get_running_loop().call_soon(self._hand_over)
-        rows: _Rows = [(game_id, seq, line) for seq, line in events]
-        self._gathering.append((rows, None))
-        if result is not None:
-            self._gathering.append((_end_game(game_id, result), None))
-        self._gathering[-1] = (self._gathering[-1][0], then)
+        rows = [(game_id, seq, line) for seq, line in events]
+        self._gathering.append((game_id, rows, result, then))
 
     def _hand_over(self) -> None:
         """One work item for every record of this loop turn: one future, one wake-up."""
-        gathered, self._gathering = self._gathering or [], None
+        records, self._gathering = self._gathering or [], None
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Any] = loop.create_future()
-        thens = [then for _, then in gathered if then is not None]
-
-        def work(connection: sqlite3.Connection) -> None:
-            _run(connection, [w for w, _ in gathered])
 
         def announce(future: asyncio.Future[Any]) -> None:
             ok = future.exception() is None
             if not ok:
                 log.error("events could not be stored: %s", future.exception())
-            for then in thens:
+            for *_, then in records:
                 then(ok)
 
         done.add_done_callback(announce)
-        self._queue.put((work, done, loop))
+        self._queue.put((lambda connection: _write(connection, records), done, loop))
 
     async def end_game(self, game_id: str, result: str) -> None:
-        await self._do(_end_game(game_id, result))
+        await self._do(lambda c: c.execute(SET_RESULT, (result, game_id)))
 
     async def add_note(self, game_id: str, line: str) -> None:
         await self._do(lambda c: c.execute("INSERT INTO notes VALUES (?, ?)", (game_id, line)))
@@ -290,32 +277,22 @@ class SqliteStorage:
         return await self._do(work)
 
 
-def _end_game(game_id: str, result: str) -> Callable[[sqlite3.Connection], Any]:
-    return lambda c: c.execute("UPDATE games SET result = ? WHERE id = ?", (result, game_id))
-
-
-def _run(
-    connection: sqlite3.Connection, works: list[Callable[[sqlite3.Connection], Any] | _Rows]
-) -> list[Any]:
-    """Do a batch's work in order, inserting runs of event rows with one statement.
+def _write(connection: sqlite3.Connection, records: list[_Record]) -> None:
+    """Insert the records in order, each run of event rows with one statement.
 
     Event appends are most of the traffic; one ``executemany`` for all the games that
-    wrote in this batch costs a fraction of one call per game.
+    wrote in this loop turn costs a fraction of one call per game.
     """
-    values: list[Any] = []
     rows: _Rows = []
-    for work in works:
-        if isinstance(work, list):
-            rows.extend(work)
-            values.append(None)
-            continue
-        if rows:
-            connection.executemany("INSERT INTO events VALUES (?, ?, ?)", rows)
+    for game_id, game_rows, result, _ in records:
+        rows.extend(game_rows)
+        if result is not None:
+            # A game's events go in before its result: flush what has gathered so far.
+            connection.executemany(INSERT_EVENTS, rows)
             rows = []
-        values.append(work(connection))
+            connection.execute(SET_RESULT, (result, game_id))
     if rows:
-        connection.executemany("INSERT INTO events VALUES (?, ?, ?)", rows)
-    return values
+        connection.executemany(INSERT_EVENTS, rows)
 
 
 def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
