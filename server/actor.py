@@ -181,9 +181,9 @@ class GameActor:
                 self.commit(state, due)
                 if isinstance(command, Wake):
                     if self.live:
-                        await self._bots(now)
+                        self._bots(now)
                 else:
-                    await self._handle(command, now)
+                    self._handle(command, now)
         except Exception:
             log.exception("the game actor failed", extra=self._ids)
             raise
@@ -192,7 +192,7 @@ class GameActor:
                 self._timer.cancel()
             self._refuse_waiting()
 
-    async def _handle(self, command: PlayerMove | SystemMove, now: float) -> None:
+    def _handle(self, command: PlayerMove | SystemMove, now: float) -> None:
         if isinstance(command, SystemMove):
             done = command.done
             try:
@@ -278,7 +278,7 @@ class GameActor:
             log.info("ended: %s", self.result["reason"], extra=self._ids)
             self._on_end(self)
 
-    async def _bots(self, now: float) -> None:
+    def _bots(self, now: float) -> None:
         for role, seat in zip(self.header.scenario.role_ids, self.state.seats, strict=True):
             if not seat.startswith("bot:") or not self.live:
                 continue

@@ -65,9 +65,6 @@ class Connection:
             log.warning("outbox full; closing a stuck socket", extra={"player": self.player})
             self.close(4008, "too far behind")
 
-    def reply(self, message: dict[str, Any]) -> None:
-        self.send(message)
-
     def close(self, code: int, reason: str = "") -> None:
         if self.closing:
             return

@@ -171,7 +171,7 @@ class Endpoint:
         if entry.actor is None or not entry.actor.live:
             connection.send(_error("game_over", "the game is over"))
             return
-        entry.actor.submit(PlayerMove(role, action, connection.reply))
+        entry.actor.submit(PlayerMove(role, action, connection.send))
 
     async def _facilitator(
         self, socket: WebSocket, connection: Connection, hello: dict[str, Any]
