@@ -732,7 +732,7 @@ class Sessions:
             note = parse_note({"type": "note", **raw})
         except LogError as exc:
             raise Refused(400, "bad_request", str(exc)) from None
-        events = sum(1 for line in lines[1:] if "seq" in orjson.loads(line))
+        events = len(read_log(lines).events)
         if note.about > events:
             raise Refused(
                 400, "bad_request", f"the game has {events} events; no event {note.about}"
