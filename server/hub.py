@@ -16,6 +16,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
+from server.mailbox import Mailbox
 from server.wire import Prepared, encode
 
 log = logging.getLogger("zopa.ws")
@@ -35,7 +36,7 @@ class Connection:
         self.binary = binary
         self.player: str | None = None
         self.session: str | None = None  # for a facilitator's socket
-        self._outbox: asyncio.Queue[dict[str, Any] | Prepared | _Close] = asyncio.Queue(OUTBOX)
+        self._outbox: Mailbox[dict[str, Any] | Prepared | _Close] = Mailbox(OUTBOX)
         self._writer: asyncio.Task[None] | None = None
         self._rate = rate
         self._burst = burst
@@ -59,9 +60,7 @@ class Connection:
     def send(self, message: dict[str, Any] | Prepared) -> None:
         if self.closing:
             return
-        try:
-            self._outbox.put_nowait(message)
-        except asyncio.QueueFull:
+        if not self._outbox.put(message):
             log.warning("outbox full; closing a stuck socket", extra={"player": self.player})
             self.close(4008, "too far behind")
 
@@ -69,9 +68,7 @@ class Connection:
         if self.closing:
             return
         self.closing = True
-        with contextlib.suppress(asyncio.QueueFull):
-            self._outbox.put_nowait(_Close(code, reason))
-        if self._outbox.full() and self._writer is not None:
+        if not self._outbox.put(_Close(code, reason)) and self._writer is not None:
             self._writer.cancel()
             self._writer = asyncio.create_task(self._close_now(code, reason))
 
