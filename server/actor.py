@@ -26,6 +26,7 @@ from game_rules.events import Event, event_from_dict
 from game_rules.log import Header, dumps
 from game_rules.negotiation import GameState, advance, apply, next_deadline
 from game_rules.scoring import result
+from server.mailbox import Mailbox
 from server.storage import Storage
 from server.views import ended_message, event_message, sealed
 from server.wire import Prepared
@@ -96,10 +97,11 @@ class GameActor:
         self._on_end = on_end
         self._bot_tick = bot_tick
         self._clock = clock
-        self._queue: asyncio.Queue[Command] = asyncio.Queue()
+        self._queue: Mailbox[Command] = Mailbox()
         self._task: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_for: float | None = None  # the deadline the timer was set for
+        self._parked = False  # the task waits on an empty queue: a move may be taken now
         self._ids = {"game": header.game, "session": header.extra.get("session")}
 
     @property
@@ -126,7 +128,31 @@ class GameActor:
         self._task = asyncio.create_task(self._run(), name=f"game {self.game}")
 
     def submit(self, command: Command) -> None:
-        self._queue.put_nowait(command)
+        if self._parked and not self._queue and isinstance(command, PlayerMove):
+            self._take_now(command)
+        else:
+            self._queue.put(command)
+
+    def _take_now(self, move: PlayerMove) -> None:
+        """Take a player's move in the caller's turn, as the parked actor would next.
+
+        The actor is waiting with nothing queued, so no other command can come first and
+        the move runs to the end without awaiting, exactly as in the actor's task; only
+        the hand-over is skipped: a wake-up and a task switch for every move, which under
+        load were a tenth of the server's time per move.
+        """
+        self._parked = False
+        try:
+            self._step(move)
+        except Exception:
+            log.exception("the game actor failed", extra=self._ids)
+            self._queue.put(Stop())
+            return
+        if not self.live:
+            self._queue.put(Stop())  # the task, still parked, has nothing left to do
+            return
+        self._arm()
+        self._parked = True
 
     async def system(self, action: Action) -> str | None:
         """Apply a server action and wait for it; the refusal code, or ``None`` when applied."""
@@ -167,23 +193,20 @@ class GameActor:
 
     def _ring(self) -> None:
         self._timer = None
-        self._queue.put_nowait(WAKE)
+        self._queue.put(WAKE)
 
     async def _run(self) -> None:
         try:
             while self.live:
                 self._arm()
-                command = await self._queue.get()
+                self._parked = True
+                try:
+                    command = await self._queue.get()
+                finally:
+                    self._parked = False
                 if isinstance(command, Stop):
                     return
-                now = self._clock()
-                state, due = advance(self.state, now)
-                self.commit(state, due)
-                if isinstance(command, Wake):
-                    if self.live:
-                        self._bots(now)
-                else:
-                    self._handle(command, now)
+                self._step(command)
         except Exception:
             log.exception("the game actor failed", extra=self._ids)
             raise
@@ -191,6 +214,16 @@ class GameActor:
             if self._timer is not None:
                 self._timer.cancel()
             self._refuse_waiting()
+
+    def _step(self, command: PlayerMove | SystemMove | Wake) -> None:
+        now = self._clock()
+        state, due = advance(self.state, now)
+        self.commit(state, due)
+        if isinstance(command, Wake):
+            if self.live:
+                self._bots(now)
+        else:
+            self._handle(command, now)
 
     def _handle(self, command: PlayerMove | SystemMove, now: float) -> None:
         if isinstance(command, SystemMove):
@@ -292,8 +325,8 @@ class GameActor:
                 log.warning("bot %s refused: %s", seat, exc.message, extra=self._ids)
 
     def _refuse_waiting(self) -> None:
-        while not self._queue.empty():
-            command = self._queue.get_nowait()
+        while self._queue:
+            command = self._queue.take()
             if isinstance(command, SystemMove) and not command.done.done():
                 command.done.set_result("game_over")
 
