@@ -40,8 +40,10 @@ CREATE TABLE IF NOT EXISTS games (
     id TEXT PRIMARY KEY, session TEXT NOT NULL REFERENCES sessions(code),
     round INTEGER NOT NULL, header TEXT NOT NULL, result TEXT);
 CREATE TABLE IF NOT EXISTS events (
-    game TEXT NOT NULL REFERENCES games(id), seq INTEGER NOT NULL, line TEXT NOT NULL,
-    PRIMARY KEY (game, seq)) WITHOUT ROWID;
+    game TEXT NOT NULL REFERENCES games(id), seq INTEGER NOT NULL, line TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS spans (
+    game TEXT PRIMARY KEY REFERENCES games(id), first INTEGER NOT NULL, last INTEGER)
+    WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS notes (
     game TEXT NOT NULL REFERENCES games(id), line TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS notes_by_game ON notes (game);
@@ -53,11 +55,21 @@ CREATE TABLE IF NOT EXISTS rounds (
     started_at REAL NOT NULL, byes TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (session, number)) WITHOUT ROWID;
 """
-# Tables are only ever added, with IF NOT EXISTS, so a database written by an older
-# zopa opens unchanged: its sessions simply have no schedule and no round rows.
+# Tables are added with IF NOT EXISTS, so a database written by an older zopa opens:
+# its sessions simply have no schedule and no round rows. The one table whose form
+# changed, events, is rebuilt once by ``_migrate``.
+#
+# Events are appended in the order they happen, whichever game they belong to, and a
+# game's rows are found by scanning its span of rowids (``spans``: after ``first``, up to
+# ``last`` once it ended). Keyed by (game, seq) as before, every commit rewrote one page
+# per game that moved, several kilobytes of write-ahead log per event with hundreds of
+# games live; appended, a commit writes the one or two pages at the table's end.
 
-INSERT_EVENTS = "INSERT INTO events VALUES (?, ?, ?)"
+INSERT_EVENTS = "INSERT INTO events (game, seq, line) VALUES (?, ?, ?)"
 SET_RESULT = "UPDATE games SET result = ? WHERE id = ?"
+LAST_ROWID = "SELECT coalesce(max(rowid), 0) FROM events"
+CLOSE_SPAN = f"UPDATE spans SET last = ({LAST_ROWID}) WHERE game = ?"
+_END = 2**63 - 1  # the largest rowid: the span of a game still being played
 # Most work items a single transaction takes, so one huge burst cannot stall everyone.
 BATCH = 2000
 
@@ -99,6 +111,7 @@ class SqliteStorage:
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
             connection.executescript(SCHEMA)
+            _migrate(connection)
         except sqlite3.Error as exc:
             loop.call_soon_threadsafe(_settle, ready, None, exc)
             return
@@ -184,8 +197,11 @@ class SqliteStorage:
                 "INSERT INTO games VALUES (?, ?, ?, ?, ?)",
                 (row.id, row.session, row.round, row.header, row.result),
             )
+            c.execute(f"INSERT INTO spans VALUES (?, ({LAST_ROWID}), NULL)", (row.id,))
             rows = [(row.id, seq, line) for seq, line in enumerate(row.events, start=1)]
             c.executemany(INSERT_EVENTS, rows)
+            if row.result is not None:
+                c.execute(CLOSE_SPAN, (row.id,))
 
         await self._do(work)
 
@@ -219,7 +235,7 @@ class SqliteStorage:
         self._queue.put((lambda connection: _write(connection, records), done, loop))
 
     async def end_game(self, game_id: str, result: str) -> None:
-        await self._do(lambda c: c.execute(SET_RESULT, (result, game_id)))
+        await self._do(lambda c: _finish(c, game_id, result))
 
     async def add_note(self, game_id: str, line: str) -> None:
         await self._do(lambda c: c.execute("INSERT INTO notes VALUES (?, ?)", (game_id, line)))
@@ -229,7 +245,13 @@ class SqliteStorage:
             found = c.execute("SELECT header FROM games WHERE id = ?", (game_id,)).fetchone()
             if found is None:
                 return None
-            rows = c.execute("SELECT line FROM events WHERE game = ? ORDER BY seq", (game_id,))
+            span = c.execute("SELECT first, last FROM spans WHERE game = ?", (game_id,))
+            first, last = span.fetchone() or (0, None)
+            rows = c.execute(
+                "SELECT line FROM events WHERE rowid > ? AND rowid <= ? AND game = ? "
+                "ORDER BY rowid",
+                (first, _END if last is None else last, game_id),
+            )
             notes = c.execute("SELECT line FROM notes WHERE game = ? ORDER BY rowid", (game_id,))
             return [found[0], *(line for (line,) in rows), *(line for (line,) in notes)]
 
@@ -258,9 +280,13 @@ class SqliteStorage:
                 for i, s, n, t, j, r in c.execute("SELECT * FROM players ORDER BY joined_at")
             )
             lines: dict[str, list[str]] = {}
+            # Only from the first event of the oldest unfinished game on: what came
+            # before belongs to games already over.
             for game, line in c.execute(
                 "SELECT e.game, e.line FROM events e JOIN games g ON g.id = e.game "
-                "WHERE g.result IS NULL ORDER BY e.game, e.seq"
+                "WHERE e.rowid > (SELECT coalesce(min(s.first), 0) FROM spans s "
+                "JOIN games o ON o.id = s.game WHERE o.result IS NULL) "
+                "AND g.result IS NULL ORDER BY e.rowid"
             ):
                 lines.setdefault(game, []).append(line)
             games = tuple(
@@ -290,9 +316,54 @@ def _write(connection: sqlite3.Connection, records: list[_Record]) -> None:
             # A game's events go in before its result: flush what has gathered so far.
             connection.executemany(INSERT_EVENTS, rows)
             rows = []
-            connection.execute(SET_RESULT, (result, game_id))
+            _finish(connection, game_id, result)
     if rows:
         connection.executemany(INSERT_EVENTS, rows)
+
+
+def _finish(connection: sqlite3.Connection, game_id: str, result: str) -> None:
+    """Store a game's result and close its span: its events are all in."""
+    connection.execute(SET_RESULT, (result, game_id))
+    connection.execute(CLOSE_SPAN, (game_id,))
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Rebuild an older database's events table, keyed by (game, seq), as appended rows.
+
+    Each game's events are copied together and in order, and its span recorded; one
+    transaction, so an interrupted upgrade leaves the old table as it was.
+    """
+    found = connection.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+    ).fetchone()
+    if found is None or "WITHOUT ROWID" not in found[0].upper():
+        return
+    log.warning("upgrading the events table to appended rows (once)")
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        connection.execute("ALTER TABLE events RENAME TO events_keyed")
+        connection.execute(
+            "CREATE TABLE events (game TEXT NOT NULL REFERENCES games(id), "
+            "seq INTEGER NOT NULL, line TEXT NOT NULL)"
+        )
+        connection.execute(
+            "INSERT INTO events (game, seq, line) "
+            "SELECT game, seq, line FROM events_keyed ORDER BY game, seq"
+        )
+        connection.execute("DELETE FROM spans")
+        connection.execute(
+            "INSERT INTO spans (game, first, last) "
+            "SELECT g.id, coalesce(a.lo - 1, t.top), "
+            "CASE WHEN g.result IS NULL THEN NULL ELSE coalesce(a.hi, t.top) END "
+            "FROM games g LEFT JOIN (SELECT game, min(rowid) AS lo, max(rowid) AS hi "
+            "FROM events GROUP BY game) a ON a.game = g.id, "
+            "(SELECT coalesce(max(rowid), 0) AS top FROM events) t"
+        )
+        connection.execute("DROP TABLE events_keyed")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
 
 
 def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
