@@ -2,7 +2,9 @@
 
 Every socket gets its own outbox and writer task, so a game's actor hands a message
 over without waiting for any client: a slow phone on a bad network delays only itself.
-A socket whose outbox overflows is closed (4008) rather than allowed to hold memory.
+A message for a socket with nothing waiting is written at once (``server/eager.py``),
+and goes through the outbox only if that write has to wait. A socket whose outbox
+overflows is closed (4008) rather than allowed to hold memory.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
+from server.eager import Rest, start
 from server.mailbox import Mailbox
 from server.wire import Prepared, encode
 
@@ -36,7 +39,8 @@ class Connection:
         self.binary = binary
         self.player: str | None = None
         self.session: str | None = None  # for a facilitator's socket
-        self._outbox: Mailbox[dict[str, Any] | Prepared | _Close] = Mailbox(OUTBOX)
+        self._outbox: Mailbox[dict[str, Any] | Prepared | _Close | Rest] = Mailbox(OUTBOX)
+        self._parked = False  # the writer waits on an empty outbox
         self._writer: asyncio.Task[None] | None = None
         self._rate = rate
         self._burst = burst
@@ -60,7 +64,9 @@ class Connection:
     def send(self, message: dict[str, Any] | Prepared) -> None:
         if self.closing:
             return
-        if not self._outbox.put(message):
+        if self._parked and not self._outbox:
+            self._send_now(message)
+        elif not self._outbox.put(message):
             log.warning("outbox full; closing a stuck socket", extra={"player": self.player})
             self.close(4008, "too far behind")
 
@@ -76,19 +82,39 @@ class Connection:
         with contextlib.suppress(Exception):
             await self.socket.close(code, reason)
 
+    def _send_now(self, message: dict[str, Any] | Prepared) -> None:
+        try:
+            rest = start(self._transmit(message))
+        except Exception:  # the peer is gone; the reader notices and detaches
+            self.closing = True
+            return
+        if rest is not None:
+            # The write waits: the writer finishes it before anything sent after it.
+            self._outbox.put(rest)
+
+    async def _transmit(self, message: dict[str, Any] | Prepared) -> None:
+        frame = encode(message, self.binary)
+        # The ASGI message itself: send_text/send_bytes only wrap this.
+        if isinstance(frame, bytes):
+            await self.socket.send({"type": "websocket.send", "bytes": frame})
+        else:
+            await self.socket.send({"type": "websocket.send", "text": frame})
+
     async def _write(self) -> None:
         try:
             while True:
-                item = await self._outbox.get()
+                self._parked = True
+                try:
+                    item = await self._outbox.get()
+                finally:
+                    self._parked = False
                 if isinstance(item, _Close):
                     await self._close_now(item.code, item.reason)
                     return
-                frame = encode(item, self.binary)
-                # The ASGI message itself: send_text/send_bytes only wrap this.
-                if isinstance(frame, bytes):
-                    await self.socket.send({"type": "websocket.send", "bytes": frame})
+                if isinstance(item, Rest):
+                    await item
                 else:
-                    await self.socket.send({"type": "websocket.send", "text": frame})
+                    await self._transmit(item)
         except Exception:  # the peer is gone; the reader notices and detaches
             self.closing = True
 
