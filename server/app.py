@@ -36,7 +36,7 @@ class Zopa:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.storage = SqliteStorage(settings.database)
+        self.storage = SqliteStorage(settings.database, settings.commit_interval)
         self.hub = Hub()
         self.sessions = Sessions(self.storage, self.hub, settings)
         self._heartbeat: asyncio.Task[None] | None = None

@@ -43,6 +43,9 @@ class Settings:
     # Python's automatic collector on.
     gc_sweep_seconds: float = 30.0
     gc_full_seconds: float = 600.0
+    # Least seconds between the starts of two storage commits: moves arriving meanwhile
+    # share the next commit, and its fsync. 0 commits as soon as the last one is done.
+    commit_interval: float = 0.002
     # Proxies whose X-Forwarded-For/-Proto are believed (addresses or networks, comma-separated):
     # anyone else could claim any address, so only the reverse proxy in front is trusted.
     forwarded_allow_ips: str = "127.0.0.1,::1"
@@ -61,6 +64,7 @@ def settings_from_env(database: str | None = None) -> Settings:
         gc_sweep_seconds=_number("ZOPA_GC_SWEEP_SECONDS", defaults.gc_sweep_seconds),
         gc_full_seconds=_number("ZOPA_GC_FULL_SECONDS", defaults.gc_full_seconds),
         max_frame_bytes=int(_number("ZOPA_MAX_FRAME_BYTES", defaults.max_frame_bytes)),
+        commit_interval=_number("ZOPA_COMMIT_INTERVAL", defaults.commit_interval),
         forwarded_allow_ips=os.environ.get("ZOPA_FORWARDED_ALLOW_IPS", "")
         or defaults.forwarded_allow_ips,
     )
