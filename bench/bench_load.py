@@ -1,6 +1,7 @@
 """Load benchmark: zopa against a bare websocket relay, in the same run.
 
-Run: ``python bench/bench_load.py`` (about two minutes; ``--quick`` for a smoke run).
+Run: ``python bench/bench_load.py`` (about four minutes; ``--quick`` for a smoke run;
+``--rounds 3`` takes turns three times and prints medians, for a shared machine).
 
 Each server runs pinned to core 0, the load generator to core 1. The load is real
 games: for zopa, players joined over HTTP, paired by a round, each sending offers in
@@ -35,6 +36,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import orjson
 
@@ -216,23 +218,35 @@ def send(seat: Seat) -> None:
     seat.socket.send(seat.message)
 
 
-async def saturate(seats: list[Seat], load: Load, seconds: float) -> float:
+def cpu_seconds(pid: int) -> float:
+    """CPU time the process has used, all its threads, user and system."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def saturate(seats: list[Seat], load: Load, seconds: float, pid: int) -> tuple[float, float]:
+    """Actions per second, and the server's CPU microseconds per action.
+
+    The second figure moves much less than the first when the machine is shared: it is
+    what to compare between two versions of the server.
+    """
     load.on_ack = send
     for seat in seats:
         send(seat)
     await asyncio.sleep(1.0)  # warm-up: let the pipeline fill before counting
     load.received, load.measuring = 0, True
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds(pid)
     await asyncio.sleep(seconds)
     load.measuring = False
     rate = load.received / (time.perf_counter() - started)
+    per_action = 1e6 * (cpu_seconds(pid) - cpu) / max(1, load.received)
     load.on_ack = None
     # Every action still in flight must reach its partner before the next measurement,
     # or the next one would time this one's backlog.
     deadline = time.perf_counter() + 30
     while any(seat.sent for seat in seats) and time.perf_counter() < deadline:
         await asyncio.sleep(0.05)
-    return rate
+    return rate, per_action
 
 
 async def open_loop(seats: list[Seat], load: Load, rate: float, seconds: float) -> list[float]:
@@ -299,7 +313,9 @@ async def measure(name: str, sizes: list[int], rate: float, seconds: float) -> d
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
-            figures[f"throughput {size}"] = await saturate(seats, load, seconds)
+            actions, per_action = await saturate(seats, load, seconds, target.process.pid)
+            figures[f"throughput {size}"] = actions
+            figures[f"CPU us/action {size}"] = per_action
             if spy is not None:
                 await asyncio.to_thread(spy.wait)
             if size == max(sizes):
@@ -320,6 +336,14 @@ async def measure(name: str, sizes: list[int], rate: float, seconds: float) -> d
     return figures
 
 
+def median_figures(runs: list[dict[str, object]]) -> dict[str, object]:
+    merged: dict[str, object] = {}
+    for key in runs[0]:
+        values = sorted(float(cast(float, run[key])) for run in runs)
+        merged[key] = values[len(values) // 2]
+    return merged
+
+
 def main() -> None:
     global PROFILE, LATENCY_SECONDS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -329,6 +353,7 @@ def main() -> None:
     parser.add_argument("--latency-seconds", type=float, default=LATENCY_SECONDS)
     parser.add_argument("--profile", default="", help="write py-spy raw stacks of zopa here")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 20 players, 1 s")
+    parser.add_argument("--rounds", type=int, default=1, help="relay and zopa in turns, medians")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     PROFILE = args.profile
@@ -340,11 +365,17 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if (os.cpu_count() or 1) > 1:
         os.sched_setaffinity(0, {1})
-    results = {name: asyncio.run(measure(name, sizes, rate, seconds)) for name in ("relay", "zopa")}
+    # Relay and zopa take turns, so that a machine slowing down or speeding up over the
+    # run weighs on both; each figure is the median of the rounds.
+    runs: dict[str, list[dict[str, object]]] = {"relay": [], "zopa": []}
+    for _ in range(args.rounds):
+        for name in runs:
+            runs[name].append(asyncio.run(measure(name, sizes, rate, seconds)))
+    results = {name: median_figures(found) for name, found in runs.items()}
     print(
         f"players: {sizes}; offered load {rate:.0f} actions/s at {max(sizes)} players "
         f"for {LATENCY_SECONDS:.0f} s; "
-        f"{seconds:.0f} s per measurement"
+        f"{seconds:.0f} s per measurement; median of {args.rounds} round(s)"
     )
     print(f"{'measure':<22}{'relay':>12}{'zopa':>12}{'zopa/relay':>12}")
     for key in results["zopa"]:
