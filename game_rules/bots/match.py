@@ -31,6 +31,7 @@ from game_rules.scenario import Scenario
 _SLACK = 1e-6
 _NO_CLAIMS = (None, None)
 _NOBODY: tuple[str, ...] = ()
+_new = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,54 +44,62 @@ class MatchResult:
 class _Side:
     """One role's view of the match, kept up to date event by event."""
 
-    __slots__ = ("bot", "card", "events", "history", "other", "planner", "role", "wake")
+    __slots__ = ("bot", "events", "head", "history", "planner", "role", "tail", "tail_of", "wake")
 
     def __init__(self, scenario: Scenario, role: str, bot: Bot) -> None:
         self.role = role
-        self.other = scenario.other(role)
         self.bot = bot
         # Not isinstance(bot, Planner): a runtime protocol check costs more than a short game.
         has_plan = callable(getattr(bot, "plan", None))
         self.planner = cast(Planner, bot) if has_plan else None
         own = scenario.role(role)
-        self.card = Card(own.batna, own.points)
+        # A Seen is built for every decision, three or four per event, from three parts:
+        # this head, fixed for the game; the events and the clock; and a tail that
+        # changes only with the state (``tail_of``).
+        self.head = (
+            role,
+            scenario.other(role),
+            scenario.issues,
+            scenario.protocol,
+            Card(own.batna, own.points),
+        )
         self.events: tuple[Event, ...] = ()
         self.history = History.empty(reader_for(scenario, role))
+        self.tail: tuple[object, ...] = ()
+        self.tail_of: GameState | None = None
         self.wake = -math.inf  # ask at the next tick
 
     def hear(self, event: Event) -> None:
         seen = visible_to(event, self.role, False) if event.type == "claim" else event
         self.events = (*self.events, seen)
         self.history = self.history.after(seen)
+        self.tail_of = None
         self.wake = -math.inf
 
     def seen(self, state: GameState, now: float) -> Seen:
-        scenario = state.scenario
-        return Seen(
-            self.role,
-            self.other,
-            scenario.issues,
-            scenario.protocol,
-            self.card,
-            self.events,
-            now,
-            seconds_left(state, now),
-            state.time_limit,
-            state.turn,
-            state.standing,
-            state.pending_break,
-            state.pending_extension,
-            state.on_break,
-            state.paused,
-            _NOBODY
-            if state.claims == _NO_CLAIMS
-            else tuple(
-                r for r, c in zip(scenario.role_ids, state.claims, strict=True) if c is not None
-            ),
-            state.ending is not None,
-            state.seed,
-            self.history,
-        )
+        if state is not self.tail_of:
+            claims = state.claims
+            self.tail = (
+                state.time_limit,
+                state.turn,
+                state.standing,
+                state.pending_break,
+                state.pending_extension,
+                state.on_break,
+                state.paused,
+                _NOBODY
+                if claims == _NO_CLAIMS
+                else tuple(
+                    r for r, c in zip(state.scenario.role_ids, claims, strict=True) if c is not None
+                ),
+                state.ending is not None,
+                state.seed,
+                self.history,
+            )
+            self.tail_of = state
+        # tuple.__new__ rather than Seen(...): the fields are in Seen's order, and this
+        # skips a call and the unpacking of nineteen arguments.
+        return _new(Seen, (*self.head, self.events, now, seconds_left(state, now), *self.tail))
 
 
 def play_match(
@@ -115,11 +124,11 @@ def play_match(
                 side.hear(event)
 
     while state.ending is None:
+        deadline = next_deadline(state)
         if every_tick:
             k += 1
         else:
             target = min(sides[0].wake, sides[1].wake)
-            deadline = next_deadline(state)
             if deadline is not None:
                 target = min(target, deadline)
             if target == math.inf:
@@ -128,8 +137,9 @@ def play_match(
             if target > started_at + k * tick:
                 k = max(k, math.ceil((target - started_at) / tick - _SLACK))
         now = started_at + k * tick
-        state, due = advance(state, now)
-        record(due)
+        if deadline is not None and now >= deadline:
+            state, due = advance(state, now)
+            record(due)
         for side in sides:
             if state.ending is not None:
                 break
