@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import getitem
+from operator import add, eq, getitem
 from typing import NamedTuple
 
 from game_rules.events import Event
 from game_rules.negotiation import OptionTuple
 from game_rules.scenario import Points
+
+_new = tuple.__new__
 
 # A suggestion names only some issues: (issue index, option) pairs.
 Partial = tuple[tuple[int, int], ...]
@@ -83,19 +85,38 @@ class History(NamedTuple):
 
     def after(self, event: Event) -> History:
         """The history with one more event (the next one in sequence)."""
-        reader = self.reader
+        # Every side folds every event, so this is among a bot match's hottest code:
+        # the fields are unpacked at once rather than read one by one.
+        (
+            reader,
+            my_moves,
+            their_moves,
+            offers,
+            news_at,
+            news_seq,
+            said,
+            _,
+            conceded,
+            table,
+            their_claim,
+            agreed,
+            priorities,
+            suggested,
+            revealed,
+            picks,
+            kept,
+        ) = self
         mine = event.by == reader.role
         kind, data = event.type, event.data
-        their_moves = self.theirs
-        my_moves = self.mine
-        offers, table, conceded = self.offers, self.table, self.conceded_to_me
-        said, revealed = self.said_seq, self.revealed
-        their_claim, agreed = self.their_claim, self.agreed_looking
-        priorities, suggested = self.priorities, self.suggested
-        picks, kept = self.their_picks, self.their_kept
         if kind == "offer":
-            terms = reader.terms(data["terms"])
-            table = Offered(event.seq, event.at, terms, reader.worth(terms), bool(data["final"]))
+            terms = tuple(map(data["terms"].__getitem__, reader.issue_ids))
+            table = Offered(
+                event.seq,
+                event.at,
+                terms,
+                sum(map(getitem, reader.points, terms)),
+                bool(data["final"]),
+            )
             offers += 1
             if mine:
                 my_moves = (*my_moves, table)
@@ -104,10 +125,8 @@ class History(NamedTuple):
                     before = their_moves[-1]
                     if table.worth > before.worth:
                         conceded += table.worth - before.worth
-                    kept = tuple(
-                        n + (a == b) for n, a, b in zip(kept, before.terms, terms, strict=True)
-                    )
-                picks = _tally(picks, enumerate(terms))
+                    kept = tuple(map(add, kept, map(eq, before.terms, terms)))
+                picks = tuple(map(_picked, picks, terms))
                 their_moves = (*their_moves, table)
         elif kind == "reject":
             table = None
@@ -130,25 +149,35 @@ class History(NamedTuple):
             )
             suggested = (*suggested, partial)
             picks = _tally(picks, partial)
-        return History(
-            reader,
-            my_moves,
-            their_moves,
-            offers,
-            self.news_at if mine else event.at,
-            self.news_seq if mine else event.seq,
-            said,
-            event.seq,
-            conceded,
-            table,
-            their_claim,
-            agreed,
-            priorities,
-            suggested,
-            revealed,
-            picks,
-            kept,
+        if not mine:
+            news_at, news_seq = event.at, event.seq
+        return _new(
+            History,
+            (
+                reader,
+                my_moves,
+                their_moves,
+                offers,
+                news_at,
+                news_seq,
+                said,
+                event.seq,
+                conceded,
+                table,
+                their_claim,
+                agreed,
+                priorities,
+                suggested,
+                revealed,
+                picks,
+                kept,
+            ),
         )
+
+
+def _picked(row: tuple[int, ...], option: int) -> tuple[int, ...]:
+    """A row of ``their_picks`` with one more pick of ``option``."""
+    return (*row[:option], row[option] + 1, *row[option + 1 :])
 
 
 def _tally(
