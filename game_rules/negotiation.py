@@ -500,6 +500,16 @@ _HANDLERS: dict[str, Callable[[_Step, Any], None]] = {
 def full_terms(scenario: Scenario, terms: Terms) -> OptionTuple:
     """Check that terms name one valid option for every issue; the options in issue order."""
     ids = scenario.issue_ids
+    # Every offer and claim comes through here: valid terms are checked without building
+    # the lists that only an error message needs.
+    if len(terms) == len(ids):
+        try:
+            options = tuple(map(terms.__getitem__, ids))
+        except KeyError:
+            pass
+        else:
+            if all(map(_in_range, options, scenario.option_counts)):
+                return options
     unknown = [k for k in terms if k not in ids]
     if unknown:
         raise ActionRefused(
@@ -509,6 +519,10 @@ def full_terms(scenario: Scenario, terms: Terms) -> OptionTuple:
     if missing:
         raise ActionRefused("invalid_terms", f"terms must cover every issue; missing {missing}")
     return tuple(_option(scenario, n, terms[issue.id]) for n, issue in enumerate(scenario.issues))
+
+
+def _in_range(option: int, count: int) -> bool:
+    return 0 <= option < count
 
 
 def partial_terms(scenario: Scenario, terms: Terms) -> None:

@@ -33,7 +33,6 @@ uses the ``Wait`` to skip the seconds in which nothing can happen.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -128,50 +127,87 @@ class Negotiator:
         return None if isinstance(move, Wait) else move
 
     def plan(self, seen: Seen) -> Plan:
-        if seen.over or seen.paused:
+        # A bot match asks three or four times per event, mostly to hear "not yet": the
+        # fields are unpacked at once, and Seen's may_offer and news_at are inlined.
+        (
+            role,
+            other,
+            _,
+            protocol,
+            _,
+            _,
+            now,
+            seconds_left,
+            time_limit,
+            turn,
+            standing,
+            pending_break,
+            pending_extension,
+            on_break,
+            paused,
+            _,
+            over,
+            _,
+            history,
+        ) = seen
+        if over or paused:
             return NEWS
-        role = seen.role
-        if seen.pending_extension == seen.other:
+        if pending_extension == other:
             return Request(role, "extension_accept")
-        if seen.pending_break == seen.other:
+        if pending_break == other:
             return Request(role, "break_decline")
-        if seen.on_break:
+        if on_break:
             return NEWS
-        standing = seen.standing
+        closing = protocol.closing
         if (
-            seen.protocol.closing == "accept"
-            and not seen.may_offer
+            closing == "accept"
+            and turn is not None
+            and turn != role
             and (standing is None or standing.by == role)
         ):
             return NEWS  # their move, and nothing of theirs to answer: only news can change that
-        ready = seen.news_at + self.think
-        if seen.now < ready:
+        news_at = history.news_at
+        if news_at is None:
+            news_at = now - (time_limit - seconds_left)
+        ready = news_at + self.think
+        if now < ready:
             return Wait(ready)
         s = self.situation(seen)
         first = self.opening(s)
         if first is not None:
             return first
-        move = self._claims(s) if seen.protocol.closing == "claims" else self._bargain(s)
-        if isinstance(move, Wait):
+        move = self._claims(s) if closing == "claims" else self._bargain(s)
+        if isinstance(move, Wait) or self.talk <= 0:
             return move
         return self._with_line(s, move)
 
     def situation(self, seen: Seen) -> Situation:
-        own = ladder_for(seen.card.points)
-        best = own.best
-        step, pace, margin, vary = _pacing(seen.seed, seen.role, seen.time_limit, self.think)
+        card = seen.card
+        points = card.points
+        key = (id(points), card.batna, seen.role, seen.seed, seen.time_limit, self.think)
+        stance = _STANCES.get(key)
+        if stance is None or stance[0] is not points:
+            stance = _stance(
+                key, points, card.batna, seen.role, seen.seed, seen.time_limit, self.think
+            )
+        _, own, best, floor, step, pace, margin, vary = stance
         limit_offers = seen.protocol.max_offers
-        made = seen.history.offers
+        if limit_offers:
+            made = seen.history.offers
+            left: int | None = max(0, limit_offers - made)
+            offer_share = min(1.0, made / limit_offers)
+        else:
+            left, offer_share = None, 0.0
         return Situation(
             seen,
             self.ladder(seen, own),
             best,
-            min(best, max(seen.card.batna, own.worst)),
+            floor,
             step,
             pace,
             margin,
-            max(0, limit_offers - made) if limit_offers else None,
-            min(1.0, made / limit_offers) if limit_offers else 0.0,
+            left,
+            offer_share,
             vary,
         )
 
@@ -321,13 +357,45 @@ class Negotiator:
         return Chat(seen.role, words)
 
 
-@functools.lru_cache(maxsize=4096)
-def _pacing(seed: int, role: str, limit: Points, think: float) -> tuple[float, float, float, float]:
-    """Step, pace, margin and the curve's variation: fixed for a game unless time is added."""
+# A side's stance in a game: its own ladder, best and floor (from its card) and its
+# pacing (from the seed, its role, the time limit and how long it thinks). Worked out
+# at every decision it was a sixth of the decision's cost. Cards keep their points
+# tuple for a whole game, so the key holds its id, not its hash (hashing it cost more
+# than the rest); the entry holds the tuple, so the id cannot be reused meanwhile.
+_StanceKey = tuple[int, Points, str, int, Points, float]
+_Stance = tuple[tuple[tuple[Points, ...], ...], Ladder, Points, Points, float, float, float, float]
+_STANCES: dict[_StanceKey, _Stance] = {}
+
+
+def _stance(
+    key: _StanceKey,
+    points: tuple[tuple[Points, ...], ...],
+    batna: Points,
+    role: str,
+    seed: int,
+    limit: Points,
+    think: float,
+) -> _Stance:
+    own = ladder_for(points)
+    best = own.best
+    # Step, pace, margin and the curve's variation: fixed for a game unless time is added.
     step = max(think, limit / 30) * (0.85 + 0.3 * unit(seed, role, VARY_STEP))
     pace = max(step, limit / 10)
     margin = min(max(2 * step, 3 * think), limit / 4)
-    return step, pace, margin, unit(seed, role, VARY_CURVE)
+    stance = (
+        points,
+        own,
+        best,
+        min(best, max(batna, own.worst)),
+        step,
+        pace,
+        margin,
+        unit(seed, role, VARY_CURVE),
+    )
+    if len(_STANCES) >= 4096:
+        _STANCES.clear()
+    _STANCES[key] = stance
+    return stance
 
 
 def tuned(bot: Bot, *, talk: float | None = None, think: float | None = None) -> Bot:
