@@ -269,9 +269,13 @@ class Negotiator:
                 ahead = self.proposal(s, seen.now + s.step)
                 if worth >= ahead.worth:
                     return Accept(role, standing.seq)
-                # We may come down to their offer before we have anything new to offer.
-                alarm = self.changes_at(s, ahead, s.step)
-        if not seen.may_offer or s.left == 0:
+                # We may come down to their offer before we have anything new to offer;
+                # worked out only if we wait (changes_at, in _offer).
+                if seen.turn not in (None, role) or s.left == 0:
+                    return Wait(self.changes_at(s, ahead, s.step))
+                return self._offer(s, standing, alarm, ahead)
+        # Not seen.may_offer: plan has seen to the rest of it.
+        if seen.turn not in (None, role) or s.left == 0:
             return Wait(alarm)
         return self._offer(s, standing, alarm)
 
@@ -312,7 +316,15 @@ class Negotiator:
             return Wait(alarm)
         return self._offer(s, standing, alarm)
 
-    def _offer(self, s: Situation, standing: Standing | None, alarm: float) -> Plan:
+    def _offer(
+        self,
+        s: Situation,
+        standing: Standing | None,
+        alarm: float,
+        ahead: Proposal | None = None,
+    ) -> Plan:
+        """Offer now, or wait until it is time (or until ``alarm``); with ``ahead``, the
+        alarm is when the proposal at our next move changes."""
         seen = s.seen
         now = seen.now
         proposal = self.proposal(s, now)
@@ -335,6 +347,8 @@ class Negotiator:
             # Otherwise (alternating turns, and they just conceded) they cannot move
             # again until we do: answer after a step, repeating ourselves if need be.
         if now < due:
+            if ahead is not None:
+                alarm = self.changes_at(s, ahead, s.step)
             return Wait(min(due, alarm))
         final = s.left == 1 or self.is_final(s, self.share_at(s, now))
         return Offer(seen.role, seen.terms_dict(proposal.terms), final)
