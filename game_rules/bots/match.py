@@ -123,17 +123,19 @@ def play_match(
             for side in sides:
                 side.hear(event)
 
+    first, second = sides
     while state.ending is None:
         deadline = next_deadline(state)
-        if every_tick:
-            k += 1
-        else:
-            target = min(sides[0].wake, sides[1].wake)
-            if deadline is not None:
-                target = min(target, deadline)
+        k += 1
+        if not every_tick:
+            # min() of the wake-ups and the deadline, spelt out: this runs at every tick.
+            target = first.wake
+            if second.wake < target:
+                target = second.wake
+            if deadline is not None and deadline < target:
+                target = deadline
             if target == math.inf:
                 raise RuntimeError("no deadline and no bot will ever move: the game cannot end")
-            k += 1
             if target > started_at + k * tick:
                 k = max(k, math.ceil((target - started_at) / tick - _SLACK))
         now = started_at + k * tick
