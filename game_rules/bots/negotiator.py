@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from game_rules.actions import (
     Accept,
@@ -47,6 +47,7 @@ from game_rules.actions import (
     Request,
     Walkout,
 )
+from game_rules.bots.history import History
 from game_rules.bots.ladder import Ladder, ladder_for
 from game_rules.bots.lines import Manner, Moment, line
 from game_rules.bots.seen import Seen, Standing
@@ -70,19 +71,89 @@ NEWS = Wait(math.inf)
 Plan = Action | Wait
 
 
-class Situation(NamedTuple):
-    """What one decision needs, worked out once per decision (a NamedTuple: cheap to build)."""
+class Situation:
+    """What one decision needs, worked out once per decision, read-only (``Final``).
 
-    seen: Seen
-    ladder: Ladder
-    best: Points  # the most this side can get from any terms
-    floor: Points  # the least it would ever ask: its BATNA (or its worst terms, if higher)
-    step: float  # the least time between two of its offers
-    pace: float  # the time before it repeats itself or bids against its standing offer
-    margin: float  # "near the deadline": this many seconds or fewer left
-    left: int | None  # offers left under max_offers; None without a limit
-    offer_share: float  # how far through the offers allowed, 0 to 1
-    vary: float  # a seeded number in [0, 1) for this game and role
+    A decision reads these again and again, so they are slots, which Python reads
+    several times faster than a NamedTuple's fields, and the parts of ``seen`` that
+    decisions read most are copied here for the same reason.
+    """
+
+    __slots__ = (
+        "best",
+        "card",
+        "floor",
+        "history",
+        "ladder",
+        "left",
+        "margin",
+        "now",
+        "offer_share",
+        "other",
+        "pace",
+        "role",
+        "seconds_left",
+        "seen",
+        "standing",
+        "step",
+        "time_limit",
+        "turn",
+        "vary",
+    )
+
+    def __init__(
+        self,
+        seen: Seen,
+        ladder: Ladder,
+        best: Points,  # the most this side can get from any terms
+        floor: Points,  # the least it would ever ask: its BATNA (or its worst terms, if higher)
+        step: float,  # the least time between two of its offers
+        pace: float,  # the time before it repeats itself or bids against its standing offer
+        margin: float,  # "near the deadline": this many seconds or fewer left
+        left: int | None,  # offers left under max_offers; None without a limit
+        offer_share: float,  # how far through the offers allowed, 0 to 1
+        vary: float,  # a seeded number in [0, 1) for this game and role
+    ) -> None:
+        self.seen: Final = seen
+        self.ladder: Final = ladder
+        self.best: Final = best
+        self.floor: Final = floor
+        self.step: Final = step
+        self.pace: Final = pace
+        self.margin: Final = margin
+        self.left: Final = left
+        self.offer_share: Final = offer_share
+        self.vary: Final = vary
+        (
+            role,
+            other,
+            _,
+            _,
+            card,
+            _,
+            now,
+            seconds_left,
+            time_limit,
+            turn,
+            standing,
+            _,
+            _,
+            _,
+            _,
+            _,
+            _,
+            _,
+            history,
+        ) = seen
+        self.role: Final = role
+        self.other: Final = other
+        self.card: Final = card
+        self.now: Final = now
+        self.seconds_left: Final = seconds_left
+        self.time_limit: Final = time_limit
+        self.turn: Final = turn
+        self.standing: Final = standing
+        self.history: Final = history
 
 
 class Proposal(NamedTuple):
@@ -212,20 +283,18 @@ class Negotiator:
         )
 
     def share_at(self, s: Situation, at: float) -> float:
-        seen = s.seen
-        limit = seen.time_limit
+        limit = s.time_limit
         if limit <= 0:
             return 1.0
-        gone = 1.0 - (seen.seconds_left - (at - seen.now)) / limit
+        gone = 1.0 - (s.seconds_left - (at - s.now)) / limit
         return max(min(1.0, max(0.0, gone)), s.offer_share)
 
     def proposal(self, s: Situation, at: float) -> Proposal:
         # share_at, inlined: this runs once or twice per decision.
-        seen = s.seen
-        limit = seen.time_limit
+        limit = s.time_limit
         share = 1.0
         if limit > 0:
-            share = 1.0 - (seen.seconds_left - (at - seen.now)) / limit
+            share = 1.0 - (s.seconds_left - (at - s.now)) / limit
             share = 0.0 if share < 0.0 else 1.0 if share > 1.0 else share
             if share < s.offer_share:
                 share = s.offer_share
@@ -238,69 +307,71 @@ class Negotiator:
         ``proposal`` is the one it would make ``ahead`` seconds from now (accepting
         compares an offer with the proposal it would make at its next move).
         """
-        if proposal.changes_below is None:
+        below = proposal.changes_below
+        if below is None:
             return math.inf
-        share = self.share_for(s, proposal.changes_below)
-        seen = s.seen
+        share = self.share_for(s, below)
         if share <= s.offer_share:
-            return seen.now
-        if share > 1.0 or seen.time_limit <= 0:
+            return s.now
+        limit = s.time_limit
+        if share > 1.0 or limit <= 0:
             return math.inf
-        gone = 1.0 - seen.seconds_left / seen.time_limit
-        return seen.now + max(0.0, (share - gone) * seen.time_limit - ahead)
+        gone = 1.0 - s.seconds_left / limit
+        return s.now + max(0.0, (share - gone) * limit - ahead)
 
     def _bargain(self, s: Situation) -> Plan:
-        seen = s.seen
-        role, batna = seen.role, seen.card.batna
-        standing = seen.standing
+        role = s.role
+        standing = s.standing
         alarm = math.inf
-        if standing is not None and standing.by == seen.other:
-            worth = seen.card.value(standing.terms)
+        if standing is not None and standing.by == s.other:
+            card = s.card
+            batna = card.batna
+            worth = card.value(standing.terms)
             if s.left == 0:
                 # Only accept or reject remain, and rejecting ends the game at the BATNA.
                 if worth >= batna:
                     return Accept(role, standing.seq)
                 return Reject(role, standing.seq)
             if worth < batna:
-                if seen.seconds_left <= s.margin:
+                if s.seconds_left <= s.margin:
                     return Walkout(role)
-                alarm = seen.now + seen.seconds_left - s.margin
+                alarm = s.now + s.seconds_left - s.margin
             else:
-                ahead = self.proposal(s, seen.now + s.step)
+                ahead = self.proposal(s, s.now + s.step)
                 if worth >= ahead.worth:
                     return Accept(role, standing.seq)
                 # We may come down to their offer before we have anything new to offer;
                 # worked out only if we wait (changes_at, in _offer).
-                if seen.turn not in (None, role) or s.left == 0:
+                if s.turn not in (None, role) or s.left == 0:
                     return Wait(self.changes_at(s, ahead, s.step))
                 return self._offer(s, standing, alarm, ahead)
         # Not seen.may_offer: plan has seen to the rest of it.
-        if seen.turn not in (None, role) or s.left == 0:
+        if s.turn not in (None, role) or s.left == 0:
             return Wait(alarm)
         return self._offer(s, standing, alarm)
 
     def _claims(self, s: Situation) -> Plan:
         seen = s.seen
-        role, card = seen.role, seen.card
+        role, card = s.role, s.card
         if role in seen.claimed:
             return NEWS
-        history = seen.history
+        history = s.history
         if history.their_claim:
             agreed = history.agreed_looking
             if agreed is not None and card.value(agreed) >= card.batna:
                 return Claim(role, seen.terms_dict(agreed))
             # Nothing we can live with looks agreed: say so (a claim of no deal matches nothing).
             return Claim(role, None)
-        standing = seen.standing
-        late = seen.seconds_left <= s.margin
-        alarm = math.inf if late else seen.now + seen.seconds_left - s.margin
+        standing = s.standing
+        late = s.seconds_left <= s.margin
+        alarm = math.inf if late else s.now + s.seconds_left - s.margin
         if standing is not None:
             worth = card.value(standing.terms)
-            facing = standing.by == seen.other
+            facing = standing.by == s.other
             if facing:
                 bar = card.batna
                 if s.left != 0:
-                    ahead = self.proposal(s, seen.now + s.step)
+                    ahead = self.proposal(s, s.now + s.step)
                     bar = max(bar, ahead.worth)
                     if worth >= card.batna:
                         alarm = min(alarm, self.changes_at(s, ahead, s.step))
@@ -312,7 +383,8 @@ class Negotiator:
                     return Claim(role, seen.terms_dict(standing.terms))
                 if facing:
                     return Walkout(role)
-        if not seen.may_offer or s.left == 0:
+        # Not seen.may_offer: plan has seen to the rest of it.
+        if s.turn not in (None, role) or s.left == 0:
             return Wait(alarm)
         return self._offer(s, standing, alarm)
 
@@ -325,21 +397,20 @@ class Negotiator:
     ) -> Plan:
         """Offer now, or wait until it is time (or until ``alarm``); with ``ahead``, the
         alarm is when the proposal at our next move changes."""
-        seen = s.seen
-        now = seen.now
+        now = s.now
         proposal = self.proposal(s, now)
-        mine = seen.history.mine
+        mine = s.history.mine
         due = now
         if mine:
             last = mine[-1]
             due = last.at + s.step
             same = proposal.terms == last.terms
-            if standing is not None and standing.by == seen.role:
+            if standing is not None and standing.by == s.role:
                 # Our offer stands: give them a fair while before bidding against ourselves.
                 due = max(due, last.at + s.pace)
                 if same:
                     due = max(due, self.changes_at(s, proposal))
-            elif same and (seen.turn is None or not _they_moved(seen)):
+            elif same and (s.turn is None or not _they_moved(s.history)):
                 # Nothing new to say, and either they can move whenever they like (free
                 # turns) or they have not moved either (a standoff): repeat only after a
                 # pace, or sooner once we have something new.
@@ -351,7 +422,7 @@ class Negotiator:
                 alarm = self.changes_at(s, ahead, s.step)
             return Wait(min(due, alarm))
         final = s.left == 1 or self.is_final(s, self.share_at(s, now))
-        return Offer(seen.role, seen.terms_dict(proposal.terms), final)
+        return Offer(s.role, s.seen.terms_dict(proposal.terms), final)
 
     def _with_line(self, s: Situation, move: Action) -> Action:
         seen = s.seen
@@ -423,9 +494,9 @@ def tuned(bot: Bot, *, talk: float | None = None, think: float | None = None) ->
     return bot
 
 
-def _they_moved(seen: Seen) -> bool:
+def _they_moved(history: History) -> bool:
     """Their latest offer gives us more than their one before (or is their first)."""
-    theirs = seen.history.theirs
+    theirs = history.theirs
     return len(theirs) < 2 or theirs[-1].worth > theirs[-2].worth
 
 
