@@ -146,10 +146,14 @@ def next_deadline(state: GameState) -> float | None:
 
 def seconds_left(state: GameState, now: float) -> float:
     """Negotiation time left on the clock at ``now`` (frozen during breaks and pauses)."""
+    # max(0.0, ...) spelt out: bots ask this at every decision.
     used = state.time_used
     if state.clock_started is not None and state.ending is None:
-        used += max(0.0, now - state.clock_started)
-    return max(0.0, state.time_limit - used)
+        running = now - state.clock_started
+        if running > 0.0:
+            used += running
+    left = state.time_limit - used
+    return left if left > 0.0 else 0.0
 
 
 def advance(state: GameState, now: float) -> tuple[GameState, list[Event]]:
@@ -167,7 +171,8 @@ def apply(state: GameState, action: Action, now: float) -> tuple[GameState, list
     """The state after ``action`` at ``now`` and the events it produced, or ``ActionRefused``."""
     if state.ending is not None:
         raise ActionRefused("game_over", f"the game is over ({state.ending.reason})")
-    now = max(now, state.last_at)
+    if state.last_at > now:
+        now = state.last_at
     deadline = next_deadline(state)
     if not isinstance(action, Timeout) and deadline is not None and now >= deadline:
         raise ActionRefused("deadline_passed", "the deadline has passed; the game is ending")

@@ -287,7 +287,9 @@ class Negotiator:
         if limit <= 0:
             return 1.0
         gone = 1.0 - (s.seconds_left - (at - s.now)) / limit
-        return max(min(1.0, max(0.0, gone)), s.offer_share)
+        # max(min(1.0, max(0.0, gone)), offer_share), spelt out as in proposal.
+        share = 0.0 if gone < 0.0 else 1.0 if gone > 1.0 else gone
+        return s.offer_share if s.offer_share > share else share
 
     def proposal(self, s: Situation, at: float) -> Proposal:
         # share_at, inlined: this runs once or twice per decision.
@@ -317,7 +319,8 @@ class Negotiator:
         if share > 1.0 or limit <= 0:
             return math.inf
         gone = 1.0 - s.seconds_left / limit
-        return s.now + max(0.0, (share - gone) * limit - ahead)
+        wait = (share - gone) * limit - ahead
+        return s.now + (wait if wait > 0.0 else 0.0)
 
     def _bargain(self, s: Situation) -> Plan:
         role = s.role
@@ -401,26 +404,36 @@ class Negotiator:
         proposal = self.proposal(s, now)
         mine = s.history.mine
         due = now
+        # max() and min() are spelt out below: their calls cost more than the arithmetic.
         if mine:
             last = mine[-1]
             due = last.at + s.step
             same = proposal.terms == last.terms
             if standing is not None and standing.by == s.role:
                 # Our offer stands: give them a fair while before bidding against ourselves.
-                due = max(due, last.at + s.pace)
+                paced = last.at + s.pace
+                if paced > due:
+                    due = paced
                 if same:
-                    due = max(due, self.changes_at(s, proposal))
+                    changes = self.changes_at(s, proposal)
+                    if changes > due:
+                        due = changes
             elif same and (s.turn is None or not _they_moved(s.history)):
                 # Nothing new to say, and either they can move whenever they like (free
                 # turns) or they have not moved either (a standoff): repeat only after a
                 # pace, or sooner once we have something new.
-                due = max(due, min(last.at + s.pace, self.changes_at(s, proposal)))
+                paced = last.at + s.pace
+                changes = self.changes_at(s, proposal)
+                if changes < paced:
+                    paced = changes
+                if paced > due:
+                    due = paced
             # Otherwise (alternating turns, and they just conceded) they cannot move
             # again until we do: answer after a step, repeating ourselves if need be.
         if now < due:
             if ahead is not None:
                 alarm = self.changes_at(s, ahead, s.step)
-            return Wait(min(due, alarm))
+            return Wait(alarm if alarm < due else due)
         final = s.left == 1 or self.is_final(s, self.share_at(s, now))
         return Offer(s.role, s.seen.terms_dict(proposal.terms), final)
 
