@@ -110,13 +110,9 @@ class History(NamedTuple):
         kind, data = event.type, event.data
         if kind == "offer":
             terms = tuple(map(data["terms"].__getitem__, reader.issue_ids))
-            table = Offered(
-                event.seq,
-                event.at,
-                terms,
-                sum(map(getitem, reader.points, terms)),
-                bool(data["final"]),
-            )
+            worth: Points = sum(map(getitem, reader.points, terms))
+            # Offered(...) without its __new__ call, as for the History below.
+            table = _new(Offered, (event.seq, event.at, terms, worth, bool(data["final"])))
             offers += 1
             if mine:
                 my_moves = (*my_moves, table)

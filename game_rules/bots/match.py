@@ -98,8 +98,12 @@ class _Side:
             )
             self.tail_of = state
         # tuple.__new__ rather than Seen(...): the fields are in Seen's order, and this
-        # skips a call and the unpacking of nineteen arguments.
-        return _new(Seen, (*self.head, self.events, now, seconds_left(state, now), *self.tail))
+        # skips a call and the unpacking of nineteen arguments. Concatenation, not
+        # unpacking: it is half the cost.
+        return _new(
+            Seen,
+            self.head + (self.events, now, seconds_left(state, now)) + self.tail,  # noqa: RUF005
+        )
 
 
 def play_match(
@@ -124,8 +128,11 @@ def play_match(
                 side.hear(event)
 
     first, second = sides
+    deadline_of: GameState | None = None
+    deadline: float | None = None
     while state.ending is None:
-        deadline = next_deadline(state)
+        if state is not deadline_of:  # most ticks change nothing
+            deadline, deadline_of = next_deadline(state), state
         k += 1
         if not every_tick:
             # min() of the wake-ups and the deadline, spelt out: this runs at every tick.

@@ -56,6 +56,8 @@ from game_rules.bots.variety import unit
 from game_rules.negotiation import OptionTuple
 from game_rules.scenario import Points
 
+_new = tuple.__new__
+
 # Purposes of seeded draws, so that each kind of choice draws its own numbers.
 VARY_CURVE, VARY_STEP, TALK, WORDS = 1, 2, 3, 4
 
@@ -301,7 +303,7 @@ class Negotiator:
             if share < s.offer_share:
                 share = s.offer_share
         worth, terms, below = s.ladder.rung(self.asking(s, share))
-        return Proposal(terms, worth, below)
+        return _new(Proposal, (terms, worth, below))  # Proposal(...) without its __new__ call
 
     def changes_at(self, s: Situation, proposal: Proposal, ahead: float = 0.0) -> float:
         """When, without news, this side would first propose something else.
