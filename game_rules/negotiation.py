@@ -103,11 +103,14 @@ def _evolve(state: GameState, changes: dict[str, Any]) -> GameState:
     the same thing; and it has no ``__slots__``, because setting two dozen slots one
     by one cost three times as much as copying its ``__dict__`` in one go.
     """
+    fields = state.__dict__.copy()
+    fields.update(changes)
     new = object.__new__(GameState)
-    fresh = new.__dict__
-    fresh.update(state.__dict__)
-    fresh.update(changes)
+    _set(new, "__dict__", fields)
     return new
+
+
+_set = object.__setattr__
 
 
 def first_mover(scenario: Scenario, seed: int) -> str:
