@@ -10,9 +10,9 @@ and from its own card, never from the other card.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from operator import add, eq, getitem
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import add, eq, getitem, itemgetter
 from typing import NamedTuple
 
 from game_rules.events import Event
@@ -40,9 +40,20 @@ class Reader:
     role: str
     issue_ids: tuple[str, ...]
     points: tuple[tuple[Points, ...], ...]
+    # Every side reads the terms of every offer, and one itemgetter does it four times as
+    # fast as a map over the ids. None for one issue: itemgetter of one key returns the
+    # option, not a tuple.
+    pick: Callable[[Mapping[str, int]], OptionTuple] | None = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        ids = self.issue_ids
+        object.__setattr__(self, "pick", itemgetter(*ids) if len(ids) > 1 else None)
 
     def terms(self, raw: Mapping[str, int]) -> OptionTuple:
-        return tuple(map(raw.__getitem__, self.issue_ids))
+        pick = self.pick
+        return pick(raw) if pick is not None else tuple(map(raw.__getitem__, self.issue_ids))
 
     def worth(self, terms: OptionTuple) -> Points:
         return sum(map(getitem, self.points, terms))
@@ -109,7 +120,8 @@ class History(NamedTuple):
         mine = event.by == reader.role
         kind, data = event.type, event.data
         if kind == "offer":
-            terms = tuple(map(data["terms"].__getitem__, reader.issue_ids))
+            raw, pick = data["terms"], reader.pick  # reader.terms, inlined
+            terms = pick(raw) if pick is not None else tuple(map(raw.__getitem__, reader.issue_ids))
             worth: Points = sum(map(getitem, reader.points, terms))
             # Offered(...) without its __new__ call, as for the History below.
             table = _new(Offered, (event.seq, event.at, terms, worth, bool(data["final"])))
