@@ -3,7 +3,8 @@
 The clock ticks every ``tick`` seconds, and at each tick the rules' deadlines are
 applied and each role's bot is asked, in role order, as the server would. Most ticks
 change nothing, so a ``Planner`` bot that has said it will wait (``Wait``) is not asked
-again until then or until news, and ticks at which nobody would be asked are skipped.
+again until then or until news (nor, after news, before its ``reaction`` time unless a
+request awaits its answer), and ticks at which nobody would be asked are skipped.
 The game played is the same as asking at every tick (``every_tick=True``, which the
 tests compare), only much faster.
 
@@ -44,7 +45,18 @@ class MatchResult:
 class _Side:
     """One role's view of the match, kept up to date event by event."""
 
-    __slots__ = ("bot", "events", "head", "history", "planner", "role", "tail", "tail_of", "wake")
+    __slots__ = (
+        "bot",
+        "events",
+        "head",
+        "history",
+        "planner",
+        "reaction",
+        "role",
+        "tail",
+        "tail_of",
+        "wake",
+    )
 
     def __init__(self, scenario: Scenario, role: str, bot: Bot) -> None:
         self.role = role
@@ -52,6 +64,7 @@ class _Side:
         # Not isinstance(bot, Planner): a runtime protocol check costs more than a short game.
         has_plan = callable(getattr(bot, "plan", None))
         self.planner = cast(Planner, bot) if has_plan else None
+        self.reaction: float | None = getattr(bot, "reaction", None) if has_plan else None
         own = scenario.role(role)
         # A Seen is built for every decision, three or four per event, from three parts:
         # this head, fixed for the game; the events and the clock; and a tail that
@@ -121,11 +134,22 @@ def play_match(
     refused = 0
     k = 0
 
-    def record(more: list[Event]) -> None:
+    def record(more: list[Event], state: GameState) -> None:
         for event in more:
             events.append(event)
             for side in sides:
                 side.hear(event)
+        if state.pending_break is None and state.pending_extension is None:
+            at = more[-1].at
+            for side in sides:
+                reaction = side.reaction
+                if reaction is not None:
+                    role = side.role
+                    for event in more:
+                        if event.by == role:
+                            break
+                    else:
+                        side.wake = at + reaction
 
     first, second = sides
     deadline_of: GameState | None = None
@@ -148,7 +172,8 @@ def play_match(
         now = started_at + k * tick
         if deadline is not None and now >= deadline:
             state, due = advance(state, now)
-            record(due)
+            if due:
+                record(due, state)
         for side in sides:
             if state.ending is not None:
                 break
@@ -172,5 +197,5 @@ def play_match(
                 refused += 1
                 side.wake = -math.inf
                 continue
-            record(more)
+            record(more, state)
     return MatchResult(state, tuple(events), refused)

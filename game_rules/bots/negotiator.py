@@ -195,6 +195,11 @@ class Negotiator:
 
     # -- the shared machinery ----------------------------------------------------------
 
+    @property
+    def reaction(self) -> float:
+        """After news, ``plan`` moves only to answer a request for ``think`` seconds."""
+        return self.think
+
     def decide(self, seen: Seen) -> Action | None:
         move = self.plan(seen)
         return None if isinstance(move, Wait) else move
