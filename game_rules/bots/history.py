@@ -10,9 +10,9 @@ and from its own card, never from the other card.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import add, eq, getitem, itemgetter
+from operator import getitem, itemgetter
 from typing import NamedTuple
 
 from game_rules.events import Event
@@ -82,17 +82,10 @@ class History(NamedTuple):
     priorities: tuple[tuple[int, int], ...] = ()  # (issue index, rank) the other side stated
     suggested: tuple[Partial, ...] = ()
     revealed: bool = False  # this side has stated a priority
-    # Per issue and option: how often the other side proposed it (offers and suggestions).
-    their_picks: tuple[tuple[int, ...], ...] = ()
-    # Per issue: how often the other side kept its option from one offer to the next.
-    their_kept: tuple[int, ...] = ()
 
     @classmethod
     def empty(cls, reader: Reader) -> History:
-        rows = reader.points
-        return cls(
-            reader, their_picks=tuple((0,) * len(row) for row in rows), their_kept=(0,) * len(rows)
-        )
+        return cls(reader)
 
     def after(self, event: Event) -> History:
         """The history with one more event (the next one in sequence)."""
@@ -114,8 +107,6 @@ class History(NamedTuple):
             priorities,
             suggested,
             revealed,
-            picks,
-            kept,
         ) = self
         mine = event.by == reader.role
         kind, data = event.type, event.data
@@ -133,8 +124,6 @@ class History(NamedTuple):
                     before = their_moves[-1]
                     if table.worth > before.worth:
                         conceded += table.worth - before.worth
-                    kept = tuple(map(add, kept, map(eq, before.terms, terms)))
-                picks = tuple(map(_picked, picks, terms))
                 their_moves = (*their_moves, table)
         elif kind == "reject":
             table = None
@@ -156,7 +145,6 @@ class History(NamedTuple):
                 if issue in reader.issue_ids
             )
             suggested = (*suggested, partial)
-            picks = _tally(picks, partial)
         if not mine:
             news_at, news_seq = event.at, event.seq
         return _new(
@@ -177,24 +165,8 @@ class History(NamedTuple):
                 priorities,
                 suggested,
                 revealed,
-                picks,
-                kept,
             ),
         )
-
-
-def _picked(row: tuple[int, ...], option: int) -> tuple[int, ...]:
-    """A row of ``their_picks`` with one more pick of ``option``."""
-    return (*row[:option], row[option] + 1, *row[option + 1 :])
-
-
-def _tally(
-    picks: tuple[tuple[int, ...], ...], chosen: Iterable[tuple[int, int]]
-) -> tuple[tuple[int, ...], ...]:
-    rows = [list(row) for row in picks]
-    for issue, option in chosen:
-        rows[issue][option] += 1
-    return tuple(tuple(row) for row in rows)
 
 
 def history_of(reader: Reader, events: Sequence[Event]) -> History:

@@ -38,12 +38,12 @@ class ProblemSolver(Negotiator):
     def ladder(self, seen: Seen, own: Ladder) -> Ladder:
         points = seen.card.points
         history = seen.history
-        picks, theirs, priorities = history.their_picks, history.theirs, history.priorities
-        known = _LADDERS.get(id(picks))
+        theirs, suggested, priorities = history.theirs, history.suggested, history.priorities
+        known = _LADDERS.get(id(theirs))
         if (
             known is not None
-            and known[0] is picks
-            and known[1] is theirs
+            and known[0] is theirs
+            and known[1] is suggested
             and known[2] is priorities
             and known[3] is points
         ):
@@ -51,7 +51,7 @@ class ProblemSolver(Negotiator):
         ladder = tradeoff_ladder(points, estimate(points, history))
         if len(_LADDERS) >= 1024:
             _LADDERS.clear()
-        _LADDERS[id(picks)] = (picks, theirs, priorities, points, ladder)
+        _LADDERS[id(theirs)] = (theirs, suggested, priorities, points, ladder)
         return ladder
 
     def opening(self, s: Situation) -> Action | None:
@@ -63,9 +63,9 @@ class ProblemSolver(Negotiator):
         return Reveal(seen.role, "priority", issue=seen.issues[top].id, rank=1)
 
 
-# The estimate is a function of their picks, their offers (which also give the options
-# they kept) and their stated priorities, and a history keeps each of these objects
-# until one of their moves replaces it. So the trade-offs of a decision are found by
+# The estimate is a function of their offers, their suggestions and their stated
+# priorities, and a history keeps each of these objects until one of their moves
+# replaces it. So the trade-offs of a decision are found by
 # identity: the caches behind them hash every table, at every decision, which cost
 # more than the rest of the decision. Each entry holds the objects it names, so their
 # ids cannot be reused while it is there.
