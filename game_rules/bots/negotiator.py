@@ -350,12 +350,12 @@ class Negotiator:
                 ahead = self.proposal(s, s.now + s.step)
                 if worth >= ahead.worth:
                     return Accept(role, standing.seq)
-                # We may come down to their offer before we have anything new to offer;
-                # worked out only if we wait (changes_at, in _offer).
+                # We may come down to their offer before we have anything new to offer:
+                # that alarm is worked out only if we wait (changes_at, here or in _offer).
                 if s.turn not in (None, role) or s.left == 0:
                     return Wait(self.changes_at(s, ahead, s.step))
                 return self._offer(s, standing, alarm, ahead)
-        # Not seen.may_offer: plan has seen to the rest of it.
+        # Not seen.may_offer: plan has already ruled out a game over, paused or on a break.
         if s.turn not in (None, role) or s.left == 0:
             return Wait(alarm)
         return self._offer(s, standing, alarm)
@@ -393,7 +393,7 @@ class Negotiator:
                     return Claim(role, seen.terms_dict(standing.terms))
                 if facing:
                     return Walkout(role)
-        # Not seen.may_offer: plan has seen to the rest of it.
+        # Not seen.may_offer: plan has already ruled out a game over, paused or on a break.
         if s.turn not in (None, role) or s.left == 0:
             return Wait(alarm)
         return self._offer(s, standing, alarm)
