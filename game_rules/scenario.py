@@ -73,10 +73,12 @@ class Scenario:
     # Derived once: the rules ask for them on every move.
     role_ids: tuple[str, str] = field(init=False, repr=False, compare=False)
     issue_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    option_counts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "role_ids", (self.roles[0].id, self.roles[1].id))
         object.__setattr__(self, "issue_ids", tuple(issue.id for issue in self.issues))
+        object.__setattr__(self, "option_counts", tuple(len(i.options) for i in self.issues))
 
     def role(self, role_id: str) -> Role:
         for role in self.roles:

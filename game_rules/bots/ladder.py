@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from game_rules.negotiation import OptionTuple
@@ -38,10 +39,11 @@ class Ladder:
 
     def rung(self, aspiration: float) -> tuple[Points, OptionTuple, Points | None]:
         """``at_least`` and ``changes_below`` together, with one search."""
-        i = bisect.bisect_left(self.totals, aspiration)
-        if i >= len(self.totals):
-            i = len(self.totals) - 1
-        return self.totals[i], self.terms[i], self.totals[i - 1] if i > 0 else None
+        totals = self.totals
+        i = bisect_left(totals, aspiration)
+        if i == len(totals):
+            i -= 1
+        return totals[i], self.terms[i], totals[i - 1] if i > 0 else None
 
     def changes_below(self, aspiration: float) -> Points | None:
         """``at_least`` gives other terms once the aspiration is at or below this; ``None``: never.

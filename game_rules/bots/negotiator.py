@@ -33,10 +33,9 @@ uses the ``Wait`` to skip the seconds in which nothing can happen.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from game_rules.actions import (
     Accept,
@@ -48,6 +47,7 @@ from game_rules.actions import (
     Request,
     Walkout,
 )
+from game_rules.bots.history import History
 from game_rules.bots.ladder import Ladder, ladder_for
 from game_rules.bots.lines import Manner, Moment, line
 from game_rules.bots.seen import Seen, Standing
@@ -55,6 +55,8 @@ from game_rules.bots.strategy import Bot
 from game_rules.bots.variety import unit
 from game_rules.negotiation import OptionTuple
 from game_rules.scenario import Points
+
+_new = tuple.__new__
 
 # Purposes of seeded draws, so that each kind of choice draws its own numbers.
 VARY_CURVE, VARY_STEP, TALK, WORDS = 1, 2, 3, 4
@@ -71,19 +73,89 @@ NEWS = Wait(math.inf)
 Plan = Action | Wait
 
 
-class Situation(NamedTuple):
-    """What one decision needs, worked out once per decision (a NamedTuple: cheap to build)."""
+class Situation:
+    """What one decision needs, worked out once per decision, read-only (``Final``).
 
-    seen: Seen
-    ladder: Ladder
-    best: Points  # the most this side can get from any terms
-    floor: Points  # the least it would ever ask: its BATNA (or its worst terms, if higher)
-    step: float  # the least time between two of its offers
-    pace: float  # the time before it repeats itself or bids against its standing offer
-    margin: float  # "near the deadline": this many seconds or fewer left
-    left: int | None  # offers left under max_offers; None without a limit
-    offer_share: float  # how far through the offers allowed, 0 to 1
-    vary: float  # a seeded number in [0, 1) for this game and role
+    A decision reads these again and again, so they are slots, which Python reads
+    several times faster than a NamedTuple's fields, and the parts of ``seen`` that
+    decisions read most are copied here for the same reason.
+    """
+
+    __slots__ = (
+        "best",
+        "card",
+        "floor",
+        "history",
+        "ladder",
+        "left",
+        "margin",
+        "now",
+        "offer_share",
+        "other",
+        "pace",
+        "role",
+        "seconds_left",
+        "seen",
+        "standing",
+        "step",
+        "time_limit",
+        "turn",
+        "vary",
+    )
+
+    def __init__(
+        self,
+        seen: Seen,
+        ladder: Ladder,
+        best: Points,  # the most this side can get from any terms
+        floor: Points,  # the least it would ever ask: its BATNA (or its worst terms, if higher)
+        step: float,  # the least time between two of its offers
+        pace: float,  # the time before it repeats itself or bids against its standing offer
+        margin: float,  # "near the deadline": this many seconds or fewer left
+        left: int | None,  # offers left under max_offers; None without a limit
+        offer_share: float,  # how far through the offers allowed, 0 to 1
+        vary: float,  # a seeded number in [0, 1) for this game and role
+    ) -> None:
+        self.seen: Final = seen
+        self.ladder: Final = ladder
+        self.best: Final = best
+        self.floor: Final = floor
+        self.step: Final = step
+        self.pace: Final = pace
+        self.margin: Final = margin
+        self.left: Final = left
+        self.offer_share: Final = offer_share
+        self.vary: Final = vary
+        (
+            role,
+            other,
+            _,
+            _,
+            card,
+            _,
+            now,
+            seconds_left,
+            time_limit,
+            turn,
+            standing,
+            _,
+            _,
+            _,
+            _,
+            _,
+            _,
+            _,
+            history,
+        ) = seen
+        self.role: Final = role
+        self.other: Final = other
+        self.card: Final = card
+        self.now: Final = now
+        self.seconds_left: Final = seconds_left
+        self.time_limit: Final = time_limit
+        self.turn: Final = turn
+        self.standing: Final = standing
+        self.history: Final = history
 
 
 class Proposal(NamedTuple):
@@ -123,78 +195,120 @@ class Negotiator:
 
     # -- the shared machinery ----------------------------------------------------------
 
+    @property
+    def reaction(self) -> float:
+        """After news, ``plan`` moves only to answer a request for ``think`` seconds."""
+        return self.think
+
     def decide(self, seen: Seen) -> Action | None:
         move = self.plan(seen)
         return None if isinstance(move, Wait) else move
 
     def plan(self, seen: Seen) -> Plan:
-        if seen.over or seen.paused:
+        # A bot match asks three or four times per event, mostly to hear "not yet": the
+        # fields are unpacked at once, and Seen's may_offer and news_at are inlined.
+        (
+            role,
+            other,
+            _,
+            protocol,
+            _,
+            _,
+            now,
+            seconds_left,
+            time_limit,
+            turn,
+            standing,
+            pending_break,
+            pending_extension,
+            on_break,
+            paused,
+            _,
+            over,
+            _,
+            history,
+        ) = seen
+        if over or paused:
             return NEWS
-        role = seen.role
-        if seen.pending_extension == seen.other:
+        if pending_extension == other:
             return Request(role, "extension_accept")
-        if seen.pending_break == seen.other:
+        if pending_break == other:
             return Request(role, "break_decline")
-        if seen.on_break:
+        if on_break:
             return NEWS
-        standing = seen.standing
+        closing = protocol.closing
         if (
-            seen.protocol.closing == "accept"
-            and not seen.may_offer
+            closing == "accept"
+            and turn is not None
+            and turn != role
             and (standing is None or standing.by == role)
         ):
             return NEWS  # their move, and nothing of theirs to answer: only news can change that
-        ready = seen.news_at + self.think
-        if seen.now < ready:
+        news_at = history.news_at
+        if news_at is None:
+            news_at = now - (time_limit - seconds_left)
+        ready = news_at + self.think
+        if now < ready:
             return Wait(ready)
         s = self.situation(seen)
         first = self.opening(s)
         if first is not None:
             return first
-        move = self._claims(s) if seen.protocol.closing == "claims" else self._bargain(s)
-        if isinstance(move, Wait):
+        move = self._claims(s) if closing == "claims" else self._bargain(s)
+        if isinstance(move, Wait) or self.talk <= 0:
             return move
         return self._with_line(s, move)
 
     def situation(self, seen: Seen) -> Situation:
-        own = ladder_for(seen.card.points)
-        best = own.best
-        step, pace, margin, vary = _pacing(seen.seed, seen.role, seen.time_limit, self.think)
+        card = seen.card
+        points = card.points
+        key = (id(points), card.batna, seen.role, seen.seed, seen.time_limit, self.think)
+        stance = _STANCES.get(key)
+        if stance is None or stance[0] is not points:
+            stance = _stance(
+                key, points, card.batna, seen.role, seen.seed, seen.time_limit, self.think
+            )
+        _, own, best, floor, step, pace, margin, vary = stance
         limit_offers = seen.protocol.max_offers
-        made = seen.history.offers
+        if limit_offers:
+            made = seen.history.offers
+            left: int | None = max(0, limit_offers - made)
+            offer_share = min(1.0, made / limit_offers)
+        else:
+            left, offer_share = None, 0.0
         return Situation(
             seen,
             self.ladder(seen, own),
             best,
-            min(best, max(seen.card.batna, own.worst)),
+            floor,
             step,
             pace,
             margin,
-            max(0, limit_offers - made) if limit_offers else None,
-            min(1.0, made / limit_offers) if limit_offers else 0.0,
+            left,
+            offer_share,
             vary,
         )
 
     def share_at(self, s: Situation, at: float) -> float:
-        seen = s.seen
-        limit = seen.time_limit
+        limit = s.time_limit
         if limit <= 0:
             return 1.0
-        gone = 1.0 - (seen.seconds_left - (at - seen.now)) / limit
-        return max(min(1.0, max(0.0, gone)), s.offer_share)
+        gone = 1.0 - (s.seconds_left - (at - s.now)) / limit
+        # max(min(1.0, max(0.0, gone)), offer_share), spelt out as in proposal.
+        share = 0.0 if gone < 0.0 else 1.0 if gone > 1.0 else gone
+        return s.offer_share if s.offer_share > share else share
 
     def proposal(self, s: Situation, at: float) -> Proposal:
         # share_at, inlined: this runs once or twice per decision.
-        seen = s.seen
-        limit = seen.time_limit
+        limit = s.time_limit
         share = 1.0
         if limit > 0:
-            share = 1.0 - (seen.seconds_left - (at - seen.now)) / limit
+            share = 1.0 - (s.seconds_left - (at - s.now)) / limit
             share = 0.0 if share < 0.0 else 1.0 if share > 1.0 else share
             if share < s.offer_share:
                 share = s.offer_share
         worth, terms, below = s.ladder.rung(self.asking(s, share))
-        return Proposal(terms, worth, below)
+        return _new(Proposal, (terms, worth, below))  # Proposal(...) without its __new__ call
 
     def changes_at(self, s: Situation, proposal: Proposal, ahead: float = 0.0) -> float:
         """When, without news, this side would first propose something else.
@@ -202,65 +316,72 @@ class Negotiator:
         ``proposal`` is the one it would make ``ahead`` seconds from now (accepting
         compares an offer with the proposal it would make at its next move).
         """
-        if proposal.changes_below is None:
+        below = proposal.changes_below
+        if below is None:
             return math.inf
-        share = self.share_for(s, proposal.changes_below)
-        seen = s.seen
+        share = self.share_for(s, below)
         if share <= s.offer_share:
-            return seen.now
-        if share > 1.0 or seen.time_limit <= 0:
+            return s.now
+        limit = s.time_limit
+        if share > 1.0 or limit <= 0:
             return math.inf
-        gone = 1.0 - seen.seconds_left / seen.time_limit
-        return seen.now + max(0.0, (share - gone) * seen.time_limit - ahead)
+        gone = 1.0 - s.seconds_left / limit
+        wait = (share - gone) * limit - ahead
+        return s.now + (wait if wait > 0.0 else 0.0)
 
     def _bargain(self, s: Situation) -> Plan:
-        seen = s.seen
-        role, batna = seen.role, seen.card.batna
-        standing = seen.standing
+        role = s.role
+        standing = s.standing
         alarm = math.inf
-        if standing is not None and standing.by == seen.other:
-            worth = seen.card.value(standing.terms)
+        if standing is not None and standing.by == s.other:
+            card = s.card
+            batna = card.batna
+            worth = card.value(standing.terms)
             if s.left == 0:
                 # Only accept or reject remain, and rejecting ends the game at the BATNA.
                 if worth >= batna:
                     return Accept(role, standing.seq)
                 return Reject(role, standing.seq)
             if worth < batna:
-                if seen.seconds_left <= s.margin:
+                if s.seconds_left <= s.margin:
                     return Walkout(role)
-                alarm = seen.now + seen.seconds_left - s.margin
+                alarm = s.now + s.seconds_left - s.margin
             else:
-                ahead = self.proposal(s, seen.now + s.step)
+                ahead = self.proposal(s, s.now + s.step)
                 if worth >= ahead.worth:
                     return Accept(role, standing.seq)
-                # We may come down to their offer before we have anything new to offer.
-                alarm = self.changes_at(s, ahead, s.step)
-        if not seen.may_offer or s.left == 0:
+                # We may come down to their offer before we have anything new to offer:
+                # that alarm is worked out only if we wait (changes_at, here or in _offer).
+                if s.turn not in (None, role) or s.left == 0:
+                    return Wait(self.changes_at(s, ahead, s.step))
+                return self._offer(s, standing, alarm, ahead)
+        # Not seen.may_offer: plan has already ruled out a game over, paused or on a break.
+        if s.turn not in (None, role) or s.left == 0:
             return Wait(alarm)
         return self._offer(s, standing, alarm)
 
     def _claims(self, s: Situation) -> Plan:
         seen = s.seen
-        role, card = seen.role, seen.card
+        role, card = s.role, s.card
         if role in seen.claimed:
             return NEWS
-        history = seen.history
+        history = s.history
         if history.their_claim:
             agreed = history.agreed_looking
             if agreed is not None and card.value(agreed) >= card.batna:
                 return Claim(role, seen.terms_dict(agreed))
             # Nothing we can live with looks agreed: say so (a claim of no deal matches nothing).
             return Claim(role, None)
-        standing = seen.standing
-        late = seen.seconds_left <= s.margin
-        alarm = math.inf if late else seen.now + seen.seconds_left - s.margin
+        standing = s.standing
+        late = s.seconds_left <= s.margin
+        alarm = math.inf if late else s.now + s.seconds_left - s.margin
         if standing is not None:
             worth = card.value(standing.terms)
-            facing = standing.by == seen.other
+            facing = standing.by == s.other
             if facing:
                 bar = card.batna
                 if s.left != 0:
-                    ahead = self.proposal(s, seen.now + s.step)
+                    ahead = self.proposal(s, s.now + s.step)
                     bar = max(bar, ahead.worth)
                     if worth >= card.batna:
                         alarm = min(alarm, self.changes_at(s, ahead, s.step))
@@ -272,36 +393,56 @@ class Negotiator:
                     return Claim(role, seen.terms_dict(standing.terms))
                 if facing:
                     return Walkout(role)
-        if not seen.may_offer or s.left == 0:
+        # Not seen.may_offer: plan has already ruled out a game over, paused or on a break.
+        if s.turn not in (None, role) or s.left == 0:
             return Wait(alarm)
         return self._offer(s, standing, alarm)
 
-    def _offer(self, s: Situation, standing: Standing | None, alarm: float) -> Plan:
-        seen = s.seen
-        now = seen.now
+    def _offer(
+        self,
+        s: Situation,
+        standing: Standing | None,
+        alarm: float,
+        ahead: Proposal | None = None,
+    ) -> Plan:
+        """Offer now, or wait until it is time (or until ``alarm``); with ``ahead``, the
+        alarm is when the proposal at our next move changes."""
+        now = s.now
         proposal = self.proposal(s, now)
-        mine = seen.history.mine
+        mine = s.history.mine
         due = now
+        # max() and min() are spelt out below: their calls cost more than the arithmetic.
         if mine:
             last = mine[-1]
             due = last.at + s.step
             same = proposal.terms == last.terms
-            if standing is not None and standing.by == seen.role:
+            if standing is not None and standing.by == s.role:
                 # Our offer stands: give them a fair while before bidding against ourselves.
-                due = max(due, last.at + s.pace)
+                paced = last.at + s.pace
+                if paced > due:
+                    due = paced
                 if same:
-                    due = max(due, self.changes_at(s, proposal))
-            elif same and (seen.turn is None or not _they_moved(seen)):
+                    changes = self.changes_at(s, proposal)
+                    if changes > due:
+                        due = changes
+            elif same and (s.turn is None or not _they_moved(s.history)):
                 # Nothing new to say, and either they can move whenever they like (free
                 # turns) or they have not moved either (a standoff): repeat only after a
                 # pace, or sooner once we have something new.
-                due = max(due, min(last.at + s.pace, self.changes_at(s, proposal)))
+                paced = last.at + s.pace
+                changes = self.changes_at(s, proposal)
+                if changes < paced:
+                    paced = changes
+                if paced > due:
+                    due = paced
             # Otherwise (alternating turns, and they just conceded) they cannot move
             # again until we do: answer after a step, repeating ourselves if need be.
         if now < due:
-            return Wait(min(due, alarm))
+            if ahead is not None:
+                alarm = self.changes_at(s, ahead, s.step)
+            return Wait(alarm if alarm < due else due)
         final = s.left == 1 or self.is_final(s, self.share_at(s, now))
-        return Offer(seen.role, seen.terms_dict(proposal.terms), final)
+        return Offer(s.role, s.seen.terms_dict(proposal.terms), final)
 
     def _with_line(self, s: Situation, move: Action) -> Action:
         seen = s.seen
@@ -321,13 +462,45 @@ class Negotiator:
         return Chat(seen.role, words)
 
 
-@functools.lru_cache(maxsize=4096)
-def _pacing(seed: int, role: str, limit: Points, think: float) -> tuple[float, float, float, float]:
-    """Step, pace, margin and the curve's variation: fixed for a game unless time is added."""
+# A side's stance in a game: its own ladder, best and floor (from its card) and its
+# pacing (from the seed, its role, the time limit and how long it thinks). Worked out
+# at every decision it was a sixth of the decision's cost. Cards keep their points
+# tuple for a whole game, so the key holds its id, not its hash (hashing it cost more
+# than the rest); the entry holds the tuple, so the id cannot be reused meanwhile.
+_StanceKey = tuple[int, Points, str, int, Points, float]
+_Stance = tuple[tuple[tuple[Points, ...], ...], Ladder, Points, Points, float, float, float, float]
+_STANCES: dict[_StanceKey, _Stance] = {}
+
+
+def _stance(
+    key: _StanceKey,
+    points: tuple[tuple[Points, ...], ...],
+    batna: Points,
+    role: str,
+    seed: int,
+    limit: Points,
+    think: float,
+) -> _Stance:
+    own = ladder_for(points)
+    best = own.best
+    # Step, pace, margin and the curve's variation: fixed for a game unless time is added.
     step = max(think, limit / 30) * (0.85 + 0.3 * unit(seed, role, VARY_STEP))
     pace = max(step, limit / 10)
     margin = min(max(2 * step, 3 * think), limit / 4)
-    return step, pace, margin, unit(seed, role, VARY_CURVE)
+    stance = (
+        points,
+        own,
+        best,
+        min(best, max(batna, own.worst)),
+        step,
+        pace,
+        margin,
+        unit(seed, role, VARY_CURVE),
+    )
+    if len(_STANCES) >= 4096:
+        _STANCES.clear()
+    _STANCES[key] = stance
+    return stance
 
 
 def tuned(bot: Bot, *, talk: float | None = None, think: float | None = None) -> Bot:
@@ -341,9 +514,9 @@ def tuned(bot: Bot, *, talk: float | None = None, think: float | None = None) ->
     return bot
 
 
-def _they_moved(seen: Seen) -> bool:
+def _they_moved(history: History) -> bool:
     """Their latest offer gives us more than their one before (or is their first)."""
-    theirs = seen.history.theirs
+    theirs = history.theirs
     return len(theirs) < 2 or theirs[-1].worth > theirs[-2].worth
 
 

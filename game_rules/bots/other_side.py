@@ -17,19 +17,50 @@ exactly and the packages worked out from it can be cached.
 from __future__ import annotations
 
 import functools
+import itertools
 
-from game_rules.bots.history import History
+from game_rules.bots.history import History, Offered
 from game_rules.scenario import Points
 
 Table = tuple[tuple[int, ...], ...]
 
 
 def estimate(points: tuple[tuple[Points, ...], ...], history: History) -> Table:
-    first = history.theirs[0].terms if history.theirs else ()
-    offers = len(history.theirs)
+    theirs = history.theirs
+    first = theirs[0].terms if theirs else ()
     return _estimate(
-        points, history.their_picks, history.their_kept, offers, first, history.priorities
+        points,
+        picks(points, history),
+        kept(len(points), theirs),
+        len(theirs),
+        first,
+        history.priorities,
     )
+
+
+def picks(points: tuple[tuple[Points, ...], ...], history: History) -> Table:
+    """Per issue and option: how often the other side proposed it (offers and suggestions).
+
+    Counted here, when an estimate is needed, rather than as every event is folded:
+    only the problem-solver asks, and only once per move of the other side.
+    """
+    rows = [[0] * len(row) for row in points]
+    for offer in history.theirs:
+        for issue, option in enumerate(offer.terms):
+            rows[issue][option] += 1
+    for partial in history.suggested:
+        for issue, option in partial:
+            rows[issue][option] += 1
+    return tuple(tuple(row) for row in rows)
+
+
+def kept(issues: int, theirs: tuple[Offered, ...]) -> tuple[int, ...]:
+    """Per issue: how often the other side kept its option from one offer to the next."""
+    counts = [0] * issues
+    for before, after in itertools.pairwise(theirs):
+        for issue, (a, b) in enumerate(zip(before.terms, after.terms, strict=True)):
+            counts[issue] += a == b
+    return tuple(counts)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -37,7 +37,22 @@ class ProblemSolver(Negotiator):
 
     def ladder(self, seen: Seen, own: Ladder) -> Ladder:
         points = seen.card.points
-        return tradeoff_ladder(points, estimate(points, seen.history))
+        history = seen.history
+        theirs, suggested, priorities = history.theirs, history.suggested, history.priorities
+        known = _LADDERS.get(id(theirs))
+        if (
+            known is not None
+            and known[0] is theirs
+            and known[1] is suggested
+            and known[2] is priorities
+            and known[3] is points
+        ):
+            return known[4]
+        ladder = tradeoff_ladder(points, estimate(points, history))
+        if len(_LADDERS) >= 1024:
+            _LADDERS.clear()
+        _LADDERS[id(theirs)] = (theirs, suggested, priorities, points, ladder)
+        return ladder
 
     def opening(self, s: Situation) -> Action | None:
         seen = s.seen
@@ -46,3 +61,12 @@ class ProblemSolver(Negotiator):
         spans = [max(row) - min(row) for row in seen.card.points]
         top = spans.index(max(spans))
         return Reveal(seen.role, "priority", issue=seen.issues[top].id, rank=1)
+
+
+# The estimate is a function of their offers, their suggestions and their stated
+# priorities, and a history keeps each of these objects until one of their moves
+# replaces it. So the trade-offs of a decision are found by
+# identity: the caches behind them hash every table, at every decision, which cost
+# more than the rest of the decision. Each entry holds the objects it names, so their
+# ids cannot be reused while it is there.
+_LADDERS: dict[int, tuple[object, object, object, object, Ladder]] = {}

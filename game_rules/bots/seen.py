@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import getitem
+from operator import attrgetter, getitem
 from typing import NamedTuple
 
 from game_rules.bots.history import History, Reader, history_of
 from game_rules.events import Event, visible_to
 from game_rules.negotiation import GameState, OptionTuple, StandingOffer, seconds_left
 from game_rules.scenario import Issue, Points, Protocol, Scenario
+
+_issue_id = attrgetter("id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,7 @@ class Seen(NamedTuple):
         )
 
     def terms_dict(self, terms: OptionTuple) -> dict[str, int]:
-        return {issue.id: option for issue, option in zip(self.issues, terms, strict=True)}
+        return dict(zip(map(_issue_id, self.issues), terms, strict=True))
 
     def terms_tuple(self, terms: dict[str, int]) -> OptionTuple:
         return tuple(terms[issue.id] for issue in self.issues)

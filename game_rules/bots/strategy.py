@@ -2,7 +2,10 @@
 
 ``Bot`` is all the server needs: asked now and then, it moves or waits. A ``Planner``
 also says, when it waits, until when (``negotiator.Wait``), so that a bot match can
-jump over the seconds in which nothing can happen instead of asking every second.
+jump over the seconds in which nothing can happen instead of asking every second. A
+Planner may also promise a ``reaction`` (seconds): after news (an event that is not
+its own) it moves only to answer a pending break or extension request until that much
+time has passed, so a bot match need not ask it in the meantime.
 """
 
 from __future__ import annotations
