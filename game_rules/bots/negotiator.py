@@ -197,7 +197,11 @@ class Negotiator:
 
     @property
     def reaction(self) -> float:
-        """After news, ``plan`` moves only to answer a request for ``think`` seconds."""
+        """After news, ``plan`` moves only to answer a request for ``think`` seconds.
+
+        A bot match relies on it (``strategy.Planner``): a subclass that overrides
+        ``plan`` must keep the promise or override this too.
+        """
         return self.think
 
     def decide(self, seen: Seen) -> Action | None:
