@@ -1,7 +1,8 @@
 """One asyncio task per live game: the only code that changes the game's state.
 
 Socket handlers and facilitator calls put commands on the actor's queue and go back to
-their sockets; the actor takes them one at a time, asks ``game_rules`` for the new state
+their sockets (a player's move reaching an idle actor is taken at once, in the same
+way: see ``_take_now``); the actor takes them one at a time, asks ``game_rules`` for the new state
 and events, commits the events to storage, and only then hands them out. Deadlines come
 from the rules' ``next_deadline``: the actor sleeps on its queue until then and feeds
 the timeout in itself. Seats held by bots are played here too, on a slow tick, so a bot
@@ -138,8 +139,8 @@ class GameActor:
 
         The actor is waiting with nothing queued, so no other command can come first and
         the move runs to the end without awaiting, exactly as in the actor's task; only
-        the hand-over is skipped: a wake-up and a task switch for every move, which under
-        load were a tenth of the server's time per move.
+        the hand-over is skipped: a wake-up and a task switch for every move, a visible
+        share of the server's time per move under load (docs/performance.md).
         """
         self._parked = False
         try:
