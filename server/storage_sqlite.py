@@ -292,11 +292,12 @@ class SqliteStorage:
             )
             lines: dict[str, list[str]] = {}
             # Only from the first event of the oldest unfinished game on: what came
-            # before belongs to games already over.
+            # before belongs to games already over. A game without a span (written by an
+            # older zopa after the upgrade) makes it read from the start.
             for game, line in c.execute(
                 "SELECT e.game, e.line FROM events e JOIN games g ON g.id = e.game "
-                "WHERE e.rowid > (SELECT coalesce(min(s.first), 0) FROM spans s "
-                "JOIN games o ON o.id = s.game WHERE o.result IS NULL) "
+                "WHERE e.rowid > (SELECT coalesce(min(coalesce(s.first, 0)), 0) FROM games o "
+                "LEFT JOIN spans s ON s.game = o.id WHERE o.result IS NULL) "
                 "AND g.result IS NULL ORDER BY e.rowid"
             ):
                 lines.setdefault(game, []).append(line)

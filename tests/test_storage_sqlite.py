@@ -103,3 +103,29 @@ async def test_a_database_with_events_keyed_by_game_is_upgraded_once(tmp_path: P
     snapshot = await storage.load()
     await storage.close()
     assert {g.id for g in snapshot.games if g.result is None} == {"EMPTY", "NEW"}
+
+
+async def test_a_live_game_an_older_zopa_wrote_after_the_upgrade_is_recovered(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "zopa.db"
+    storage = await opened(path)
+    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
+    await storage.add_game(GameRow("OLD", "S", 1, "header OLD", (line("OLD", 1),)))
+    await record(storage, "OLD", range(2, 3), result="{}")
+    await storage.close()
+    with sqlite3.connect(path) as older:
+        # An older zopa knows nothing of spans: its game has none.
+        older.execute("INSERT INTO games VALUES ('NOSPAN', 'S', 1, 'header NOSPAN', NULL)")
+        older.execute("INSERT INTO events VALUES ('NOSPAN', 1, ?)", (line("NOSPAN", 1),))
+    storage = await opened(path)
+    await storage.add_game(GameRow("NEW", "S", 2, "header NEW", (line("NEW", 1),)))
+    snapshot = await storage.load()
+    assert await storage.game_lines("NOSPAN") == ["header NOSPAN", line("NOSPAN", 1)]
+    await storage.close()
+    # The ended game's events are not loaded; both live ones' are, whatever their age.
+    assert {g.id: g.events for g in snapshot.games} == {
+        "OLD": (),
+        "NOSPAN": (line("NOSPAN", 1),),
+        "NEW": (line("NEW", 1),),
+    }
