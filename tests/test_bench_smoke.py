@@ -28,3 +28,16 @@ def test_the_load_benchmark_prints_its_table() -> None:
         float(rows["throughput 20"][3].replace(",", "")),
     )
     assert relay > 0 and zopa > 0
+
+
+def test_the_actor_benchmark_plays_its_moves_and_prints_a_cost() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_actor.py", "--moves", "300"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    cost = float(done.stdout.split()[0])
+    assert cost > 0 and "of CPU per move" in done.stdout
