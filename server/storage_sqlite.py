@@ -32,7 +32,11 @@ _Record = tuple[str, _Rows, str | None, Callable[[bool], None]]
 
 log = logging.getLogger("zopa.storage")
 
-SCHEMA = """
+# The events table's form: in SCHEMA for a new database, and in ``_migrate`` for an older one.
+EVENTS_TABLE = """CREATE TABLE IF NOT EXISTS events (
+    game TEXT NOT NULL REFERENCES games(id), seq INTEGER NOT NULL, line TEXT NOT NULL);"""
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS sessions (
     code TEXT PRIMARY KEY, scenario TEXT NOT NULL, time_limit REAL, created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS players (
@@ -41,8 +45,7 @@ CREATE TABLE IF NOT EXISTS players (
 CREATE TABLE IF NOT EXISTS games (
     id TEXT PRIMARY KEY, session TEXT NOT NULL REFERENCES sessions(code),
     round INTEGER NOT NULL, header TEXT NOT NULL, result TEXT);
-CREATE TABLE IF NOT EXISTS events (
-    game TEXT NOT NULL REFERENCES games(id), seq INTEGER NOT NULL, line TEXT NOT NULL);
+{EVENTS_TABLE}
 CREATE TABLE IF NOT EXISTS spans (
     game TEXT PRIMARY KEY REFERENCES games(id), first INTEGER NOT NULL, last INTEGER)
     WITHOUT ROWID;
@@ -82,7 +85,6 @@ class SqliteStorage:
         self.interval = interval
         self._queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self.commits = 0  # transactions committed, for the benchmarks
         # Records made during this turn of the event loop, handed over together.
         self._gathering: list[_Record] | None = None
 
@@ -151,7 +153,6 @@ class SqliteStorage:
             connection.execute("BEGIN IMMEDIATE")
             values = [work(connection) for work, _, _ in batch]
             connection.execute("COMMIT")
-            self.commits += 1
             outcomes = [(value, None) for value in values]
         except sqlite3.Error as exc:
             if connection.in_transaction:
@@ -354,10 +355,7 @@ def _migrate(connection: sqlite3.Connection) -> None:
     connection.execute("BEGIN IMMEDIATE")
     try:
         connection.execute("ALTER TABLE events RENAME TO events_keyed")
-        connection.execute(
-            "CREATE TABLE events (game TEXT NOT NULL REFERENCES games(id), "
-            "seq INTEGER NOT NULL, line TEXT NOT NULL)"
-        )
+        connection.execute(EVENTS_TABLE)
         connection.execute(
             "INSERT INTO events (game, seq, line) "
             "SELECT game, seq, line FROM events_keyed ORDER BY game, seq"
@@ -365,11 +363,10 @@ def _migrate(connection: sqlite3.Connection) -> None:
         connection.execute("DELETE FROM spans")
         connection.execute(
             "INSERT INTO spans (game, first, last) "
-            "SELECT g.id, coalesce(a.lo - 1, t.top), "
-            "CASE WHEN g.result IS NULL THEN NULL ELSE coalesce(a.hi, t.top) END "
+            f"SELECT g.id, coalesce(a.lo - 1, ({LAST_ROWID})), "
+            f"CASE WHEN g.result IS NULL THEN NULL ELSE coalesce(a.hi, ({LAST_ROWID})) END "
             "FROM games g LEFT JOIN (SELECT game, min(rowid) AS lo, max(rowid) AS hi "
-            "FROM events GROUP BY game) a ON a.game = g.id, "
-            "(SELECT coalesce(max(rowid), 0) AS top FROM events) t"
+            "FROM events GROUP BY game) a ON a.game = g.id"
         )
         connection.execute("DROP TABLE events_keyed")
         connection.execute("COMMIT")
