@@ -95,7 +95,7 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         *Api(zopa.sessions, settings.facilitator_key).routes(),
         *WebApi(zopa.sessions, settings.facilitator_key).routes(),
-        WebSocketRoute("/ws", Endpoint(zopa.sessions, zopa.hub).handle),
+        WebSocketRoute("/ws", Endpoint(zopa.sessions, zopa.hub)),
         Mount("/", StaticFiles(directory=str(web), html=True), name="web"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -13,9 +13,11 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.types import Message
 from starlette.websockets import WebSocket
 
 from server.eager import Rest, start
@@ -26,6 +28,9 @@ log = logging.getLogger("zopa.ws")
 
 OUTBOX = 1000  # messages waiting for one socket before it counts as stuck
 
+# The ASGI send under Starlette's WebSocket; uvicorn's is a coroutine function.
+Send = Callable[[Message], Coroutine[Any, Any, None]]
+
 
 @dataclass(frozen=True, slots=True)
 class _Close:
@@ -34,8 +39,18 @@ class _Close:
 
 
 class Connection:
-    def __init__(self, socket: WebSocket, binary: bool, rate: float, burst: float) -> None:
+    """One open socket: its frames go straight to the ASGI ``send``, not through ``socket``.
+
+    Starlette's ``WebSocket`` is kept for the close; for each frame it would only add a
+    state check and a coroutine on top of ``send``, one of the layers every move's frames
+    pass through (docs/performance.md).
+    """
+
+    def __init__(
+        self, socket: WebSocket, send: Send, binary: bool, rate: float, burst: float
+    ) -> None:
         self.socket = socket
+        self._send = send
         self.binary = binary
         self.player: str | None = None
         self.session: str | None = None  # for a facilitator's socket
@@ -45,7 +60,9 @@ class Connection:
         self._rate = rate
         self._burst = burst
         self._tokens = burst
-        self._filled_at = asyncio.get_running_loop().time()
+        # Held, not looked up per message: on Python 3.11 every lookup is a getpid().
+        self._loop = asyncio.get_running_loop()
+        self._filled_at = self._loop.time()
         self.closing = False
 
     def start(self) -> None:
@@ -53,7 +70,7 @@ class Connection:
 
     def allow(self) -> bool:
         """Take one message from the token bucket; False when the client sends too fast."""
-        now = asyncio.get_running_loop().time()
+        now = self._loop.time()
         self._tokens = min(self._burst, self._tokens + (now - self._filled_at) * self._rate)
         self._filled_at = now
         if self._tokens < 1:
@@ -84,7 +101,7 @@ class Connection:
 
     def _send_now(self, message: dict[str, Any] | Prepared) -> None:
         try:
-            rest = start(self._transmit(message))
+            rest = start(self._send(self._frame(message)))
         except Exception:  # the peer is gone; the reader notices and detaches
             self.closing = True
             return
@@ -92,13 +109,11 @@ class Connection:
             # The write waits: the writer finishes it before anything sent after it.
             self._outbox.put(rest)
 
-    async def _transmit(self, message: dict[str, Any] | Prepared) -> None:
+    def _frame(self, message: dict[str, Any] | Prepared) -> Message:
         frame = encode(message, self.binary)
-        # The ASGI message itself: send_text/send_bytes only wrap this.
         if isinstance(frame, bytes):
-            await self.socket.send({"type": "websocket.send", "bytes": frame})
-        else:
-            await self.socket.send({"type": "websocket.send", "text": frame})
+            return {"type": "websocket.send", "bytes": frame}
+        return {"type": "websocket.send", "text": frame}
 
     async def _write(self) -> None:
         try:
@@ -114,7 +129,7 @@ class Connection:
                 if isinstance(item, Rest):
                     await item
                 else:
-                    await self._transmit(item)
+                    await self._send(self._frame(item))
         except Exception:  # the peer is gone; the reader notices and detaches
             self.closing = True
 

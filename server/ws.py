@@ -14,8 +14,9 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from typing import Any
+from typing import Any, cast
 
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from game_rules.actions import PLAYER_KINDS, parse_action
@@ -23,6 +24,7 @@ from game_rules.errors import ActionRefused
 from server.actor import PlayerMove
 from server.errors import Refused
 from server.hub import Connection, Hub
+from server.hub import Send as FrameSend
 from server.sessions import Player, Sessions
 from server.wire import MSGPACK, BadFrame, decode
 
@@ -35,22 +37,31 @@ class Endpoint:
         self.hub = hub
         self.settings = sessions.settings
 
-    async def handle(self, socket: WebSocket) -> None:
-        binary = MSGPACK in socket.scope.get("subprotocols", [])
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI app at ``/ws``.
+
+        Starlette's ``WebSocket`` does the handshake and the close; frames come from
+        ``receive`` and go to ``send`` themselves, without its state checks and coroutine
+        on top of each (a share of every move's cost, docs/performance.md).
+        """
+        socket = WebSocket(scope, receive, send)
+        binary = MSGPACK in scope.get("subprotocols", [])
         await socket.accept(subprotocol=MSGPACK if binary else None)
-        connection = Connection(socket, binary, self.settings.rate, self.settings.burst)
+        # uvicorn's send is a coroutine function, which the writes rely on (server/eager.py).
+        frames = cast(FrameSend, send)
+        connection = Connection(socket, frames, binary, self.settings.rate, self.settings.burst)
         connection.start()
         try:
-            await self._serve(socket, connection)
+            await self._serve(socket, receive, connection)
         except WebSocketDisconnect:
             pass
         finally:
             await self._gone(connection)
 
-    async def _receive(self, socket: WebSocket, connection: Connection) -> dict[str, Any] | None:
+    async def _receive(self, receive: Receive, connection: Connection) -> dict[str, Any] | None:
         """The next message; ``None`` once the socket is closed or being closed."""
         while not connection.closing:
-            frame = await socket.receive()
+            frame = await receive()
             if frame["type"] == "websocket.disconnect":
                 raise WebSocketDisconnect(frame.get("code", 1000))
             if not connection.allow():
@@ -67,10 +78,10 @@ class Endpoint:
                 connection.send({"type": "error", "code": "bad_message", "message": exc.message})
         return None
 
-    async def _serve(self, socket: WebSocket, connection: Connection) -> None:
+    async def _serve(self, socket: WebSocket, receive: Receive, connection: Connection) -> None:
         try:
             hello = await asyncio.wait_for(
-                self._receive(socket, connection), self.settings.hello_seconds
+                self._receive(receive, connection), self.settings.hello_seconds
             )
         except TimeoutError:
             connection.close(4408, "say hello first")
@@ -82,7 +93,7 @@ class Endpoint:
             connection.close(4400, "the first message must be a hello")
             return
         if "key" in hello:
-            await self._facilitator(socket, connection, hello)
+            await self._facilitator(receive, connection, hello)
             return
         player = self.sessions.player_by_token(hello.get("token"))
         if player is None:
@@ -104,7 +115,7 @@ class Endpoint:
         self._welcome(connection, player, since)
         if self.hub.attach(connection) == 1:
             await self.sessions.presence(player, connected=True)
-        while (message := await self._receive(socket, connection)) is not None:
+        while (message := await self._receive(receive, connection)) is not None:
             await self._player_message(connection, player, message)
 
     def _welcome(self, connection: Connection, player: Player, since: int | None) -> None:
@@ -174,7 +185,7 @@ class Endpoint:
         entry.actor.submit(PlayerMove(role, action, connection.send))
 
     async def _facilitator(
-        self, socket: WebSocket, connection: Connection, hello: dict[str, Any]
+        self, receive: Receive, connection: Connection, hello: dict[str, Any]
     ) -> None:
         key = hello.get("key")
         if not isinstance(key, str) or not secrets.compare_digest(
@@ -191,7 +202,7 @@ class Endpoint:
         connection.session = session.code
         self.hub.facilitators[session.code].add(connection)
         connection.send(self.sessions.snapshot(session.code))
-        while (message := await self._receive(socket, connection)) is not None:
+        while (message := await self._receive(receive, connection)) is not None:
             if message["type"] == "ping":
                 connection.send({"type": "pong"})
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import MutableMapping
 from typing import Any, cast
 
 import pytest
@@ -21,7 +22,7 @@ class Socket:
         self.expected = 0
         self.cancelled = False
 
-    async def send(self, message: dict[str, Any]) -> None:
+    async def send(self, message: MutableMapping[str, Any]) -> None:
         if self.gate is not None and not self.gate.is_set():
             try:
                 await self.gate.wait()
@@ -34,7 +35,7 @@ class Socket:
 
 
 def connection(socket: Socket) -> Connection:
-    made = Connection(cast(WebSocket, socket), False, 100.0, 100.0)
+    made = Connection(cast(WebSocket, socket), socket.send, False, 100.0, 100.0)
     made.start()
     return made
 
@@ -86,7 +87,7 @@ async def test_a_waiting_write_is_cancelled_with_its_socket() -> None:
 
 async def test_a_socket_that_fails_to_write_is_marked_closing() -> None:
     class Broken(Socket):
-        async def send(self, message: dict[str, Any]) -> None:
+        async def send(self, message: MutableMapping[str, Any]) -> None:
             raise RuntimeError("the peer is gone")
 
     made = connection(Broken())
