@@ -103,6 +103,8 @@ class GameActor:
         self._timer: asyncio.TimerHandle | None = None
         self._timer_for: float | None = None  # the deadline the timer was set for
         self._parked = False  # the task waits on an empty queue: a move may be taken now
+        self._seats: tuple[str, ...] | None = None
+        self._bots_seated = False
         self._ids = {"game": header.game, "session": header.extra.get("session")}
 
     @property
@@ -179,7 +181,11 @@ class GameActor:
         to within one tick.
         """
         deadline = next_deadline(self.state)
-        bots = any(seat.startswith("bot:") for seat in self.state.seats)
+        if self.state.seats is not self._seats:
+            # States share their seats until a seat changes hands: looked at once then.
+            self._seats = self.state.seats
+            self._bots_seated = any(seat.startswith("bot:") for seat in self._seats)
+        bots = self._bots_seated
         if self._timer is not None and (bots or self._timer_for == deadline):
             return
         if self._timer is not None:
