@@ -16,8 +16,10 @@ from collections.abc import AsyncIterator
 from importlib import resources
 
 from starlette.applications import Starlette
-from starlette.routing import Mount, WebSocketRoute
+from starlette.middleware import Middleware
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server import memory
 from server.config import Settings
@@ -95,9 +97,37 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         *Api(zopa.sessions, settings.facilitator_key).routes(),
         *WebApi(zopa.sessions, settings.facilitator_key).routes(),
-        WebSocketRoute("/ws", Endpoint(zopa.sessions, zopa.hub)),
         Mount("/", StaticFiles(directory=str(web), html=True), name="web"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    sockets = Middleware(Sockets, endpoint=Endpoint(zopa.sessions, zopa.hub))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[sockets])
     app.state.zopa = zopa
     return app
+
+
+class Sockets:
+    """Hands ``/ws`` to its endpoint ahead of the router and the exception handlers.
+
+    Every frame a socket receives resumes the endpoint through each layer it was called
+    through, and every frame it sends passes the exception handlers' wrapper of
+    ``send``; for a websocket they do nothing the endpoint does not do itself (it
+    catches its own errors), and the ones left are a share of every move's cost
+    (docs/performance.md).
+    """
+
+    def __init__(self, app: ASGIApp, endpoint: ASGIApp) -> None:
+        self.app = app
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and _route_path(scope) == "/ws":
+            await self.endpoint(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path below the mount point, as Starlette's router matches it."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
