@@ -12,6 +12,7 @@ handed back only after the commit: an event the server announces is already on d
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import math
@@ -70,7 +71,6 @@ CREATE TABLE IF NOT EXISTS rounds (
 # per game that moved, several kilobytes of write-ahead log per event with hundreds of
 # games live; appended, a commit writes the one or two pages at the table's end.
 
-INSERT_EVENTS = "INSERT INTO events (game, seq, line) VALUES (?, ?, ?)"
 SET_RESULT = "UPDATE games SET result = ? WHERE id = ?"
 LAST_ROWID = "SELECT coalesce(max(rowid), 0) FROM events"
 CLOSE_SPAN = f"UPDATE spans SET last = ({LAST_ROWID}) WHERE game = ?"
@@ -211,7 +211,7 @@ class SqliteStorage:
             )
             c.execute(f"INSERT INTO spans VALUES (?, ({LAST_ROWID}), NULL)", (row.id,))
             rows = [(row.id, seq, line) for seq, line in enumerate(row.events, start=1)]
-            c.executemany(INSERT_EVENTS, rows)
+            _insert_events(c, rows)
             if row.result is not None:
                 c.execute(CLOSE_SPAN, (row.id,))
 
@@ -319,19 +319,44 @@ class SqliteStorage:
 def _write(connection: sqlite3.Connection, records: list[_Record]) -> None:
     """Insert the records in order, each run of event rows with one statement.
 
-    Event appends are most of the traffic; one ``executemany`` for all the games that
-    wrote in this loop turn costs a fraction of one call per game.
+    Event appends are most of the traffic; one insert for all the games that wrote in
+    this loop turn costs a fraction of one per game.
     """
     rows: _Rows = []
     for game_id, game_rows, result, _ in records:
         rows.extend(game_rows)
         if result is not None:
             # A game's events go in before its result: flush what has gathered so far.
-            connection.executemany(INSERT_EVENTS, rows)
+            _insert_events(connection, rows)
             rows = []
             _finish(connection, game_id, result)
     if rows:
-        connection.executemany(INSERT_EVENTS, rows)
+        _insert_events(connection, rows)
+
+
+def _insert_events(connection: sqlite3.Connection, rows: _Rows) -> None:
+    """Insert event rows, many to a statement.
+
+    The sqlite3 module lets go of the interpreter around each statement it runs, which
+    ``executemany`` does once per row; on a busy server the loop's thread takes the
+    interpreter every time and this thread waits to get it back, two thread switches a
+    row. Statements of 64, 32, ... 1 rows keep the distinct statements few (they are
+    cached) and the switches a handful per batch.
+    """
+    done = 0
+    for size in CHUNKS:
+        while len(rows) - done >= size:
+            chunk = rows[done : done + size]
+            connection.execute(_insert_sql(size), [value for row in chunk for value in row])
+            done += size
+
+
+CHUNKS = (64, 32, 16, 8, 4, 2, 1)
+
+
+@functools.cache
+def _insert_sql(rows: int) -> str:
+    return "INSERT INTO events (game, seq, line) VALUES " + ", ".join(["(?, ?, ?)"] * rows)
 
 
 def _finish(connection: sqlite3.Connection, game_id: str, result: str) -> None:
