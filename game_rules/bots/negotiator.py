@@ -204,6 +204,16 @@ class Negotiator:
         """
         return self.think
 
+    @property
+    def awaits_answer(self) -> bool:
+        """After its own offer, with alternating turns and closing by accepting, ``plan``
+        returns ``NEWS`` until news: the turn is theirs and nothing of theirs stands.
+
+        A bot match relies on it, as on ``reaction``, and does not ask until news; a
+        subclass that overrides ``plan`` must keep the promise or override this too.
+        """
+        return True
+
     def decide(self, seen: Seen) -> Action | None:
         move = self.plan(seen)
         return None if isinstance(move, Wait) else move
