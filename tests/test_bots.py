@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from game_rules.actions import Accept, Chat, Offer, Reveal, parse_action
+from game_rules.analysis import pareto_prune
 from game_rules.bots import STRATEGIES, Bot, Planner, make_bot, seen_by
 from game_rules.bots.history import History, history_of
 from game_rules.bots.ladder import build_ladder
@@ -308,6 +309,29 @@ def test_the_problem_solver_reads_priorities_from_offers_and_statements() -> Non
     ladder = tradeoff_ladder(reader.points, guess)
     _, terms = ladder.at_least(24)
     assert terms[2] == 0
+
+
+_POINTS = st.one_of(st.integers(-50, 50), st.floats(-50, 50), st.sampled_from([0.0, -0.0]))
+
+
+@given(
+    st.lists(st.lists(st.tuples(_POINTS, st.integers(0, 4)), min_size=1, max_size=5), max_size=6)
+)
+def test_the_trade_off_frontier_is_the_analysis_frontier(issues: list[list[Any]]) -> None:
+    ours = tuple(tuple(m for m, _ in row) for row in issues)
+    theirs = tuple(tuple(t for _, t in row) for row in issues)
+    # The analysis' own pruning, with its key function: the frontier the ladder must be.
+    front: list[Any] = [(0, 0, ())]
+    for mine, other in zip(ours, theirs, strict=True):
+        options = pareto_prune(
+            (m, t, (o,)) for o, (m, t) in enumerate(zip(mine, other, strict=True))
+        )
+        front = pareto_prune((a + m, b + t, c + o) for a, b, c in front for m, t, o in options)
+    front.reverse()
+    # Uncached: the cache takes 0 and 0.0 for the same key.
+    ladder = tradeoff_ladder.__wrapped__(ours, theirs)
+    assert ladder.terms == tuple(c[2] for c in front)
+    assert [repr(x) for x in ladder.totals] == [repr(c[0]) for c in front]
 
 
 @pytest.mark.parametrize("name", ["new-hire", "supplier", "campsite"])

@@ -4,7 +4,9 @@ The clock ticks every ``tick`` seconds, and at each tick the rules' deadlines ar
 applied and each role's bot is asked, in role order, as the server would. Most ticks
 change nothing, so a ``Planner`` bot that has said it will wait (``Wait``) is not asked
 again until then or until news (nor, after news, before its ``reaction`` time unless a
-request awaits its answer), and ticks at which nobody would be asked are skipped.
+request awaits its answer, nor after its own offer if it ``awaits_answer`` and the game
+has alternating turns and closes by accepting), and ticks at which nobody would be
+asked are skipped.
 The game played is the same as asking at every tick (``every_tick=True``, which the
 tests compare), only much faster.
 
@@ -46,6 +48,7 @@ class _Side:
     """One role's view of the match, kept up to date event by event."""
 
     __slots__ = (
+        "awaits_answer",
         "bot",
         "events",
         "head",
@@ -65,6 +68,13 @@ class _Side:
         has_plan = callable(getattr(bot, "plan", None))
         self.planner = cast(Planner, bot) if has_plan else None
         self.reaction: float | None = getattr(bot, "reaction", None) if has_plan else None
+        protocol = scenario.protocol
+        self.awaits_answer = (
+            has_plan
+            and getattr(bot, "awaits_answer", False) is True
+            and protocol.turns == "alternating"
+            and protocol.closing == "accept"
+        )
         own = scenario.role(role)
         # A Seen is built for every decision, three or four per event, from three parts:
         # this head, fixed for the game; the events and the clock; and a tail that
@@ -142,14 +152,15 @@ def play_match(
         if state.pending_break is None and state.pending_extension is None:
             at = more[-1].at
             for side in sides:
-                reaction = side.reaction
-                if reaction is not None:
-                    role = side.role
-                    for event in more:
-                        if event.by == role:
-                            break
-                    else:
-                        side.wake = at + reaction
+                role = side.role
+                for event in more:
+                    if event.by == role:
+                        if side.awaits_answer and len(more) == 1 and event.type == "offer":
+                            side.wake = math.inf  # nothing to do until their answer
+                        break
+                else:
+                    if side.reaction is not None:
+                        side.wake = at + side.reaction
 
     first, second = sides
     deadline_of: GameState | None = None

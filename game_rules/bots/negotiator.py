@@ -187,7 +187,10 @@ class Negotiator:
         return own
 
     def opening(self, s: Situation) -> Action | None:
-        """A move to make before anything else (a statement, say), or ``None``."""
+        """A move to make before anything else (a statement, say), or ``None``.
+
+        Asked before each move until this side's first offer, never after it.
+        """
         return None
 
     def is_final(self, s: Situation, share: float) -> bool:
@@ -203,6 +206,16 @@ class Negotiator:
         ``plan`` must keep the promise or override this too.
         """
         return self.think
+
+    @property
+    def awaits_answer(self) -> bool:
+        """After its own offer, with alternating turns and closing by accepting, ``plan``
+        returns ``NEWS`` until news: the turn is theirs and nothing of theirs stands.
+
+        A bot match relies on it, as on ``reaction``, and does not ask until news; a
+        subclass that overrides ``plan`` must keep the promise or override this too.
+        """
+        return True
 
     def decide(self, seen: Seen) -> Action | None:
         move = self.plan(seen)
@@ -254,25 +267,34 @@ class Negotiator:
         ready = news_at + self.think
         if now < ready:
             return Wait(ready)
+        mine = history.mine
+        if mine and turn is None:
+            last = mine[-1]
+            if last.seq == history.last_seq and standing is not None and standing.seq == last.seq:
+                # Our own offer is the latest event, and it stands: with free turns we do
+                # not bid against it before a pace (``_offer``), nor claim before the
+                # deadline is near (``_claims``). Known from the stance alone, this spares
+                # a whole decision after each of our offers.
+                _, _, _, _, _, pace, margin, _ = self._stance_of(seen)
+                rest = last.at + pace
+                if closing == "claims":
+                    near = now + seconds_left - margin
+                    if near < rest:
+                        rest = near
+                if now < rest:
+                    return Wait(rest)
         s = self.situation(seen)
-        first = self.opening(s)
-        if first is not None:
-            return first
+        if not mine:
+            first = self.opening(s)
+            if first is not None:
+                return first
         move = self._claims(s) if closing == "claims" else self._bargain(s)
         if isinstance(move, Wait) or self.talk <= 0:
             return move
         return self._with_line(s, move)
 
     def situation(self, seen: Seen) -> Situation:
-        card = seen.card
-        points = card.points
-        key = (id(points), card.batna, seen.role, seen.seed, seen.time_limit, self.think)
-        stance = _STANCES.get(key)
-        if stance is None or stance[0] is not points:
-            stance = _stance(
-                key, points, card.batna, seen.role, seen.seed, seen.time_limit, self.think
-            )
-        _, own, best, floor, step, pace, margin, vary = stance
+        _, own, best, floor, step, pace, margin, vary = self._stance_of(seen)
         limit_offers = seen.protocol.max_offers
         if limit_offers:
             made = seen.history.offers
@@ -292,6 +314,17 @@ class Negotiator:
             offer_share,
             vary,
         )
+
+    def _stance_of(self, seen: Seen) -> _Stance:
+        card = seen.card
+        points = card.points
+        key = (id(points), card.batna, seen.role, seen.seed, seen.time_limit, self.think)
+        stance = _STANCES.get(key)
+        if stance is None or stance[0] is not points:
+            stance = _stance(
+                key, points, card.batna, seen.role, seen.seed, seen.time_limit, self.think
+            )
+        return stance
 
     def share_at(self, s: Situation, at: float) -> float:
         limit = s.time_limit
@@ -412,8 +445,21 @@ class Negotiator:
         """Offer now, or wait until it is time (or until ``alarm``); with ``ahead``, the
         alarm is when the proposal at our next move changes."""
         now = s.now
-        proposal = self.proposal(s, now)
         mine = s.history.mine
+        if (
+            mine
+            and now < mine[-1].at + s.step
+            and s.turn is not None
+            and (standing is None or standing.by != s.role)
+            and _they_moved(s.history)
+        ):
+            # Too soon, and what we would propose cannot change when (see below): the
+            # proposal is not worked out, as the wait after their news needs none.
+            due = mine[-1].at + s.step
+            if ahead is not None:
+                alarm = self.changes_at(s, ahead, s.step)
+            return Wait(alarm if alarm < due else due)
+        proposal = self.proposal(s, now)
         due = now
         # max() and min() are spelt out below: their calls cost more than the arithmetic.
         if mine:

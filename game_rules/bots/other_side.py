@@ -17,12 +17,13 @@ exactly and the packages worked out from it can be cached.
 from __future__ import annotations
 
 import functools
-import itertools
+from operator import attrgetter, eq
 
 from game_rules.bots.history import History, Offered
 from game_rules.scenario import Points
 
 Table = tuple[tuple[int, ...], ...]
+_terms = attrgetter("terms")
 
 
 def estimate(points: tuple[tuple[Points, ...], ...], history: History) -> Table:
@@ -55,12 +56,19 @@ def picks(points: tuple[tuple[Points, ...], ...], history: History) -> Table:
 
 
 def kept(issues: int, theirs: tuple[Offered, ...]) -> tuple[int, ...]:
-    """Per issue: how often the other side kept its option from one offer to the next."""
-    counts = [0] * issues
-    for before, after in itertools.pairwise(theirs):
-        for issue, (a, b) in enumerate(zip(before.terms, after.terms, strict=True)):
-            counts[issue] += a == b
-    return tuple(counts)
+    """Per issue: how often the other side kept its option from one offer to the next.
+
+    Compared over the column of each issue's options, in C, rather than pair by pair
+    and issue by issue in Python, which cost more than the rest of an estimate.
+    """
+    return tuple(sum(map(eq, column, column[1:])) for column in _columns(issues, theirs))
+
+
+def _columns(issues: int, theirs: tuple[Offered, ...]) -> list[tuple[int, ...]]:
+    """Per issue, the option of each of their offers in turn."""
+    if not theirs:
+        return [()] * issues
+    return list(zip(*map(_terms, theirs), strict=True))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -5,7 +5,10 @@ also says, when it waits, until when (``negotiator.Wait``), so that a bot match 
 jump over the seconds in which nothing can happen instead of asking every second. A
 Planner may also promise a ``reaction`` (seconds): after news (an event that is not
 its own) it moves only to answer a pending break or extension request until that much
-time has passed, so a bot match need not ask it in the meantime.
+time has passed, so a bot match need not ask it in the meantime. And it may promise to
+``await_answer``: after its own offer, in a game of alternating turns that closes by
+accepting, it does nothing until news (the turn is the other side's, and the offer on
+the table is its own), so a bot match does not ask it until then.
 """
 
 from __future__ import annotations

@@ -13,22 +13,42 @@ from __future__ import annotations
 
 import functools
 
-from game_rules.analysis import Candidate, pareto_prune
 from game_rules.bots.ladder import Ladder
 from game_rules.scenario import Points
+
+# A frontier package negated: (-ours, -theirs, terms). Natural tuple order is then the
+# order the frontier needs (ours descending, theirs descending, first terms first), so
+# it sorts without a key function; a key function was most of a problem-solver's cost
+# on an eight-issue scenario, where the frontier is rebuilt after each of their moves.
+_Negated = tuple[Points, Points, tuple[int, ...]]
 
 
 @functools.lru_cache(maxsize=1024)
 def tradeoff_ladder(
     ours: tuple[tuple[Points, ...], ...], theirs: tuple[tuple[int, ...], ...]
 ) -> Ladder:
-    front: list[Candidate] = [(0, 0, ())]
+    front: list[_Negated] = [(0, 0, ())]
     for mine, other in zip(ours, theirs, strict=True):
-        options = pareto_prune(
-            (m, t, (o,)) for o, (m, t) in enumerate(zip(mine, other, strict=True))
+        options = _frontier(
+            sorted([(-m, -t, (o,)) for o, (m, t) in enumerate(zip(mine, other, strict=True))])
         )
-        front = pareto_prune(
-            (a + m, b + t, terms + option) for a, b, terms in front for m, t, option in options
-        )
+        merged: list[_Negated] = []
+        for m, t, option in options:
+            merged += [(a + m, b + t, terms + option) for a, b, terms in front]
+        merged.sort()
+        front = _frontier(merged)
     front.reverse()
-    return Ladder(tuple(c[0] for c in front), tuple(c[2] for c in front))
+    # Negating back is exact (float sums round the same either side of zero); 0 - x
+    # rather than -x, so that a total of zero is 0.0 and never -0.0.
+    return Ladder(tuple(0 - c[0] for c in front), tuple(c[2] for c in front))
+
+
+def _frontier(ordered: list[_Negated]) -> list[_Negated]:
+    """The packages no earlier one matches on theirs: the frontier, first terms kept."""
+    kept = [ordered[0]]
+    last = ordered[0][1]
+    for package in ordered:
+        if package[1] < last:
+            kept.append(package)
+            last = package[1]
+    return kept
