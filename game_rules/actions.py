@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from game_rules.errors import ActionRefused
+from game_rules.record import record
 
 MAX_CHAT = 2000
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Offer:
     kind: ClassVar[str] = "offer"
     by: str
@@ -26,28 +26,28 @@ class Offer:
     final: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Accept:
     kind: ClassVar[str] = "accept"
     by: str
     offer: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reject:
     kind: ClassVar[str] = "reject"
     by: str
     offer: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Chat:
     kind: ClassVar[str] = "chat"
     by: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Suggest:
     """A trial balloon: non-binding, possibly partial terms, outside the turn order."""
 
@@ -56,7 +56,7 @@ class Suggest:
     terms: Mapping[str, int]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reveal:
     """Cheap talk about one's own card: an issue's priority rank or one's BATNA. May be false."""
 
@@ -68,13 +68,13 @@ class Reveal:
     value: int | float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Walkout:
     kind: ClassVar[str] = "walkout"
     by: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Claim:
     """For ``closing = "claims"``: the terms this side believes were agreed, kept private.
 
@@ -87,7 +87,7 @@ class Claim:
     terms: Mapping[str, int] | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Request:
     """Ask for, accept, decline or (for a break) end early a mutual break or extension."""
 
@@ -106,38 +106,38 @@ REQUEST_KINDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Timeout:
     kind: ClassVar[str] = "timeout"
     by: None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pause:
     kind: ClassVar[str] = "pause"
     by: None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Resume:
     kind: ClassVar[str] = "resume"
     by: None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Extend:
     kind: ClassVar[str] = "extend"
     seconds: int | float
     by: None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Abort:
     kind: ClassVar[str] = "abort"
     by: None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Seat:
     """Who sits in a role's seat: ``"player"`` or ``"bot:<strategy>"`` (a dropout's stand-in)."""
 
@@ -165,7 +165,7 @@ PLAYER_KINDS = (
 SYSTEM_KINDS = ("timeout", "pause", "resume", "extend", "abort", "seat")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Fields:
     """Reads typed fields out of a message, refusing with ``bad_message`` and the field name."""
 

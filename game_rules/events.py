@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from game_rules.record import record
 
 # Events that the rules add as consequences of an action, never sent as actions.
 CONSEQUENCES = frozenset({"end"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Event:
     seq: int
     type: str

@@ -39,6 +39,7 @@ from game_rules.actions import (
 )
 from game_rules.errors import ActionRefused
 from game_rules.events import Event
+from game_rules.record import record
 from game_rules.scenario import Points, Scenario, Terms
 
 OptionTuple = tuple[int, ...]
@@ -46,7 +47,7 @@ OptionTuple = tuple[int, ...]
 NO_DEAL: OptionTuple = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StandingOffer:
     seq: int
     by: str
@@ -54,7 +55,7 @@ class StandingOffer:
     final: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ending:
     outcome: Literal["agreement", "impasse"]
     reason: str

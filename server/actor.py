@@ -26,6 +26,7 @@ from game_rules.errors import ActionRefused
 from game_rules.events import Event, event_from_dict
 from game_rules.log import Header, dumps
 from game_rules.negotiation import GameState, advance, apply, next_deadline
+from game_rules.record import record
 from game_rules.scoring import result
 from server.mailbox import Mailbox
 from server.storage import Storage
@@ -38,7 +39,7 @@ Reply = Callable[[dict[str, Any]], None]  # must not block
 Deliver = Callable[[str, Prepared], None]  # (role, message); must not block
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlayerMove:
     role: str
     action: Action  # parsed by the socket handler, for this role
