@@ -135,14 +135,15 @@ class Client:
         self.frames: list[str | bytes] = []
 
     @classmethod
-    async def open(cls, server: Server, binary: bool = False) -> Client:
+    async def open(cls, server: Server, binary: bool = False, **options: Any) -> Client:
+        """Connect; ``options`` go to ``websockets.connect`` (``sock``, say)."""
         protocols = ["zopa.msgpack"] if binary else None
         socket = await websockets.connect(
             server.ws_url,
             subprotocols=protocols,  # type: ignore[arg-type]
             compression=None,
             max_size=2**22,
-            **server.connect_options(),
+            **{**server.connect_options(), **options},
         )
         return cls(socket, binary)
 
@@ -208,8 +209,8 @@ class Player:
         self.id, self.token = answer["player"], answer["token"]
         return self
 
-    async def connect(self, since: int | None = None) -> dict[str, Any]:
-        self.client = await Client.open(self.server, self.binary)
+    async def connect(self, since: int | None = None, **options: Any) -> dict[str, Any]:
+        self.client = await Client.open(self.server, self.binary, **options)
         hello: dict[str, Any] = {"type": "hello", "token": self.token}
         if since is not None:
             hello["since"] = since
