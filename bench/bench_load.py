@@ -83,17 +83,19 @@ class Target:
             self.process.wait()
 
 
-def launch(name: str, workdir: Path) -> Target:
+def launch(name: str, workdir: Path, root: Path = ROOT) -> Target:
+    """Start the relay, or zopa from the checkout at ``root``."""
     port = free_port()
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
-    if name == "zopa":
+    if name != "relay":
         command = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
         command += ["--db", str(workdir / "bench.db"), "--log-level", "warning"]
     else:
         command = [sys.executable, str(ROOT / "bench" / "relay.py"), str(port)]
     env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, "ZOPA_RATE": "1000", "ZOPA_BURST": "1000"}
     out = open(workdir / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the child
-    process = subprocess.Popen(pin + command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    # ``python -m`` puts the working directory first on the path: zopa runs from ``root``.
+    process = subprocess.Popen(pin + command, cwd=root, env=env, stdout=out, stderr=out)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -273,12 +275,14 @@ def percentile(values: list[float], share: float) -> float:
     return values[min(len(values) - 1, int(share * len(values)))]
 
 
-async def measure(name: str, sizes: list[int], rate: float, seconds: float) -> dict[str, object]:
+async def measure(
+    name: str, sizes: list[int], rate: float, seconds: float, root: Path = ROOT
+) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix=f"zopa-bench-{name}-"))
-    target = launch(name, workdir)
+    target = launch(name, workdir, root)
     figures: dict[str, object] = {}
     try:
-        connect = connect_zopa if name == "zopa" else connect_relay
+        connect = connect_relay if name == "relay" else connect_zopa
         for size in sizes:
             idle = rss_kb(target.process.pid)
             seats = await connect(target, size)
@@ -293,7 +297,7 @@ async def measure(name: str, sizes: list[int], rate: float, seconds: float) -> d
             load = Load(seats)
             readers = [asyncio.create_task(read(s, partner.get(id(s)), load)) for s in seats]
             spy = None
-            if PROFILE and name == "zopa" and size == max(sizes):
+            if PROFILE and name != "relay" and size == max(sizes):
                 spy = subprocess.Popen(
                     [
                         "py-spy",
@@ -354,7 +358,15 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="write py-spy raw stacks of zopa here")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 20 players, 1 s")
     parser.add_argument("--rounds", type=int, default=1, help="relay and zopa in turns, medians")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of zopa (git worktree add DIR COMMIT), measured in turns "
+        "with this one: before and after in the same run",
+    )
     args = parser.parse_args()
+    if args.baseline is not None and not (args.baseline / "server" / "cli.py").is_file():
+        parser.error(f"{args.baseline} is not a checkout of zopa (no server/cli.py)")
     sizes = [int(s) for s in args.sizes.split(",")]
     PROFILE = args.profile
     LATENCY_SECONDS = 1.0 if args.quick else args.latency_seconds
@@ -368,22 +380,37 @@ def main() -> None:
     # Relay and zopa take turns, so that a machine slowing down or speeding up over the
     # run weighs on both; each figure is the median of the rounds.
     runs: dict[str, list[dict[str, object]]] = {"relay": [], "zopa": []}
+    roots = {"relay": ROOT, "zopa": ROOT}
+    if args.baseline is not None:
+        runs["baseline"], roots["baseline"] = [], args.baseline.resolve()
     for _ in range(args.rounds):
         for name in runs:
-            runs[name].append(asyncio.run(measure(name, sizes, rate, seconds)))
+            runs[name].append(asyncio.run(measure(name, sizes, rate, seconds, roots[name])))
     results = {name: median_figures(found) for name, found in runs.items()}
     print(
         f"players: {sizes}; offered load {rate:.0f} actions/s at {max(sizes)} players "
         f"for {LATENCY_SECONDS:.0f} s; "
         f"{seconds:.0f} s per measurement; median of {args.rounds} round(s)"
     )
-    print(f"{'measure':<22}{'relay':>12}{'zopa':>12}{'zopa/relay':>12}")
+    baseline = results.get("baseline")
+    head = f"{'measure':<22}{'relay':>12}{'zopa':>12}{'zopa/relay':>12}"
+    print(head + (f"{'baseline':>12}{'zopa/base':>12}" if baseline is not None else ""))
     for key in results["zopa"]:
-        relay, zopa = results["relay"].get(key), results["zopa"][key]
+        zopa = results["zopa"][key]
         assert isinstance(zopa, int | float)
-        ratio = f"{zopa / relay:.2f}" if isinstance(relay, int | float) and relay else "-"
-        shown_relay = f"{relay:,.1f}" if isinstance(relay, int | float) else "-"
-        print(f"{key:<22}{shown_relay:>12}{zopa:>12,.1f}{ratio:>12}")
+        relay = results["relay"].get(key)
+        line = f"{key:<22}{_shown(relay)}{zopa:>12,.1f}{_ratio(zopa, relay)}"
+        if baseline is not None:
+            line += f"{_shown(baseline.get(key))}{_ratio(zopa, baseline.get(key))}"
+        print(line)
+
+
+def _shown(figure: object) -> str:
+    return f"{figure:>12,.1f}" if isinstance(figure, int | float) else f"{'-':>12}"
+
+
+def _ratio(zopa: float, other: object) -> str:
+    return f"{zopa / other:>12.2f}" if isinstance(other, int | float) and other else f"{'-':>12}"
 
 
 if __name__ == "__main__":
