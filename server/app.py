@@ -110,9 +110,9 @@ class Sockets:
 
     Every frame a socket receives resumes the endpoint through each layer it was called
     through, and every frame it sends passes the exception handlers' wrapper of
-    ``send``; for a websocket they do nothing the endpoint does not do itself (it
-    catches its own errors), and the ones left are a share of every move's cost
-    (docs/performance.md).
+    ``send``: a share of every move's cost (docs/performance.md). For a websocket those
+    layers add nothing: an error the endpoint does not handle itself still reaches the
+    server-error layer above this one, and uvicorn, which closes the socket with 1011.
     """
 
     def __init__(self, app: ASGIApp, endpoint: ASGIApp) -> None:
