@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from game_rules.bots.history import History
-from game_rules.bots.negotiator import Wait
+from game_rules.bots.negotiator import Wait, WaitThen
 from game_rules.bots.seen import Card, Seen, reader_for
 from game_rules.bots.strategy import Bot, Planner
 from game_rules.errors import ActionRefused
@@ -58,6 +58,7 @@ class _Side:
         "role",
         "tail",
         "tail_of",
+        "then",
         "wake",
     )
 
@@ -91,6 +92,8 @@ class _Side:
         self.tail: tuple[object, ...] = ()
         self.tail_of: GameState | None = None
         self.wake = -math.inf  # ask at the next tick
+        # The move promised for the wake-up, if no news comes first (``WaitThen``).
+        self.then: WaitThen | None = None
 
     def hear(self, event: Event) -> None:
         seen = visible_to(event, self.role, False) if event.type == "claim" else event
@@ -98,6 +101,7 @@ class _Side:
         self.history = self.history.after(seen)
         self.tail_of = None
         self.wake = -math.inf
+        self.then = None
 
     def seen(self, state: GameState, now: float) -> Seen:
         if state is not self.tail_of:
@@ -190,15 +194,21 @@ def play_match(
                 break
             if side.wake > now and not every_tick:
                 continue
-            seen = side.seen(state, now)
-            if side.planner is not None:
-                plan = side.planner.plan(seen)
+            then = side.then
+            if then is not None and then.until <= now < then.before:
+                # What its plan would say now, promised when it chose to wait.
+                side.then = None
+                action = then.move
+            elif side.planner is not None:
+                plan = side.planner.plan(side.seen(state, now))
                 if isinstance(plan, Wait):
                     side.wake = plan.until
+                    # Asking at every tick plays the game without promises, to compare.
+                    side.then = plan if type(plan) is WaitThen and not every_tick else None
                     continue
                 action = plan
             else:
-                decided = side.bot.decide(seen)
+                decided = side.bot.decide(side.seen(state, now))
                 if decided is None:
                     continue  # a plain Bot says nothing of when: ask it at the next tick
                 action = decided
@@ -207,6 +217,7 @@ def play_match(
             except ActionRefused:
                 refused += 1
                 side.wake = -math.inf
+                side.then = None
                 continue
             record(more, state)
     return MatchResult(state, tuple(events), refused)

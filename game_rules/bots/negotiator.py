@@ -69,8 +69,26 @@ class Wait:
     until: float
 
 
+@dataclass(frozen=True, slots=True)
+class WaitThen(Wait):
+    """``Wait``, and then ``move``: what ``plan`` returns if asked without news at
+    ``until`` or later but before ``before``. A bot match plays it without asking again.
+
+    About two in five of a bot's decisions end in a wait for its next offer to be due,
+    and the decision made then, at the same state, only confirms what this one could
+    already tell: so this one tells it, when it can prove it (``Negotiator._then``).
+    """
+
+    move: Action
+    before: float
+
+
 NEWS = Wait(math.inf)
 Plan = Action | Wait
+
+# The float noise of a few ulps that times worked out from different instants may
+# carry; a promised move keeps this far from any time at which it could change.
+_SLACK = 1e-6
 
 
 class Situation:
@@ -458,41 +476,90 @@ class Negotiator:
             due = mine[-1].at + s.step
             if ahead is not None:
                 alarm = self.changes_at(s, ahead, s.step)
-            return Wait(alarm if alarm < due else due)
+            return Wait(alarm) if alarm < due else self._then(s, due, alarm)
         proposal = self.proposal(s, now)
-        due = now
-        # max() and min() are spelt out below: their calls cost more than the arithmetic.
-        if mine:
-            last = mine[-1]
-            due = last.at + s.step
-            same = proposal.terms == last.terms
-            if standing is not None and standing.by == s.role:
-                # Our offer stands: give them a fair while before bidding against ourselves.
-                paced = last.at + s.pace
-                if paced > due:
-                    due = paced
-                if same:
-                    changes = self.changes_at(s, proposal)
-                    if changes > due:
-                        due = changes
-            elif same and (s.turn is None or not _they_moved(s.history)):
-                # Nothing new to say, and either they can move whenever they like (free
-                # turns) or they have not moved either (a standoff): repeat only after a
-                # pace, or sooner once we have something new.
-                paced = last.at + s.pace
-                changes = self.changes_at(s, proposal)
-                if changes < paced:
-                    paced = changes
-                if paced > due:
-                    due = paced
-            # Otherwise (alternating turns, and they just conceded) they cannot move
-            # again until we do: answer after a step, repeating ourselves if need be.
+        due = self._due(s, standing, proposal) if mine else now
         if now < due:
             if ahead is not None:
                 alarm = self.changes_at(s, ahead, s.step)
-            return Wait(alarm if alarm < due else due)
+            return Wait(alarm) if alarm < due else self._then(s, due, alarm, standing, proposal)
         final = s.left == 1 or self.is_final(s, self.share_at(s, now))
         return Offer(s.role, s.seen.terms_dict(proposal.terms), final)
+
+    def _due(self, s: Situation, standing: Standing | None, proposal: Proposal) -> float:
+        """When we may make ``proposal``, having made an offer before."""
+        last = s.history.mine[-1]
+        due = last.at + s.step
+        same = proposal.terms == last.terms
+        # max() and min() are spelt out below: their calls cost more than the arithmetic.
+        if standing is not None and standing.by == s.role:
+            # Our offer stands: give them a fair while before bidding against ourselves.
+            paced = last.at + s.pace
+            if paced > due:
+                due = paced
+            if same:
+                changes = self.changes_at(s, proposal)
+                if changes > due:
+                    due = changes
+        elif same and (s.turn is None or not _they_moved(s.history)):
+            # Nothing new to say, and either they can move whenever they like (free
+            # turns) or they have not moved either (a standoff): repeat only after a
+            # pace, or sooner once we have something new.
+            paced = last.at + s.pace
+            changes = self.changes_at(s, proposal)
+            if changes < paced:
+                paced = changes
+            if paced > due:
+                due = paced
+        # Otherwise (alternating turns, and they just conceded) they cannot move
+        # again until we do: answer after a step, repeating ourselves if need be.
+        return due
+
+    def _then(
+        self,
+        s: Situation,
+        until: float,
+        alarm: float,
+        standing: Standing | None = None,
+        now: Proposal | None = None,
+    ) -> Wait:
+        """Wait until our offer is due, and say which it will be when that can be proven.
+
+        Without news, nothing before ``_offer`` changes until ``alarm`` (accepting,
+        walking out, claiming), and within ``_offer`` only the proposal (its rung
+        changes at ``changes_at``) and whether it is final depend on the time. So the
+        offer made at ``until`` is the one made at any time after it, up to the first of
+        those changes (or the deadline), with ``_SLACK`` kept on either side so that a
+        decision made afresh, whose times round differently, could not tell otherwise.
+        ``now``, the proposal of the moment, was waited for because of ``_due``; without
+        it the wait was only for our next offer to be due after their concession.
+        """
+        if self.talk > 0:
+            return Wait(until)  # a line depends on more than the move; not worth proving
+        lo = until - _SLACK
+        proposal = self.proposal(s, lo)
+        if (
+            now is not None
+            and now.worth != proposal.worth
+            and self._due(s, standing, proposal) > until
+        ):
+            return Wait(until)  # not an offer after all: its due time depended on the rung
+        before = self.changes_at(s, proposal)
+        if alarm < before:
+            before = alarm
+        deadline = s.now + s.seconds_left
+        if deadline < before:
+            before = deadline
+        before -= _SLACK
+        if before <= until:
+            return Wait(until)
+        # is_final only turns True as the share grows, so two looks bound it between.
+        final = s.left == 1
+        if not final:
+            final = self.is_final(s, self.share_at(s, lo))
+            if final != self.is_final(s, self.share_at(s, before + _SLACK)):
+                return Wait(until)
+        return WaitThen(until, Offer(s.role, s.seen.terms_dict(proposal.terms), final), before)
 
     def _with_line(self, s: Situation, move: Action) -> Action:
         seen = s.seen
