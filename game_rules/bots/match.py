@@ -195,7 +195,7 @@ def play_match(
             if side.wake > now and not every_tick:
                 continue
             then = side.then
-            if then is not None and then.until <= now < then.before:
+            if then is not None and then.after <= now < then.before:
                 # What its plan would say now, promised when it chose to wait.
                 side.then = None
                 action = then.move

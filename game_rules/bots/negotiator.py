@@ -72,7 +72,8 @@ class Wait:
 @dataclass(frozen=True, slots=True)
 class WaitThen(Wait):
     """``Wait``, and then ``move``: what ``plan`` returns if asked without news at
-    ``until`` or later but before ``before``. A bot match plays it without asking again.
+    ``after`` (``until`` or just after) or later but before ``before``. A bot match plays
+    it without asking again.
 
     About two in five of a bot's decisions end in a wait for its next offer to be due,
     and the decision made then, at the same state, only confirms what this one could
@@ -80,6 +81,7 @@ class WaitThen(Wait):
     """
 
     move: Action
+    after: float  # ``until``, or a little later if the offer changes about then
     before: float
 
 
@@ -536,22 +538,32 @@ class Negotiator:
         """
         if self.talk > 0:
             return Wait(until)  # a line depends on more than the move; not worth proving
+        after = until
         lo = until - _SLACK
         proposal = self.proposal(s, lo)
+        before = self.changes_at(s, proposal)
+        if before <= lo:
+            return Wait(until)  # only a strategy whose share_for is out could tell this
+        if before <= until + _SLACK:
+            # We wait for the proposal to change (``_due``): promise the next one, from
+            # just after that, as a decision at that very moment could see either.
+            after = before + 2 * _SLACK
+            lo = before + _SLACK
+            proposal = self.proposal(s, lo)
+            before = self.changes_at(s, proposal)
         if (
             now is not None
             and now.worth != proposal.worth
-            and self._due(s, standing, proposal) > until
+            and self._due(s, standing, proposal) > after
         ):
             return Wait(until)  # not an offer after all: its due time depended on the rung
-        before = self.changes_at(s, proposal)
         if alarm < before:
             before = alarm
         deadline = s.now + s.seconds_left
         if deadline < before:
             before = deadline
         before -= _SLACK
-        if before <= until:
+        if before <= after:
             return Wait(until)
         # is_final only turns True as the share grows, so two looks bound it between.
         final = s.left == 1
@@ -559,7 +571,8 @@ class Negotiator:
             final = self.is_final(s, self.share_at(s, lo))
             if final != self.is_final(s, self.share_at(s, before + _SLACK)):
                 return Wait(until)
-        return WaitThen(until, Offer(s.role, s.seen.terms_dict(proposal.terms), final), before)
+        move = Offer(s.role, s.seen.terms_dict(proposal.terms), final)
+        return WaitThen(until, move, after, before)
 
     def _with_line(self, s: Situation, move: Action) -> Action:
         seen = s.seen
