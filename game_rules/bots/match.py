@@ -17,6 +17,7 @@ so a decision costs the same early and late in a game.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -53,6 +54,9 @@ class _Side:
         "events",
         "head",
         "history",
+        "pace",
+        "pace_for",
+        "pace_of",
         "planner",
         "reaction",
         "role",
@@ -76,6 +80,15 @@ class _Side:
             and protocol.turns == "alternating"
             and protocol.closing == "accept"
         )
+        # With free turns a bot rests after its own offer: it used to be asked at the
+        # next tick only to say so, once for every offer it made.
+        self.pace_of: Callable[[Seen], float] | None = (
+            getattr(bot, "pace_of", None)
+            if has_plan and protocol.turns == "free" and protocol.closing == "accept"
+            else None
+        )
+        self.pace = 0.0
+        self.pace_for = math.nan  # the time limit it was asked for (extensions change it)
         own = scenario.role(role)
         # A Seen is built for every decision, three or four per event, from three parts:
         # this head, fixed for the game; the events and the clock; and a tail that
@@ -102,6 +115,12 @@ class _Side:
         self.tail_of = None
         self.wake = -math.inf
         self.then = None
+
+    def paced(self, state: GameState, pace_of: Callable[[Seen], float]) -> float:
+        if state.time_limit != self.pace_for:
+            self.pace = pace_of(self.seen(state, state.last_at))
+            self.pace_for = state.time_limit
+        return self.pace
 
     def seen(self, state: GameState, now: float) -> Seen:
         if state is not self.tail_of:
@@ -159,8 +178,11 @@ def play_match(
                 role = side.role
                 for event in more:
                     if event.by == role:
-                        if side.awaits_answer and len(more) == 1 and event.type == "offer":
-                            side.wake = math.inf  # nothing to do until their answer
+                        if len(more) == 1 and event.type == "offer":
+                            if side.awaits_answer:
+                                side.wake = math.inf  # nothing to do until their answer
+                            elif side.pace_of is not None:
+                                side.wake = at + side.paced(state, side.pace_of)
                         break
                 else:
                     if side.reaction is not None:

@@ -237,6 +237,15 @@ class Negotiator:
         """
         return True
 
+    def pace_of(self, seen: Seen) -> float:
+        """After its own offer, with free turns and closing by accepting, ``plan`` makes no
+        move for this long while that offer is the latest event and stands.
+
+        A bot match relies on it, as on ``reaction``, and does not ask in the meantime;
+        a subclass that overrides ``plan`` must keep the promise or override this too.
+        """
+        return self._stance_of(seen)[5]
+
     def decide(self, seen: Seen) -> Action | None:
         move = self.plan(seen)
         return None if isinstance(move, Wait) else move
