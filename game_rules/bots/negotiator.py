@@ -417,7 +417,10 @@ class Negotiator:
                 if worth >= ahead.worth:
                     return Accept(role, standing.seq)
                 # We may come down to their offer before we have anything new to offer:
-                # that alarm is worked out only if we wait (changes_at, here or in _offer).
+                # that alarm is worked out only if we wait (changes_at, here or in _offer),
+                # for when we come down to it, not to each rung on the way, at which we
+                # would only decline again.
+                ahead = _new(Proposal, (ahead.terms, ahead.worth, worth))
                 if s.turn not in (None, role) or s.left == 0:
                     return Wait(self.changes_at(s, ahead, s.step))
                 return self._offer(s, standing, alarm, ahead)
@@ -450,7 +453,9 @@ class Negotiator:
                     ahead = self.proposal(s, s.now + s.step)
                     bar = max(bar, ahead.worth)
                     if worth >= card.batna:
-                        alarm = min(alarm, self.changes_at(s, ahead, s.step))
+                        # When we come down to their offer, as in _bargain.
+                        down = _new(Proposal, (ahead.terms, ahead.worth, worth))
+                        alarm = min(alarm, self.changes_at(s, down, s.step))
                 if worth >= bar:
                     # Claiming is accepting here: the other side sees our claim and matches it.
                     return Claim(role, seen.terms_dict(standing.terms))
