@@ -17,7 +17,7 @@ exactly and the packages worked out from it can be cached.
 from __future__ import annotations
 
 import functools
-from operator import attrgetter, eq
+from operator import add, attrgetter, eq
 
 from game_rules.bots.history import History, Offered
 from game_rules.scenario import Points
@@ -55,11 +55,14 @@ def _counts(
     before = _COUNTS.get(id(theirs[-2])) if len(theirs) > 1 else None
     if before is not None and before[0] == theirs[:-1]:
         terms, previous = newest.terms, theirs[-2].terms
+        # Lists and maps rather than generators: this runs at each of their moves.
         counted = tuple(
-            (*row[:option], row[option] + 1, *row[option + 1 :])
-            for row, option in zip(before[1], terms, strict=True)
+            [
+                row[:option] + (row[option] + 1,) + row[option + 1 :]  # noqa: RUF005
+                for row, option in zip(before[1], terms, strict=True)
+            ]
         )
-        same = tuple(k + (a == b) for k, a, b in zip(before[2], terms, previous, strict=True))
+        same = tuple(map(add, before[2], map(eq, terms, previous)))
     else:
         rows = [[0] * len(row) for row in points]
         for offer in theirs:
