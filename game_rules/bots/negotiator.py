@@ -195,7 +195,11 @@ class Negotiator:
     # -- what a strategy says --------------------------------------------------------
 
     def asking(self, s: Situation, share: float) -> float:
-        """The points this side asks for once ``share`` (0 to 1) of the game is gone."""
+        """The points this side asks for once ``share`` (0 to 1) of the game is gone.
+
+        It depends on the time only through ``share`` and never rises as it grows: the
+        waits and promised offers of ``plan`` are worked out from that.
+        """
         raise NotImplementedError
 
     def share_for(self, s: Situation, value: float) -> float:
@@ -203,7 +207,10 @@ class Negotiator:
         return math.inf
 
     def ladder(self, seen: Seen, own: Ladder) -> Ladder:
-        """The terms to propose for each total: by default ``own``, the cheapest for this side."""
+        """The terms to propose for each total: by default ``own``, the cheapest for this side.
+
+        It depends on the state of the game, not on the clock (``seen.now``).
+        """
         return own
 
     def opening(self, s: Situation) -> Action | None:
@@ -214,6 +221,7 @@ class Negotiator:
         return None
 
     def is_final(self, s: Situation, share: float) -> bool:
+        """Whether an offer at ``share`` is final; once true, true at every larger share."""
         return False
 
     # -- the shared machinery ----------------------------------------------------------
