@@ -11,14 +11,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game_rules.actions import Accept, Chat, Offer, Reveal, parse_action
+from game_rules.actions import Accept, Action, Chat, Offer, Reveal, parse_action
 from game_rules.analysis import pareto_prune
 from game_rules.bots import STRATEGIES, Bot, Planner, make_bot, seen_by
 from game_rules.bots.history import History, history_of
 from game_rules.bots.ladder import build_ladder
 from game_rules.bots.lines import LINES
 from game_rules.bots.match import MatchResult, play_match
-from game_rules.bots.negotiator import Wait, curve_asking, curve_share, tuned
+from game_rules.bots.negotiator import (
+    Negotiator,
+    Plan,
+    Wait,
+    WaitThen,
+    curve_asking,
+    curve_share,
+    tuned,
+)
 from game_rules.bots.other_side import estimate
 from game_rules.bots.seen import Seen, reader_for
 from game_rules.bots.tradeoffs import tradeoff_ladder
@@ -139,6 +147,84 @@ def test_random_scenarios_legal_moves_and_the_same_game_as_asking_every_tick(
     slow = play(scenario, *pair, seed, every_tick=True)
     assert slow.events == fast.events
     assert slow.state == fast.state
+
+
+class Recording:
+    """A silent strategy that notes, as it plans, what a bot match trusts it to keep."""
+
+    def __init__(self, name: str) -> None:
+        bot = tuned(make_bot(name), talk=0.0)
+        assert isinstance(bot, Negotiator)
+        self.bot = bot
+        self.name = name
+        self.promised: list[tuple[Seen, WaitThen]] = []
+        self.resting: list[tuple[Seen, Plan]] = []
+
+    def decide(self, seen: Seen) -> Action | None:
+        return self.bot.decide(seen)
+
+    def plan(self, seen: Seen) -> Plan:
+        plan = self.bot.plan(seen)
+        if isinstance(plan, WaitThen):
+            self.promised.append((seen, plan))
+        mine, history, standing = seen.history.mine, seen.history, seen.standing
+        if (
+            mine
+            and seen.turn is None
+            and seen.protocol.closing == "accept"
+            and mine[-1].seq == history.last_seq
+            and standing is not None
+            and standing.seq == mine[-1].seq
+            and seen.now < mine[-1].at + self.bot.pace_of(seen)
+        ):
+            self.resting.append((seen, plan))
+        return plan
+
+
+def at(seen: Seen, now: float) -> Seen:
+    """What ``seen`` would be at ``now``, nothing having happened (the clock running)."""
+    return seen._replace(now=now, seconds_left=seen.seconds_left - (now - seen.now))
+
+
+def promises_kept(scenario: Scenario, pair: tuple[str, str], seed: int) -> MatchResult:
+    r1, r2 = scenario.role_ids
+    bots = {r1: Recording(pair[0]), r2: Recording(pair[1])}
+    match = play_match(scenario, dict(bots), seed)
+    assert match.refused == 0
+    for bot in bots.values():
+        # A promised move is what planning afresh gives at any moment it covers.
+        for seen, promise in bot.promised:
+            assert promise.until <= promise.after < promise.before
+            span = promise.before - promise.after
+            for share in (0.0, 0.3, 0.7, 0.999):
+                assert bot.bot.plan(at(seen, promise.after + share * span)) == promise.move
+    return match
+
+
+@pytest.mark.parametrize("scenario", builtin_scenarios(), ids=lambda s: s.id)
+def test_silent_bots_keep_the_moves_they_promise_on_every_built_in_scenario(
+    scenario: Scenario,
+) -> None:
+    for pair in PAIRS:
+        promises_kept(scenario, pair, seed=len(pair[0]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenario=scenarios(), pair=st.sampled_from(PAIRS), seed=st.integers(0, 2**32 - 1))
+def test_silent_bots_keep_the_moves_they_promise_and_rest_after_their_offers(
+    scenario: Scenario, pair: tuple[str, str], seed: int
+) -> None:
+    fast = promises_kept(scenario, pair, seed)
+    r1, r2 = scenario.role_ids
+    # Silent bots make promises that a game asking at every tick never uses: the same game.
+    everyone = {r1: Recording(pair[0]), r2: Recording(pair[1])}
+    slow = play_match(scenario, dict(everyone), seed, every_tick=True)
+    assert slow.events == fast.events
+    assert slow.state == fast.state
+    for bot in everyone.values():
+        # Asked at every tick, a bot whose own offer stands and is the latest event makes
+        # no move before its pace has passed.
+        assert all(isinstance(plan, Wait) for _, plan in bot.resting)
 
 
 @pytest.mark.parametrize("name", ["guitar", "campsite", "moving-out", "supplier"])

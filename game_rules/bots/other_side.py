@@ -17,7 +17,7 @@ exactly and the packages worked out from it can be cached.
 from __future__ import annotations
 
 import functools
-from operator import attrgetter, eq
+from operator import add, attrgetter, eq
 
 from game_rules.bots.history import History, Offered
 from game_rules.scenario import Points
@@ -29,14 +29,51 @@ _terms = attrgetter("terms")
 def estimate(points: tuple[tuple[Points, ...], ...], history: History) -> Table:
     theirs = history.theirs
     first = theirs[0].terms if theirs else ()
-    return _estimate(
-        points,
-        picks(points, history),
-        kept(len(points), theirs),
-        len(theirs),
-        first,
-        history.priorities,
-    )
+    offered, kept_ = _counts(points, theirs)
+    if history.suggested:
+        offered = picks(points, history)
+    return _estimate(points, offered, kept_, len(theirs), first, history.priorities)
+
+
+# Their offers as counted so far, per their latest offer (by identity, the entry
+# holding both the offers and the counts): each estimate adds their newest offer to
+# the counts of the ones before, where counting them all again, at each of their
+# moves, was most of the cost of an estimate.
+_COUNTS: dict[int, tuple[tuple[Offered, ...], Table, tuple[int, ...]]] = {}
+
+
+def _counts(
+    points: tuple[tuple[Points, ...], ...], theirs: tuple[Offered, ...]
+) -> tuple[Table, tuple[int, ...]]:
+    """``picks`` of their offers alone, and ``kept``."""
+    if not theirs:
+        return tuple((0,) * len(row) for row in points), (0,) * len(points)
+    newest = theirs[-1]
+    known = _COUNTS.get(id(newest))
+    if known is not None and known[0] is theirs:
+        return known[1], known[2]
+    before = _COUNTS.get(id(theirs[-2])) if len(theirs) > 1 else None
+    if before is not None and before[0] == theirs[:-1]:
+        terms, previous = newest.terms, theirs[-2].terms
+        # Lists and maps rather than generators: this runs at each of their moves.
+        counted = tuple(
+            [
+                row[:option] + (row[option] + 1,) + row[option + 1 :]  # noqa: RUF005
+                for row, option in zip(before[1], terms, strict=True)
+            ]
+        )
+        same = tuple(map(add, before[2], map(eq, terms, previous)))
+    else:
+        rows = [[0] * len(row) for row in points]
+        for offer in theirs:
+            for issue, option in enumerate(offer.terms):
+                rows[issue][option] += 1
+        counted = tuple(tuple(row) for row in rows)
+        same = kept(len(points), theirs)
+    if len(_COUNTS) >= 4096:
+        _COUNTS.clear()
+    _COUNTS[id(newest)] = (theirs, counted, same)
+    return counted, same
 
 
 def picks(points: tuple[tuple[Points, ...], ...], history: History) -> Table:

@@ -8,7 +8,11 @@ its own) it moves only to answer a pending break or extension request until that
 time has passed, so a bot match need not ask it in the meantime. And it may promise to
 ``await_answer``: after its own offer, in a game of alternating turns that closes by
 accepting, it does nothing until news (the turn is the other side's, and the offer on
-the table is its own), so a bot match does not ask it until then.
+the table is its own), so a bot match does not ask it until then. It may promise a
+``pace_of(seen)`` too: after its own offer, with free turns and closing by accepting,
+it does nothing for that long while its offer stands and nothing else happens. And a
+``Wait`` it returns may be a ``WaitThen``: the move ``plan`` will return if asked
+without news from ``after`` until ``before``, which a bot match plays without asking.
 """
 
 from __future__ import annotations
