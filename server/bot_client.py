@@ -313,8 +313,12 @@ class BotPlayer:
             await self._send(socket, {"type": "hello", "token": self.token})
             while not self.done:
                 timeout = self._timeout()
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a
+                # cancellation that lands as the frame arrives, and the bot, told to stop,
+                # would go on waiting for frames that never come (a hung test showed it).
                 try:
-                    frame = await asyncio.wait_for(socket.recv(), timeout)
+                    async with asyncio.timeout(timeout):
+                        frame = await socket.recv()
                 except TimeoutError:
                     frame = None
                 if frame is not None:

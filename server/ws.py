@@ -86,9 +86,9 @@ class Endpoint:
 
     async def _serve(self, socket: WebSocket, receive: Receive, connection: Connection) -> None:
         try:
-            hello = await asyncio.wait_for(
-                self._receive(receive, connection), self.settings.hello_seconds
-            )
+            # Not wait_for, which on Python 3.11 can lose a shutdown's cancellation.
+            async with asyncio.timeout(self.settings.hello_seconds):
+                hello = await self._receive(receive, connection)
         except TimeoutError:
             connection.close(4408, "say hello first")
             return
