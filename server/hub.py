@@ -29,7 +29,7 @@ log = logging.getLogger("zopa.ws")
 OUTBOX = 1000  # messages waiting for one socket before it counts as stuck
 
 # The ASGI send under Starlette's WebSocket; uvicorn's is a coroutine function.
-Send = Callable[[Message], Coroutine[Any, Any, None]]
+FrameSend = Callable[[Message], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class Connection:
     """
 
     def __init__(
-        self, socket: WebSocket, send: Send, binary: bool, rate: float, burst: float
+        self, socket: WebSocket, send: FrameSend, binary: bool, rate: float, burst: float
     ) -> None:
         self.socket = socket
         self._send = send

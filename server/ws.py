@@ -23,8 +23,7 @@ from game_rules.actions import PLAYER_KINDS, parse_action
 from game_rules.errors import ActionRefused
 from server.actor import PlayerMove
 from server.errors import Refused
-from server.hub import Connection, Hub
-from server.hub import Send as FrameSend
+from server.hub import Connection, FrameSend, Hub
 from server.sessions import Player, Sessions
 from server.wire import MSGPACK, BadFrame, decode
 
