@@ -134,9 +134,14 @@ class Connection:
             self.closing = True
 
     async def finished(self, timeout: float) -> None:
+        """Wait up to ``timeout`` for the writer to end, whichever way it ends.
+
+        ``asyncio.wait`` neither raises the writer's cancellation into the caller nor
+        cancels the writer at the timeout; suppressing ``CancelledError`` around
+        ``wait_for`` did both jobs but also swallowed a cancellation of the caller.
+        """
         if self._writer is not None:
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(self._writer), timeout)
+            await asyncio.wait([self._writer], timeout=timeout)
 
     def stop(self) -> None:
         if self._writer is not None and not self._writer.done():

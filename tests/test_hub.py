@@ -111,3 +111,32 @@ async def test_a_burst_while_the_writer_is_busy_arrives_whole(size: int) -> None
     await asyncio.wait_for(socket.arrived.wait(), 5)
     assert socket.frames == ['{"n":"first"}', *(f'{{"n":{n}}}' for n in range(size))]
     made.stop()
+
+
+async def test_waiting_for_a_stuck_writer_gives_up_at_the_timeout_and_leaves_it_running() -> None:
+    socket = Socket(asyncio.Event())
+    made = connection(socket)
+    await parked(made)
+    made.send({"n": 0})  # waits for a gate that never opens
+    await made.finished(0.01)
+    assert not socket.cancelled  # the writer is the socket's to stop, not the waiter's
+    made.stop()
+    await made.finished(5)
+    assert socket.cancelled
+
+
+async def test_a_caller_cancelled_while_waiting_for_the_writer_is_cancelled() -> None:
+    # Suppressing CancelledError around the wait once swallowed this: a shutdown that
+    # cancelled a handler waiting here saw the handler carry on instead.
+    socket = Socket(asyncio.Event())
+    made = connection(socket)
+    await parked(made)
+    made.send({"n": 0})
+    waiting = asyncio.create_task(made.finished(60))
+    await asyncio.sleep(0)  # the waiter is now inside finished()
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert not socket.cancelled
+    made.stop()
+    await made.finished(5)
