@@ -180,7 +180,7 @@ class Hub:
         for connection in self.players.get(player, ()):
             connection.send(message)
 
-    def to_facilitators(self, session: str, message: dict[str, Any]) -> None:
+    def to_facilitators(self, session: str, message: dict[str, Any] | Prepared) -> None:
         for connection in self.facilitators.get(session, ()):
             connection.send(message)
 

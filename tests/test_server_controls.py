@@ -7,6 +7,7 @@ import time
 
 import websockets
 
+from server.sessions import snapshot_interval
 from tests.live import KEY, Client, Player, Server
 from tests.test_server_game import paired
 
@@ -54,6 +55,16 @@ async def test_the_facilitator_feed_follows_the_session(server: Server) -> None:
     live = await feed.until(lambda m: m["type"] == "session" and bool(m["rounds"]))
     game = live["rounds"][0]["games"][0]
     assert game["live"] is True and None in game["players"].values()
+
+
+def test_big_sessions_snapshots_are_spaced_out_by_their_size() -> None:
+    # A class's snapshots (tens of KB) go out four times a second; a 4,000-player
+    # session's (about 900 KB) no faster than 500 KB a second.
+    assert snapshot_interval(0) == snapshot_interval(45_000) == 0.25
+    assert snapshot_interval(900_000) == 1.8
+    sizes = [0, 100_000, 125_000, 200_000, 1_000_000, 10_000_000]
+    gaps = [snapshot_interval(size) for size in sizes]
+    assert gaps == sorted(gaps) and gaps[-1] == 20.0
 
 
 async def test_a_removed_player_is_closed_out_and_a_bot_takes_the_seat(server: Server) -> None:
