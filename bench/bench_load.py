@@ -14,6 +14,9 @@ to the partner and acknowledged to the sender. Printed:
 - latency p50/p99 from an action sent to the partner receiving its event, at a fixed
   offered load spread over all players;
 - resident memory per connected player (RSS growth over the idle server / players).
+
+With ``--facilitator`` a facilitator's dashboard socket watches zopa's session all
+along, as in a class, and the snapshots it got during the latency window are counted.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ KEY = "bench-key"
 # pause belongs in the p99.
 LATENCY_SECONDS = 35.0
 PROFILE = ""  # a path: py-spy records the zopa server's stacks there during saturation
+FACILITATOR = False  # a facilitator's dashboard watches zopa's session while it is measured
 TERMS = [{"food": f, "water": w, "firewood": (f + w) % 4} for f in range(4) for w in range(4)]
 
 
@@ -73,6 +77,7 @@ class Target:
     port: int
     process: subprocess.Popen[bytes]
     workdir: Path
+    session: str = ""  # zopa's session code, once players have joined
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -148,6 +153,7 @@ async def connect_zopa(target: Target, players: int) -> list[Seat]:
     http = Http(target.port)
     code = http.call("POST", "/api/sessions", {"scenario": "campsite", "time_limit": 86400})
     assert isinstance(code, dict)
+    target.session = code["code"]
     tokens = []
     for n in range(players):
         joined = http.call(
@@ -213,6 +219,19 @@ async def read(seat: Seat, partner: Seat | None, load: Load) -> None:
                     load.latencies.append(time.perf_counter() - sent)
     except (ConnectionError, asyncio.IncompleteReadError):
         return
+
+
+async def watch(target: Target, snapshots: list[int]) -> None:
+    """A facilitator's dashboard on zopa's session: the size of each snapshot it gets."""
+    dashboard = await RawSocket.connect("127.0.0.1", target.port)
+    dashboard.send(orjson.dumps({"type": "hello", "key": KEY, "session": target.session}))
+    try:
+        while True:
+            snapshots.append(len(await dashboard.recv()))
+    except (ConnectionError, asyncio.IncompleteReadError):
+        return
+    finally:
+        dashboard.close()
 
 
 def send(seat: Seat) -> None:
@@ -296,6 +315,9 @@ async def measure(
             partner = link(seats)
             load = Load(seats)
             readers = [asyncio.create_task(read(s, partner.get(id(s)), load)) for s in seats]
+            snapshots: list[int] = []
+            if FACILITATOR and name != "relay":
+                readers.append(asyncio.create_task(watch(target, snapshots)))
             spy = None
             if PROFILE and name != "relay" and size == max(sizes):
                 spy = subprocess.Popen(
@@ -324,10 +346,14 @@ async def measure(
                 await asyncio.to_thread(spy.wait)
             if size == max(sizes):
                 figures["memory KB/player"] = grown / size
+                snapshots.clear()
                 latencies = await open_loop(seats, load, rate, LATENCY_SECONDS)
                 figures["p50 ms"] = 1000 * percentile(latencies, 0.50)
                 figures["p99 ms"] = 1000 * percentile(latencies, 0.99)
                 figures["latency samples"] = len(latencies)
+                if snapshots:
+                    figures["dashboard snapshots"] = len(snapshots)
+                    figures["dashboard KB each"] = sum(snapshots) / len(snapshots) / 1024
             gc.enable()
             for seat in seats:
                 seat.socket.close()
@@ -349,7 +375,7 @@ def median_figures(runs: list[dict[str, object]]) -> dict[str, object]:
 
 
 def main() -> None:
-    global PROFILE, LATENCY_SECONDS
+    global PROFILE, LATENCY_SECONDS, FACILITATOR
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,4000")
     parser.add_argument("--rate", type=float, default=2000.0, help="offered actions/s")
@@ -357,6 +383,11 @@ def main() -> None:
     parser.add_argument("--latency-seconds", type=float, default=LATENCY_SECONDS)
     parser.add_argument("--profile", default="", help="write py-spy raw stacks of zopa here")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 20 players, 1 s")
+    parser.add_argument(
+        "--facilitator",
+        action="store_true",
+        help="a facilitator's dashboard socket watches zopa's session throughout",
+    )
     parser.add_argument("--rounds", type=int, default=1, help="relay and zopa in turns, medians")
     parser.add_argument(
         "--baseline",
@@ -369,6 +400,7 @@ def main() -> None:
         parser.error(f"{args.baseline} is not a checkout of zopa (no server/cli.py)")
     sizes = [int(s) for s in args.sizes.split(",")]
     PROFILE = args.profile
+    FACILITATOR = args.facilitator
     LATENCY_SECONDS = 1.0 if args.quick else args.latency_seconds
     rate, seconds = args.rate, args.seconds
     if args.quick:

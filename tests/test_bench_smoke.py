@@ -10,9 +10,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_load_benchmark_prints_its_table() -> None:
-    # The checkout itself as the baseline: the before-and-after columns get figures too.
+    # The checkout itself as the baseline: the before-and-after columns get figures too;
+    # and a facilitator's dashboard watches zopa's session.
     done = subprocess.run(
-        [sys.executable, "bench/bench_load.py", "--quick", "--baseline", str(ROOT)],
+        [
+            sys.executable,
+            "bench/bench_load.py",
+            "--quick",
+            "--facilitator",
+            "--baseline",
+            str(ROOT),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -28,6 +36,8 @@ def test_the_load_benchmark_prints_its_table() -> None:
         float(rows["throughput 20"][column].replace(",", "")) for column in (2, 3, 5)
     )
     assert relay > 0 and zopa > 0 and baseline > 0
+    # Snapshots came during the latency window (the relay has no dashboard).
+    assert rows["dashboard snapshots"][2] == "-" and float(rows["dashboard snapshots"][3]) >= 1
 
 
 def test_the_actor_benchmark_plays_its_moves_and_prints_a_cost() -> None:
