@@ -216,7 +216,10 @@ def play_match(
             if target == math.inf:
                 raise RuntimeError("no deadline and no bot will ever move: the game cannot end")
             if target > started_at + k * tick:
-                k = max(k, math.ceil((target - started_at) / tick - _SLACK))
+                # max() spelt out too: with its call it was a sixtieth of a bot match.
+                ticks = math.ceil((target - started_at) / tick - _SLACK)
+                if ticks > k:
+                    k = ticks
         now = started_at + k * tick
         if deadline is not None and now >= deadline:
             state, due = advance(state, now)
