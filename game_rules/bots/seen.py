@@ -30,7 +30,8 @@ class Card:
         object.__setattr__(self, "worths", worths(self.points))
 
     def value(self, terms: OptionTuple) -> Points:
-        return worth_of(self.worths, self.points, terms)
+        worth = self.worths.get(terms)  # worth_of's look-up, inlined: known terms, one call
+        return worth if worth is not None else worth_of(self.worths, self.points, terms)
 
 
 # The offer on the table: public, so the rules' own value serves (no copy per decision).
