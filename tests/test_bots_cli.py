@@ -7,6 +7,9 @@ import json
 import pytest
 
 from game_rules.bots import STRATEGIES
+from game_rules.bots.match import play_match
+from game_rules.library import builtin_scenarios
+from game_rules.scoring import result, tally
 from server.cli import main
 
 
@@ -28,6 +31,22 @@ def test_the_json_table_has_every_pairing_in_both_roles(capsys: pytest.CaptureFi
         assert joint == pytest.approx(400 + 400 * p["agreement_rate"])
         assert p["efficiency"] == pytest.approx(joint / 800)
     assert {s["strategy"] for s in out["standings"]} == set(STRATEGIES)
+
+
+def test_the_round_robin_tally_is_the_result_of_each_game() -> None:
+    # The round robin adds up tally(), not result(): they must agree on what it reads.
+    names = list(STRATEGIES)
+    for scenario in builtin_scenarios():
+        first, second = scenario.role_ids
+        for n, a in enumerate(names):
+            b = names[(n + 2) % len(names)]
+            state = play_match(scenario, {first: STRATEGIES[a], second: STRATEGIES[b]}, n).state
+            full, short = result(state), tally(state)
+            assert full is not None and short is not None
+            assert short.agreement == (full["outcome"] == "agreement")
+            assert short.points == (full["points"][first], full["points"][second])
+            assert short.surplus == (full["surplus"][first], full["surplus"][second])
+            assert short.efficiency == full["efficiency"]
 
 
 def test_the_same_seed_plays_the_same_series(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,9 +12,10 @@ out and claims are the shared rules of ``negotiator``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from game_rules.bots.negotiator import Negotiator, Situation, curve_share
+from game_rules.bots.negotiator import Negotiator, Situation
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,4 +30,12 @@ class TimeConceder(Negotiator):
         return float(s.best - (s.best - s.floor) * share ** (1.0 / (self.e * (0.8 + 0.4 * s.vary))))
 
     def share_for(self, s: Situation, value: float) -> float:
-        return curve_share(s.best, s.floor, self.exponent(s), value)
+        # curve_share, inlined as in asking: once or twice per decision.
+        best = s.best
+        if value >= best:
+            return 0.0
+        floor = s.floor
+        span = best - floor
+        if span <= 0 or value < floor:
+            return math.inf
+        return float(((best - value) / span) ** (self.e * (0.8 + 0.4 * s.vary)))

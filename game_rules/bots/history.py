@@ -47,17 +47,52 @@ class Reader:
         init=False, repr=False, compare=False
     )
 
+    # What terms are worth on this card, known terms looked up (``worths``).
+    worths: dict[OptionTuple, Points] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         ids = self.issue_ids
         pick = itemgetter(*ids) if len(ids) > 1 else _one(ids[0]) if ids else None
         object.__setattr__(self, "pick", pick)
+        object.__setattr__(self, "worths", worths(self.points))
 
     def terms(self, raw: Mapping[str, int]) -> OptionTuple:
         pick = self.pick
         return pick(raw) if pick is not None else tuple(map(raw.__getitem__, self.issue_ids))
 
     def worth(self, terms: OptionTuple) -> Points:
-        return sum(map(getitem, self.points, terms))
+        return worth_of(self.worths, self.points, terms)
+
+
+# Per card (by identity, the entry holding the card): what terms it has seen are worth
+# on it. Every offer is valued by both sides as it is folded, and again by the side
+# that faces it when it decides; bots offer the rungs of a few ladders, so the same
+# terms come back game after game, and a look-up is a fifth of the sum on eight issues.
+_WORTHS: dict[int, tuple[tuple[tuple[Points, ...], ...], dict[OptionTuple, Points]]] = {}
+
+
+def worths(points: tuple[tuple[Points, ...], ...]) -> dict[OptionTuple, Points]:
+    """The card's table of known worths, to read with ``worth_of``."""
+    known = _WORTHS.get(id(points))
+    if known is not None and known[0] is points:
+        return known[1]
+    if len(_WORTHS) >= 256:
+        _WORTHS.clear()
+    table: dict[OptionTuple, Points] = {}
+    _WORTHS[id(points)] = (points, table)
+    return table
+
+
+def worth_of(
+    table: dict[OptionTuple, Points], points: tuple[tuple[Points, ...], ...], terms: OptionTuple
+) -> Points:
+    """``terms`` on the card ``points`` whose table (``worths``) is ``table``."""
+    worth = table.get(terms)
+    if worth is None:
+        if len(table) >= 4096:  # bounded, like every cache here
+            table.clear()
+        worth = table[terms] = sum(map(getitem, points, terms))
+    return worth
 
 
 def _one(issue: str) -> Callable[[Mapping[str, int]], OptionTuple]:
@@ -121,7 +156,9 @@ class History(NamedTuple):
         if kind == "offer":
             raw, pick = data["terms"], reader.pick  # reader.terms, inlined
             terms = pick(raw) if pick is not None else tuple(map(raw.__getitem__, reader.issue_ids))
-            worth: Points = sum(map(getitem, reader.points, terms))
+            worth = reader.worths.get(terms)  # worth_of, inlined
+            if worth is None:
+                worth = worth_of(reader.worths, reader.points, terms)
             # Offered(...) without its __new__ call, as for the History below.
             table = _new(Offered, (event.seq, event.at, terms, worth, bool(data["final"])))
             offers += 1

@@ -54,6 +54,7 @@ from game_rules.bots.seen import Seen, Standing
 from game_rules.bots.strategy import Bot
 from game_rules.bots.variety import unit
 from game_rules.negotiation import OptionTuple
+from game_rules.record import record
 from game_rules.scenario import Points
 
 _new = tuple.__new__
@@ -62,14 +63,16 @@ _new = tuple.__new__
 VARY_CURVE, VARY_STEP, TALK, WORDS = 1, 2, 3, 4
 
 
-@dataclass(frozen=True, slots=True)
+# Waits are ``record``s: about one is made per event, and a frozen dataclass's
+# ``__init__`` cost twice as much (a ``WaitThen`` 0.40 us against 0.18).
+@record
 class Wait:
     """No move before ``until`` unless news comes; ``math.inf``: only news can change that."""
 
     until: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WaitThen(Wait):
     """``Wait``, and then ``move``: what ``plan`` returns if asked without news at
     ``after`` (``until`` or just after) or later but before ``before``. A bot match plays

@@ -7,11 +7,11 @@ side's card, however it is written.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from operator import attrgetter, getitem
+from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import NamedTuple
 
-from game_rules.bots.history import History, Reader, history_of
+from game_rules.bots.history import History, Reader, history_of, worth_of, worths
 from game_rules.events import Event, visible_to
 from game_rules.negotiation import GameState, OptionTuple, StandingOffer, seconds_left
 from game_rules.scenario import Issue, Points, Protocol, Scenario
@@ -24,9 +24,14 @@ class Card:
     batna: Points
     # One tuple per issue (scenario order), one number per option.
     points: tuple[tuple[Points, ...], ...]
+    worths: dict[OptionTuple, Points] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "worths", worths(self.points))
 
     def value(self, terms: OptionTuple) -> Points:
-        return sum(map(getitem, self.points, terms))
+        worth = self.worths.get(terms)  # worth_of's look-up, inlined: known terms, one call
+        return worth if worth is not None else worth_of(self.worths, self.points, terms)
 
 
 # The offer on the table: public, so the rules' own value serves (no copy per decision).

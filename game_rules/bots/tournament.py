@@ -3,7 +3,7 @@
 Each pairing (the first role's strategy, the second role's) plays ``repeat`` games,
 each with its own seed drawn from the series seed, so a series replays exactly and
 repetitions differ (who moves first, each bot's pace and curve, its words). Results
-come from ``game_rules.scoring``, the same scoring as every live game.
+come from ``game_rules.scoring`` (``tally``), the same scoring as every live game.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from game_rules.bots.match import play_match
 from game_rules.bots.strategy import Bot
 from game_rules.bots.variety import game_seed
 from game_rules.scenario import Scenario
-from game_rules.scoring import result
+from game_rules.scoring import tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +144,15 @@ def round_robin(
             for _ in range(repeat):
                 match = play_match(scenario, bots, game_seed(seed, n))
                 n += 1
-                scores = result(match.state)
+                scores = tally(match.state)
                 assert scores is not None  # play_match returns only finished games
                 refused += match.refused
-                agreements += scores["outcome"] == "agreement"
-                for side, role in enumerate((first, second)):
-                    points[side] += scores["points"][role]
-                    surplus[side] += scores["surplus"][role]
-                if scores["efficiency"] is not None:
-                    efficiency += scores["efficiency"]
+                agreements += scores.agreement
+                for side in (0, 1):
+                    points[side] += scores.points[side]
+                    surplus[side] += scores.surplus[side]
+                if scores.efficiency is not None:
+                    efficiency += scores.efficiency
                     scored += 1
             games = max(repeat, 1)
             pairings.append(

@@ -28,19 +28,55 @@ def tradeoff_ladder(
     ours: tuple[tuple[Points, ...], ...], theirs: tuple[tuple[int, ...], ...]
 ) -> Ladder:
     front: list[_Negated] = [(0, 0, ())]
-    for mine, other in zip(ours, theirs, strict=True):
-        options = _frontier(
-            sorted([(-m, -t, (o,)) for o, (m, t) in enumerate(zip(mine, other, strict=True))])
-        )
-        merged: list[_Negated] = []
-        for m, t, option in options:
-            merged += [(a + m, b + t, terms + option) for a, b, terms in front]
+    for mine, other, order in zip(ours, theirs, _orders(ours), strict=True):
+        if order is None:
+            options = _frontier(
+                sorted([(-m, -t, (o,)) for o, (m, t) in enumerate(zip(mine, other, strict=True))])
+            )
+        else:
+            # The same frontier of one issue's options, walked in our order of them.
+            options = []
+            last = None
+            for m, o, option in order:
+                t = other[o]
+                if last is None or t > last:
+                    options.append((m, -t, option))
+                    last = t
+        # One comprehension over both, and lists rather than generators below: about a
+        # tenth off a frontier that is rebuilt after each of their moves.
+        merged = [
+            (a + m, b + t, terms + option) for m, t, option in options for a, b, terms in front
+        ]
         merged.sort()
         front = _frontier(merged)
     front.reverse()
     # Negating back is exact (float sums round the same either side of zero); 0 - x
     # rather than -x, so that a total of zero is 0.0 and never -0.0.
-    return Ladder(tuple(0 - c[0] for c in front), tuple(c[2] for c in front))
+    return Ladder(tuple([0 - c[0] for c in front]), tuple([c[2] for c in front]))
+
+
+# Per card (by identity, the entry holding the card), for each issue whose options are
+# all worth something different to us: the options by our points, best first, negated
+# as the frontier holds them. Sorting each issue's options anew for every frontier was
+# a sixth of its cost on eight issues (70 to 62 us a frontier on recorded calls).
+_Order = list[tuple[Points, int, tuple[int]]]
+_ORDERS: dict[int, tuple[tuple[tuple[Points, ...], ...], list[_Order | None]]] = {}
+
+
+def _orders(ours: tuple[tuple[Points, ...], ...]) -> list[_Order | None]:
+    known = _ORDERS.get(id(ours))
+    if known is not None and known[0] is ours:
+        return known[1]
+    orders: list[_Order | None] = []
+    for mine in ours:
+        # Equal points (0 and -0.0 among them) are ordered by their points, so sorted anew.
+        distinct = len(set(mine)) == len(mine) and all(m == m for m in mine)  # no NaN
+        by_ours = sorted(range(len(mine)), key=lambda o: -mine[o])
+        orders.append([(-mine[o], o, (o,)) for o in by_ours] if distinct else None)
+    if len(_ORDERS) >= 1024:
+        _ORDERS.clear()
+    _ORDERS[id(ours)] = (ours, orders)
+    return orders
 
 
 def _frontier(ordered: list[_Negated]) -> list[_Negated]:
