@@ -4,7 +4,7 @@ Run: ``python bench/bench_bots.py [--games N] [--seed S] [--scenarios a,b] [--ta
 For each scenario (default: guitar, one issue with alternating turns, and campsite,
 three issues with free turns) and each ordered pair of strategies, plays ``--games``
 seeded games in process (``game_rules.bots.match.play_match``, scored as live games
-are) three times and prints the best games per CPU second (this process's CPU time,
+are) three times, new games each time, and prints the best games per CPU second (this process's CPU time,
 so that other work on the machine disturbs the figure as little as possible), events
 per game and the share of deals. Silent bots by default, as ``zopa bots match`` plays
 them; ``--talk`` adds their lines.
@@ -52,13 +52,15 @@ def main() -> int:
                 for _ in range(3):
                     events = deals = 0
                     started = time.process_time()
+                    # New games each time: the same seeds again would find every
+                    # problem-solver's estimate and frontier cached, as no real run does.
                     for g in range(args.games):
                         match = play_match(scenario, pair, game_seed(args.seed, n + g))
                         scored = result(match.state)
                         events += len(match.events)
                         deals += scored is not None and scored["outcome"] == "agreement"
                     best = min(best, time.process_time() - started)
-                n += args.games
+                    n += args.games
                 seconds = max(best, 1e-9)
                 total_games += args.games
                 total_seconds += seconds
