@@ -50,7 +50,7 @@ from game_rules.actions import (
 from game_rules.bots.history import History
 from game_rules.bots.ladder import Ladder, ladder_for
 from game_rules.bots.lines import Manner, Moment, line
-from game_rules.bots.seen import Seen, Standing
+from game_rules.bots.seen import Card, Seen, Standing
 from game_rules.bots.strategy import Bot
 from game_rules.bots.variety import unit
 from game_rules.negotiation import OptionTuple
@@ -138,6 +138,17 @@ class Situation:
         left: int | None,  # offers left under max_offers; None without a limit
         offer_share: float,  # how far through the offers allowed, 0 to 1
         vary: float,  # a seeded number in [0, 1) for this game and role
+        # The rest is read from ``seen``, by the caller, which has unpacked it already
+        # (``Negotiator.plan``): unpacking it again here was a tenth of a decision.
+        role: str,
+        other: str,
+        card: Card,
+        now: float,
+        seconds_left: float,
+        time_limit: Points,
+        turn: str | None,
+        standing: Standing | None,
+        history: History,
     ) -> None:
         self.seen: Final = seen
         self.ladder: Final = ladder
@@ -149,27 +160,6 @@ class Situation:
         self.left: Final = left
         self.offer_share: Final = offer_share
         self.vary: Final = vary
-        (
-            role,
-            other,
-            _,
-            _,
-            card,
-            _,
-            now,
-            seconds_left,
-            time_limit,
-            turn,
-            standing,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            history,
-        ) = seen
         self.role: Final = role
         self.other: Final = other
         self.card: Final = card
@@ -269,7 +259,7 @@ class Negotiator:
             other,
             _,
             protocol,
-            _,
+            card,
             _,
             now,
             seconds_left,
@@ -282,7 +272,7 @@ class Negotiator:
             paused,
             _,
             over,
-            _,
+            seed,
             history,
         ) = seen
         if over or paused:
@@ -307,6 +297,13 @@ class Negotiator:
         ready = news_at + self.think
         if now < ready:
             return Wait(ready)
+        # _stance_of, inlined: the stance is found once per decision (it was twice).
+        points, batna = card.points, card.batna
+        key = (id(points), batna, role, seed, time_limit, self.think)
+        stance = _STANCES.get(key)
+        if stance is None or stance[0] is not points:
+            stance = _stance(key, points, batna, role, seed, time_limit, self.think)
+        _, own, best, floor, step, pace, margin, vary = stance
         mine = history.mine
         if mine and turn is None:
             last = mine[-1]
@@ -315,7 +312,6 @@ class Negotiator:
                 # not bid against it before a pace (``_offer``), nor claim before the
                 # deadline is near (``_claims``). Known from the stance alone, this spares
                 # a whole decision after each of our offers.
-                _, _, _, _, _, pace, margin, _ = self._stance_of(seen)
                 rest = last.at + pace
                 if closing == "claims":
                     near = now + seconds_left - margin
@@ -323,7 +319,35 @@ class Negotiator:
                         rest = near
                 if now < rest:
                     return Wait(rest)
-        s = self.situation(seen)
+        # situation(seen), from the fields and the stance already at hand.
+        limit_offers = protocol.max_offers
+        if limit_offers:
+            made = history.offers
+            left: int | None = max(0, limit_offers - made)
+            offer_share = min(1.0, made / limit_offers)
+        else:
+            left, offer_share = None, 0.0
+        s = Situation(
+            seen,
+            self.ladder(seen, own),
+            best,
+            floor,
+            step,
+            pace,
+            margin,
+            left,
+            offer_share,
+            vary,
+            role,
+            other,
+            card,
+            now,
+            seconds_left,
+            time_limit,
+            turn,
+            standing,
+            history,
+        )
         if not mine:
             first = self.opening(s)
             if first is not None:
@@ -353,6 +377,15 @@ class Negotiator:
             left,
             offer_share,
             vary,
+            seen.role,
+            seen.other,
+            seen.card,
+            seen.now,
+            seen.seconds_left,
+            seen.time_limit,
+            seen.turn,
+            seen.standing,
+            seen.history,
         )
 
     def _stance_of(self, seen: Seen) -> _Stance:
