@@ -4,10 +4,10 @@ Run: ``python bench/bench_bots.py [--games N] [--seed S] [--scenarios a,b] [--ta
 For each scenario (default: guitar, one issue with alternating turns, and campsite,
 three issues with free turns) and each ordered pair of strategies, plays ``--games``
 seeded games in process (``game_rules.bots.match.play_match``, scored as live games
-are) three times, new games each time, and prints the best games per CPU second (this process's CPU time,
-so that other work on the machine disturbs the figure as little as possible), events
-per game and the share of deals. Silent bots by default, as ``zopa bots match`` plays
-them; ``--talk`` adds their lines.
+are) three times, new games each time, and prints the best games per CPU second (this
+process's CPU time, so that other work on the machine disturbs the figure as little as
+possible), events per game and the share of deals. Silent bots by default, as ``zopa
+bots match`` plays them; ``--talk`` adds their lines.
 """
 
 from __future__ import annotations
