@@ -28,7 +28,7 @@ from game_rules.bots.strategy import Bot, Planner
 from game_rules.errors import ActionRefused
 from game_rules.events import Event, visible_to
 from game_rules.negotiation import GameState, advance, apply, next_deadline, seconds_left, start
-from game_rules.scenario import Scenario
+from game_rules.scenario import Issue, Protocol, Scenario
 
 # A wake-up computed by a strategy may carry float noise of a few ulps; without this
 # slack such a wake-up could land just past a tick and skip it.
@@ -89,19 +89,11 @@ class _Side:
         )
         self.pace = 0.0
         self.pace_for = math.nan  # the time limit it was asked for (extensions change it)
-        own = scenario.role(role)
         # A Seen is built for every decision, three or four per event, from three parts:
         # this head, fixed for the game; the events and the clock; and a tail that
         # changes only with the state (``tail_of``).
-        self.head = (
-            role,
-            scenario.other(role),
-            scenario.issues,
-            scenario.protocol,
-            Card(own.batna, own.points),
-        )
+        self.head, self.history = _setup(scenario, role)
         self.events: tuple[Event, ...] = ()
-        self.history = History.empty(reader_for(scenario, role))
         self.tail: tuple[object, ...] = ()
         self.tail_of: GameState | None = None
         self.wake = -math.inf  # ask at the next tick
@@ -150,6 +142,34 @@ class _Side:
             Seen,
             self.head + (self.events, now, seconds_left(state, now)) + self.tail,  # noqa: RUF005
         )
+
+
+# Per scenario (by identity, the entry holding it) and role: a side's head and empty
+# history, the same immutable values for every game (its card, its reader of terms):
+# building them was about 1% of a game on ``guitar``.
+_Setup = tuple[tuple[str, str, tuple[Issue, ...], Protocol, Card], History]
+_SETUPS: dict[tuple[int, str], tuple[Scenario, _Setup]] = {}
+
+
+def _setup(scenario: Scenario, role: str) -> _Setup:
+    known = _SETUPS.get((id(scenario), role))
+    if known is not None and known[0] is scenario:
+        return known[1]
+    own = scenario.role(role)
+    setup = (
+        (
+            role,
+            scenario.other(role),
+            scenario.issues,
+            scenario.protocol,
+            Card(own.batna, own.points),
+        ),
+        History.empty(reader_for(scenario, role)),
+    )
+    if len(_SETUPS) >= 256:
+        _SETUPS.clear()
+    _SETUPS[id(scenario), role] = (scenario, setup)
+    return setup
 
 
 def play_match(
