@@ -52,7 +52,7 @@ from game_rules.bots.ladder import Ladder, ladder_for
 from game_rules.bots.lines import Manner, Moment, line
 from game_rules.bots.seen import Card, Seen, Standing
 from game_rules.bots.strategy import Bot
-from game_rules.bots.variety import unit
+from game_rules.bots.variety import unit, units
 from game_rules.negotiation import OptionTuple
 from game_rules.record import record
 from game_rules.scenario import Points
@@ -678,8 +678,9 @@ def _stance(
 ) -> _Stance:
     own = ladder_for(points)
     best = own.best
+    vary_step, vary_curve = units(seed, role, VARY_STEP, VARY_CURVE)
     # Step, pace, margin and the curve's variation: fixed for a game unless time is added.
-    step = max(think, limit / 30) * (0.85 + 0.3 * unit(seed, role, VARY_STEP))
+    step = max(think, limit / 30) * (0.85 + 0.3 * vary_step)
     pace = max(step, limit / 10)
     margin = min(max(2 * step, 3 * think), limit / 4)
     stance = (
@@ -690,7 +691,7 @@ def _stance(
         step,
         pace,
         margin,
-        unit(seed, role, VARY_CURVE),
+        vary_curve,
     )
     if len(_STANCES) >= 4096:
         _STANCES.clear()
