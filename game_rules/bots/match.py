@@ -60,8 +60,6 @@ class _Side:
         "planner",
         "reaction",
         "role",
-        "tail",
-        "tail_of",
         "then",
         "wake",
     )
@@ -89,13 +87,10 @@ class _Side:
         )
         self.pace = 0.0
         self.pace_for = math.nan  # the time limit it was asked for (extensions change it)
-        # A Seen is built for every decision, three or four per event, from three parts:
-        # this head, fixed for the game; the events and the clock; and a tail that
-        # changes only with the state (``tail_of``).
+        # A Seen is built for every decision, about one per event: this head is the part
+        # fixed for the game.
         self.head, self.history = _setup(scenario, role)
         self.events: tuple[Event, ...] = ()
-        self.tail: tuple[object, ...] = ()
-        self.tail_of: GameState | None = None
         self.wake = -math.inf  # ask at the next tick
         # The move promised for the wake-up, if no news comes first (``WaitThen``).
         self.then: WaitThen | None = None
@@ -104,7 +99,6 @@ class _Side:
         seen = visible_to(event, self.role, False) if event.type == "claim" else event
         self.events = (*self.events, seen)
         self.history = self.history.after(seen)
-        self.tail_of = None
         self.wake = -math.inf
         self.then = None
 
@@ -115,9 +109,23 @@ class _Side:
         return self.pace
 
     def seen(self, state: GameState, now: float) -> Seen:
-        if state is not self.tail_of:
-            claims = state.claims
-            self.tail = (
+        role, other, issues, protocol, card = self.head
+        claims = state.claims
+        # tuple.__new__ rather than Seen(...): the fields are in Seen's order, and this
+        # skips a call and the unpacking of nineteen arguments. One tuple built at once:
+        # a side is asked about once per state, so keeping the part that changes only
+        # with the state for the next decision (and joining three tuples) cost more.
+        return _new(
+            Seen,
+            (
+                role,
+                other,
+                issues,
+                protocol,
+                card,
+                self.events,
+                now,
+                seconds_left(state, now),
                 state.time_limit,
                 state.turn,
                 state.standing,
@@ -133,14 +141,7 @@ class _Side:
                 state.ending is not None,
                 state.seed,
                 self.history,
-            )
-            self.tail_of = state
-        # tuple.__new__ rather than Seen(...): the fields are in Seen's order, and this
-        # skips a call and the unpacking of nineteen arguments. Concatenation, not
-        # unpacking: it is half the cost.
-        return _new(
-            Seen,
-            self.head + (self.events, now, seconds_left(state, now)) + self.tail,  # noqa: RUF005
+            ),
         )
 
 
@@ -201,7 +202,6 @@ def play_match(
             first.events = second.events = (*first.events, event)
             for side in sides:
                 side.history = side.history.after(event)
-                side.tail_of = None
                 side.wake = -math.inf
                 side.then = None
         if state.pending_break is None and state.pending_extension is None:
@@ -288,7 +288,6 @@ def play_match(
             first.events = second.events = (*first.events, event)
             first.history = first.history.after(event)
             second.history = second.history.after(event)
-            first.tail_of = second.tail_of = None
             first.then = second.then = None
             if state.pending_break is not None or state.pending_extension is not None:
                 first.wake = second.wake = -math.inf
