@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
@@ -417,8 +418,15 @@ class Negotiator:
             share = 0.0 if share < 0.0 else 1.0 if share > 1.0 else share
             if share < s.offer_share:
                 share = s.offer_share
-        worth, terms, below = s.ladder.rung(self.asking(s, share))
-        return _new(Proposal, (terms, worth, below))  # Proposal(...) without its __new__ call
+        aspiration = self.asking(s, share)
+        # Ladder.rung, inlined (a call of two to four per decision).
+        ladder = s.ladder
+        totals = ladder.totals
+        i = bisect_left(totals, aspiration)
+        if i == len(totals):
+            i -= 1
+        # Proposal(...) without its __new__ call.
+        return _new(Proposal, (ladder.terms[i], totals[i], totals[i - 1] if i > 0 else None))
 
     def changes_at(self, s: Situation, proposal: Proposal, ahead: float = 0.0) -> float:
         """When, without news, this side would first propose something else.
