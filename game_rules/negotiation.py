@@ -95,22 +95,6 @@ class GameState:
         return self.ending is None
 
 
-def _evolve(state: GameState, changes: dict[str, Any]) -> GameState:
-    """``dataclasses.replace`` for the game state, at a fraction of the cost.
-
-    Every action copies the state, and in a bot match (thousands of games a second)
-    ``replace``'s generality was the largest single cost. GameState has no
-    ``__post_init__`` and every field is set by ``__init__``, so copying the fields is
-    the same thing; and it has no ``__slots__``, because setting two dozen slots one
-    by one cost three times as much as copying its ``__dict__`` in one go.
-    """
-    fields = state.__dict__.copy()
-    fields.update(changes)
-    new = object.__new__(GameState)
-    _set(new, "__dict__", fields)
-    return new
-
-
 _set = object.__setattr__
 
 
@@ -182,7 +166,26 @@ def apply(state: GameState, action: Action, now: float) -> tuple[GameState, list
         raise ActionRefused("deadline_passed", "the deadline has passed; the game is ending")
     if action.by is not None and action.by not in state.scenario.role_ids:
         raise ActionRefused("bad_message", f"{action.by!r} is not a role of this game")
-    return _Step(state, now).run(action)
+    step = _Step(state, now)
+    _HANDLERS[action.kind](step, action)
+    changes = step.changes
+    events = step.events
+    if events:
+        changes["seq"] = step.seq
+        changes["last_at"] = step.now
+    # The new state, as ``dataclasses.replace`` would make it, at a fraction of the cost:
+    # every action copies the state, and in a bot match (thousands of games a second)
+    # ``replace``'s generality was the largest single cost. GameState has no
+    # ``__post_init__`` and every field is set by ``__init__``, so copying the fields is
+    # the same thing; and it has no ``__slots__``, because setting two dozen slots one
+    # by one cost three times as much as copying its ``__dict__`` in one go. Done here
+    # rather than in a method of the step and a function of its own: two calls fewer
+    # per step (0.4% of a bot match's instructions).
+    fields = state.__dict__.copy()
+    fields.update(changes)
+    new = object.__new__(GameState)
+    _set(new, "__dict__", fields)
+    return new, events
 
 
 class _Step:
@@ -202,14 +205,6 @@ class _Step:
         self.seq = state.seq
         self.events: list[Event] = []
         self.changes: dict[str, Any] = {}
-
-    def run(self, action: Action) -> tuple[GameState, list[Event]]:
-        _HANDLERS[action.kind](self, action)
-        changes = self.changes
-        if self.events:
-            changes["seq"] = self.seq
-            changes["last_at"] = self.now
-        return _evolve(self.state, changes), self.events
 
     def change(self, **changes: Any) -> None:
         self.changes.update(changes)
@@ -294,7 +289,11 @@ class _Step:
             )
         terms = full_terms(s.scenario, action.terms)
         by = action.by
-        seq = self.emit("offer", by, action_fields(action))
+        # emit and action_fields, inlined: a call each, and action_fields' match.
+        self.seq = seq = self.seq + 1
+        self.events.append(
+            Event(seq, "offer", self.now, by, {"terms": dict(action.terms), "final": action.final})
+        )
         changes = self.changes
         changes["standing"] = StandingOffer(seq, by, terms, action.final)
         changes["offers"] = s.offers + 1
@@ -514,6 +513,15 @@ def full_terms(scenario: Scenario, terms: Terms) -> OptionTuple:
     # Every offer and claim comes through here: valid terms are checked without building
     # the lists that only an error message needs.
     if len(terms) == len(ids):
+        if len(ids) == 1:
+            # One issue, as most games have: no map, no call per option (0.13 us, not 0.38).
+            try:
+                option = terms[ids[0]]
+            except KeyError:
+                pass
+            else:
+                if 0 <= option < scenario.option_counts[0]:
+                    return (option,)
         try:
             options = tuple(map(terms.__getitem__, ids))
         except KeyError:

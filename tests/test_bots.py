@@ -30,6 +30,7 @@ from game_rules.bots.negotiator import (
 from game_rules.bots.other_side import estimate
 from game_rules.bots.seen import Seen, reader_for
 from game_rules.bots.tradeoffs import tradeoff_ladder
+from game_rules.bots.variety import unit, units
 from game_rules.events import CONSEQUENCES, Event
 from game_rules.library import builtin, builtin_scenarios
 from game_rules.log import GameLog, replay
@@ -541,3 +542,13 @@ def test_the_reveal_is_a_statement_about_an_issue_of_the_scenario() -> None:
     seen = seen._replace(turn="candidate")
     move = make_bot("problem-solver").decide(seen)
     assert isinstance(move, Reveal) and move.issue == "salary" and move.rank == 1
+
+
+@given(
+    seed=st.integers(-(2**70), 2**70),
+    role=st.text(max_size=8),
+    first=st.integers(0, 9),
+    second=st.integers(0, 9),
+)
+def test_units_draws_what_unit_draws(seed: int, role: str, first: int, second: int) -> None:
+    assert units(seed, role, first, second) == (unit(seed, role, first), unit(seed, role, second))

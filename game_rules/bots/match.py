@@ -28,7 +28,7 @@ from game_rules.bots.strategy import Bot, Planner
 from game_rules.errors import ActionRefused
 from game_rules.events import Event, visible_to
 from game_rules.negotiation import GameState, advance, apply, next_deadline, seconds_left, start
-from game_rules.scenario import Scenario
+from game_rules.scenario import Issue, Protocol, Scenario
 
 # A wake-up computed by a strategy may carry float noise of a few ulps; without this
 # slack such a wake-up could land just past a tick and skip it.
@@ -60,8 +60,6 @@ class _Side:
         "planner",
         "reaction",
         "role",
-        "tail",
-        "tail_of",
         "then",
         "wake",
     )
@@ -89,21 +87,10 @@ class _Side:
         )
         self.pace = 0.0
         self.pace_for = math.nan  # the time limit it was asked for (extensions change it)
-        own = scenario.role(role)
-        # A Seen is built for every decision, three or four per event, from three parts:
-        # this head, fixed for the game; the events and the clock; and a tail that
-        # changes only with the state (``tail_of``).
-        self.head = (
-            role,
-            scenario.other(role),
-            scenario.issues,
-            scenario.protocol,
-            Card(own.batna, own.points),
-        )
+        # A Seen is built for every decision, about one per event: this head is the part
+        # fixed for the game.
+        self.head, self.history = _setup(scenario, role)
         self.events: tuple[Event, ...] = ()
-        self.history = History.empty(reader_for(scenario, role))
-        self.tail: tuple[object, ...] = ()
-        self.tail_of: GameState | None = None
         self.wake = -math.inf  # ask at the next tick
         # The move promised for the wake-up, if no news comes first (``WaitThen``).
         self.then: WaitThen | None = None
@@ -112,7 +99,6 @@ class _Side:
         seen = visible_to(event, self.role, False) if event.type == "claim" else event
         self.events = (*self.events, seen)
         self.history = self.history.after(seen)
-        self.tail_of = None
         self.wake = -math.inf
         self.then = None
 
@@ -123,9 +109,23 @@ class _Side:
         return self.pace
 
     def seen(self, state: GameState, now: float) -> Seen:
-        if state is not self.tail_of:
-            claims = state.claims
-            self.tail = (
+        role, other, issues, protocol, card = self.head
+        claims = state.claims
+        # tuple.__new__ rather than Seen(...): the fields are in Seen's order, and this
+        # skips a call and the unpacking of nineteen arguments. One tuple built at once:
+        # a side is asked about once per state, so keeping the part that changes only
+        # with the state for the next decision (and joining three tuples) cost more.
+        return _new(
+            Seen,
+            (
+                role,
+                other,
+                issues,
+                protocol,
+                card,
+                self.events,
+                now,
+                seconds_left(state, now),
                 state.time_limit,
                 state.turn,
                 state.standing,
@@ -141,15 +141,36 @@ class _Side:
                 state.ending is not None,
                 state.seed,
                 self.history,
-            )
-            self.tail_of = state
-        # tuple.__new__ rather than Seen(...): the fields are in Seen's order, and this
-        # skips a call and the unpacking of nineteen arguments. Concatenation, not
-        # unpacking: it is half the cost.
-        return _new(
-            Seen,
-            self.head + (self.events, now, seconds_left(state, now)) + self.tail,  # noqa: RUF005
+            ),
         )
+
+
+# Per scenario (by identity, the entry holding it) and role: a side's head and empty
+# history, the same immutable values for every game (its card, its reader of terms):
+# building them was about 1% of a game on ``guitar``.
+_Setup = tuple[tuple[str, str, tuple[Issue, ...], Protocol, Card], History]
+_SETUPS: dict[tuple[int, str], tuple[Scenario, _Setup]] = {}
+
+
+def _setup(scenario: Scenario, role: str) -> _Setup:
+    known = _SETUPS.get((id(scenario), role))
+    if known is not None and known[0] is scenario:
+        return known[1]
+    own = scenario.role(role)
+    setup = (
+        (
+            role,
+            scenario.other(role),
+            scenario.issues,
+            scenario.protocol,
+            Card(own.batna, own.points),
+        ),
+        History.empty(reader_for(scenario, role)),
+    )
+    if len(_SETUPS) >= 256:
+        _SETUPS.clear()
+    _SETUPS[id(scenario), role] = (scenario, setup)
+    return setup
 
 
 def play_match(
@@ -181,7 +202,6 @@ def play_match(
             first.events = second.events = (*first.events, event)
             for side in sides:
                 side.history = side.history.after(event)
-                side.tail_of = None
                 side.wake = -math.inf
                 side.then = None
         if state.pending_break is None and state.pending_extension is None:
@@ -255,5 +275,35 @@ def play_match(
                 side.wake = -math.inf
                 side.then = None
                 continue
-            record(more, state)
+            if len(more) != 1 or first.events is not second.events:
+                record(more, state)
+                continue
+            # ``record`` of one event both sides see, inlined: nearly every move makes one
+            # event, and the call and its loops over the events were a twentieth of a match.
+            event = more[0]
+            if event.type == "claim":
+                record(more, state)
+                continue
+            events.append(event)
+            first.events = second.events = (*first.events, event)
+            first.history = first.history.after(event)
+            second.history = second.history.after(event)
+            first.then = second.then = None
+            if state.pending_break is not None or state.pending_extension is not None:
+                first.wake = second.wake = -math.inf
+                continue
+            at = event.at
+            by = event.by
+            for heard in sides:
+                if by == heard.role:
+                    heard.wake = -math.inf
+                    if event.type == "offer":
+                        if heard.awaits_answer:
+                            heard.wake = math.inf  # nothing to do until their answer
+                        elif heard.pace_of is not None:
+                            heard.wake = at + heard.paced(state, heard.pace_of)
+                elif heard.reaction is not None:
+                    heard.wake = at + heard.reaction
+                else:
+                    heard.wake = -math.inf
     return MatchResult(state, tuple(events), refused)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
@@ -50,9 +51,9 @@ from game_rules.actions import (
 from game_rules.bots.history import History
 from game_rules.bots.ladder import Ladder, ladder_for
 from game_rules.bots.lines import Manner, Moment, line
-from game_rules.bots.seen import Seen, Standing
+from game_rules.bots.seen import Card, Seen, Standing
 from game_rules.bots.strategy import Bot
-from game_rules.bots.variety import unit
+from game_rules.bots.variety import unit, units
 from game_rules.negotiation import OptionTuple
 from game_rules.record import record
 from game_rules.scenario import Points
@@ -138,6 +139,17 @@ class Situation:
         left: int | None,  # offers left under max_offers; None without a limit
         offer_share: float,  # how far through the offers allowed, 0 to 1
         vary: float,  # a seeded number in [0, 1) for this game and role
+        # The rest is read from ``seen``, by the caller, which has unpacked it already
+        # (``Negotiator.plan``): unpacking it again here was a tenth of a decision.
+        role: str,
+        other: str,
+        card: Card,
+        now: float,
+        seconds_left: float,
+        time_limit: Points,
+        turn: str | None,
+        standing: Standing | None,
+        history: History,
     ) -> None:
         self.seen: Final = seen
         self.ladder: Final = ladder
@@ -149,27 +161,6 @@ class Situation:
         self.left: Final = left
         self.offer_share: Final = offer_share
         self.vary: Final = vary
-        (
-            role,
-            other,
-            _,
-            _,
-            card,
-            _,
-            now,
-            seconds_left,
-            time_limit,
-            turn,
-            standing,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            _,
-            history,
-        ) = seen
         self.role: Final = role
         self.other: Final = other
         self.card: Final = card
@@ -269,7 +260,7 @@ class Negotiator:
             other,
             _,
             protocol,
-            _,
+            card,
             _,
             now,
             seconds_left,
@@ -282,7 +273,7 @@ class Negotiator:
             paused,
             _,
             over,
-            _,
+            seed,
             history,
         ) = seen
         if over or paused:
@@ -307,6 +298,13 @@ class Negotiator:
         ready = news_at + self.think
         if now < ready:
             return Wait(ready)
+        # _stance_of, inlined: the stance is found once per decision (it was twice).
+        points, batna = card.points, card.batna
+        key = (id(points), batna, role, seed, time_limit, self.think)
+        stance = _STANCES.get(key)
+        if stance is None or stance[0] is not points:
+            stance = _stance(key, points, batna, role, seed, time_limit, self.think)
+        _, own, best, floor, step, pace, margin, vary = stance
         mine = history.mine
         if mine and turn is None:
             last = mine[-1]
@@ -315,7 +313,6 @@ class Negotiator:
                 # not bid against it before a pace (``_offer``), nor claim before the
                 # deadline is near (``_claims``). Known from the stance alone, this spares
                 # a whole decision after each of our offers.
-                _, _, _, _, _, pace, margin, _ = self._stance_of(seen)
                 rest = last.at + pace
                 if closing == "claims":
                     near = now + seconds_left - margin
@@ -323,7 +320,35 @@ class Negotiator:
                         rest = near
                 if now < rest:
                     return Wait(rest)
-        s = self.situation(seen)
+        # situation(seen), from the fields and the stance already at hand.
+        limit_offers = protocol.max_offers
+        if limit_offers:
+            made = history.offers
+            left: int | None = max(0, limit_offers - made)
+            offer_share = min(1.0, made / limit_offers)
+        else:
+            left, offer_share = None, 0.0
+        s = Situation(
+            seen,
+            self.ladder(seen, own),
+            best,
+            floor,
+            step,
+            pace,
+            margin,
+            left,
+            offer_share,
+            vary,
+            role,
+            other,
+            card,
+            now,
+            seconds_left,
+            time_limit,
+            turn,
+            standing,
+            history,
+        )
         if not mine:
             first = self.opening(s)
             if first is not None:
@@ -353,6 +378,15 @@ class Negotiator:
             left,
             offer_share,
             vary,
+            seen.role,
+            seen.other,
+            seen.card,
+            seen.now,
+            seen.seconds_left,
+            seen.time_limit,
+            seen.turn,
+            seen.standing,
+            seen.history,
         )
 
     def _stance_of(self, seen: Seen) -> _Stance:
@@ -384,8 +418,15 @@ class Negotiator:
             share = 0.0 if share < 0.0 else 1.0 if share > 1.0 else share
             if share < s.offer_share:
                 share = s.offer_share
-        worth, terms, below = s.ladder.rung(self.asking(s, share))
-        return _new(Proposal, (terms, worth, below))  # Proposal(...) without its __new__ call
+        aspiration = self.asking(s, share)
+        # Ladder.rung, inlined (a call of two to four per decision).
+        ladder = s.ladder
+        totals = ladder.totals
+        i = bisect_left(totals, aspiration)
+        if i == len(totals):
+            i -= 1
+        # Proposal(...) without its __new__ call.
+        return _new(Proposal, (ladder.terms[i], totals[i], totals[i - 1] if i > 0 else None))
 
     def changes_at(self, s: Situation, proposal: Proposal, ahead: float = 0.0) -> float:
         """When, without news, this side would first propose something else.
@@ -565,8 +606,15 @@ class Negotiator:
             return Wait(until)  # a line depends on more than the move; not worth proving
         after = until
         lo = until - _SLACK
-        proposal = self.proposal(s, lo)
-        before = self.changes_at(s, proposal)
+        if now is not None and (before := self.changes_at(s, now)) > until + _SLACK:
+            # The proposal of the moment is the one at ``lo``: it changes only at
+            # ``before`` (``asking`` never rises, ``share_for`` is its inverse), and a
+            # microsecond of slack dwarfs any float noise. Nine times in ten when ``now``
+            # is given, and it spares working it out again.
+            proposal = now
+        else:
+            proposal = self.proposal(s, lo)
+            before = self.changes_at(s, proposal)
         if before <= lo:
             return Wait(until)  # only a strategy whose share_for is out could tell this
         if before <= until + _SLACK:
@@ -638,8 +686,9 @@ def _stance(
 ) -> _Stance:
     own = ladder_for(points)
     best = own.best
+    vary_step, vary_curve = units(seed, role, VARY_STEP, VARY_CURVE)
     # Step, pace, margin and the curve's variation: fixed for a game unless time is added.
-    step = max(think, limit / 30) * (0.85 + 0.3 * unit(seed, role, VARY_STEP))
+    step = max(think, limit / 30) * (0.85 + 0.3 * vary_step)
     pace = max(step, limit / 10)
     margin = min(max(2 * step, 3 * think), limit / 4)
     stance = (
@@ -650,7 +699,7 @@ def _stance(
         step,
         pace,
         margin,
-        unit(seed, role, VARY_CURVE),
+        vary_curve,
     )
     if len(_STANCES) >= 4096:
         _STANCES.clear()

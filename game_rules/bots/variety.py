@@ -37,6 +37,14 @@ def unit(seed: int, role: str, purpose: int, n: int = 0) -> float:
     return x / 2**64
 
 
+def units(seed: int, role: str, first: int, second: int) -> tuple[float, float]:
+    """``unit(seed, role, first)`` and ``unit(seed, role, second)``, mixing the seed and
+    the role once: every side of every game draws two (its stance), which the cache of
+    ``unit`` never finds, one seed a game."""
+    x = _mix((seed & _MASK) ^ (_role_key(role) << 32))
+    return _mix(x ^ first) / 2**64, _mix(x ^ second) / 2**64
+
+
 def game_seed(seed: int, n: int) -> int:
     """The seed of the ``n``-th game of a series started from ``seed``."""
     return _mix(_mix(seed & _MASK) ^ n) & 0xFFFFFFFF
