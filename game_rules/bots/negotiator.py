@@ -304,7 +304,7 @@ class Negotiator:
         stance = _STANCES.get(key)
         if stance is None or stance[0] is not points:
             stance = _stance(key, points, batna, role, seed, time_limit, self.think)
-        _, own, best, floor, step, pace, margin, vary = stance
+        _, _, _, _, _, pace, margin, _ = stance
         mine = history.mine
         if mine and turn is None:
             last = mine[-1]
@@ -320,15 +320,58 @@ class Negotiator:
                         rest = near
                 if now < rest:
                     return Wait(rest)
-        # situation(seen), from the fields and the stance already at hand.
-        limit_offers = protocol.max_offers
+        s = self._situation(
+            seen, stance, role, other, card, now, seconds_left, time_limit, turn, standing, history
+        )
+        if not mine:
+            first = self.opening(s)
+            if first is not None:
+                return first
+        move = self._claims(s) if closing == "claims" else self._bargain(s)
+        if isinstance(move, Wait) or self.talk <= 0:
+            return move
+        return self._with_line(s, move)
+
+    def situation(self, seen: Seen) -> Situation:
+        return self._situation(
+            seen,
+            self._stance_of(seen),
+            seen.role,
+            seen.other,
+            seen.card,
+            seen.now,
+            seen.seconds_left,
+            seen.time_limit,
+            seen.turn,
+            seen.standing,
+            seen.history,
+        )
+
+    def _situation(
+        self,
+        seen: Seen,
+        stance: _Stance,
+        role: str,
+        other: str,
+        card: Card,
+        now: float,
+        seconds_left: float,
+        time_limit: Points,
+        turn: str | None,
+        standing: Standing | None,
+        history: History,
+    ) -> Situation:
+        """The decision's ``Situation``, from ``seen``'s fields as the caller unpacked them
+        (``plan`` has them at hand: reading them off the NamedTuple again cost more)."""
+        _, own, best, floor, step, pace, margin, vary = stance
+        limit_offers = seen.protocol.max_offers
         if limit_offers:
             made = history.offers
             left: int | None = max(0, limit_offers - made)
             offer_share = min(1.0, made / limit_offers)
         else:
             left, offer_share = None, 0.0
-        s = Situation(
+        return Situation(
             seen,
             self.ladder(seen, own),
             best,
@@ -348,45 +391,6 @@ class Negotiator:
             turn,
             standing,
             history,
-        )
-        if not mine:
-            first = self.opening(s)
-            if first is not None:
-                return first
-        move = self._claims(s) if closing == "claims" else self._bargain(s)
-        if isinstance(move, Wait) or self.talk <= 0:
-            return move
-        return self._with_line(s, move)
-
-    def situation(self, seen: Seen) -> Situation:
-        _, own, best, floor, step, pace, margin, vary = self._stance_of(seen)
-        limit_offers = seen.protocol.max_offers
-        if limit_offers:
-            made = seen.history.offers
-            left: int | None = max(0, limit_offers - made)
-            offer_share = min(1.0, made / limit_offers)
-        else:
-            left, offer_share = None, 0.0
-        return Situation(
-            seen,
-            self.ladder(seen, own),
-            best,
-            floor,
-            step,
-            pace,
-            margin,
-            left,
-            offer_share,
-            vary,
-            seen.role,
-            seen.other,
-            seen.card,
-            seen.now,
-            seen.seconds_left,
-            seen.time_limit,
-            seen.turn,
-            seen.standing,
-            seen.history,
         )
 
     def _stance_of(self, seen: Seen) -> _Stance:
