@@ -210,6 +210,31 @@ def test_silent_bots_keep_the_moves_they_promise_on_every_built_in_scenario(
         promises_kept(scenario, pair, seed=len(pair[0]))
 
 
+def test_a_wake_up_a_few_ulps_past_a_tick_is_asked_at_that_tick() -> None:
+    # Found by the property test below: the hard-liner's wait for its final offer ended at
+    # 720.0000000000001. The match skipped to tick 720 (with slack) but then did not ask
+    # it there, and it offered at 721 where asking at every tick offered at 720.
+    scenario = parse_scenario(
+        {
+            "format": "zopa-scenario/1",
+            "id": "random",
+            "title": "Random",
+            "protocol": {"time_limit": 900, "turns": "alternating", "first_mover": "random"},
+            "issues": [{"id": i, "options": ["o0", "o1", "o2"]} for i in ("i0", "i1")],
+            "roles": [
+                {"id": "a", "batna": 0, "points": {"i0": [0, -1, 0], "i1": [0, 16, 0]}},
+                {"id": "b", "batna": 0, "points": {"i0": [0, 0, 1], "i1": [0, 0, 1]}},
+            ],
+        },
+        "random",
+    )
+    hard = tuned(STRATEGIES["hardliner"], talk=0.0)
+    pair = {"a": hard, "b": hard}
+    fast, slow = play_match(scenario, pair, 0), play_match(scenario, pair, 0, every_tick=True)
+    assert [e.at for e in fast.events] == [e.at for e in slow.events]
+    assert fast.events == slow.events
+
+
 @settings(max_examples=60, deadline=None)
 @given(scenario=scenarios(), pair=st.sampled_from(PAIRS), seed=st.integers(0, 2**32 - 1))
 def test_silent_bots_keep_the_moves_they_promise_and_rest_after_their_offers(
