@@ -22,12 +22,12 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from game_rules.actions import parse_action
-from game_rules.library import builtin
-from game_rules.log import Header
-from game_rules.negotiation import start
-from server.actor import GameActor, PlayerMove
-from server.wire import Prepared
+from zopa.rules.actions import parse_action
+from zopa.rules.library import builtin
+from zopa.rules.log import Header
+from zopa.rules.negotiation import start
+from zopa.server.actor import GameActor, PlayerMove
+from zopa.server.wire import Prepared
 
 
 class DurableAtOnce:

@@ -22,8 +22,8 @@ from pathlib import Path
 # Run as a script from anywhere: make the project importable without installing it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from game_rules.analysis import Analysis, analyze, analyze_brute
-from game_rules.scenario import Issue, Protocol, Role, Scenario
+from zopa.rules.analysis import Analysis, analyze, analyze_brute
+from zopa.rules.scenario import Issue, Protocol, Role, Scenario
 
 KINDS = ("random", "opposed")
 BOTH = ((4, 5), (6, 5), (8, 5))

@@ -3,7 +3,7 @@
 Run: ``python bench/bench_bots.py [--games N] [--seed S] [--scenarios a,b] [--talk]``.
 For each scenario (default: guitar, one issue with alternating turns, and campsite,
 three issues with free turns) and each ordered pair of strategies, plays ``--games``
-seeded games in process (``game_rules.bots.match.play_match``, scored as live games
+seeded games in process (``zopa.rules.bots.match.play_match``, scored as live games
 are) three times, new games each time, and prints the best games per CPU second (this
 process's CPU time, so that other work on the machine disturbs the figure as little as
 possible), events per game and the share of deals. Silent bots by default, as ``zopa
@@ -21,12 +21,12 @@ from pathlib import Path
 # Run as a script from anywhere: make the project importable without installing it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from game_rules.bots import STRATEGIES
-from game_rules.bots.match import play_match
-from game_rules.bots.negotiator import tuned
-from game_rules.bots.variety import game_seed
-from game_rules.library import builtin
-from game_rules.scoring import result
+from zopa.rules.bots import STRATEGIES
+from zopa.rules.bots.match import play_match
+from zopa.rules.bots.negotiator import tuned
+from zopa.rules.bots.variety import game_seed
+from zopa.rules.library import builtin
+from zopa.rules.scoring import result
 
 
 def main() -> int:

@@ -30,12 +30,12 @@ from typing import Any
 # Run as a script from anywhere: make the project importable without installing it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from game_rules.annotate import annotate
-from game_rules.importers.casino import casino_log
-from game_rules.importers.dealornodeal import dond_log
-from game_rules.log import GameLog, log_lines, read_log, replay
-from game_rules.scoring import result
-from server.cli import main as zopa
+from zopa.rules.annotate import annotate
+from zopa.rules.importers.casino import casino_log
+from zopa.rules.importers.dealornodeal import dond_log
+from zopa.rules.log import GameLog, log_lines, read_log, replay
+from zopa.rules.scoring import result
+from zopa.server.cli import main as zopa
 
 DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 

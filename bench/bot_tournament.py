@@ -4,9 +4,9 @@ Run: ``python bench/bot_tournament.py [--players 11] [--pairing swiss|round_robi
 [--odd bot|bye] [--seed 1] [--scenarios new-hire,supplier,guitar,food-truck]``.
 
 Each player is one of the built-in bot strategies. Rounds are paired by the server's own
-tournament pairing (``server.tournament.pairing``), every game is played by
-``game_rules.bots.match.play_match`` on a simulated clock with a three-minute limit,
-scored by ``game_rules.scoring``, and ranked by ``server.tournament.standings``: the
+tournament pairing (``zopa.server.tournament.pairing``), every game is played by
+``zopa.rules.bots.match.play_match`` on a simulated clock with a three-minute limit,
+scored by ``zopa.rules.scoring``, and ranked by ``zopa.server.tournament.standings``: the
 same code a live tournament uses, without the sockets. Prints the standings and the
 best pairs by joint gain as Markdown tables.
 """
@@ -22,15 +22,15 @@ from pathlib import Path
 # Run as a script from anywhere: make the project importable without installing it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from game_rules.bots import STRATEGIES, make_bot
-from game_rules.bots.match import play_match
-from game_rules.library import builtin
-from game_rules.scenario import Scenario
-from game_rules.scoring import result
-from server.tournament.pairing import pair_round
-from server.tournament.report import records
-from server.tournament.schedule import Odd, Pairing
-from server.tournament.standings import BOT, Played, lines, pair_gains, standings
+from zopa.rules.bots import STRATEGIES, make_bot
+from zopa.rules.bots.match import play_match
+from zopa.rules.library import builtin
+from zopa.rules.scenario import Scenario
+from zopa.rules.scoring import result
+from zopa.server.tournament.pairing import pair_round
+from zopa.server.tournament.report import records
+from zopa.server.tournament.schedule import Odd, Pairing
+from zopa.server.tournament.standings import BOT, Played, lines, pair_gains, standings
 
 TIME_LIMIT = 180
 HOUSE_BOT = "conceder"  # who partners the odd player out with odd=bot

@@ -23,9 +23,9 @@ from typing import Any
 # Run as a script from anywhere: make the project importable without installing it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from game_rules.bots import STRATEGIES
-from server.bot_client import run_bots
 from tests.live import Server
+from zopa.rules.bots import STRATEGIES
+from zopa.server.bot_client import run_bots
 
 POLL = 0.2  # seconds between looks at the schedule while a round is played
 

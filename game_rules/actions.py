@@ -12,8 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from game_rules.errors import ActionRefused
-from game_rules.record import record
+from zopa.rules.errors import ActionRefused
+from zopa.rules.record import record
 
 MAX_CHAT = 2000
 

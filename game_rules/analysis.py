@@ -47,7 +47,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from game_rules.scenario import Points, Scenario
+from zopa.rules.scenario import Points, Scenario
 
 Pair = tuple[Points, Points]
 # A point pair and the option index chosen for each issue so far, in issue order.

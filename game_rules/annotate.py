@@ -4,7 +4,7 @@ Reads a game's events (a log that replays; check it with ``log.replay`` first) a
 tags the moves a debrief talks about, each with one plain sentence. Pure and
 deterministic: the same log always gets the same tags, in seq order. Every tag, its
 definition and its thresholds are in docs/annotations.md; the detectors live in
-``game_rules.annotations``.
+``zopa.rules.annotations``.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from game_rules.annotations.finals import bluffs_called, final_offers
-from game_rules.annotations.history import offer_moves
-from game_rules.annotations.impasse import impasse_stage
-from game_rules.annotations.moves import concessions_and_hard_lines, extreme_openings, logrolls
-from game_rules.annotations.outcome import outcome_tags
-from game_rules.annotations.statements import checked_reveals
-from game_rules.annotations.tag import Tag
-from game_rules.log import GameLog
+from zopa.rules.annotations.finals import bluffs_called, final_offers
+from zopa.rules.annotations.history import offer_moves
+from zopa.rules.annotations.impasse import impasse_stage
+from zopa.rules.annotations.moves import concessions_and_hard_lines, extreme_openings, logrolls
+from zopa.rules.annotations.outcome import outcome_tags
+from zopa.rules.annotations.statements import checked_reveals
+from zopa.rules.annotations.tag import Tag
+from zopa.rules.log import GameLog
 
 __all__ = ["TAGS", "Tag", "annotate", "by_importance", "counts"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from game_rules.record import record
+from zopa.rules.record import record
 
 # Events that the rules add as consequences of an action, never sent as actions.
 CONSEQUENCES = frozenset({"end"})

@@ -7,10 +7,10 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from game_rules.errors import ScenarioError
-from game_rules.scenario import Scenario, load_scenario, parse_scenario
+from zopa.rules.errors import ScenarioError
+from zopa.rules.scenario import Scenario, load_scenario, parse_scenario
 
-_PACKAGE = "game_rules.scenarios"
+_PACKAGE = "zopa.rules.scenarios"
 
 
 @functools.cache

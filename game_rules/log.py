@@ -7,7 +7,7 @@ requires the rules to produce exactly the events the log holds, so a log cannot
 claim an outcome the rules would not have reached.
 
 Lines of type ``note`` (no ``seq``) are human annotations about an event
-(``game_rules.notes``). They are read and written with the log but never replayed.
+(``zopa.rules.notes``). They are read and written with the log but never replayed.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from game_rules.actions import parse_action
-from game_rules.errors import ActionRefused, LogError, ScenarioError
-from game_rules.events import CONSEQUENCES, Event, event_from_dict
-from game_rules.negotiation import GameState, apply, start
-from game_rules.notes import Note, parse_note
-from game_rules.scenario import Scenario, parse_scenario
+from zopa.rules.actions import parse_action
+from zopa.rules.errors import ActionRefused, LogError, ScenarioError
+from zopa.rules.events import CONSEQUENCES, Event, event_from_dict
+from zopa.rules.negotiation import GameState, apply, start
+from zopa.rules.notes import Note, parse_note
+from zopa.rules.scenario import Scenario, parse_scenario
 
 LOG_FORMAT = "zopa-log/1"
 _HEADER_KEYS = ("format", "game", "scenario", "players", "seed", "started_at")

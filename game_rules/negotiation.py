@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from game_rules.actions import (
+from zopa.rules.actions import (
     PLAYER_KINDS,
     SYSTEM_KINDS,
     Abort,
@@ -37,10 +37,10 @@ from game_rules.actions import (
     Walkout,
     action_fields,
 )
-from game_rules.errors import ActionRefused
-from game_rules.events import Event
-from game_rules.record import record
-from game_rules.scenario import Points, Scenario, Terms
+from zopa.rules.errors import ActionRefused
+from zopa.rules.events import Event
+from zopa.rules.record import record
+from zopa.rules.scenario import Points, Scenario, Terms
 
 OptionTuple = tuple[int, ...]
 # A claim of no deal. Every scenario has an issue, so real terms are never empty.

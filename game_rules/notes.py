@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from game_rules.errors import LogError
+from zopa.rules.errors import LogError
 
 # As in chess annotation: good, mistake, brilliant, blunder, interesting, dubious.
 MARKS = ("!", "?", "!!", "??", "!?", "?!")

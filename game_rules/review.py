@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from game_rules.annotate import Tag, annotate, by_importance, counts
-from game_rules.events import Event
-from game_rules.log import GameLog
-from game_rules.negotiation import GameState
-from game_rules.notes import Note, notes_by_event
-from game_rules.scoring import result
-from game_rules.timeline import Entry, timeline
+from zopa.rules.annotate import Tag, annotate, by_importance, counts
+from zopa.rules.events import Event
+from zopa.rules.log import GameLog
+from zopa.rules.negotiation import GameState
+from zopa.rules.notes import Note, notes_by_event
+from zopa.rules.scoring import result
+from zopa.rules.timeline import Entry, timeline
 
 # Move tags telling enough to lead a summary; the others are only counted.
 _TELLING_MOVES = ("bluff-called", "reveal-false", "extreme-opening", "logroll")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from game_rules.errors import ScenarioError
+from zopa.rules.errors import ScenarioError
 
 FORMAT = "zopa-scenario/1"
 Points = int | float

@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from game_rules.analysis import analyze, beating_batnas, dominating, left_on_table
-from game_rules.negotiation import GameState, terms_dict
-from game_rules.scenario import Points, Scenario
+from zopa.rules.analysis import analyze, beating_batnas, dominating, left_on_table
+from zopa.rules.negotiation import GameState, terms_dict
+from zopa.rules.scenario import Points, Scenario
 
 
 def result(state: GameState) -> dict[str, Any] | None:

@@ -20,18 +20,18 @@ from typing import Any
 
 import orjson
 
-from game_rules.actions import Action
-from game_rules.bots import make_bot, seen_by
-from game_rules.errors import ActionRefused
-from game_rules.events import Event, event_from_dict
-from game_rules.log import Header, dumps
-from game_rules.negotiation import GameState, advance, apply, next_deadline
-from game_rules.record import record
-from game_rules.scoring import result
-from server.mailbox import Mailbox
-from server.storage import Storage
-from server.views import ended_message, event_message, sealed
-from server.wire import Prepared
+from zopa.rules.actions import Action
+from zopa.rules.bots import make_bot, seen_by
+from zopa.rules.errors import ActionRefused
+from zopa.rules.events import Event, event_from_dict
+from zopa.rules.log import Header, dumps
+from zopa.rules.negotiation import GameState, advance, apply, next_deadline
+from zopa.rules.record import record
+from zopa.rules.scoring import result
+from zopa.server.mailbox import Mailbox
+from zopa.server.storage import Storage
+from zopa.server.views import ended_message, event_message, sealed
+from zopa.server.wire import Prepared
 
 log = logging.getLogger("zopa.game")
 

@@ -21,14 +21,14 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server import memory
-from server.config import Settings
-from server.http_api import Api
-from server.hub import Hub
-from server.sessions import Sessions
-from server.storage_sqlite import SqliteStorage
-from server.web_api import WebApi
-from server.ws import Endpoint
+from zopa.server import memory
+from zopa.server.config import Settings
+from zopa.server.http_api import Api
+from zopa.server.hub import Hub
+from zopa.server.sessions import Sessions
+from zopa.server.storage_sqlite import SqliteStorage
+from zopa.server.web_api import WebApi
+from zopa.server.ws import Endpoint
 
 log = logging.getLogger("zopa.app")
 
@@ -93,7 +93,7 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await zopa.drain()
 
-    web = resources.files("client_web")
+    web = resources.files("zopa.client_web")
     routes = [
         *Api(zopa.sessions, settings.facilitator_key).routes(),
         *WebApi(zopa.sessions, settings.facilitator_key).routes(),

@@ -2,7 +2,7 @@
 
 Each bot joins like a person (``POST /api/sessions/{code}/players``), opens the
 websocket, says hello with its token and plays every game it is given, with a strategy
-from ``game_rules.bots``. It sees exactly what a person's browser sees: the view of its
+from ``zopa.rules.bots``. It sees exactly what a person's browser sees: the view of its
 game (its own card only) and the events that follow. From those it keeps its own copy
 of the game state by running each event through the rules, as a replay does; the rules
 never read anyone's points, so the other side's card, which it does not have, is
@@ -33,16 +33,16 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from game_rules.actions import Action, Claim, Timeout, action_fields, parse_action
-from game_rules.bots import Bot, Planner, make_bot, seen_by
-from game_rules.bots.history import History
-from game_rules.bots.negotiator import Wait, tuned
-from game_rules.bots.seen import Seen, reader_for
-from game_rules.errors import ActionRefused, RulesError
-from game_rules.events import CONSEQUENCES, Event, event_from_dict
-from game_rules.negotiation import Ending, GameState, apply, next_deadline, start
-from game_rules.scenario import FORMAT, Scenario, parse_scenario
-from server.wire import MSGPACK
+from zopa.rules.actions import Action, Claim, Timeout, action_fields, parse_action
+from zopa.rules.bots import Bot, Planner, make_bot, seen_by
+from zopa.rules.bots.history import History
+from zopa.rules.bots.negotiator import Wait, tuned
+from zopa.rules.bots.seen import Seen, reader_for
+from zopa.rules.errors import ActionRefused, RulesError
+from zopa.rules.events import CONSEQUENCES, Event, event_from_dict
+from zopa.rules.negotiation import Ending, GameState, apply, next_deadline, start
+from zopa.rules.scenario import FORMAT, Scenario, parse_scenario
+from zopa.server.wire import MSGPACK
 
 log = logging.getLogger("zopa.bots")
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from server.commands import analyze, annotate, backup, bots, import_, replay, scenarios, serve
+from zopa.server.commands import analyze, annotate, backup, bots, import_, replay, scenarios, serve
 
 COMMANDS: tuple[ModuleType, ...] = (
     serve,

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from game_rules.bots import STRATEGIES
-from game_rules.library import builtin_scenarios
-from server.errors import Refused
-from server.sessions import Sessions
+from zopa.rules.bots import STRATEGIES
+from zopa.rules.library import builtin_scenarios
+from zopa.server.errors import Refused
+from zopa.server.sessions import Sessions
 
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_BODY = 16 * 1024

@@ -20,9 +20,9 @@ from typing import Any
 from starlette.types import Message
 from starlette.websockets import WebSocket
 
-from server.eager import Rest, start
-from server.mailbox import Mailbox
-from server.wire import Prepared, encode
+from zopa.server.eager import Rest, start
+from zopa.server.mailbox import Mailbox
+from zopa.server.wire import Prepared, encode
 
 log = logging.getLogger("zopa.ws")
 

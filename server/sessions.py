@@ -20,36 +20,36 @@ from typing import Any
 
 import orjson
 
-from game_rules.actions import Abort, Action, Extend, Pause, Resume, Seat
-from game_rules.bots import BOT_DEFAULT, STRATEGIES
-from game_rules.errors import LogError, ScenarioError
-from game_rules.events import event_from_dict
-from game_rules.library import builtin
-from game_rules.log import GameLog, Header, dumps, parse_header, read_log, replay
-from game_rules.negotiation import GameState, advance, apply, seconds_left, start
-from game_rules.notes import parse_note
-from game_rules.scenario import Scenario
-from server import memory
-from server.actor import GameActor
-from server.codes import join_code, new_id, normalize_code, token
-from server.config import Settings
-from server.errors import Refused
-from server.hub import Hub
-from server.pairing import History, pair_players
-from server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Storage
-from server.tournament.export import csv_text
-from server.tournament.pairing import Record, pair_round
-from server.tournament.report import Entrant, history_json, records, standings_json
-from server.tournament.schedule import (
+from zopa.rules.actions import Abort, Action, Extend, Pause, Resume, Seat
+from zopa.rules.bots import BOT_DEFAULT, STRATEGIES
+from zopa.rules.errors import LogError, ScenarioError
+from zopa.rules.events import event_from_dict
+from zopa.rules.library import builtin
+from zopa.rules.log import GameLog, Header, dumps, parse_header, read_log, replay
+from zopa.rules.negotiation import GameState, advance, apply, seconds_left, start
+from zopa.rules.notes import parse_note
+from zopa.rules.scenario import Scenario
+from zopa.server import memory
+from zopa.server.actor import GameActor
+from zopa.server.codes import join_code, new_id, normalize_code, token
+from zopa.server.config import Settings
+from zopa.server.errors import Refused
+from zopa.server.hub import Hub
+from zopa.server.pairing import History, pair_players
+from zopa.server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Storage
+from zopa.server.tournament.export import csv_text
+from zopa.server.tournament.pairing import Record, pair_round
+from zopa.server.tournament.report import Entrant, history_json, records, standings_json
+from zopa.server.tournament.schedule import (
     Schedule,
     check_scenario,
     parse_schedule,
     parse_time_limit,
     schedule_from_dict,
 )
-from server.tournament.standings import Played, lines
-from server.views import player_view
-from server.wire import Prepared
+from zopa.server.tournament.standings import Played, lines
+from zopa.server.views import player_view
+from zopa.server.wire import Prepared
 
 log = logging.getLogger("zopa.sessions")
 

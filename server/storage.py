@@ -99,7 +99,7 @@ class Storage(Protocol):
         ...
 
     async def add_note(self, game_id: str, line: str) -> None:
-        """Keep a note line (``game_rules.notes``) with the game's log."""
+        """Keep a note line (``zopa.rules.notes``) with the game's log."""
         ...
 
     async def game_lines(self, game_id: str) -> list[str] | None:

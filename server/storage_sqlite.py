@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Snapshot
+from zopa.server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Snapshot
 
 T = TypeVar("T")
 _Work = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from game_rules.events import Event, sealed, visible_to
-from game_rules.log import Header
-from game_rules.negotiation import GameState, status
-from game_rules.scenario import Scenario
+from zopa.rules.events import Event, sealed, visible_to
+from zopa.rules.log import Header
+from zopa.rules.negotiation import GameState, status
+from zopa.rules.scenario import Scenario
 
 __all__ = ["cards", "ended_message", "event_message", "player_view", "sealed"]
 

@@ -26,20 +26,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from game_rules.analysis import analysis_json, analyze
-from game_rules.errors import LogError
-from game_rules.log import read_log, replay
-from game_rules.review import review, review_json
-from game_rules.scenario import Scenario
-from server.errors import Refused
-from server.http_api import (
+from zopa.rules.analysis import analysis_json, analyze
+from zopa.rules.errors import LogError
+from zopa.rules.log import read_log, replay
+from zopa.rules.review import review, review_json
+from zopa.rules.scenario import Scenario
+from zopa.server.errors import Refused
+from zopa.server.http_api import (
     bearer,
     is_facilitator,
     read_body,
     require_facilitator,
     route,
 )
-from server.sessions import GameEntry, Sessions
+from zopa.server.sessions import GameEntry, Sessions
 
 MAX_QR_TEXT = 512
 

@@ -19,13 +19,13 @@ from typing import Any, cast
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from game_rules.actions import PLAYER_KINDS, parse_action
-from game_rules.errors import ActionRefused
-from server.actor import PlayerMove
-from server.errors import Refused
-from server.hub import Connection, FrameSend, Hub
-from server.sessions import Player, Sessions
-from server.wire import MSGPACK, BadFrame, decode
+from zopa.rules.actions import PLAYER_KINDS, parse_action
+from zopa.rules.errors import ActionRefused
+from zopa.server.actor import PlayerMove
+from zopa.server.errors import Refused
+from zopa.server.hub import Connection, FrameSend, Hub
+from zopa.server.sessions import Player, Sessions
+from zopa.server.wire import MSGPACK, BadFrame, decode
 
 log = logging.getLogger("zopa.ws")
 

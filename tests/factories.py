@@ -6,11 +6,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from game_rules.actions import Action
-from game_rules.events import Event
-from game_rules.log import GameLog, Header
-from game_rules.negotiation import apply, start
-from game_rules.scenario import Scenario, parse_scenario
+from zopa.rules.actions import Action
+from zopa.rules.events import Event
+from zopa.rules.log import GameLog, Header
+from zopa.rules.negotiation import apply, start
+from zopa.rules.scenario import Scenario, parse_scenario
 
 T0 = 1000.0
 LOW = {"i0": 0, "i1": 0}

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game_rules.analysis import (
+from zopa.rules.analysis import (
     Analysis,
     analysis_json,
     analyze,
@@ -23,8 +23,8 @@ from game_rules.analysis import (
     left_on_table,
     max_joint,
 )
-from game_rules.scenario import Issue, Points, Protocol, Role, Scenario, parse_scenario
-from server.cli import main
+from zopa.rules.scenario import Issue, Points, Protocol, Role, Scenario, parse_scenario
+from zopa.server.cli import main
 
 
 def make(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from game_rules.actions import (
+from tests.factories import HIGH, LOW, MID, T0, played, tiny
+from zopa.rules.actions import (
     Accept,
     Chat,
     Claim,
@@ -16,10 +17,9 @@ from game_rules.actions import (
     Timeout,
     Walkout,
 )
-from game_rules.annotate import TAGS, Tag, annotate, by_importance, counts
-from game_rules.log import GameLog
-from game_rules.scenario import Scenario, parse_scenario
-from tests.factories import HIGH, LOW, MID, T0, played, tiny
+from zopa.rules.annotate import TAGS, Tag, annotate, by_importance, counts
+from zopa.rules.log import GameLog
+from zopa.rules.scenario import Scenario, parse_scenario
 
 
 def tags(log: GameLog, name: str) -> list[Tag]:

@@ -12,7 +12,7 @@ from tests.test_server_game import paired
 
 def zopa(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
+        [sys.executable, "-m", "zopa.server.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -16,18 +16,18 @@ from typing import Any
 import orjson
 import pytest
 
-from game_rules.actions import Action, Offer, Pause, Request, Resume
-from game_rules.bots import make_bot, seen_by
-from game_rules.events import Event, event_from_dict
-from game_rules.library import builtin
-from game_rules.log import read_log, replay
-from game_rules.negotiation import GameState, advance, apply, start
-from game_rules.scenario import Scenario
-from game_rules.scoring import result
-from server.bot_client import BotPlayer, Table, base_url, message_of, run_bots
-from server.views import event_message, player_view
 from tests.factories import header_for
 from tests.live import KEY, ROOT, Client, Player, Server, open_session
+from zopa.rules.actions import Action, Offer, Pause, Request, Resume
+from zopa.rules.bots import make_bot, seen_by
+from zopa.rules.events import Event, event_from_dict
+from zopa.rules.library import builtin
+from zopa.rules.log import read_log, replay
+from zopa.rules.negotiation import GameState, advance, apply, start
+from zopa.rules.scenario import Scenario
+from zopa.rules.scoring import result
+from zopa.server.bot_client import BotPlayer, Table, base_url, message_of, run_bots
+from zopa.server.views import event_message, player_view
 
 SKEW = -100.0  # the bot's clock runs 100 s behind the server's
 
@@ -201,7 +201,7 @@ async def test_two_bots_play_each_other_over_messagepack(server: Server) -> None
 async def test_zopa_bots_join_on_the_command_line(server: Server) -> None:
     code = await open_session(server, "moving-out", time_limit=10)
     watcher = await facilitator(server, code)
-    command = [sys.executable, "-m", "server.cli", "bots", "join", server.url, code]
+    command = [sys.executable, "-m", "zopa.server.cli", "bots", "join", server.url, code]
     command += ["--count", "2", "--strategy", "linear", "--rounds", "1", "--think", "0.2"]
     process = await asyncio.create_subprocess_exec(
         *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
@@ -220,7 +220,7 @@ async def test_zopa_bots_join_on_the_command_line(server: Server) -> None:
 
 
 async def test_a_bot_for_an_unknown_session_says_so(server: Server) -> None:
-    command = [sys.executable, "-m", "server.cli", "bots", "join", server.url, "ZZZZZZ"]
+    command = [sys.executable, "-m", "zopa.server.cli", "bots", "join", server.url, "ZZZZZZ"]
     process = await asyncio.create_subprocess_exec(
         *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )

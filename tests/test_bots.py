@@ -11,14 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game_rules.actions import Accept, Action, Chat, Offer, Reveal, parse_action
-from game_rules.analysis import pareto_prune
-from game_rules.bots import STRATEGIES, Bot, Planner, make_bot, seen_by
-from game_rules.bots.history import History, history_of
-from game_rules.bots.ladder import build_ladder
-from game_rules.bots.lines import LINES
-from game_rules.bots.match import MatchResult, play_match
-from game_rules.bots.negotiator import (
+from tests.factories import header_for, scenario_dict, scenarios, tiny
+from zopa.rules.actions import Accept, Action, Chat, Offer, Reveal, parse_action
+from zopa.rules.analysis import pareto_prune
+from zopa.rules.bots import STRATEGIES, Bot, Planner, make_bot, seen_by
+from zopa.rules.bots.history import History, history_of
+from zopa.rules.bots.ladder import build_ladder
+from zopa.rules.bots.lines import LINES
+from zopa.rules.bots.match import MatchResult, play_match
+from zopa.rules.bots.negotiator import (
     Negotiator,
     Plan,
     Wait,
@@ -27,17 +28,16 @@ from game_rules.bots.negotiator import (
     curve_share,
     tuned,
 )
-from game_rules.bots.other_side import estimate
-from game_rules.bots.seen import Seen, reader_for
-from game_rules.bots.tradeoffs import tradeoff_ladder
-from game_rules.bots.variety import unit, units
-from game_rules.events import CONSEQUENCES, Event
-from game_rules.library import builtin, builtin_scenarios
-from game_rules.log import GameLog, replay
-from game_rules.negotiation import GameState, apply, start
-from game_rules.scenario import Scenario, parse_scenario
-from game_rules.scoring import result
-from tests.factories import header_for, scenario_dict, scenarios, tiny
+from zopa.rules.bots.other_side import estimate
+from zopa.rules.bots.seen import Seen, reader_for
+from zopa.rules.bots.tradeoffs import tradeoff_ladder
+from zopa.rules.bots.variety import unit, units
+from zopa.rules.events import CONSEQUENCES, Event
+from zopa.rules.library import builtin, builtin_scenarios
+from zopa.rules.log import GameLog, replay
+from zopa.rules.negotiation import GameState, apply, start
+from zopa.rules.scenario import Scenario, parse_scenario
+from zopa.rules.scoring import result
 
 NAMES = sorted(STRATEGIES)
 PAIRS = [(a, b) for a in NAMES for b in NAMES]

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from game_rules.bots import STRATEGIES
-from game_rules.bots.match import play_match
-from game_rules.library import builtin_scenarios
-from game_rules.scoring import result, tally
-from server.cli import main
+from zopa.rules.bots import STRATEGIES
+from zopa.rules.bots.match import play_match
+from zopa.rules.library import builtin_scenarios
+from zopa.rules.scoring import result, tally
+from zopa.server.cli import main
 
 
 def test_the_json_table_has_every_pairing_in_both_roles(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from game_rules.annotate import annotate
-from game_rules.log import read_log_file, replay
-from game_rules.scoring import result
-from server.cli import main
+from zopa.rules.annotate import annotate
+from zopa.rules.log import read_log_file, replay
+from zopa.rules.scoring import result
+from zopa.server.cli import main
 
 DATASETS = Path(
     os.environ.get(

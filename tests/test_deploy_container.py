@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import build_parser
 from tests.live import ROOT
+from zopa.server.cli import build_parser
 
 FOLDER = ROOT / "deploy" / "container"
 

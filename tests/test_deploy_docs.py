@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import re
 
-from server.cli import build_parser
 from tests.live import ROOT
+from zopa.server.cli import build_parser
 
 
 def settings_table() -> str:

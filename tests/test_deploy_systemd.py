@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from server.app import create_app
-from server.cli import build_parser
-from server.commands.serve import uvicorn_config
-from server.config import Settings
 from tests.live import ROOT
+from zopa.server.app import create_app
+from zopa.server.cli import build_parser
+from zopa.server.commands.serve import uvicorn_config
+from zopa.server.config import Settings
 
 UNIT = ROOT / "deploy" / "systemd" / "zopa.service"
 

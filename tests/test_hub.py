@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 from starlette.websockets import WebSocket
 
-from server.hub import Connection
+from zopa.server.hub import Connection
 
 
 class Socket:

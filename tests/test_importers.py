@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from game_rules.errors import RecordError
-from game_rules.importers.casino import casino_log
-from game_rules.importers.dealornodeal import dond_log
-from game_rules.log import read_log_file, replay
-from game_rules.scoring import result
-from server.cli import main
+from zopa.rules.errors import RecordError
+from zopa.rules.importers.casino import casino_log
+from zopa.rules.importers.dealornodeal import dond_log
+from zopa.rules.log import read_log_file, replay
+from zopa.rules.scoring import result
+from zopa.server.cli import main
 
 
 def chat(by: str, text: str) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from game_rules.analysis import analyze
-from game_rules.library import builtin, builtin_scenarios, resolve
-from game_rules.scenario import Scenario, parse_scenario
+from zopa.rules.analysis import analyze
+from zopa.rules.library import builtin, builtin_scenarios, resolve
+from zopa.rules.scenario import Scenario, parse_scenario
 
 IDS = ("campsite", "food-truck", "guitar", "moving-out", "new-hire", "supplier")
 

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game_rules.actions import (
+from tests.factories import header_for, log_of, scenarios, tiny
+from zopa.rules.actions import (
     Accept,
     Action,
     Chat,
@@ -27,14 +28,13 @@ from game_rules.actions import (
     Suggest,
     Walkout,
 )
-from game_rules.errors import ActionRefused, LogError
-from game_rules.events import Event
-from game_rules.log import GameLog, log_lines, read_log, replay
-from game_rules.negotiation import GameState, advance, apply, start, terms_dict
-from game_rules.scenario import Scenario
-from game_rules.scoring import result
-from server.cli import main
-from tests.factories import header_for, log_of, scenarios, tiny
+from zopa.rules.errors import ActionRefused, LogError
+from zopa.rules.events import Event
+from zopa.rules.log import GameLog, log_lines, read_log, replay
+from zopa.rules.negotiation import GameState, advance, apply, start, terms_dict
+from zopa.rules.scenario import Scenario
+from zopa.rules.scoring import result
+from zopa.server.cli import main
 
 T0 = 1000.0
 

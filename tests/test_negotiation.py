@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from game_rules.actions import (
+from tests.factories import tiny
+from zopa.rules.actions import (
     Abort,
     Accept,
     Action,
@@ -25,9 +26,9 @@ from game_rules.actions import (
     Walkout,
     parse_action,
 )
-from game_rules.errors import ActionRefused
-from game_rules.events import Event, visible_to
-from game_rules.negotiation import (
+from zopa.rules.errors import ActionRefused
+from zopa.rules.events import Event, visible_to
+from zopa.rules.negotiation import (
     GameState,
     advance,
     apply,
@@ -36,8 +37,7 @@ from game_rules.negotiation import (
     start,
     status,
 )
-from game_rules.scoring import result
-from tests.factories import tiny
+from zopa.rules.scoring import result
 
 T0 = 1000.0
 LOW = {"i0": 0, "i1": 0}

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from game_rules.actions import Accept, Offer
-from game_rules.errors import LogError
-from game_rules.log import GameLog, log_lines, read_log, read_log_file, replay
-from game_rules.negotiation import apply, start
-from game_rules.notes import MARKS, Note, make_note, notes_by_event
-from game_rules.scoring import result
-from server.cli import main
 from tests.factories import header_for, tiny
+from zopa.rules.actions import Accept, Offer
+from zopa.rules.errors import LogError
+from zopa.rules.log import GameLog, log_lines, read_log, read_log_file, replay
+from zopa.rules.negotiation import apply, start
+from zopa.rules.notes import MARKS, Note, make_note, notes_by_event
+from zopa.rules.scoring import result
+from zopa.server.cli import main
 
 T0 = 1000.0
 

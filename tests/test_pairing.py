@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from server.pairing import History, pair_players
+from zopa.server.pairing import History, pair_players
 
 ROLES = ("seller", "buyer")
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from game_rules.actions import Chat, Offer, Walkout
-from game_rules.log import GameLog, replay, write_log
-from game_rules.notes import make_note
-from game_rules.review import review, review_json
-from game_rules.scoring import result
-from server.cli import main
 from tests.factories import HIGH, LOW, MID, played, tiny
+from zopa.rules.actions import Chat, Offer, Walkout
+from zopa.rules.log import GameLog, replay, write_log
+from zopa.rules.notes import make_note
+from zopa.rules.review import review, review_json
+from zopa.rules.scoring import result
+from zopa.server.cli import main
 
 
 def _game() -> GameLog:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from game_rules.errors import ScenarioError
-from game_rules.scenario import load_scenario
+from zopa.rules.errors import ScenarioError
+from zopa.rules.scenario import load_scenario
 
 GOOD = """
 format = "zopa-scenario/1"

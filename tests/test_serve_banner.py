@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from server.commands.serve import banner, network_address
-from server.config import Settings
+from zopa.server.commands.serve import banner, network_address
+from zopa.server.config import Settings
 
 
 def test_a_generated_key_is_printed_with_the_facilitator_page() -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import websockets
 
-from server.hub import OUTBOX
 from tests.live import Player, Server, open_session
+from zopa.server.hub import OUTBOX
 
 LINE = "x" * 1900  # near the longest chat
 CHATS = 4 * OUTBOX  # about 8 MB for the stuck player

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from game_rules.log import read_log, replay
-from game_rules.scoring import result
 from tests.live import Player, Server, open_session
+from zopa.rules.log import read_log, replay
+from zopa.rules.scoring import result
 
 
 async def paired(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from game_rules.library import builtin
 from tests.live import Player, Server
 from tests.test_server_game import paired
+from zopa.rules.library import builtin
 
 
 def walk(value: Any) -> Iterator[tuple[str | None, Any]]:

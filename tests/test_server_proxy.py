@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 import websockets
 
-from server.app import create_app
-from server.cli import build_parser
-from server.commands.serve import uvicorn_config
-from server.config import Settings, settings_from_env
 from tests.live import Player, Server, open_session
+from zopa.server.app import create_app
+from zopa.server.cli import build_parser
+from zopa.server.commands.serve import uvicorn_config
+from zopa.server.config import Settings, settings_from_env
 
 FORGED = "203.0.113.66"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import websockets
 
-from game_rules.log import read_log, replay
-from game_rules.scoring import result
 from tests.live import Client, Player, Server
 from tests.test_server_game import paired
+from zopa.rules.log import read_log, replay
+from zopa.rules.scoring import result
 
 
 def event_lines(server: Server, game: str) -> list[dict[str, object]]:

@@ -6,8 +6,8 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from server.storage import GameRow, SessionRow
-from server.storage_sqlite import SqliteStorage
+from zopa.server.storage import GameRow, SessionRow
+from zopa.server.storage_sqlite import SqliteStorage
 
 
 def line(game: str, seq: int) -> str:

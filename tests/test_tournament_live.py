@@ -13,12 +13,12 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from game_rules.library import builtin
-from game_rules.log import read_log, replay
-from game_rules.scenario import Scenario
-from game_rules.scoring import result
-from server.bot_client import run_bots
 from tests.live import Player, Server, open_session
+from zopa.rules.library import builtin
+from zopa.rules.log import read_log, replay
+from zopa.rules.scenario import Scenario
+from zopa.rules.scoring import result
+from zopa.server.bot_client import run_bots
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10) -> None:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.tournament.matching import maximum_matching
-from server.tournament.pairing import Record, RoundPairing, circle_pairs, pair_round
-from server.tournament.schedule import Odd, Pairing
+from zopa.server.tournament.matching import maximum_matching
+from zopa.server.tournament.pairing import Record, RoundPairing, circle_pairs, pair_round
+from zopa.server.tournament.schedule import Odd, Pairing
 
 
 def exists_perfect(players: list[str], fits: Callable[[str, str], bool]) -> bool:

@@ -8,11 +8,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from game_rules.library import builtin
-from game_rules.scoring import score
-from server.storage_sqlite import SqliteStorage
-from server.tournament.export import COLUMNS, csv_text
-from server.tournament.standings import (
+from zopa.rules.library import builtin
+from zopa.rules.scoring import score
+from zopa.server.storage_sqlite import SqliteStorage
+from zopa.server.tournament.export import COLUMNS, csv_text
+from zopa.server.tournament.standings import (
     Played,
     best_surplus,
     lines,

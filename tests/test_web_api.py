@@ -7,11 +7,11 @@ import io
 import urllib.parse
 import urllib.request
 
-from game_rules.analysis import analysis_json, analyze
-from game_rules.library import builtin
-from game_rules.log import read_log
 from tests.live import KEY, Server, open_session
 from tests.test_server_game import paired
+from zopa.rules.analysis import analysis_json, analyze
+from zopa.rules.library import builtin
+from zopa.rules.log import read_log
 
 
 async def test_the_facilitator_gets_the_session_outcome_space(server: Server) -> None:

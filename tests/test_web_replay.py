@@ -9,10 +9,10 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from game_rules.analysis import analysis_json, analyze
-from game_rules.library import builtin_scenarios
 from tests.live import Player, Server, open_session
 from tests.web import Pages, run_async, shot
+from zopa.rules.analysis import analysis_json, analyze
+from zopa.rules.library import builtin_scenarios
 
 
 async def played_game(server: Server) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""The automatic annotator's detectors, one concept per module; ``game_rules.annotate`` runs them.
+"""The automatic annotator's detectors, one concept per module; ``zopa.rules.annotate`` runs them.
 
 - ``tag``: the ``Tag`` value every detector returns;
 - ``history``: the offers of a game, each with what it gave both sides, the offerer's

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from game_rules.annotations.history import OfferMove
-from game_rules.annotations.tag import Tag
-from game_rules.events import Event
-from game_rules.timeline import num
+from zopa.rules.annotations.history import OfferMove
+from zopa.rules.annotations.tag import Tag
+from zopa.rules.events import Event
+from zopa.rules.timeline import num
 
 # Moves that show a side is still bargaining (a repeat of the same final terms does not).
 _BARGAINING = ("offer", "suggest", "accept")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from game_rules.events import Event
-from game_rules.scenario import Points, Scenario
+from zopa.rules.events import Event
+from zopa.rules.scenario import Points, Scenario
 
 
 @dataclass(frozen=True, slots=True)

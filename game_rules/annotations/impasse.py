@@ -13,11 +13,11 @@ smaller at the end than when both sides first had an offer on the record.
 
 from __future__ import annotations
 
-from game_rules.annotations.history import OfferMove, gap
-from game_rules.annotations.tag import Tag, points_text
-from game_rules.events import Event
-from game_rules.scenario import Points
-from game_rules.timeline import num
+from zopa.rules.annotations.history import OfferMove, gap
+from zopa.rules.annotations.tag import Tag, points_text
+from zopa.rules.events import Event
+from zopa.rules.scenario import Points
+from zopa.rules.timeline import num
 
 # "Several moves": two offers from each side without a concession is a stall.
 STALL_OFFERS = 4

@@ -6,11 +6,11 @@ logroll compares it with the offer standing when it was made, issue by issue.
 
 from __future__ import annotations
 
-from game_rules.analysis import analyze
-from game_rules.annotations.history import OfferMove
-from game_rules.annotations.tag import Tag
-from game_rules.scenario import Scenario
-from game_rules.timeline import num
+from zopa.rules.analysis import analyze
+from zopa.rules.annotations.history import OfferMove
+from zopa.rules.annotations.tag import Tag
+from zopa.rules.scenario import Scenario
+from zopa.rules.timeline import num
 
 
 def extreme_openings(scenario: Scenario, moves: list[OfferMove]) -> list[Tag]:

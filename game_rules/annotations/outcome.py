@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from game_rules.analysis import FrontierPoint, analyze, beating_batnas, dominating
-from game_rules.annotations.tag import Tag, points_text
-from game_rules.events import Event
-from game_rules.scenario import Scenario
-from game_rules.scoring import score
-from game_rules.timeline import describe_terms, num
+from zopa.rules.analysis import FrontierPoint, analyze, beating_batnas, dominating
+from zopa.rules.annotations.tag import Tag, points_text
+from zopa.rules.events import Event
+from zopa.rules.scenario import Scenario
+from zopa.rules.scoring import score
+from zopa.rules.timeline import describe_terms, num
 
 
 def outcome_tags(scenario: Scenario, end: Event) -> list[Tag]:

@@ -7,10 +7,10 @@ ranks, so either rank is true for them.
 
 from __future__ import annotations
 
-from game_rules.annotations.tag import Tag
-from game_rules.events import Event
-from game_rules.scenario import Scenario
-from game_rules.timeline import num
+from zopa.rules.annotations.tag import Tag
+from zopa.rules.events import Event
+from zopa.rules.scenario import Scenario
+from zopa.rules.timeline import num
 
 
 def priority_ranks(scenario: Scenario, role: str) -> dict[str, tuple[int, int]]:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from game_rules.scenario import Points
-from game_rules.timeline import num
+from zopa.rules.scenario import Points
+from zopa.rules.timeline import num
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,12 @@ so one instance serves every game, and their only variety comes from the game's 
 
 from __future__ import annotations
 
-from game_rules.bots.conceder import TimeConceder
-from game_rules.bots.hardliner import HardLiner
-from game_rules.bots.problem_solver import ProblemSolver
-from game_rules.bots.seen import Card, Seen, Standing, seen_by
-from game_rules.bots.strategy import Bot, Planner
-from game_rules.bots.titfortat import TitForTat
+from zopa.rules.bots.conceder import TimeConceder
+from zopa.rules.bots.hardliner import HardLiner
+from zopa.rules.bots.problem_solver import ProblemSolver
+from zopa.rules.bots.seen import Card, Seen, Standing, seen_by
+from zopa.rules.bots.strategy import Bot, Planner
+from zopa.rules.bots.titfortat import TitForTat
 
 __all__ = [
     "BOT_DEFAULT",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from game_rules.bots.negotiator import Negotiator, Situation
+from zopa.rules.bots.negotiator import Negotiator, Situation
 
 
 @dataclass(frozen=True, slots=True)

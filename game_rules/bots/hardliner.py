@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from game_rules.bots.lines import Manner
-from game_rules.bots.negotiator import Negotiator, Situation, curve_asking, curve_share
-from game_rules.scenario import Points
+from zopa.rules.bots.lines import Manner
+from zopa.rules.bots.negotiator import Negotiator, Situation, curve_asking, curve_share
+from zopa.rules.scenario import Points
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from operator import getitem, itemgetter
 from typing import NamedTuple
 
-from game_rules.events import Event
-from game_rules.negotiation import OptionTuple
-from game_rules.scenario import Points
+from zopa.rules.events import Event
+from zopa.rules.negotiation import OptionTuple
+from zopa.rules.scenario import Points
 
 _new = tuple.__new__
 

@@ -11,8 +11,8 @@ import functools
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from game_rules.negotiation import OptionTuple
-from game_rules.scenario import Points
+from zopa.rules.negotiation import OptionTuple
+from zopa.rules.scenario import Points
 
 # Float points can make the number of distinct totals explode; a grid this fine keeps
 # the ladder small without changing any decision a person would notice.

@@ -21,14 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
-from game_rules.bots.history import History
-from game_rules.bots.negotiator import Wait, WaitThen
-from game_rules.bots.seen import Card, Seen, reader_for
-from game_rules.bots.strategy import Bot, Planner
-from game_rules.errors import ActionRefused
-from game_rules.events import Event, visible_to
-from game_rules.negotiation import GameState, advance, apply, next_deadline, seconds_left, start
-from game_rules.scenario import Issue, Protocol, Scenario
+from zopa.rules.bots.history import History
+from zopa.rules.bots.negotiator import Wait, WaitThen
+from zopa.rules.bots.seen import Card, Seen, reader_for
+from zopa.rules.bots.strategy import Bot, Planner
+from zopa.rules.errors import ActionRefused
+from zopa.rules.events import Event, visible_to
+from zopa.rules.negotiation import GameState, advance, apply, next_deadline, seconds_left, start
+from zopa.rules.scenario import Issue, Protocol, Scenario
 
 # A wake-up computed by a strategy may carry float noise of a few ulps; without this
 # slack such a wake-up could land just past a tick and skip it.

@@ -38,7 +38,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
-from game_rules.actions import (
+from zopa.rules.actions import (
     Accept,
     Action,
     Chat,
@@ -48,15 +48,15 @@ from game_rules.actions import (
     Request,
     Walkout,
 )
-from game_rules.bots.history import History
-from game_rules.bots.ladder import Ladder, ladder_for
-from game_rules.bots.lines import Manner, Moment, line
-from game_rules.bots.seen import Card, Seen, Standing
-from game_rules.bots.strategy import Bot
-from game_rules.bots.variety import unit, units
-from game_rules.negotiation import OptionTuple
-from game_rules.record import record
-from game_rules.scenario import Points
+from zopa.rules.bots.history import History
+from zopa.rules.bots.ladder import Ladder, ladder_for
+from zopa.rules.bots.lines import Manner, Moment, line
+from zopa.rules.bots.seen import Card, Seen, Standing
+from zopa.rules.bots.strategy import Bot
+from zopa.rules.bots.variety import unit, units
+from zopa.rules.negotiation import OptionTuple
+from zopa.rules.record import record
+from zopa.rules.scenario import Points
 
 _new = tuple.__new__
 

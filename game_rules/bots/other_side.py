@@ -19,8 +19,8 @@ from __future__ import annotations
 import functools
 from operator import add, attrgetter, eq
 
-from game_rules.bots.history import History, Offered
-from game_rules.scenario import Points
+from zopa.rules.bots.history import History, Offered
+from zopa.rules.scenario import Points
 
 Table = tuple[tuple[int, ...], ...]
 _terms = attrgetter("terms")

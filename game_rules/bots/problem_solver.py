@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from game_rules.actions import Action, Reveal
-from game_rules.bots.ladder import Ladder
-from game_rules.bots.lines import Manner
-from game_rules.bots.negotiator import Negotiator, Situation, curve_asking, curve_share
-from game_rules.bots.other_side import estimate
-from game_rules.bots.seen import Seen
-from game_rules.bots.tradeoffs import tradeoff_ladder
+from zopa.rules.actions import Action, Reveal
+from zopa.rules.bots.ladder import Ladder
+from zopa.rules.bots.lines import Manner
+from zopa.rules.bots.negotiator import Negotiator, Situation, curve_asking, curve_share
+from zopa.rules.bots.other_side import estimate
+from zopa.rules.bots.seen import Seen
+from zopa.rules.bots.tradeoffs import tradeoff_ladder
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
 
-from game_rules.bots.history import History, Reader, history_of, worth_of, worths
-from game_rules.events import Event, visible_to
-from game_rules.negotiation import GameState, OptionTuple, StandingOffer, seconds_left
-from game_rules.scenario import Issue, Points, Protocol, Scenario
+from zopa.rules.bots.history import History, Reader, history_of, worth_of, worths
+from zopa.rules.events import Event, visible_to
+from zopa.rules.negotiation import GameState, OptionTuple, StandingOffer, seconds_left
+from zopa.rules.scenario import Issue, Points, Protocol, Scenario
 
 _issue_id = attrgetter("id")
 

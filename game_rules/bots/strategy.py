@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from game_rules.actions import Action
-from game_rules.bots.seen import Seen
+from zopa.rules.actions import Action
+from zopa.rules.bots.seen import Seen
 
 if TYPE_CHECKING:
-    from game_rules.bots.negotiator import Plan
+    from zopa.rules.bots.negotiator import Plan
 
 
 class Bot(Protocol):

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from game_rules.bots.lines import Manner
-from game_rules.bots.negotiator import Negotiator, Situation
+from zopa.rules.bots.lines import Manner
+from zopa.rules.bots.negotiator import Negotiator, Situation
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 Each pairing (the first role's strategy, the second role's) plays ``repeat`` games,
 each with its own seed drawn from the series seed, so a series replays exactly and
 repetitions differ (who moves first, each bot's pace and curve, its words). Results
-come from ``game_rules.scoring`` (``tally``), the same scoring as every live game.
+come from ``zopa.rules.scoring`` (``tally``), the same scoring as every live game.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from game_rules.bots.match import play_match
-from game_rules.bots.strategy import Bot
-from game_rules.bots.variety import game_seed
-from game_rules.scenario import Scenario
-from game_rules.scoring import tally
+from zopa.rules.bots.match import play_match
+from zopa.rules.bots.strategy import Bot
+from zopa.rules.bots.variety import game_seed
+from zopa.rules.scenario import Scenario
+from zopa.rules.scoring import tally
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ Among all packages, keep those that no other package beats on both our points an
 their estimated points: the frontier of (ours, theirs). Proposing from it means that
 whatever we ask for, we ask for it in the way that leaves them the most (as far as we
 can tell), which is how a problem-solver stays near the real Pareto frontier. It is
-built issue by issue as in ``game_rules.analysis`` (points are additive, so a frontier
+built issue by issue as in ``zopa.rules.analysis`` (points are additive, so a frontier
 package is a frontier package of the first issues plus one option), never by listing
 every package, and it is a ``Ladder``, so a bot uses it as it would its own ladder.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import functools
 
-from game_rules.bots.ladder import Ladder
-from game_rules.scenario import Points
+from zopa.rules.bots.ladder import Ladder
+from zopa.rules.scenario import Points
 
 # A frontier package negated: (-ours, -theirs, terms). Natural tuple order is then the
 # order the frontier needs (ours descending, theirs descending, first terms first), so

@@ -19,13 +19,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from game_rules.actions import Accept, Chat, Offer, Reject, Walkout
-from game_rules.errors import LogError, RecordError, ScenarioError
-from game_rules.importers.script import SEED, STARTED_AT, Script, time_limit_for
-from game_rules.log import GameLog, Header
-from game_rules.negotiation import StandingOffer
-from game_rules.notes import Note, make_note
-from game_rules.scenario import Scenario, parse_scenario, valid_id
+from zopa.rules.actions import Accept, Chat, Offer, Reject, Walkout
+from zopa.rules.errors import LogError, RecordError, ScenarioError
+from zopa.rules.importers.script import SEED, STARTED_AT, Script, time_limit_for
+from zopa.rules.log import GameLog, Header
+from zopa.rules.negotiation import StandingOffer
+from zopa.rules.notes import Note, make_note
+from zopa.rules.scenario import Scenario, parse_scenario, valid_id
 
 ROLES = ("mturk_agent_1", "mturk_agent_2")
 ITEMS = ("Food", "Water", "Firewood")

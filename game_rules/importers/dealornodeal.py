@@ -27,11 +27,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from game_rules.actions import Abort, Chat, Claim
-from game_rules.errors import RecordError, ScenarioError
-from game_rules.importers.script import SEED, STARTED_AT, Script, time_limit_for
-from game_rules.log import GameLog, Header
-from game_rules.scenario import Scenario, parse_scenario, valid_id
+from zopa.rules.actions import Abort, Chat, Claim
+from zopa.rules.errors import RecordError, ScenarioError
+from zopa.rules.importers.script import SEED, STARTED_AT, Script, time_limit_for
+from zopa.rules.log import GameLog, Header
+from zopa.rules.scenario import Scenario, parse_scenario, valid_id
 
 ROLES = ("you", "them")
 ITEMS = ("book", "hat", "ball")

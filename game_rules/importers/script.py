@@ -7,11 +7,11 @@ limit is set by ``time_limit_for`` to outlast every move, so no deadline can fir
 
 from __future__ import annotations
 
-from game_rules.actions import Action, action_fields, parse_action
-from game_rules.errors import ActionRefused, RecordError
-from game_rules.events import Event
-from game_rules.negotiation import GameState, apply, start
-from game_rules.scenario import Scenario
+from zopa.rules.actions import Action, action_fields, parse_action
+from zopa.rules.errors import ActionRefused, RecordError
+from zopa.rules.events import Event
+from zopa.rules.negotiation import GameState, apply, start
+from zopa.rules.scenario import Scenario
 
 STARTED_AT = 0.0
 SEED = 0

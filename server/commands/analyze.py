@@ -7,11 +7,11 @@ import json
 import sys
 from typing import Any
 
-from game_rules.analysis import Analysis, FrontierPoint, analysis_json, analyze
-from game_rules.errors import ScenarioError
-from game_rules.library import resolve
-from game_rules.scenario import Scenario
-from game_rules.timeline import num
+from zopa.rules.analysis import Analysis, FrontierPoint, analysis_json, analyze
+from zopa.rules.errors import ScenarioError
+from zopa.rules.library import resolve
+from zopa.rules.scenario import Scenario
+from zopa.rules.timeline import num
 
 # Beyond this many frontier points the summary shows both ends; --json has them all.
 _SHOWN = 40

@@ -11,9 +11,9 @@ import argparse
 import sys
 from typing import Any
 
-from game_rules.errors import LogError
-from game_rules.log import dumps, read_log_file, replay
-from game_rules.notes import MARK_MEANINGS, MARKS, make_note
+from zopa.rules.errors import LogError
+from zopa.rules.log import dumps, read_log_file, replay
+from zopa.rules.notes import MARK_MEANINGS, MARKS, make_note
 
 
 def add_parser(sub: Any) -> None:

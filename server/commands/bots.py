@@ -20,13 +20,13 @@ import sys
 import time
 from typing import Any
 
-from game_rules.bots import STRATEGIES, Bot
-from game_rules.bots.negotiator import tuned
-from game_rules.bots.tournament import Tournament, round_robin
-from game_rules.errors import ScenarioError
-from game_rules.library import resolve
-from game_rules.scenario import Points
-from server.bot_client import BotError, run_bots
+from zopa.rules.bots import STRATEGIES, Bot
+from zopa.rules.bots.negotiator import tuned
+from zopa.rules.bots.tournament import Tournament, round_robin
+from zopa.rules.errors import ScenarioError
+from zopa.rules.library import resolve
+from zopa.rules.scenario import Points
+from zopa.server.bot_client import BotError, run_bots
 
 
 def add_parser(sub: Any) -> None:

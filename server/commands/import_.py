@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from game_rules.errors import RecordError
-from game_rules.importers.casino import casino_log, dialogue_name
-from game_rules.importers.dealornodeal import dond_log
-from game_rules.log import GameLog, write_log
+from zopa.rules.errors import RecordError
+from zopa.rules.importers.casino import casino_log, dialogue_name
+from zopa.rules.importers.dealornodeal import dond_log
+from zopa.rules.log import GameLog, write_log
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,12 @@ import sys
 from collections import Counter
 from typing import Any
 
-from game_rules.errors import LogError
-from game_rules.log import read_log_file, replay
-from game_rules.notes import Note
-from game_rules.review import Review, review, review_json
-from game_rules.scoring import result
-from game_rules.timeline import num
+from zopa.rules.errors import LogError
+from zopa.rules.log import read_log_file, replay
+from zopa.rules.notes import Note
+from zopa.rules.review import Review, review, review_json
+from zopa.rules.scoring import result
+from zopa.rules.timeline import num
 
 _INDENT = " " * 28  # lines about an event start under its description
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from game_rules.library import builtin_scenarios
+from zopa.rules.library import builtin_scenarios
 
 
 def add_parser(sub: Any) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from server.app import Zopa, create_app
-from server.config import Settings, settings_from_env
-from server.logs import configure
+from zopa.server.app import Zopa, create_app
+from zopa.server.config import Settings, settings_from_env
+from zopa.server.logs import configure
 
 
 def add_parser(sub: Any) -> None:

@@ -14,7 +14,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 
-from server.tournament.standings import Line
+from zopa.server.tournament.standings import Line
 
 COLUMNS = (
     "round",

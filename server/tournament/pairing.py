@@ -34,8 +34,8 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from server.tournament.matching import maximum_matching
-from server.tournament.schedule import Odd, Pairing
+from zopa.server.tournament.matching import maximum_matching
+from zopa.server.tournament.schedule import Odd, Pairing
 
 FIRST, SECOND = 0, 1
 

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from server.tournament.pairing import Record
-from server.tournament.standings import (
+from zopa.server.tournament.pairing import Record
+from zopa.server.tournament.standings import (
     BOT,
     Line,
     Played,

@@ -11,8 +11,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from game_rules.library import builtin
-from server.errors import Refused
+from zopa.rules.library import builtin
+from zopa.server.errors import Refused
 
 PAIRINGS = ("round_robin", "swiss")
 ODD_RULES = ("bot", "bye")

@@ -30,8 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from game_rules.analysis import analyze
-from game_rules.scenario import Scenario
+from zopa.rules.analysis import analyze
+from zopa.rules.scenario import Scenario
 
 BYE_SCORE = 0.5
 BYE_PERCENTILE = 50.0
