@@ -27,7 +27,8 @@ from zopa.rules.actions import parse_action
 from zopa.rules.library import builtin
 from zopa.rules.log import Header
 from zopa.rules.negotiation import start
-from zopa.server.actor import GameActor, PlayerMove
+from zopa.server.actor import GameActor
+from zopa.server.moves import PlayerMove
 from zopa.server.wire import Prepared
 
 

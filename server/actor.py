@@ -20,7 +20,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
@@ -31,16 +30,14 @@ from zopa.rules.errors import ActionRefused
 from zopa.rules.events import Event, event_from_dict
 from zopa.rules.log import Header, dumps
 from zopa.rules.negotiation import GameState, advance, apply, next_deadline, seconds_left
-from zopa.rules.record import record
 from zopa.rules.scoring import result
 from zopa.server.mailbox import Mailbox
+from zopa.server.moves import WAKE, Command, PlayerMove, Stop, SystemMove, Wake
 from zopa.server.storage import Storage
 from zopa.server.views import ended_message, event_message, player_view, sealed
 from zopa.server.wire import Prepared
 
 log = logging.getLogger("zopa.game")
-
-Reply = Callable[[dict[str, Any]], None]  # must not block
 
 
 class Audience(Protocol):
@@ -48,38 +45,6 @@ class Audience(Protocol):
 
     def to_player(self, player: str, message: dict[str, Any] | Prepared) -> None:
         """Must not block."""
-
-
-@record
-class PlayerMove:
-    role: str
-    action: Action  # parsed by the socket handler, for this role
-    reply: Reply
-
-
-def _future() -> asyncio.Future[str | None]:
-    return asyncio.get_running_loop().create_future()
-
-
-@dataclass(frozen=True, slots=True)
-class SystemMove:
-    action: Action
-    # Set once the move is applied (or refused), for callers that wait on it.
-    done: asyncio.Future[str | None] = field(default_factory=_future)
-
-
-@dataclass(frozen=True, slots=True)
-class Stop:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Wake:
-    """Put on the queue by the actor's timer: a deadline may have passed, or a bot may move."""
-
-
-WAKE = Wake()
-Command = PlayerMove | SystemMove | Stop | Wake
 
 
 class GameActor:

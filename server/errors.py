@@ -7,12 +7,15 @@ code clients see (docs/protocol.md lists them).
 
 ServerError                 code, message
 ├── Invalid                 a request that breaks a rule of its form (bad_request)
+│   └── wire.BadFrame       a websocket frame that is not a message (bad_message)
 ├── Unauthorized            a call without the key or token it needs (unauthorized)
 ├── NotFound                no such session, player, game, scenario or schedule
 ├── Conflict                the request is well formed but the state forbids it now
 ├── TooLarge                a request body over its limit (too_large)
 ├── Busy                    a limit on live work is reached (too_many_games)
-└── Damaged                 stored data that no longer reads back (bad_log)
+├── Damaged                 stored data that no longer reads back (bad_log)
+├── bot_client.BotError     a bot cannot join or stay in its session (``zopa bots``)
+└── commands.backup.BackupError   a backup could not be made (``zopa backup``)
 
 The rules' own refusals are ``zopa.rules.errors.ActionRefused``, under that package's root.
 """

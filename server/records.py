@@ -112,6 +112,14 @@ class Session:
         limit = planned.time_limit if planned.time_limit is not None else self.time_limit
         return session_scenario(planned.scenario, limit)
 
+    def add_player(self, player: Player) -> None:
+        self.players[player.id] = player
+
+    def add_game(self, number: int, game_id: str) -> None:
+        while len(self.rounds) < number:
+            self.rounds.append([])
+        self.rounds[number - 1].append(game_id)
+
     def open_round(self, number: int, scenario: Scenario, byes: list[str]) -> None:
         while len(self.rounds) < number:
             self.rounds.append([])

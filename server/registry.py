@@ -82,14 +82,12 @@ class Registry:
                 return code
 
     def add_player(self, session: Session, player: Player) -> None:
-        session.players[player.id] = player
+        session.add_player(player)
         self._players[player.id] = player
         self._by_token[player.token] = player
 
     def add_game(self, session: Session, entry: GameEntry) -> None:
-        while len(session.rounds) < entry.round:
-            session.rounds.append([])
-        session.rounds[entry.round - 1].append(entry.id)
+        session.add_game(entry.round, entry.id)
         self._games[entry.id] = entry
         for player_id in entry.seats:
             player = self._players.get(player_id) if player_id is not None else None

@@ -24,9 +24,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from zopa.rules.actions import PLAYER_KINDS, parse_action
 from zopa.rules.errors import ActionRefused
-from zopa.server.actor import PlayerMove
 from zopa.server.errors import NotFound
 from zopa.server.hub import Connection, FrameSend, Hub
+from zopa.server.moves import PlayerMove
 from zopa.server.records import GameEntry, Player
 from zopa.server.sessions import Sessions
 from zopa.server.wire import MSGPACK, BadFrame, decode
