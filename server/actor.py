@@ -129,10 +129,6 @@ class GameActor:
             "on_break": state.on_break,
         }
 
-    def seated(self, role: str) -> str:
-        """Who holds ``role``'s seat as told: ``player`` or ``bot:<strategy>``."""
-        return self._durable_state.seats[self.header.scenario.role_ids.index(role)]
-
     async def presence(self, role: str, connected: bool, grace_ends: float | None) -> None:
         """``role``'s player left (a bot may sit in from ``grace_ends``) or is back.
 
