@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from zopa.server.config import Settings
 from zopa.server.hub import Hub
+from zopa.server.pairing import pair_players
 from zopa.server.sessions import Sessions
 from zopa.server.storage_sqlite import SqliteStorage
 
@@ -135,19 +136,24 @@ def timed_start_up(path: Path, recent_hours: float) -> dict[str, float]:
     return found
 
 
-async def big_round(path: Path, games: int) -> float:
+async def big_round(path: Path, games: int) -> tuple[float, float]:
     clock = Clock(0)
     sessions, storage = await open_sessions(path, clock)
     session = await sessions.open("new-hire")
     for n in range(2 * games):
         await sessions.players.join(session.code, f"Player {n}")
+    free = list(session.players)
     started = time.perf_counter()
     _, made = await sessions.rounds.start(session.code)
     spent = time.perf_counter() - started
     assert len(made) == games
     await sessions.shutdown()
     await storage.close()
-    return spent
+    # The pairing alone, on the same players, for the share of it that is not this
+    # module's: ``server/pairing.py`` decides who plays whom.
+    started = time.perf_counter()
+    pair_players(free, {}, ("a", "b"), 1)
+    return spent, time.perf_counter() - started
 
 
 def main() -> None:
@@ -170,8 +176,11 @@ def main() -> None:
                 f"start-up, {what}: {found['seconds'] * 1000:.0f} ms "
                 f"({loaded} sessions loaded, {resumed} live games resumed)"
             )
-        spent = asyncio.run(big_round(Path(folder) / "round.db", args.round))
-        print(f"a round of {args.round} games: {1000 * spent:.0f} ms to start")
+        spent, pairing = asyncio.run(big_round(Path(folder) / "round.db", args.round))
+        print(
+            f"a round of {args.round} games: {1000 * spent:.0f} ms to start "
+            f"(the pairing alone: {1000 * pairing:.0f} ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -68,7 +68,10 @@ class Games:
     ) -> list[GameEntry]:
         """Start one game per seating; the round's row and all games in one commit."""
         now = self._clock()
-        made = [self._new(session, number, seats, scenario, bot, now) for seats in seatings]
+        encoded = dumps(scenario.to_dict())
+        made = [
+            self._new(session, number, seats, scenario, encoded, bot, now) for seats in seatings
+        ]
         await self._storage.add_games([row for row, *_ in made], started)
         if started is not None:
             session.open_round(number, scenario, list(started.byes))
@@ -76,14 +79,15 @@ class Games:
         for (row, header, state, lines), seats in zip(made, seatings, strict=True):
             seated = tuple(seats[r] for r in scenario.role_ids)
             entry = GameEntry(row.id, number, seated, scenario, practice=practice)
-            entry.actor = self._actor(header, state, lines)
+            actor = self._actor(header, state, lines)
+            entry.playing(actor)
             self._registry.add_game(session, entry)
             if practice:
                 self._practice_live.add(entry.id)
-            entry.actor.start()
+            actor.start()
             for role, player_id in zip(scenario.role_ids, seated, strict=True):
                 if player_id is not None:
-                    self._hub.to_player(player_id, {"type": "game", **entry.actor.view(role)})
+                    self._hub.to_player(player_id, {"type": "game", **actor.view(role)})
             log.info(
                 "round %d game started", number, extra={"session": session.code, "game": entry.id}
             )
@@ -96,6 +100,7 @@ class Games:
         number: int,
         seats: Seating,
         scenario: Scenario,
+        encoded: str,
         bot: str,
         now: float,
     ) -> tuple[GameRow, Header, GameState, list[str]]:
@@ -123,7 +128,7 @@ class Games:
                 state, seated = apply(state, Seat(role, f"bot:{bot}"), now)
                 events.extend(seated)
         lines = [orjson.dumps(e.to_dict()).decode() for e in events]
-        row = GameRow(header.game, session.code, number, dumps(header.to_dict()), tuple(lines))
+        row = GameRow(header.game, session.code, number, header_line(header, encoded), tuple(lines))
         return row, header, state, lines
 
     def practice_live(self) -> int:
@@ -138,8 +143,9 @@ class Games:
             raise RuntimeError(f"game {game.id} cannot be rebuilt from storage: {exc}") from exc
         entry = self._registry.game(game.id)
         assert entry is not None
-        entry.actor = self._actor(header, state, list(game.events))
-        return entry.actor
+        actor = self._actor(header, state, list(game.events))
+        entry.playing(actor)
+        return actor
 
     def _actor(self, header: Header, state: GameState, lines: list[str]) -> GameActor:
         return GameActor(
@@ -196,3 +202,16 @@ class Games:
         for entry in self._registry.live():
             if entry.actor is not None:
                 await entry.actor.stop()
+
+
+def header_line(header: Header, scenario: str) -> str:
+    """``dumps(header.to_dict())``, the scenario's part given already encoded.
+
+    A round's games share their scenario, most of a header's bytes: encoded once per
+    round, not once per game (docs/performance.md). The header's keys start with
+    ``format`` and ``game``, neither of which a person chose, so the first
+    ``"scenario":0,`` is the scenario's place.
+    """
+    fields = header.to_dict()
+    fields["scenario"] = 0
+    return dumps(fields).replace('"scenario":0,', f'"scenario":{scenario},', 1)

@@ -43,6 +43,10 @@ class Player:
     def remove(self) -> None:
         self.removed = True
 
+    def playing(self, game_id: str) -> None:
+        """``game_id`` is the player's latest game (``registry.add_game``)."""
+        self.game = game_id
+
 
 @dataclass(slots=True)
 class GameEntry:
@@ -77,6 +81,10 @@ class GameEntry:
         """The other role and who holds it (``None`` for a bot)."""
         index = 1 - self.scenario.role_ids.index(role)
         return self.scenario.role_ids[index], self.seats[index]
+
+    def playing(self, actor: GameActor) -> None:
+        """The game is live, owned by ``actor`` (``games.py``)."""
+        self.actor = actor
 
     def released(self, result_json: str | None) -> None:
         """The game has ended and everyone was told: drop its actor, keep its result."""
@@ -127,6 +135,11 @@ class Session:
         self.scenario = scenario
         if byes:
             self.byes[number] = byes
+
+    def resumed(self) -> None:
+        """Back from storage: the scenario is the latest round's, as when it started."""
+        if self.schedule is not None and self.rounds:
+            self.scenario = self.round_scenario(len(self.rounds))
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused

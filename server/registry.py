@@ -92,7 +92,7 @@ class Registry:
         for player_id in entry.seats:
             player = self._players.get(player_id) if player_id is not None else None
             if player is not None:
-                player.game = entry.id
+                player.playing(entry.id)
 
     # ---- found on demand -------------------------------------------------------------
 

@@ -27,14 +27,14 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
     """Add the snapshot's sessions, players, rounds and ended games; the live games' rows."""
     sessions: dict[str, Session] = {}
     for row in snapshot.sessions:
+        plan = None if row.schedule is None else schedule_from_dict(json.loads(row.schedule))
         session = Session(
             row.code,
             session_scenario(row.scenario, row.time_limit),
             row.created_at,
             time_limit=row.time_limit,
+            schedule=plan,
         )
-        if row.schedule is not None:
-            session.schedule = schedule_from_dict(json.loads(row.schedule))
         sessions[row.code] = session
         registry.add_session(session)
     for p in snapshot.players:
@@ -60,8 +60,7 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
         if opened is not None:
             opened.open_round(started.number, opened.scenario, list(started.byes))
     for session in sessions.values():
-        if session.schedule is not None and session.rounds:
-            session.scenario = session.round_scenario(len(session.rounds))
+        session.resumed()
     return live
 
 
