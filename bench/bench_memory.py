@@ -14,7 +14,9 @@ In process, on a real SQLite file, with the server's own rooms and no sockets:
    classes older than ``ZOPA_RECENT_HOURS`` (their sessions load on demand) and once
    with every session recent (all of them loaded).
 3. **A big round.** A session of twice ``--round`` players; the time from the call that
-   starts the round to every game stored, its actor started and its views sent.
+   starts the round to every game stored, its actor started and its views sent (the
+   best of three sessions: the machine's other work only ever adds to it), and the
+   pairing's own share.
 """
 
 from __future__ import annotations
@@ -136,24 +138,28 @@ def timed_start_up(path: Path, recent_hours: float) -> dict[str, float]:
     return found
 
 
-async def big_round(path: Path, games: int) -> tuple[float, float]:
+async def big_round(path: Path, games: int, tries: int = 3) -> tuple[float, float]:
+    """The best of ``tries`` round starts, each in a session of its own; and the pairing's."""
     clock = Clock(0)
     sessions, storage = await open_sessions(path, clock)
-    session = await sessions.open("new-hire")
-    for n in range(2 * games):
-        await sessions.players.join(session.code, f"Player {n}")
-    free = list(session.players)
-    started = time.perf_counter()
-    _, made = await sessions.rounds.start(session.code)
-    spent = time.perf_counter() - started
-    assert len(made) == games
+    best = pairing = float("inf")
+    for _ in range(tries):
+        session = await sessions.open("new-hire")
+        for n in range(2 * games):
+            await sessions.players.join(session.code, f"Player {n}")
+        free = list(session.players)
+        started = time.perf_counter()
+        _, made = await sessions.rounds.start(session.code)
+        best = min(best, time.perf_counter() - started)
+        assert len(made) == games
+        # The pairing alone, on the same players, for the share of it that is not this
+        # module's: ``server/pairing.py`` decides who plays whom.
+        started = time.perf_counter()
+        pair_players(free, {}, ("a", "b"), 1)
+        pairing = min(pairing, time.perf_counter() - started)
     await sessions.shutdown()
     await storage.close()
-    # The pairing alone, on the same players, for the share of it that is not this
-    # module's: ``server/pairing.py`` decides who plays whom.
-    started = time.perf_counter()
-    pair_players(free, {}, ("a", "b"), 1)
-    return spent, time.perf_counter() - started
+    return best, pairing
 
 
 def main() -> None:
@@ -178,7 +184,7 @@ def main() -> None:
             )
         spent, pairing = asyncio.run(big_round(Path(folder) / "round.db", args.round))
         print(
-            f"a round of {args.round} games: {1000 * spent:.0f} ms to start "
+            f"a round of {args.round} games: {1000 * spent:.0f} ms to start, best of 3 "
             f"(the pairing alone: {1000 * pairing:.0f} ms)"
         )
 
