@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -26,7 +27,8 @@ from zopa.rules.actions import parse_action
 from zopa.rules.library import builtin
 from zopa.rules.log import Header
 from zopa.rules.negotiation import start
-from zopa.server.actor import GameActor, PlayerMove
+from zopa.server.actor import GameActor
+from zopa.server.moves import PlayerMove
 from zopa.server.wire import Prepared
 
 
@@ -56,12 +58,17 @@ async def play(moves: int) -> float:
     roles = scenario.role_ids
     storage = DurableAtOnce()
 
-    def deliver(role: str, message: Prepared) -> None:
-        message.encoded(False)
+    class Encoder:
+        """The hub's part: each message encoded as it would be for a JSON socket."""
+
+        def to_player(self, player: str, message: dict[str, Any] | Prepared) -> None:
+            if isinstance(message, Prepared):
+                message.encoded(False)
 
     now = time.time()
     header = Header("G", scenario, {r: {"id": r} for r in roles}, 1, now, {"session": "S"})
-    actor = GameActor(header, start(scenario, 1, now), [], storage, deliver, lambda _: None)  # type: ignore[arg-type]
+    state = start(scenario, 1, now)
+    actor = GameActor(header, state, [], storage, Encoder(), lambda _: None)  # type: ignore[arg-type]
     actor.start()
     await asyncio.sleep(0)  # one turn of the loop: the actor parks on its empty queue
     frames = [
@@ -77,7 +84,8 @@ async def play(moves: int) -> float:
         storage.settle()
     spent = time.process_time() - started
     # Taken at once, as an idle actor takes a move: each offer made one event.
-    assert len(actor.lines) == moves, "the actor did not take the moves in the caller's turn"
+    taken = actor.summary()["events"]
+    assert taken == moves, "the actor did not take the moves in the caller's turn"
     await actor.stop()
     return spent / moves
 

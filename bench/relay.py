@@ -1,4 +1,4 @@
-"""The bare relay: the ceiling for zopa on the same stack (PERFORMANCE.md).
+"""The bare relay: the ceiling for zopa on the same stack (docs/performance.md).
 
 Starlette on the same uvicorn and websocket implementation as ``zopa serve``. Two
 sockets that say hello with the same ``pair`` are partners; every later message is

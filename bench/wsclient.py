@@ -1,7 +1,7 @@
 """A minimal websocket client over asyncio streams, for load generation only.
 
 The ``websockets`` client saturates its own core before our server does
-(PERFORMANCE.md), so the load generator speaks the few frames it needs itself: text or
+(docs/performance.md), so the load generator speaks the few frames it needs itself: text or
 binary frames masked with the all-zero key (legal, RFC 6455 5.3, and it makes masking a
 no-op), unmasked frames from the server, pings answered with pongs. Nothing else.
 """

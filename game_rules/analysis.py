@@ -170,7 +170,7 @@ def beating_batnas(analysis: Analysis) -> tuple[FrontierPoint, ...]:
 
 
 def analysis_json(analysis: Analysis, scenario: Scenario) -> dict[str, Any]:
-    """The ``zopa analyze --json`` object, exactly as CONTRACT.md shows it."""
+    """The ``zopa analyze --json`` object, exactly as docs/analysis.md shows it."""
     roles = scenario.role_ids
 
     def solution(point: FrontierPoint | None) -> dict[str, Any] | None:

@@ -1,6 +1,6 @@
 """Scenarios: the issues, options, roles, interest cards and protocol of a negotiation.
 
-A scenario is read from TOML (``zopa-scenario/1``, see CONTRACT.md) or from the dict
+A scenario is read from TOML (``zopa-scenario/1``, see docs/scenarios.md) or from the dict
 held in a game log's header, checked against every rule of the format, and turned
 into immutable values. Every refusal names the source, the key and what was expected,
 because the people who write scenarios are instructors, not programmers.

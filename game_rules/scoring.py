@@ -1,6 +1,6 @@
 """Scoring a finished game: the contract's result object and what the debrief needs.
 
-Beyond CONTRACT.md's result (outcome, reason, terms, points, batna, joint) every result
+Beyond the contract's result (outcome, reason, terms, points, batna, joint) every result
 carries each side's surplus over its BATNA, the joint surplus, efficiency (joint points
 over the best joint points possible), whether the deal is Pareto-optimal and how far it
 is from the frontier, the value left on the table, agreement traps (a deal below a

@@ -1,12 +1,17 @@
-"""One asyncio task per live game: the only code that changes the game's state.
+"""One asyncio task per live game: the only code that reads or changes the game's state.
 
 Socket handlers and facilitator calls put commands on the actor's queue and go back to
 their sockets (a player's move reaching an idle actor is taken at once, in the same
-way: see ``_take_now``); the actor takes them one at a time, asks ``game_rules`` for the new state
-and events, commits the events to storage, and only then hands them out. Deadlines come
-from the rules' ``next_deadline``: the actor sleeps on its queue until then and feeds
-the timeout in itself. Seats held by bots are played here too, on a slow tick, so a bot
-never answers faster than a person could read.
+way: see ``_take_now``); the actor takes them one at a time, asks ``game_rules`` for the
+new state and events, commits the events to storage, and only then hands them to its
+players through the hub. Deadlines come from the rules' ``next_deadline``: the actor
+sleeps on its queue until then and feeds the timeout in itself. Seats held by bots are
+played here too, on a slow tick, so a bot never answers faster than a person could read.
+
+Everyone else sees the game as it is on disk and has been told: the players' views
+(``view``), the facilitator's summary (``summary``), whether it is still ``live`` and
+its result. Presence is part of that picture: the actor tells a player when the partner
+leaves or comes back, and a view built after a reload says so too.
 """
 
 from __future__ import annotations
@@ -15,60 +20,31 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
-from zopa.rules.actions import Action
+from zopa.rules.actions import Action, Pause, Resume, Seat
 from zopa.rules.bots import make_bot, seen_by
 from zopa.rules.errors import ActionRefused
 from zopa.rules.events import Event, event_from_dict
 from zopa.rules.log import Header, dumps
-from zopa.rules.negotiation import GameState, advance, apply, next_deadline
-from zopa.rules.record import record
+from zopa.rules.negotiation import GameState, advance, apply, next_deadline, seconds_left
 from zopa.rules.scoring import result
 from zopa.server.mailbox import Mailbox
+from zopa.server.moves import WAKE, Command, PlayerMove, Stop, SystemMove, Wake
 from zopa.server.storage import Storage
-from zopa.server.views import ended_message, event_message, sealed
+from zopa.server.views import ended_message, event_message, player_view, sealed
 from zopa.server.wire import Prepared
 
 log = logging.getLogger("zopa.game")
 
-Reply = Callable[[dict[str, Any]], None]  # must not block
-Deliver = Callable[[str, Prepared], None]  # (role, message); must not block
 
+class Audience(Protocol):
+    """Where the actor's messages go: the hub, which hands them to the player's sockets."""
 
-@record
-class PlayerMove:
-    role: str
-    action: Action  # parsed by the socket handler, for this role
-    reply: Reply
-
-
-def _future() -> asyncio.Future[str | None]:
-    return asyncio.get_running_loop().create_future()
-
-
-@dataclass(frozen=True, slots=True)
-class SystemMove:
-    action: Action
-    # Set once the move is applied (or refused), for callers that wait on it.
-    done: asyncio.Future[str | None] = field(default_factory=_future)
-
-
-@dataclass(frozen=True, slots=True)
-class Stop:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Wake:
-    """Put on the queue by the actor's timer: a deadline may have passed, or a bot may move."""
-
-
-WAKE = Wake()
-Command = PlayerMove | SystemMove | Stop | Wake
+    def to_player(self, player: str, message: dict[str, Any] | Prepared) -> None:
+        """Must not block."""
 
 
 class GameActor:
@@ -78,27 +54,33 @@ class GameActor:
         state: GameState,
         lines: list[str],
         storage: Storage,
-        deliver: Deliver,
-        on_end: Callable[[GameActor], None],
+        audience: Audience,
+        on_change: Callable[[GameActor], None],
         bot_tick: float = 1.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.header = header
-        self.state = state
+        self._state = state
         # The events as their stored JSON lines: strings are invisible to the garbage
         # collector, where a game's Event objects made every sweep walk all history.
-        self.lines = lines
-        self.result: dict[str, Any] | None = result(state)
-        # What is on disk and has been told: a reconnecting player's view is built from
-        # this, never from moves still on their way to storage.
-        self.durable_state = state
-        self.durable = len(lines)
+        self._lines = lines
+        self._result: dict[str, Any] | None = result(state)
+        # What is on disk and has been told: every view is built from this, never from
+        # moves still on their way to storage.
+        self._durable_state = state
+        self._durable = len(lines)
         self._unannounced = 0  # records made and not yet durable
         self._storage = storage
-        self._deliver = deliver
-        self._on_end = on_end
+        self._audience = audience
+        self._on_change = on_change
         self._bot_tick = bot_tick
         self._clock = clock
+        roles = header.scenario.role_ids
+        self._players = {
+            r: None if "bot" in header.players[r] else str(header.players[r]["id"]) for r in roles
+        }
+        # The latest presence message about each role: what the partner's next view shows.
+        self._presence: dict[str, dict[str, Any]] = {}
         self._queue: Mailbox[Command] = Mailbox()
         self._task: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -112,27 +94,95 @@ class GameActor:
     def game(self) -> str:
         return self.header.game
 
-    def events(self) -> list[Event]:
-        """The game's events, decoded: for bots, not for the hot path."""
-        return [event_from_dict(orjson.loads(line)) for line in self.lines]
-
-    def durable_events(self) -> list[Event]:
-        """The events already on disk and told to the players: for views."""
-        return [event_from_dict(orjson.loads(line)) for line in self.lines[: self.durable]]
-
-    @property
-    def durable_result(self) -> dict[str, Any] | None:
-        return self.result if self.durable_state.ending is not None else None
+    # ---- the game as told: for everyone else ------------------------------------------
 
     @property
     def live(self) -> bool:
-        return self.state.ending is None
+        """Not over, as far as the players have been told."""
+        return self._durable_state.ending is None
+
+    @property
+    def result_json(self) -> str | None:
+        """The result as stored, once the players have been told the game is over."""
+        return None if self.live or self._result is None else dumps(self._result)
+
+    def view(self, role: str) -> dict[str, Any]:
+        """What ``role``'s player sees on connecting: durable events, status and presence."""
+        state = self._durable_state
+        events = [event_from_dict(orjson.loads(line)) for line in self._lines[: self._durable]]
+        found = player_view(
+            self.header, state, events, role, self._clock(), None if self.live else self._result
+        )
+        found["presence"] = self._presence.get(self.header.scenario.other(role))
+        return found
+
+    def summary(self) -> dict[str, Any]:
+        """The facilitator's line for this game, from the same durable state as the views."""
+        state = self._durable_state
+        return {
+            "live": state.ending is None,
+            "seats": dict(zip(state.scenario.role_ids, state.seats, strict=True)),
+            "events": self._durable,
+            "offers": state.offers,
+            "seconds_left": round(seconds_left(state, self._clock()), 1),
+            "paused": state.paused,
+            "on_break": state.on_break,
+        }
+
+    async def presence(self, role: str, connected: bool, grace_ends: float | None) -> None:
+        """``role``'s player left (a bot may sit in from ``grace_ends``) or is back.
+
+        The partner is told at once; a player who is back takes their seat back from
+        the bot holding it.
+        """
+        other = self.header.scenario.other(role)
+        message: dict[str, Any] = {"role": role, "connected": connected}
+        if grace_ends is not None:
+            message["grace_ends"] = grace_ends
+        self._presence[role] = message
+        partner = self._players[other]
+        if partner is not None and self.live:
+            self._audience.to_player(partner, {"type": "presence", "game": self.game, **message})
+        index = self.header.scenario.role_ids.index(role)
+        if connected and self._playing and self._state.seats[index] != "player":
+            await self.system(Seat(role, "player"))
+
+    async def catch_up(self, last_alive: float | None, now: float) -> None:
+        """After a restart: honour the deadlines that fell while down, skip the time down.
+
+        Returns once all of it is durable, so ``live`` and the views are current.
+        """
+        if self._durable_state.ending is not None:
+            # The end was logged but the crash came before its result was stored.
+            assert self._result is not None
+            await self._storage.end_game(self.game, dumps(self._result))
+            self._on_change(self)
+            return
+        down_from = max(last_alive or 0.0, self._state.last_at)
+        # Deadlines that fell before the crash are honoured at the moment they fell...
+        self._commit(*advance(self._state, down_from))
+        if self._playing and not self._state.paused:
+            # ...and the time the server was down is left off the clock.
+            self._commit(*apply(self._state, Pause(), down_from))
+            self._commit(*apply(self._state, Resume(), now))
+        stored: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._storage.record(self.game, [], None, stored.set_result)
+        await stored
+
+    # ---- taking moves ------------------------------------------------------------------
+
+    @property
+    def _playing(self) -> bool:
+        """Not over in the actor's own state, which may be ahead of what was told."""
+        return self._state.ending is None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"game {self.game}")
 
     def submit(self, command: Command) -> None:
-        if self._parked and not self._queue and isinstance(command, PlayerMove):
+        if isinstance(command, PlayerMove) and not self._playing:
+            command.reply({"type": "error", "code": "game_over", "message": "the game is over"})
+        elif self._parked and not self._queue and isinstance(command, PlayerMove):
             self._take_now(command)
         else:
             self._queue.put(command)
@@ -152,7 +202,7 @@ class GameActor:
             log.exception("the game actor failed", extra=self._ids)
             self._queue.put(Stop())
             return
-        if not self.live:
+        if not self._playing:
             self._queue.put(Stop())  # the task, still parked, has nothing left to do
             return
         self._arm()
@@ -161,7 +211,7 @@ class GameActor:
     async def system(self, action: Action) -> str | None:
         """Apply a server action and wait for it; the refusal code, or ``None`` when applied."""
         move = SystemMove(action)
-        if not self.live:
+        if not self._playing:
             return "game_over"
         self.submit(move)
         return await move.done
@@ -181,10 +231,10 @@ class GameActor:
         bot seated the timer ticks every ``bot_tick``, so deadlines still fall on time
         to within one tick.
         """
-        deadline = next_deadline(self.state)
-        if self.state.seats is not self._seats:
+        deadline = next_deadline(self._state)
+        if self._state.seats is not self._seats:
             # States share their seats until a seat changes hands: looked at once then.
-            self._seats = self.state.seats
+            self._seats = self._state.seats
             self._bots_seated = any(seat.startswith("bot:") for seat in self._seats)
         bots = self._bots_seated
         if self._timer is not None and (bots or self._timer_for == deadline):
@@ -205,7 +255,7 @@ class GameActor:
 
     async def _run(self) -> None:
         try:
-            while self.live:
+            while self._playing:
                 self._arm()
                 self._parked = True
                 try:
@@ -225,10 +275,10 @@ class GameActor:
 
     def _step(self, command: PlayerMove | SystemMove | Wake) -> None:
         now = self._clock()
-        state, due = advance(self.state, now)
-        self.commit(state, due)
+        state, due = advance(self._state, now)
+        self._commit(state, due)
         if isinstance(command, Wake):
-            if self.live:
+            if self._playing:
                 self._bots(now)
         else:
             self._handle(command, now)
@@ -243,7 +293,7 @@ class GameActor:
                     done.set_result(exc.code)
             return
         try:
-            if self.state.seats[self.header.scenario.role_ids.index(command.role)] != "player":
+            if self._state.seats[self.header.scenario.role_ids.index(command.role)] != "player":
                 raise ActionRefused(
                     "not_allowed", "a bot holds your seat; reconnect to take it back"
                 )
@@ -258,10 +308,10 @@ class GameActor:
                 command.reply(reply)
 
     def _apply(self, action: Action, now: float, then: Callable[[], object] | None = None) -> None:
-        state, events = apply(self.state, action, now)
-        self.commit(state, events, then)
+        state, events = apply(self._state, action, now)
+        self._commit(state, events, then)
 
-    def commit(
+    def _commit(
         self, state: GameState, events: list[Event], then: Callable[[], object] | None = None
     ) -> None:
         """Adopt the state, store the events, and tell the players once they are on disk.
@@ -269,17 +319,17 @@ class GameActor:
         The actor goes on with its next move meanwhile; storage keeps records in order,
         so announcements come out in the order of the moves.
         """
-        self.state = state
+        self._state = state
         if not events:
             if then is not None:
                 then()
             return
         lines = [orjson.dumps(e.to_dict()).decode() for e in events]
-        self.lines.extend(lines)
+        self._lines.extend(lines)
         ended = state.ending is not None
         if ended:
-            self.result = result(state)
-        count = len(self.lines)
+            self._result = result(state)
+        count = len(self._lines)
         self._unannounced += 1
 
         def announce(ok: bool) -> None:
@@ -287,7 +337,7 @@ class GameActor:
             if not ok:
                 log.error("events not stored; not announced", extra=self._ids)
                 return
-            self.durable_state, self.durable = state, count
+            self._durable_state, self._durable = state, count
             self._announce(events, state)
             if then is not None:
                 then()
@@ -295,7 +345,7 @@ class GameActor:
         self._storage.record(
             self.game,
             [(e.seq, line) for e, line in zip(events, lines, strict=True)],
-            dumps(self.result) if ended and self.result is not None else None,
+            dumps(self._result) if ended and self._result is not None else None,
             announce,
         )
 
@@ -312,19 +362,25 @@ class GameActor:
                 for role in roles:
                     self._deliver(role, shared)
         if ended:
-            assert self.result is not None
-            message = Prepared(ended_message(self.game, self.header.scenario, self.result))
+            assert self._result is not None
+            message = Prepared(ended_message(self.game, self.header.scenario, self._result))
             for role in roles:
                 self._deliver(role, message)
-            log.info("ended: %s", self.result["reason"], extra=self._ids)
-            self._on_end(self)
+            log.info("ended: %s", self._result["reason"], extra=self._ids)
+        self._on_change(self)
+
+    def _deliver(self, role: str, message: Prepared) -> None:
+        player = self._players[role]
+        if player is not None:
+            self._audience.to_player(player, message)
 
     def _bots(self, now: float) -> None:
-        for role, seat in zip(self.header.scenario.role_ids, self.state.seats, strict=True):
-            if not seat.startswith("bot:") or not self.live:
+        for role, seat in zip(self.header.scenario.role_ids, self._state.seats, strict=True):
+            if not seat.startswith("bot:") or not self._playing:
                 continue
             bot = make_bot(seat.removeprefix("bot:"))
-            action = bot.decide(seen_by(self.state, role, self.events(), now))
+            events = [event_from_dict(orjson.loads(line)) for line in self._lines]
+            action = bot.decide(seen_by(self._state, role, events, now))
             if action is None:
                 continue
             try:

@@ -49,6 +49,9 @@ class Settings:
     # Proxies whose X-Forwarded-For/-Proto are believed (addresses or networks, comma-separated):
     # anyone else could claim any address, so only the reverse proxy in front is trusted.
     forwarded_allow_ips: str = "127.0.0.1,::1"
+    # Sessions created this recently are loaded at start-up (with any that has a live game
+    # or a tournament round still to start); older ones are loaded when first asked for.
+    recent_seconds: float = 24 * 3600.0
 
 
 def settings_from_env(database: str | None = None) -> Settings:
@@ -67,6 +70,7 @@ def settings_from_env(database: str | None = None) -> Settings:
         commit_interval=_number("ZOPA_COMMIT_INTERVAL", defaults.commit_interval),
         forwarded_allow_ips=os.environ.get("ZOPA_FORWARDED_ALLOW_IPS", "")
         or defaults.forwarded_allow_ips,
+        recent_seconds=3600 * _number("ZOPA_RECENT_HOURS", defaults.recent_seconds / 3600),
     )
     key = os.environ.get("ZOPA_FACILITATOR_KEY", "")
     if key:

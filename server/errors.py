@@ -1,19 +1,60 @@
-"""The server's exceptions. One root, so callers can catch everything the server refuses.
+"""The server's exceptions: one root, one subclass per kind of refusal.
 
-ServerError
-└── Refused   a request that cannot be done: an HTTP status and a code for the client
+They say what went wrong in the server's own terms, never how a transport reports it:
+the HTTP edge (``http_api.status_of``) maps each kind to a status, the websocket edge
+(``ws.py``) to a close code or an ``error`` message. ``code`` is the machine-readable
+code clients see (docs/protocol.md lists them).
+
+ServerError                 code, message
+├── Invalid                 a request that breaks a rule of its form (bad_request)
+│   └── wire.BadFrame       a websocket frame that is not a message (bad_message)
+├── Unauthorized            a call without the key or token it needs (unauthorized)
+├── NotFound                no such session, player, game, scenario or schedule
+├── Conflict                the request is well formed but the state forbids it now
+├── TooLarge                a request body over its limit (too_large)
+├── Busy                    a limit on live work is reached (too_many_games)
+├── Damaged                 stored data that no longer reads back (bad_log)
+├── bot_client.BotError     a bot cannot join or stay in its session (``zopa bots``)
+└── commands.backup.BackupError   a backup could not be made (``zopa backup``)
+
+The rules' own refusals are ``zopa.rules.errors.ActionRefused``, under that package's root.
 """
 
 from __future__ import annotations
 
 
 class ServerError(Exception):
-    pass
+    default_code = "error"
 
-
-class Refused(ServerError):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message)
-        self.status = status
-        self.code = code
         self.message = message
+        self.code = code or self.default_code
+
+
+class Invalid(ServerError):
+    default_code = "bad_request"
+
+
+class Unauthorized(ServerError):
+    default_code = "unauthorized"
+
+
+class NotFound(ServerError):
+    default_code = "not_found"
+
+
+class Conflict(ServerError):
+    default_code = "conflict"
+
+
+class TooLarge(ServerError):
+    default_code = "too_large"
+
+
+class Busy(ServerError):
+    default_code = "too_many_games"
+
+
+class Damaged(ServerError):
+    default_code = "bad_log"

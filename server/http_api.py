@@ -1,4 +1,8 @@
-"""The HTTP API of CONTRACT.md, plus the facilitator's controls (docs/protocol.md)."""
+"""The HTTP API of docs/protocol.md (the contract's calls and the facilitator's controls).
+
+This is the HTTP edge: the server's exceptions become statuses and error objects here
+(``status_of``), and nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -13,31 +17,60 @@ from starlette.routing import Route
 
 from zopa.rules.bots import STRATEGIES
 from zopa.rules.library import builtin_scenarios
-from zopa.server.errors import Refused
+from zopa.server.errors import (
+    Busy,
+    Conflict,
+    Damaged,
+    Invalid,
+    NotFound,
+    ServerError,
+    TooLarge,
+    Unauthorized,
+)
+from zopa.server.records import Session
 from zopa.server.sessions import Sessions
+from zopa.server.tournament import views
 
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_BODY = 16 * 1024
 
 
-def error_response(refused: Refused) -> JSONResponse:
+STATUS: dict[type[ServerError], int] = {
+    Invalid: 400,
+    Unauthorized: 401,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    Busy: 429,
+    Damaged: 500,
+}
+
+
+def status_of(error: ServerError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 500
+
+
+def error_response(error: ServerError) -> JSONResponse:
     return JSONResponse(
-        {"error": {"code": refused.code, "message": refused.message}}, status_code=refused.status
+        {"error": {"code": error.code, "message": error.message}}, status_code=status_of(error)
     )
 
 
 async def read_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        raise Refused(413, "too_large", f"a request body is at most {MAX_BODY} bytes")
+        raise TooLarge(f"a request body is at most {MAX_BODY} bytes")
     if not raw:
         return {}
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise Refused(400, "bad_request", f"the body is not JSON: {exc}") from None
+        raise Invalid(f"the body is not JSON: {exc}") from None
     if not isinstance(body, dict):
-        raise Refused(400, "bad_request", "the body must be a JSON object")
+        raise Invalid("the body must be a JSON object")
     return body
 
 
@@ -54,7 +87,7 @@ def is_facilitator(request: Request, key: bytes) -> bool:
 
 def require_facilitator(request: Request, key: bytes) -> None:
     if not is_facilitator(request, key):
-        raise Refused(401, "unauthorized", "this call needs the facilitator key as a Bearer token")
+        raise Unauthorized("this call needs the facilitator key as a Bearer token")
 
 
 def route(path: str, handler: Handler, method: str = "GET") -> Route:
@@ -63,8 +96,8 @@ def route(path: str, handler: Handler, method: str = "GET") -> Route:
     async def endpoint(request: Request) -> Response:
         try:
             return await handler(request)
-        except Refused as refused:
-            return error_response(refused)
+        except ServerError as error:
+            return error_response(error)
 
     return Route(path, endpoint, methods=[method])
 
@@ -101,7 +134,7 @@ class Api:
         ]
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"ok": True, "sessions": len(self.sessions.sessions)})
+        return JSONResponse({"ok": True, "sessions": self.sessions.registry.count()})
 
     async def scenarios(self, request: Request) -> Response:
         """The library and the bots' strategies, for session creation and solo practice."""
@@ -120,14 +153,14 @@ class Api:
     async def create_session(self, request: Request) -> Response:
         self._facilitator(request)
         body = await read_body(request)
-        session = await self.sessions.create_session(
+        session = await self.sessions.open(
             body.get("scenario"), body.get("time_limit"), body.get("schedule")
         )
         return JSONResponse({"code": session.code}, status_code=201)
 
     async def practice(self, request: Request) -> Response:
         body = await read_body(request)
-        player, entry = await self.sessions.practice(
+        player, entry = await self.sessions.practice.start(
             body.get("name"),
             body.get("scenario"),
             body.get("strategy", "conceder"),
@@ -140,16 +173,17 @@ class Api:
 
     async def session(self, request: Request) -> Response:
         self._facilitator(request)
-        return JSONResponse(self.sessions.snapshot(request.path_params["code"]))
+        session = await self.sessions.registry.session(request.path_params["code"])
+        return JSONResponse(self.sessions.snapshots.snapshot(session))
 
     async def join(self, request: Request) -> Response:
         body = await read_body(request)
-        player = await self.sessions.join(request.path_params["code"], body.get("name"))
+        player = await self.sessions.players.join(request.path_params["code"], body.get("name"))
         return JSONResponse({"player": player.id, "token": player.token}, status_code=201)
 
     async def remove(self, request: Request) -> Response:
         self._facilitator(request)
-        await self.sessions.remove_player(
+        await self.sessions.players.remove(
             request.path_params["code"], request.path_params["player"]
         )
         return JSONResponse({"removed": request.path_params["player"]})
@@ -157,7 +191,7 @@ class Api:
     async def start_round(self, request: Request) -> Response:
         self._facilitator(request)
         body = await read_body(request)
-        number, games = await self.sessions.start_round(
+        number, games = await self.sessions.rounds.start(
             request.path_params["code"], body.get("pairs")
         )
         return JSONResponse(
@@ -167,57 +201,78 @@ class Api:
 
     async def pause(self, request: Request) -> Response:
         self._facilitator(request)
-        return JSONResponse({"games": await self.sessions.pause(request.path_params["code"])})
+        return JSONResponse(
+            {"games": await self.sessions.controls.pause(request.path_params["code"])}
+        )
 
     async def resume(self, request: Request) -> Response:
         self._facilitator(request)
-        return JSONResponse({"games": await self.sessions.resume(request.path_params["code"])})
+        return JSONResponse(
+            {"games": await self.sessions.controls.resume(request.path_params["code"])}
+        )
 
     async def extend(self, request: Request) -> Response:
         self._facilitator(request)
         body = await read_body(request)
-        count = await self.sessions.extend(
+        count = await self.sessions.controls.extend(
             request.path_params["code"], body.get("seconds"), body.get("game")
         )
         return JSONResponse({"games": count})
 
     async def end_round(self, request: Request) -> Response:
         self._facilitator(request)
-        return JSONResponse({"games": await self.sessions.end_round(request.path_params["code"])})
+        code = request.path_params["code"]
+        return JSONResponse({"games": await self.sessions.controls.end_round(code)})
 
     async def results(self, request: Request) -> Response:
         self._facilitator(request)
-        return JSONResponse(self.sessions.results(request.path_params["code"]))
+        session = await self.sessions.registry.session(request.path_params["code"])
+        return JSONResponse(results(self.sessions, session))
 
     async def schedule(self, request: Request) -> Response:
         self._facilitator(request)
-        return JSONResponse(self.sessions.schedule_view(request.path_params["code"]))
+        session = await self.sessions.registry.session(request.path_params["code"])
+        return JSONResponse(views.schedule_view(self.sessions.registry, session))
 
     async def standings(self, request: Request) -> Response:
         self._facilitator(request)
-        return JSONResponse(self.sessions.standings(request.path_params["code"]))
+        session = await self.sessions.registry.session(request.path_params["code"])
+        return JSONResponse(views.standings(self.sessions.registry, session))
 
     async def public_standings(self, request: Request) -> Response:
         # Anyone with the join code: the room's projector, without the facilitator key.
-        return JSONResponse(self.sessions.standings(request.path_params["code"], public=True))
+        session = await self.sessions.registry.session(request.path_params["code"])
+        return JSONResponse(views.standings(self.sessions.registry, session, public=True))
 
     async def export(self, request: Request) -> Response:
         self._facilitator(request)
-        code = self.sessions.session(request.path_params["code"]).code
+        session = await self.sessions.registry.session(request.path_params["code"])
+        code = session.code
         return Response(
-            self.sessions.export_csv(code),
+            views.export_csv(self.sessions.registry, session),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="zopa-{code}.csv"'},
         )
 
     async def history(self, request: Request) -> Response:
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        player = self.sessions.player_by_token(given) if scheme.lower() == "bearer" else None
+        player = await self.sessions.players.by_token(bearer(request))
         if player is None:
-            raise Refused(401, "unauthorized", "this call needs a player token as a Bearer token")
-        return JSONResponse(self.sessions.history(player))
+            raise Unauthorized("this call needs a player token as a Bearer token")
+        session = await self.sessions.registry.session(player.session)
+        return JSONResponse(views.history(self.sessions.registry, session, player))
 
     async def log(self, request: Request) -> Response:
         self._facilitator(request)
-        lines = await self.sessions.game_log(request.path_params["game"])
+        lines = await self.sessions.archive.game_log(request.path_params["game"])
         return Response("".join(line + "\n" for line in lines), media_type="application/jsonl")
+
+
+def results(sessions: Sessions, session: Session) -> dict[str, Any]:
+    """Every game of the session by round, with its result (``null`` while live)."""
+    rounds: list[dict[str, Any]] = [
+        {"round": n, "games": []} for n in range(1, len(session.rounds) + 1)
+    ]
+    for number, entry in sessions.registry.games_of(session):
+        item = {"game": entry.id, "players": entry.players, "result": entry.result}
+        rounds[number - 1]["games"].append(item)
+    return {"rounds": rounds}

@@ -150,41 +150,58 @@ class Connection:
 
 class Hub:
     def __init__(self) -> None:
-        self.players: dict[str, set[Connection]] = defaultdict(set)
-        self.facilitators: dict[str, set[Connection]] = defaultdict(set)
+        self._players: dict[str, set[Connection]] = defaultdict(set)
+        self._facilitators: dict[str, set[Connection]] = defaultdict(set)
 
     def attach(self, connection: Connection) -> int:
         """Register a player's socket; how many that player now has open."""
         assert connection.player is not None
-        sockets = self.players[connection.player]
+        sockets = self._players[connection.player]
         sockets.add(connection)
         return len(sockets)
 
     def detach(self, connection: Connection) -> int:
         """Forget a socket; how many the player still has open."""
         if connection.session is not None:
-            self.facilitators[connection.session].discard(connection)
+            watching = self._facilitators.get(connection.session, set())
+            watching.discard(connection)
+            if not watching:
+                self._facilitators.pop(connection.session, None)
             return 0
         if connection.player is None:
             return 0
-        sockets = self.players.get(connection.player, set())
+        sockets = self._players.get(connection.player, set())
         sockets.discard(connection)
         if not sockets:
-            self.players.pop(connection.player, None)
+            self._players.pop(connection.player, None)
         return len(sockets)
 
+    def watch(self, connection: Connection, session: str) -> None:
+        """Register a facilitator's socket for the session's snapshots."""
+        connection.session = session
+        self._facilitators[session].add(connection)
+
+    def watched(self, session: str) -> bool:
+        """Some facilitator watches the session."""
+        return bool(self._facilitators.get(session))
+
     def connected(self, player: str) -> bool:
-        return bool(self.players.get(player))
+        return bool(self._players.get(player))
+
+    def close_player(self, player: str, code: int, reason: str) -> None:
+        """Close every socket of the player (removed from the session, say)."""
+        for connection in list(self._players.get(player, ())):
+            connection.close(code, reason)
 
     def to_player(self, player: str, message: dict[str, Any] | Prepared) -> None:
-        for connection in self.players.get(player, ()):
+        for connection in self._players.get(player, ()):
             connection.send(message)
 
     def to_facilitators(self, session: str, message: dict[str, Any] | Prepared) -> None:
-        for connection in self.facilitators.get(session, ()):
+        for connection in self._facilitators.get(session, ()):
             connection.send(message)
 
     def everyone(self) -> list[Connection]:
-        found = [c for group in self.players.values() for c in group]
-        found += [c for group in self.facilitators.values() for c in group]
+        found = [c for group in self._players.values() for c in group]
+        found += [c for group in self._facilitators.values() for c in group]
         return found

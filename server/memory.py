@@ -1,9 +1,8 @@
 """Garbage collection tuned for a game server.
 
 The heap is mostly long-lived and acyclic: sockets, games, their events. CPython's
-automatic collector walks all of it again and again as it grows; at 4,000 players that
-meant pauses of 100 ms to over a second and a p50 latency of 350 ms at 2,000 actions/s
-(bench/bench_load.py; with the collector off: p99 17 ms). So automatic collection is
+automatic collector walks all of it again and again as it grows, and at thousands of
+players its pauses ruled the latency (docs/performance.md). So automatic collection is
 off; a sweep every half minute (``ZOPA_GC_SWEEP_SECONDS``) collects the cycles made
 since the last one and freezes what survives (frozen objects are skipped by later
 sweeps but still freed by reference counting). Cycles that die after being frozen

@@ -7,7 +7,7 @@ write call returns only once its data is durable: the server announces nothing b
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -56,7 +56,10 @@ class RoundRow:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """Everything needed to rebuild the server after a restart."""
+    """Sessions with their players, games and rounds, to rebuild the server from.
+
+    Live games come with their event lines; ended ones with their header and result.
+    """
 
     sessions: tuple[SessionRow, ...]
     players: tuple[PlayerRow, ...]
@@ -76,9 +79,9 @@ class Storage(Protocol):
 
     async def remove_player(self, player_id: str) -> None: ...
 
-    async def add_game(self, row: GameRow) -> None: ...
-
-    async def add_round(self, row: RoundRow) -> None: ...
+    async def add_games(self, rows: Sequence[GameRow], started: RoundRow | None = None) -> None:
+        """Store new games, and the round they start with them: one commit for them all."""
+        ...
 
     async def end_game(self, game_id: str, result: str) -> None: ...
 
@@ -108,4 +111,17 @@ class Storage(Protocol):
 
     async def heartbeat(self, now: float) -> None: ...
 
-    async def load(self) -> Snapshot: ...
+    async def load(self, recent_since: float) -> Snapshot:
+        """What start-up needs: every session created at ``recent_since`` or later, and
+        every older one with a live game or a scheduled round still to start."""
+        ...
+
+    async def load_sessions(self, codes: Sequence[str]) -> Snapshot:
+        """These sessions, whole (for the ones start-up left in storage)."""
+        ...
+
+    async def find_session(
+        self, *, code: str | None = None, token: str | None = None, game: str | None = None
+    ) -> str | None:
+        """The code of the session with this code, player token or game; ``None`` if none."""
+        ...

@@ -12,7 +12,6 @@ handed back only after the commit: an event the server announces is already on d
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 import math
@@ -20,61 +19,28 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from zopa.server import sqlite_reads
+from zopa.server.sqlite_schema import (
+    CLOSE_SPAN,
+    LAST_ROWID,
+    SCHEMA,
+    Rows,
+    finish,
+    insert_events,
+    migrate,
+)
 from zopa.server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Snapshot
 
 T = TypeVar("T")
 _Work = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
-_Rows = list[tuple[str, int, str]]  # (game, seq, line) rows of the events table
 # A game's record: the game, its new event rows, its result once it ended, whom to tell.
-_Record = tuple[str, _Rows, str | None, Callable[[bool], None]]
+_Record = tuple[str, Rows, str | None, Callable[[bool], None]]
 
 log = logging.getLogger("zopa.storage")
 
-# The events table's form: in SCHEMA for a new database, and in ``_migrate`` for an older one.
-EVENTS_TABLE = """CREATE TABLE IF NOT EXISTS events (
-    game TEXT NOT NULL REFERENCES games(id), seq INTEGER NOT NULL, line TEXT NOT NULL);"""
-
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS sessions (
-    code TEXT PRIMARY KEY, scenario TEXT NOT NULL, time_limit REAL, created_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS players (
-    id TEXT PRIMARY KEY, session TEXT NOT NULL REFERENCES sessions(code), name TEXT NOT NULL,
-    token TEXT NOT NULL UNIQUE, joined_at REAL NOT NULL, removed INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS games (
-    id TEXT PRIMARY KEY, session TEXT NOT NULL REFERENCES sessions(code),
-    round INTEGER NOT NULL, header TEXT NOT NULL, result TEXT);
-{EVENTS_TABLE}
-CREATE TABLE IF NOT EXISTS spans (
-    game TEXT PRIMARY KEY REFERENCES games(id), first INTEGER NOT NULL, last INTEGER)
-    WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS notes (
-    game TEXT NOT NULL REFERENCES games(id), line TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS notes_by_game ON notes (game);
-CREATE TABLE IF NOT EXISTS alive (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS schedules (
-    session TEXT PRIMARY KEY REFERENCES sessions(code), schedule TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS rounds (
-    session TEXT NOT NULL REFERENCES sessions(code), number INTEGER NOT NULL,
-    started_at REAL NOT NULL, byes TEXT NOT NULL DEFAULT '[]',
-    PRIMARY KEY (session, number)) WITHOUT ROWID;
-"""
-# Tables are added with IF NOT EXISTS, so a database written by an older zopa opens:
-# its sessions simply have no schedule and no round rows. The one table whose form
-# changed, events, is rebuilt once by ``_migrate``.
-#
-# Events are appended in the order they happen, whichever game they belong to, and a
-# game's rows are found by scanning its span of rowids (``spans``: after ``first``, up to
-# ``last`` once it ended). Keyed by (game, seq) as before, every commit rewrote one page
-# per game that moved, several kilobytes of write-ahead log per event with hundreds of
-# games live; appended, a commit writes the one or two pages at the table's end.
-
-SET_RESULT = "UPDATE games SET result = ? WHERE id = ?"
-LAST_ROWID = "SELECT coalesce(max(rowid), 0) FROM events"
-CLOSE_SPAN = f"UPDATE spans SET last = ({LAST_ROWID}) WHERE game = ?"
-_END = 2**63 - 1  # the largest rowid: the span of a game still being played
 # Most work items a single transaction takes, so one huge burst cannot stall everyone.
 BATCH = 2000
 
@@ -116,7 +82,7 @@ class SqliteStorage:
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
             connection.executescript(SCHEMA)
-            _migrate(connection)
+            migrate(connection)
         except sqlite3.Error as exc:
             loop.call_soon_threadsafe(_settle, ready, None, exc)
             return
@@ -182,14 +148,6 @@ class SqliteStorage:
 
         await self._do(work)
 
-    async def add_round(self, row: RoundRow) -> None:
-        await self._do(
-            lambda c: c.execute(
-                "INSERT INTO rounds VALUES (?, ?, ?, ?)",
-                (row.session, row.number, row.started_at, json.dumps(list(row.byes))),
-            )
-        )
-
     async def add_player(self, row: PlayerRow) -> None:
         await self._do(
             lambda c: c.execute(
@@ -203,17 +161,28 @@ class SqliteStorage:
             lambda c: c.execute("UPDATE players SET removed = 1 WHERE id = ?", (player_id,))
         )
 
-    async def add_game(self, row: GameRow) -> None:
+    async def add_games(self, rows: Sequence[GameRow], started: RoundRow | None = None) -> None:
         def work(c: sqlite3.Connection) -> None:
-            c.execute(
-                "INSERT INTO games VALUES (?, ?, ?, ?, ?)",
-                (row.id, row.session, row.round, row.header, row.result),
-            )
-            c.execute(f"INSERT INTO spans VALUES (?, ({LAST_ROWID}), NULL)", (row.id,))
-            rows = [(row.id, seq, line) for seq, line in enumerate(row.events, start=1)]
-            _insert_events(c, rows)
-            if row.result is not None:
-                c.execute(CLOSE_SPAN, (row.id,))
+            if started is not None:
+                c.execute(
+                    "INSERT INTO rounds VALUES (?, ?, ?, ?)",
+                    (
+                        started.session,
+                        started.number,
+                        started.started_at,
+                        json.dumps(list(started.byes)),
+                    ),
+                )
+            for row in rows:
+                c.execute(
+                    "INSERT INTO games VALUES (?, ?, ?, ?, ?)",
+                    (row.id, row.session, row.round, row.header, row.result),
+                )
+                c.execute(f"INSERT INTO spans VALUES (?, ({LAST_ROWID}), NULL)", (row.id,))
+                events = [(row.id, seq, line) for seq, line in enumerate(row.events, start=1)]
+                insert_events(c, events)
+                if row.result is not None:
+                    c.execute(CLOSE_SPAN, (row.id,))
 
         await self._do(work)
 
@@ -247,27 +216,18 @@ class SqliteStorage:
         self._queue.put((lambda connection: _write(connection, records), done, loop))
 
     async def end_game(self, game_id: str, result: str) -> None:
-        await self._do(lambda c: _finish(c, game_id, result))
+        await self._do(lambda c: finish(c, game_id, result))
 
     async def add_note(self, game_id: str, line: str) -> None:
         await self._do(lambda c: c.execute("INSERT INTO notes VALUES (?, ?)", (game_id, line)))
 
     async def game_lines(self, game_id: str) -> list[str] | None:
-        def work(c: sqlite3.Connection) -> list[str] | None:
-            found = c.execute("SELECT header FROM games WHERE id = ?", (game_id,)).fetchone()
-            if found is None:
-                return None
-            span = c.execute("SELECT first, last FROM spans WHERE game = ?", (game_id,))
-            first, last = span.fetchone() or (0, None)
-            rows = c.execute(
-                "SELECT line FROM events WHERE rowid > ? AND rowid <= ? AND game = ? "
-                "ORDER BY rowid",
-                (first, _END if last is None else last, game_id),
-            )
-            notes = c.execute("SELECT line FROM notes WHERE game = ? ORDER BY rowid", (game_id,))
-            return [found[0], *(line for (line,) in rows), *(line for (line,) in notes)]
+        return await self._do(lambda c: sqlite_reads.game_lines(c, game_id))
 
-        return await self._do(work)
+    async def find_session(
+        self, *, code: str | None = None, token: str | None = None, game: str | None = None
+    ) -> str | None:
+        return await self._do(lambda c: sqlite_reads.find_session(c, code, token, game))
 
     async def heartbeat(self, now: float) -> None:
         await self._do(
@@ -277,43 +237,11 @@ class SqliteStorage:
             )
         )
 
-    async def load(self) -> Snapshot:
-        def work(c: sqlite3.Connection) -> Snapshot:
-            sessions = tuple(
-                SessionRow(*row)
-                for row in c.execute(
-                    "SELECT s.code, s.scenario, s.time_limit, s.created_at, t.schedule "
-                    "FROM sessions s LEFT JOIN schedules t ON t.session = s.code "
-                    "ORDER BY s.created_at"
-                )
-            )
-            players = tuple(
-                PlayerRow(i, s, n, t, j, bool(r))
-                for i, s, n, t, j, r in c.execute("SELECT * FROM players ORDER BY joined_at")
-            )
-            lines: dict[str, list[str]] = {}
-            # Only from the first event of the oldest unfinished game on: what came
-            # before belongs to games already over. A game without a span (written by an
-            # older zopa after the upgrade) makes it read from the start.
-            for game, line in c.execute(
-                "SELECT e.game, e.line FROM events e JOIN games g ON g.id = e.game "
-                "WHERE e.rowid > (SELECT coalesce(min(coalesce(s.first, 0)), 0) FROM games o "
-                "LEFT JOIN spans s ON s.game = o.id WHERE o.result IS NULL) "
-                "AND g.result IS NULL ORDER BY e.rowid"
-            ):
-                lines.setdefault(game, []).append(line)
-            games = tuple(
-                GameRow(i, s, r, h, tuple(lines.get(i, ())), res)
-                for i, s, r, h, res in c.execute("SELECT * FROM games ORDER BY rowid")
-            )
-            alive = c.execute("SELECT at FROM alive WHERE id = 1").fetchone()
-            rounds = tuple(
-                RoundRow(s, n, at, tuple(json.loads(byes)))
-                for s, n, at, byes in c.execute("SELECT * FROM rounds ORDER BY session, number")
-            )
-            return Snapshot(sessions, players, games, alive[0] if alive else None, rounds)
+    async def load(self, recent_since: float = 0.0) -> Snapshot:
+        return await self._do(lambda c: sqlite_reads.startup(c, recent_since))
 
-        return await self._do(work)
+    async def load_sessions(self, codes: Sequence[str]) -> Snapshot:
+        return await self._do(lambda c: sqlite_reads.sessions(c, codes))
 
 
 def _write(connection: sqlite3.Connection, records: list[_Record]) -> None:
@@ -322,81 +250,16 @@ def _write(connection: sqlite3.Connection, records: list[_Record]) -> None:
     Event appends are most of the traffic; one insert for all the games that wrote in
     this loop turn costs a fraction of one per game.
     """
-    rows: _Rows = []
+    rows: Rows = []
     for game_id, game_rows, result, _ in records:
         rows.extend(game_rows)
         if result is not None:
             # A game's events go in before its result: flush what has gathered so far.
-            _insert_events(connection, rows)
+            insert_events(connection, rows)
             rows = []
-            _finish(connection, game_id, result)
+            finish(connection, game_id, result)
     if rows:
-        _insert_events(connection, rows)
-
-
-CHUNKS = (64, 32, 16, 8, 4, 2, 1)
-
-
-def _insert_events(connection: sqlite3.Connection, rows: _Rows) -> None:
-    """Insert event rows, many to a statement.
-
-    A multi-row statement costs SQLite less than ``executemany`` stepping one row at a
-    time: 134 against 157 µs for 100 rows with a busy thread beside it, in a standalone
-    test. Statements of 64, 32, ... 1 rows keep the distinct statements few, so they
-    stay in the connection's statement cache.
-    """
-    done = 0
-    for size in CHUNKS:
-        while len(rows) - done >= size:
-            chunk = rows[done : done + size]
-            connection.execute(_insert_sql(size), [value for row in chunk for value in row])
-            done += size
-
-
-@functools.cache
-def _insert_sql(rows: int) -> str:
-    return "INSERT INTO events (game, seq, line) VALUES " + ", ".join(["(?, ?, ?)"] * rows)
-
-
-def _finish(connection: sqlite3.Connection, game_id: str, result: str) -> None:
-    """Store a game's result and close its span: its events are all in."""
-    connection.execute(SET_RESULT, (result, game_id))
-    connection.execute(CLOSE_SPAN, (game_id,))
-
-
-def _migrate(connection: sqlite3.Connection) -> None:
-    """Rebuild an older database's events table, keyed by (game, seq), as appended rows.
-
-    Each game's events are copied together and in order, and its span recorded; one
-    transaction, so an interrupted upgrade leaves the old table as it was.
-    """
-    found = connection.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'"
-    ).fetchone()
-    if found is None or "WITHOUT ROWID" not in found[0].upper():
-        return
-    log.warning("upgrading the events table to appended rows (once)")
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        connection.execute("ALTER TABLE events RENAME TO events_keyed")
-        connection.execute(EVENTS_TABLE)
-        connection.execute(
-            "INSERT INTO events (game, seq, line) "
-            "SELECT game, seq, line FROM events_keyed ORDER BY game, seq"
-        )
-        connection.execute("DELETE FROM spans")
-        connection.execute(
-            "INSERT INTO spans (game, first, last) "
-            f"SELECT g.id, coalesce(a.lo - 1, ({LAST_ROWID})), "
-            f"CASE WHEN g.result IS NULL THEN NULL ELSE coalesce(a.hi, ({LAST_ROWID})) END "
-            "FROM games g LEFT JOIN (SELECT game, min(rowid) AS lo, max(rowid) AS hi "
-            "FROM events GROUP BY game) a ON a.game = g.id"
-        )
-        connection.execute("DROP TABLE events_keyed")
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
+        insert_events(connection, rows)
 
 
 def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:

@@ -31,15 +31,16 @@ from zopa.rules.errors import LogError
 from zopa.rules.log import read_log, replay
 from zopa.rules.review import review, review_json
 from zopa.rules.scenario import Scenario
-from zopa.server.errors import Refused
+from zopa.server.errors import Conflict, Damaged, Invalid, NotFound, Unauthorized
 from zopa.server.http_api import (
     bearer,
     is_facilitator,
     read_body,
     require_facilitator,
+    results,
     route,
 )
-from zopa.server.sessions import GameEntry, Sessions
+from zopa.server.sessions import Sessions
 
 MAX_QR_TEXT = 512
 
@@ -67,64 +68,58 @@ class WebApi:
 
     async def session_analysis(self, request: Request) -> Response:
         self._facilitator(request)
-        session = self.sessions.session(request.path_params["code"])
+        session = await self.sessions.registry.session(request.path_params["code"])
         return JSONResponse(outcome_space(session.scenario))
 
     async def game_analysis(self, request: Request) -> Response:
-        entry = self.sessions.games.get(request.path_params["game"])
+        game = request.path_params["game"]
         if not self._is_facilitator(request):
-            player = self.sessions.player_by_token(bearer(request))
+            player = await self.sessions.players.by_token(bearer(request))
             if player is None:
-                raise Refused(401, "unauthorized", "this call needs your player token")
-            if entry is None or player.id not in entry.players.values():
-                raise Refused(404, "no_such_game", "that is not one of your games")
-            if entry.result is None:
-                raise Refused(409, "game_live", "what was possible is shown once the game is over")
+                raise Unauthorized("this call needs your player token")
+            entry = await self.sessions.registry.find_game(game)
+            if entry is None or player.id not in entry.seats:
+                raise NotFound("that is not one of your games", "no_such_game")
+            if entry.live:
+                raise Conflict("what was possible is shown once the game is over", "game_live")
+        entry = await self.sessions.registry.find_game(game)
         if entry is None:
-            raise Refused(404, "no_such_game", f"no game {request.path_params['game']!r}")
-        return JSONResponse(outcome_space(self._scenario_of(entry)))
-
-    def _scenario_of(self, entry: GameEntry) -> Scenario:
+            raise NotFound(f"no game {game!r}", "no_such_game")
         # Each game's own: a tournament's rounds may each be on another scenario.
-        return entry.scenario
+        return JSONResponse(outcome_space(entry.scenario))
 
     async def results_csv(self, request: Request) -> Response:
         self._facilitator(request)
-        code = request.path_params["code"]
-        session = self.sessions.session(code)
-        scenarios = {g: self.sessions.games[g].scenario for ids in session.rounds for g in ids}
-        text = results_csv(
-            session.scenario, self.sessions.results(code), self._names(code), scenarios
-        )
+        session = await self.sessions.registry.session(request.path_params["code"])
+        scenarios = {e.id: e.scenario for _, e in self.sessions.registry.games_of(session)}
+        names = {p.id: p.name for p in session.players.values()}
+        text = results_csv(session.scenario, results(self.sessions, session), names, scenarios)
         return Response(
             text,
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="zopa-{session.code}.csv"'},
         )
 
-    def _names(self, code: str) -> dict[str, str]:
-        return {p.id: p.name for p in self.sessions.session(code).players.values()}
-
     async def review(self, request: Request) -> Response:
         self._facilitator(request)
-        lines = await self.sessions.game_log(request.path_params["game"])
+        lines = await self.sessions.archive.game_log(request.path_params["game"])
         try:
             log = read_log(lines)
             return JSONResponse(review_json(review(log, replay(log))))
         except LogError as exc:  # only if storage were damaged: say so rather than crash
-            raise Refused(500, "bad_log", f"the stored log does not replay: {exc}") from exc
+            raise Damaged(f"the stored log does not replay: {exc}") from exc
 
     async def add_note(self, request: Request) -> Response:
         self._facilitator(request)
         body = await read_body(request)
-        note = await self.sessions.add_note(request.path_params["game"], body)
+        note = await self.sessions.archive.add_note(request.path_params["game"], body)
         return JSONResponse(note, status_code=201)
 
     async def qr(self, request: Request) -> Response:
         self._facilitator(request)
         text = request.query_params.get("text", "")
         if not text or len(text) > MAX_QR_TEXT:
-            raise Refused(400, "bad_request", f"'text' must be 1 to {MAX_QR_TEXT} characters")
+            raise Invalid(f"'text' must be 1 to {MAX_QR_TEXT} characters")
         return Response(qr_svg(text), media_type="image/svg+xml")
 
 

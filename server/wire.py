@@ -11,15 +11,18 @@ from typing import Any
 import msgpack
 import orjson
 
+from zopa.server.errors import Invalid
+
 MSGPACK = "zopa.msgpack"
 
 
-class BadFrame(Exception):
-    """A frame that is not a message; ``code`` says how the socket answers it."""
+class BadFrame(Invalid):
+    """A frame that is not a message; ``close`` says how the socket answers it."""
+
+    default_code = "bad_message"
 
     def __init__(self, message: str, close: int | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.close = close  # close the socket with this code, or None to answer with an error
 
 

@@ -1,5 +1,8 @@
 """The websocket endpoint ``/ws``: parse, authenticate, enqueue. Nothing more.
 
+This is the websocket edge: the server's refusals become close codes and ``error``
+messages here.
+
 Close codes (docs/protocol.md):
   1001 server shutting down          1003 a binary frame on a JSON socket (or the reverse)
   1009 frame over the size limit     4400 the first message is not a valid hello
@@ -21,10 +24,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from zopa.rules.actions import PLAYER_KINDS, parse_action
 from zopa.rules.errors import ActionRefused
-from zopa.server.actor import PlayerMove
-from zopa.server.errors import Refused
+from zopa.server.errors import NotFound
 from zopa.server.hub import Connection, FrameSend, Hub
-from zopa.server.sessions import Player, Sessions
+from zopa.server.moves import PlayerMove
+from zopa.server.records import GameEntry, Player
+from zopa.server.sessions import Sessions
 from zopa.server.wire import MSGPACK, BadFrame, decode
 
 log = logging.getLogger("zopa.ws")
@@ -100,7 +104,7 @@ class Endpoint:
         if "key" in hello:
             await self._facilitator(receive, connection, hello)
             return
-        player = self.sessions.player_by_token(hello.get("token"))
+        player = await self.sessions.players.by_token(hello.get("token"))
         if player is None:
             log.info("hello with an unknown token")
             connection.close(4401, "unknown token")
@@ -117,9 +121,12 @@ class Endpoint:
             "player connected",
             extra={"player": player.id, "client": peer, "scheme": socket.url.scheme},
         )
-        self._welcome(connection, player, since)
+        latest = await self.sessions.games.latest_view(player)
+        # From here to the attach, no await: no event can slip between the view and
+        # the events that follow it.
+        self._welcome(connection, player, since, latest)
         if self.hub.attach(connection) == 1:
-            await self.sessions.presence(player, connected=True)
+            await self.sessions.presence.seen(player, connected=True)
         # The player's messages are read here rather than through _receive: a coroutine
         # made and dropped per message is a visible share of a move's cost, and only a
         # bot for the seat needs an await.
@@ -132,14 +139,18 @@ class Endpoint:
             else:
                 self._player_message(connection, player, message)
 
-    def _welcome(self, connection: Connection, player: Player, since: int | None) -> None:
-        """The welcome, then with ``since`` the events missed; no await, so nothing slips in."""
-        found = self.sessions.player_game(player)
-        if found is None:
+    def _welcome(
+        self,
+        connection: Connection,
+        player: Player,
+        since: int | None,
+        latest: tuple[GameEntry, dict[str, Any]] | None,
+    ) -> None:
+        """The welcome, then with ``since`` the events missed."""
+        if latest is None:
             connection.send({"type": "welcome", "player": player.id, "game": None})
             return
-        entry, role = found
-        view = self.sessions.view(entry, role)
+        entry, view = latest
         if since is None:
             connection.send({"type": "welcome", "player": player.id, "game": view})
             return
@@ -164,7 +175,7 @@ class Endpoint:
             )
 
     async def _seat_bot(self, connection: Connection, player: Player) -> None:
-        refused = await self.sessions.seat_bot(player)
+        refused = await self.sessions.presence.seat_bot(player)
         if refused is not None:
             connection.send(_error(refused, "the partner's seat cannot be given to a bot now"))
 
@@ -175,7 +186,7 @@ class Endpoint:
         if kind == "ping":
             connection.send({"type": "pong"})
             return
-        found = self.sessions.player_game(player)
+        found = self.sessions.registry.latest_game(player)
         if kind not in PLAYER_KINDS:
             connection.send(_error("bad_message", f"unknown message type {kind!r}"))
             return
@@ -193,7 +204,7 @@ class Endpoint:
         if "game" in message and message["game"] != entry.id:
             connection.send(_error("not_in_game", "that is not your game"))
             return
-        if entry.actor is None or not entry.actor.live:
+        if entry.actor is None:
             connection.send(_error("game_over", "the game is over"))
             return
         entry.actor.submit(PlayerMove(role, action, connection.send))
@@ -209,13 +220,12 @@ class Endpoint:
             connection.close(4401, "wrong facilitator key")
             return
         try:
-            session = self.sessions.session(str(hello.get("session", "")))
-        except Refused:
+            session = await self.sessions.registry.session(str(hello.get("session", "")))
+        except NotFound:
             connection.close(4404, "no such session")
             return
-        connection.session = session.code
-        self.hub.facilitators[session.code].add(connection)
-        connection.send(self.sessions.snapshot(session.code))
+        self.hub.watch(connection, session.code)
+        connection.send(self.sessions.snapshots.snapshot(session))
         while (message := await self._receive(receive, connection)) is not None:
             if message["type"] == "ping":
                 connection.send({"type": "pong"})
@@ -225,10 +235,10 @@ class Endpoint:
     async def _gone(self, connection: Connection) -> None:
         left = self.hub.detach(connection)
         if connection.player is not None and left == 0:
-            player = self.sessions.players.get(connection.player)
+            player = self.sessions.registry.player(connection.player)
             if player is not None:
                 with contextlib.suppress(Exception):
-                    await self.sessions.presence(player, connected=False)
+                    await self.sessions.presence.seen(player, connected=False)
         await connection.finished(1.0)
         connection.stop()
 

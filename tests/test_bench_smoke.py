@@ -51,3 +51,20 @@ def test_the_actor_benchmark_plays_its_moves_and_prints_a_cost() -> None:
     assert done.returncode == 0, done.stderr
     cost = float(done.stdout.split()[0])
     assert cost > 0 and "of CPU per move" in done.stdout
+
+
+def test_the_memory_benchmark_prints_its_three_figures() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_memory.py", "--games", "400", "--round", "20"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("ended games: 400 ") and "bytes per ended game" in lines[0]
+    # Start-up resumed the live games both times; the older classes stayed in storage once.
+    assert "(1 sessions loaded, 20 live games resumed)" in lines[1]
+    assert "20 live games resumed" in lines[2] and "(1 sessions loaded" not in lines[2]
+    assert lines[3].startswith("a round of 20 games: ") and " ms to start" in lines[3]

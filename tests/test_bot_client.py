@@ -26,7 +26,8 @@ from zopa.rules.log import read_log, replay
 from zopa.rules.negotiation import GameState, advance, apply, start
 from zopa.rules.scenario import Scenario
 from zopa.rules.scoring import result
-from zopa.server.bot_client import BotPlayer, Table, base_url, message_of, run_bots
+from zopa.server.bot_client import BotPlayer, base_url, message_of, run_bots
+from zopa.server.bot_table import Table
 from zopa.server.views import event_message, player_view
 
 SKEW = -100.0  # the bot's clock runs 100 s behind the server's

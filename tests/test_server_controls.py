@@ -9,7 +9,7 @@ import websockets
 
 from tests.live import KEY, Client, Player, Server
 from tests.test_server_game import paired
-from zopa.server.sessions import snapshot_interval
+from zopa.server.snapshots import snapshot_interval
 
 
 async def test_pause_resume_extend_and_end_the_round(server: Server) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import websockets
 
-from tests.live import Client, Player, Server
+from tests.live import Client, Player, Server, open_session
 from tests.test_server_game import paired
 from zopa.rules.log import read_log, replay
 from zopa.rules.scoring import result
@@ -156,5 +156,77 @@ async def test_after_a_restart_a_reload_still_shows_how_the_last_game_ended(
         assert view["result"] == ended["result"]
         assert view["cards"] == ended["cards"]
         assert [e["type"] for e in view["events"]] == ["walkout", "end"]
+    finally:
+        server.stop()
+
+
+async def test_an_ended_game_reloads_from_storage_with_its_end(server: Server) -> None:
+    """An ended game leaves memory; a reload still gets its whole view and result."""
+    _, players, started = await paired(server, "guitar")
+    seller, buyer = players["seller"], players["buyer"]
+    await seller.send({"type": "chat", "text": "bye"})
+    await seller.send({"type": "walkout"})
+    ended = await buyer.c.type("ended")
+    again = Player(server, buyer.code, buyer.name)
+    again.token = buyer.token
+    view = (await again.connect())["game"]
+    assert view["game"] == started["games"][0]["game"]
+    assert view["result"] == ended["result"] and view["cards"] == ended["cards"]
+    assert [e["type"] for e in view["events"]] == ["chat", "walkout", "end"]
+    assert view["status"]["over"] is True
+    # A move on the ended game is refused as such.
+    await again.send({"type": "chat", "text": "still there?"})
+    refused = await again.c.type("error")
+    assert refused["code"] == "game_over"
+
+
+async def test_a_reload_while_the_partner_is_away_still_says_so(server: Server) -> None:
+    _, players, _ = await paired(server, "guitar")
+    seller, buyer = players["seller"], players["buyer"]
+    await buyer.c.close()
+    told = await seller.c.type("presence")
+    assert told["connected"] is False
+    await seller.c.close()
+    view = (await seller.connect())["game"]
+    assert view["presence"] == {k: told[k] for k in ("role", "connected", "grace_ends")}
+    await buyer.connect()
+    back = await seller.c.type("presence")
+    assert back["connected"] is True
+    await seller.c.close()
+    assert (await seller.connect())["game"]["presence"] == {"role": "buyer", "connected": True}
+
+
+async def test_an_older_session_is_loaded_when_first_asked_for(tmp_path: Path) -> None:
+    """Start-up leaves sessions that are not recent in storage, until something names them."""
+    server = Server(tmp_path / "zopa.db", ZOPA_RECENT_HOURS="0")
+    server.start()
+    try:
+        code, players, started = await paired(server, "guitar")
+        game = started["games"][0]["game"]
+        seller = players["seller"]
+        await seller.send({"type": "walkout"})
+        ended = await seller.c.type("ended")
+        idle = await open_session(server, "guitar")
+        for name, wanted in (("by token", "token"), ("by code", "code"), ("by game", "game")):
+            server.terminate()
+            server.start()
+            assert server.call("GET", "/healthz")[1]["sessions"] == 0, name
+            if wanted == "token":
+                view = (await seller.connect())["game"]
+                assert view["game"] == game and view["result"] == ended["result"]
+            elif wanted == "code":
+                status, snapshot = server.call("GET", f"/api/sessions/{code}")
+                assert status == 200 and snapshot["rounds"][0]["games"][0]["live"] is False
+                assert snapshot["rounds"][0]["games"][0]["result"] == ended["result"]
+            else:
+                status, text = server.call("GET", f"/api/games/{game}/log")
+                assert status == 200 and '"walkout"' in text
+                status, _ = server.call("GET", f"/api/games/{game}/analysis", key=seller.token)
+                assert status == 200
+            assert server.call("GET", "/healthz")[1]["sessions"] == 1, name
+        # A new round in a session loaded on demand pairs as before.
+        await server.acall("POST", f"/api/sessions/{code}/rounds")
+        assert server.call("GET", f"/api/sessions/{idle}")[0] == 200
+        assert server.call("GET", "/api/sessions/NOSUCH")[0] == 404
     finally:
         server.stop()

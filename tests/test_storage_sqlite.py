@@ -30,7 +30,7 @@ async def test_interleaved_games_read_back_their_own_events_in_order(tmp_path: P
     storage = await opened(tmp_path / "zopa.db")
     await storage.add_session(SessionRow("S", "guitar", None, 1.0))
     for game in ("A", "B", "C"):
-        await storage.add_game(GameRow(game, "S", 1, f"header {game}", (line(game, 1),)))
+        await storage.add_games([GameRow(game, "S", 1, f"header {game}", (line(game, 1),))])
     # Moves of several games land in the same commits, and in separate ones.
     await asyncio.gather(record(storage, "A", range(2, 4)), record(storage, "B", range(2, 3)))
     await record(storage, "A", range(4, 5), result='{"reason": "agreement"}')
@@ -80,7 +80,7 @@ async def test_a_database_with_events_keyed_by_game_is_upgraded_once(tmp_path: P
         *(line("OVER", s) for s in (1, 2, 3)),
     ]
     # Play goes on in the upgraded database, for the live games and a new one.
-    await storage.add_game(GameRow("NEW", "S", 2, "header NEW", (line("NEW", 1),)))
+    await storage.add_games([GameRow("NEW", "S", 2, "header NEW", (line("NEW", 1),))])
     await record(storage, "EMPTY", range(1, 3))
     await record(storage, "LIVE", range(4, 6), result="{}")
     await record(storage, "NEW", range(2, 3))
@@ -111,7 +111,7 @@ async def test_a_live_game_an_older_zopa_wrote_after_the_upgrade_is_recovered(
     path = tmp_path / "zopa.db"
     storage = await opened(path)
     await storage.add_session(SessionRow("S", "guitar", None, 1.0))
-    await storage.add_game(GameRow("OLD", "S", 1, "header OLD", (line("OLD", 1),)))
+    await storage.add_games([GameRow("OLD", "S", 1, "header OLD", (line("OLD", 1),))])
     await record(storage, "OLD", range(2, 3), result="{}")
     await storage.close()
     with sqlite3.connect(path) as older:
@@ -119,7 +119,7 @@ async def test_a_live_game_an_older_zopa_wrote_after_the_upgrade_is_recovered(
         older.execute("INSERT INTO games VALUES ('NOSPAN', 'S', 1, 'header NOSPAN', NULL)")
         older.execute("INSERT INTO events VALUES ('NOSPAN', 1, ?)", (line("NOSPAN", 1),))
     storage = await opened(path)
-    await storage.add_game(GameRow("NEW", "S", 2, "header NEW", (line("NEW", 1),)))
+    await storage.add_games([GameRow("NEW", "S", 2, "header NEW", (line("NEW", 1),))])
     snapshot = await storage.load()
     assert await storage.game_lines("NOSPAN") == ["header NOSPAN", line("NOSPAN", 1)]
     await storage.close()

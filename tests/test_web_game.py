@@ -252,6 +252,24 @@ def test_a_lost_connection_is_shown_and_recovered_and_a_bot_can_stand_in(pages: 
     expect(first.locator("#end-outcome")).to_have_text("No deal: the facilitator ended the round")
 
 
+def test_a_reload_while_the_partner_is_away_keeps_the_bot_seat_control(pages: Pages) -> None:
+    facilitator = pages.facilitator()
+    code = create_session(facilitator, "supplier")
+    ida = join(pages, code, "Ida")
+    jon = join(pages, code, "Jon")
+    first, second = start_round(facilitator, 1, [ida, jon])
+    second.context.close()
+    presence = first.locator("#g-presence")
+    expect(presence).to_contain_text("has lost the connection")
+    # The partner's absence is part of the view: a reload still shows it, and the
+    # control appears once the grace period is over.
+    first.reload()
+    expect(first.locator("#game-screen")).to_be_visible()
+    expect(presence).to_contain_text("has lost the connection")
+    first.get_by_role("button", name="Let a bot take their seat").click()
+    expect(presence).to_have_text("A bot is holding your partner's seat until they come back.")
+
+
 def test_a_game_that_closes_by_claims(pages: Pages) -> None:
     facilitator = pages.facilitator()
     code = create_session(facilitator, "moving-out")

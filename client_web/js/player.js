@@ -148,7 +148,8 @@ function onMessage(message) {
 function setGame(message) {
   const { type, ...rest } = message;
   game = fromView(rest);
-  view.presence = null;
+  // The partner's presence is part of the view: a reload keeps "away" and its control.
+  view.presence = rest.presence || null;
   if (game.result) showEnd();
   else {
     screen("game");

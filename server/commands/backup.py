@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.request import pathname2url
 
+from zopa.server.errors import ServerError
+
 
 def add_parser(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
@@ -27,7 +29,7 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-class BackupError(Exception):
+class BackupError(ServerError):
     """The backup could not be made; the message says why."""
 
 

@@ -100,7 +100,7 @@ def uvicorn_config(args: argparse.Namespace, settings: Settings, app: Starlette)
         port=args.port,
         log_level="warning",
         ws_max_size=settings.max_frame_bytes,
-        # Our messages are small: compression cost a third of throughput (PERFORMANCE.md).
+        # Our messages are small: compression cost throughput (docs/performance.md).
         ws_per_message_deflate=False,
         lifespan="on",
         timeout_graceful_shutdown=5,

@@ -2,6 +2,8 @@
 
 ``schedule`` reads and writes a tournament's plan, ``matching`` finds perfect matchings,
 ``pairing`` decides who plays whom in which role, ``standings`` ranks players across
-roles and scenarios, and ``export`` writes the tidy CSV. All of them are pure; the
-server's ``sessions`` module runs them. docs/tournaments.md explains the rules.
+roles and scenarios, ``report`` and ``export`` shape the tables and the tidy CSV, and
+``views`` answers the HTTP calls from a session's games. All but ``views`` are pure;
+the server's ``seating`` and ``rounds`` modules run the pairing. docs/tournaments.md
+explains the rules.
 """

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from zopa.rules.library import builtin
-from zopa.server.errors import Refused
+from zopa.server.errors import Invalid, NotFound
 
 PAIRINGS = ("round_robin", "swiss")
 ODD_RULES = ("bot", "bye")
@@ -47,8 +47,8 @@ class Schedule:
         }
 
 
-def bad(message: str) -> Refused:
-    return Refused(400, "bad_request", message)
+def bad(message: str) -> Invalid:
+    return Invalid(message)
 
 
 def parse_time_limit(raw: Any, where: str = "'time_limit'") -> float | None:
@@ -67,12 +67,12 @@ def check_scenario(raw: Any, where: str = "'scenario'") -> str:
     try:
         builtin(raw)
     except KeyError as exc:
-        raise Refused(404, "no_such_scenario", str(exc.args[0])) from None
+        raise NotFound(str(exc.args[0]), "no_such_scenario") from None
     return raw
 
 
 def parse_schedule(raw: Any, default_scenario: str | None) -> Schedule:
-    """The schedule a facilitator sent; ``Refused`` (400, or 404 for a scenario) naming the key.
+    """The schedule a facilitator sent; ``Invalid`` (``NotFound`` for a scenario) naming the key.
 
     ``rounds`` is a list of ``{"scenario"?, "time_limit"?, "starts_at"?}`` or just a
     count of rounds on the session's scenario.

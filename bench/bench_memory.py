@@ -1,0 +1,193 @@
+"""Memory follows live work: what an ended game costs, start-up, and a big round's start.
+
+Run: ``python bench/bench_memory.py [--games 10000] [--round 500]``.
+
+In process, on a real SQLite file, with the server's own rooms and no sockets:
+
+1. **Ended games.** Classes of 40 players play rounds of 20 games; each round is ended
+   by the facilitator (``end-round``) and the next one starts, until ``--games`` have
+   ended. The resident set is read after a first class has played (so the live work's
+   own memory is already there) and again at the end: the growth divided by the games
+   is what each ended game keeps.
+2. **Start-up.** That database, plus a recent session with 20 live games, is opened by
+   a fresh process that times ``storage.open`` and ``Sessions.recover``: once with the
+   classes older than ``ZOPA_RECENT_HOURS`` (their sessions load on demand) and once
+   with every session recent (all of them loaded).
+3. **A big round.** A session of twice ``--round`` players; the time from the call that
+   starts the round to every game stored, its actor started and its views sent (the
+   best of three sessions: the machine's other work only ever adds to it), and the
+   pairing's own share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from zopa.server.config import Settings
+from zopa.server.hub import Hub
+from zopa.server.pairing import pair_players
+from zopa.server.sessions import Sessions
+from zopa.server.storage_sqlite import SqliteStorage
+
+CLASS = 40  # players in one class
+ROUNDS = 10  # rounds one class plays
+DAY = 24 * 3600.0
+
+
+def rss_kb() -> int:
+    """The resident set now, in KB (``ru_maxrss`` is only the peak)."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+class Clock:
+    """The time the server believes it is: the past while the old classes play."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def __call__(self) -> float:
+        return self.at if self.at else time.time()
+
+
+async def open_sessions(
+    path: Path, clock: Clock, **settings: float
+) -> tuple[Sessions, SqliteStorage]:
+    storage = SqliteStorage(str(path), 0.002)
+    await storage.open()
+    config = dataclasses.replace(Settings(database=str(path)), **settings)  # type: ignore[arg-type]
+    return Sessions(storage, Hub(), config, clock=clock), storage
+
+
+async def play_class(sessions: Sessions, scenario: str) -> int:
+    """A class of ``CLASS`` players plays ``ROUNDS`` rounds, each ended by the facilitator."""
+    session = await sessions.open(scenario)
+    for n in range(CLASS):
+        await sessions.players.join(session.code, f"Player {n}")
+    played = 0
+    for _ in range(ROUNDS):
+        _, games = await sessions.rounds.start(session.code)
+        played += await sessions.controls.end_round(session.code)
+        assert all(not g.live for g in games), "an ended game kept its actor"
+    return played
+
+
+async def ended_games(path: Path, count: int) -> float:
+    """KB of resident memory each ended game keeps."""
+    clock = Clock(time.time() - 30 * DAY)
+    sessions, storage = await open_sessions(path, clock, gc_sweep_seconds=0)
+    scenarios = ["guitar", "new-hire", "supplier"]
+    await play_class(sessions, "guitar")  # the live work's own memory, before measuring
+    gc.collect()
+    before = rss_kb()
+    played = 0
+    while played < count:
+        played += await play_class(sessions, scenarios[played // (CLASS // 2) % 3])
+        clock.at += 60
+    gc.collect()
+    after = rss_kb()
+    # Twenty live games in a session of today, for start-up to resume.
+    clock.at = 0
+    today = await sessions.open("guitar")
+    for n in range(CLASS):
+        await sessions.players.join(today.code, f"Live {n}")
+    await sessions.rounds.start(today.code)
+    await sessions.shutdown()
+    await storage.close()
+    print(
+        f"ended games: {played:,} kept {after - before:,} KB of RSS more "
+        f"({after} KB in all): {1024 * (after - before) / played:.0f} bytes per ended game"
+    )
+    return (after - before) / played
+
+
+async def start_up(path: str, recent_hours: float) -> None:
+    """In a fresh process: open storage and recover, timed; the figures as JSON."""
+    started = time.perf_counter()
+    storage = SqliteStorage(path, 0.002)
+    await storage.open()
+    settings = Settings(database=path, recent_seconds=recent_hours * 3600)
+    sessions = Sessions(storage, Hub(), settings)
+    resumed = await sessions.recover()
+    spent = time.perf_counter() - started
+    loaded = sessions.registry.count()
+    await sessions.shutdown()
+    await storage.close()
+    print(json.dumps({"seconds": spent, "resumed": resumed, "sessions": loaded}))
+
+
+def timed_start_up(path: Path, recent_hours: float) -> dict[str, float]:
+    command = [sys.executable, __file__, "--start-up", str(path), "--recent-hours"]
+    answer = subprocess.run(
+        [*command, str(recent_hours)], capture_output=True, text=True, check=True
+    )
+    found: dict[str, float] = json.loads(answer.stdout.splitlines()[-1])
+    return found
+
+
+async def big_round(path: Path, games: int, tries: int = 3) -> tuple[float, float]:
+    """The best of ``tries`` round starts, each in a session of its own; and the pairing's."""
+    clock = Clock(0)
+    sessions, storage = await open_sessions(path, clock)
+    best = pairing = float("inf")
+    for _ in range(tries):
+        session = await sessions.open("new-hire")
+        for n in range(2 * games):
+            await sessions.players.join(session.code, f"Player {n}")
+        free = list(session.players)
+        started = time.perf_counter()
+        _, made = await sessions.rounds.start(session.code)
+        best = min(best, time.perf_counter() - started)
+        assert len(made) == games
+        # The pairing alone, on the same players, for the share of it that is not this
+        # module's: ``server/pairing.py`` decides who plays whom.
+        started = time.perf_counter()
+        pair_players(free, {}, ("a", "b"), 1)
+        pairing = min(pairing, time.perf_counter() - started)
+    await sessions.shutdown()
+    await storage.close()
+    return best, pairing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--games", type=int, default=10_000)
+    parser.add_argument("--round", type=int, default=500)
+    parser.add_argument("--start-up", help=argparse.SUPPRESS)
+    parser.add_argument("--recent-hours", type=float, default=24, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.start_up:
+        asyncio.run(start_up(args.start_up, args.recent_hours))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "zopa.db"
+        asyncio.run(ended_games(path, args.games))
+        for hours, what in ((24, "older classes on demand"), (1e6, "every session recent")):
+            found = timed_start_up(path, hours)
+            loaded, resumed = int(found["sessions"]), int(found["resumed"])
+            print(
+                f"start-up, {what}: {found['seconds'] * 1000:.0f} ms "
+                f"({loaded} sessions loaded, {resumed} live games resumed)"
+            )
+        spent, pairing = asyncio.run(big_round(Path(folder) / "round.db", args.round))
+        print(
+            f"a round of {args.round} games: {1000 * spent:.0f} ms to start, best of 3 "
+            f"(the pairing alone: {1000 * pairing:.0f} ms)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""What goes on a game actor's queue: players' moves, the server's actions, wake-ups."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from zopa.rules.actions import Action
+from zopa.rules.record import record
+
+Reply = Callable[[dict[str, Any]], None]  # must not block
+
+
+@record
+class PlayerMove:
+    role: str
+    action: Action  # parsed by the socket handler, for this role
+    reply: Reply
+
+
+def _future() -> asyncio.Future[str | None]:
+    return asyncio.get_running_loop().create_future()
+
+
+@dataclass(frozen=True, slots=True)
+class SystemMove:
+    action: Action
+    # Set once the move is applied (or refused), for callers that wait on it.
+    done: asyncio.Future[str | None] = field(default_factory=_future)
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Wake:
+    """Put on the queue by the actor's timer: a deadline may have passed, or a bot may move."""
+
+
+WAKE = Wake()
+Command = PlayerMove | SystemMove | Stop | Wake

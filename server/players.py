@@ -1,0 +1,67 @@
+"""Players: joining a session by its code, being found by token, being removed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from zopa.rules.actions import Seat
+from zopa.rules.bots import BOT_DEFAULT
+from zopa.server.codes import new_id, token
+from zopa.server.errors import Invalid, NotFound
+from zopa.server.records import Player
+from zopa.server.registry import Registry
+from zopa.server.storage import PlayerRow, Storage
+
+MAX_NAME = 40
+
+# Closes a player's sockets: (player id, websocket close code, reason).
+CloseSockets = Callable[[str, int, str], None]
+
+
+class Players:
+    def __init__(
+        self,
+        registry: Registry,
+        storage: Storage,
+        close: CloseSockets,
+        changed: Callable[[str], None],
+        clock: Callable[[], float],
+    ) -> None:
+        self._registry = registry
+        self._storage = storage
+        self._close = close
+        self._changed = changed
+        self._clock = clock
+
+    async def join(self, code: str, name: Any) -> Player:
+        session = await self._registry.session(code)
+        if not isinstance(name, str) or not name.strip():
+            raise Invalid("'name' must be a non-empty string")
+        name = " ".join(name.split())
+        if len(name) > MAX_NAME:
+            raise Invalid(f"'name' must be at most {MAX_NAME} characters")
+        player = Player(new_id("p"), session.code, name, token())
+        await self._storage.add_player(
+            PlayerRow(player.id, session.code, name, player.token, self._clock())
+        )
+        self._registry.add_player(session, player)
+        self._changed(session.code)
+        return player
+
+    async def by_token(self, raw: Any) -> Player | None:
+        return await self._registry.player_by_token(raw)
+
+    async def remove(self, code: str, player_id: str) -> None:
+        session = await self._registry.session(code)
+        player = session.players.get(player_id)
+        if player is None or player.removed:
+            raise NotFound(f"no player {player_id!r} in this session", "no_such_player")
+        await self._storage.remove_player(player.id)
+        player.remove()
+        found = self._registry.latest_game(player)
+        if found is not None and found[0].actor is not None:
+            # The partner keeps a game to finish: a bot takes the removed player's seat.
+            await found[0].actor.system(Seat(found[1], f"bot:{BOT_DEFAULT}"))
+        self._close(player.id, 4403, "removed from the session")
+        self._changed(session.code)

@@ -1,0 +1,160 @@
+"""What the server remembers of sessions, players and games, as plain records.
+
+The registry (``registry.py``) keeps them and is the only one to add or drop them; each
+field that changes afterwards has one room that changes it, through the record's own
+methods. A game's state is not here: its actor owns it while the game is live, and once
+it has ended the record keeps only what views and tables need (its result as the JSON
+stored with it, decoded when asked for), so an ended game costs a few hundred bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from zopa.rules.library import builtin
+from zopa.rules.scenario import Scenario
+from zopa.server.errors import Conflict
+from zopa.server.tournament.schedule import Schedule
+from zopa.server.tournament.standings import Played
+
+if TYPE_CHECKING:
+    from zopa.server.actor import GameActor
+
+
+@dataclass(slots=True)
+class Player:
+    id: str
+    session: str
+    name: str
+    token: str
+    removed: bool = False
+    game: str | None = None  # the latest game, live or ended
+    gone_since: float | None = None  # None while connected or never connected
+
+    def seen(self, connected: bool, now: float) -> None:
+        """The player's first socket opened, or their last one closed (``presence.py``)."""
+        self.gone_since = None if connected else now
+
+    def remove(self) -> None:
+        self.removed = True
+
+    def playing(self, game_id: str) -> None:
+        """``game_id`` is the player's latest game (``registry.add_game``)."""
+        self.game = game_id
+
+
+@dataclass(slots=True)
+class GameEntry:
+    """A game as its session sees it: the actor while live, the result once ended."""
+
+    id: str
+    round: int
+    seats: tuple[str | None, ...]  # player ids in the scenario's role order, None for a bot
+    scenario: Scenario
+    actor: GameActor | None = None
+    result_json: str | None = None
+    practice: bool = False  # a solo game against a bot, started by the player
+
+    @property
+    def players(self) -> dict[str, str | None]:
+        """Role -> player id, ``None`` for a bot."""
+        return dict(zip(self.scenario.role_ids, self.seats, strict=True))
+
+    @property
+    def result(self) -> dict[str, Any] | None:
+        return None if self.result_json is None else orjson.loads(self.result_json)
+
+    @property
+    def live(self) -> bool:
+        """Still being played, as far as anyone has been told: the actor is kept until then."""
+        return self.actor is not None
+
+    def role_of(self, player_id: str) -> str:
+        return self.scenario.role_ids[self.seats.index(player_id)]
+
+    def partner_of(self, role: str) -> tuple[str, str | None]:
+        """The other role and who holds it (``None`` for a bot)."""
+        index = 1 - self.scenario.role_ids.index(role)
+        return self.scenario.role_ids[index], self.seats[index]
+
+    def playing(self, actor: GameActor) -> None:
+        """The game is live, owned by ``actor`` (``games.py``)."""
+        self.actor = actor
+
+    def released(self, result_json: str | None) -> None:
+        """The game has ended and everyone was told: drop its actor, keep its result."""
+        self.actor = None
+        self.result_json = result_json
+
+    def played(self) -> Played:
+        return Played(self.round, self.id, self.scenario, self.players, self.result)
+
+
+@dataclass(slots=True)
+class Session:
+    code: str
+    scenario: Scenario  # the latest round's (the first round's before any)
+    created_at: float
+    time_limit: float | None = None  # overrides every round's scenario, unless the round's own
+    schedule: Schedule | None = None  # a tournament's plan
+    paused: bool = False
+    players: dict[str, Player] = field(default_factory=dict)
+    rounds: list[list[str]] = field(default_factory=list)  # game ids per round
+    byes: dict[int, list[str]] = field(default_factory=dict)  # round -> players with a bye
+
+    def round_scenario(self, number: int) -> Scenario:
+        """Round ``number``'s scenario with its time limit: the schedule's, else the session's."""
+        schedule = self.schedule
+        if schedule is None:
+            return self.scenario
+        if number > len(schedule.rounds):
+            raise Conflict(
+                f"all {len(schedule.rounds)} scheduled rounds started", "schedule_complete"
+            )
+        planned = schedule.rounds[number - 1]
+        limit = planned.time_limit if planned.time_limit is not None else self.time_limit
+        return session_scenario(planned.scenario, limit)
+
+    def add_player(self, player: Player) -> None:
+        self.players[player.id] = player
+
+    def add_game(self, number: int, game_id: str) -> None:
+        while len(self.rounds) < number:
+            self.rounds.append([])
+        self.rounds[number - 1].append(game_id)
+
+    def open_round(self, number: int, scenario: Scenario, byes: list[str]) -> None:
+        while len(self.rounds) < number:
+            self.rounds.append([])
+        # The dashboard and debrief read the session's scenario: the round now being played.
+        self.scenario = scenario
+        if byes:
+            self.byes[number] = byes
+
+    def resumed(self) -> None:
+        """Back from storage: the scenario is the latest round's, as when it started."""
+        if self.schedule is not None and self.rounds:
+            self.scenario = self.round_scenario(len(self.rounds))
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+
+
+@functools.lru_cache(maxsize=256)
+def session_scenario(scenario_id: str, time_limit: float | None) -> Scenario:
+    """A built-in scenario, with its time limit replaced when one is given.
+
+    One object for every game on it: an ended game keeps a reference, not a copy.
+    """
+    scenario = builtin(scenario_id)
+    if time_limit is None:
+        return scenario
+    limit: float | int = int(time_limit) if float(time_limit).is_integer() else time_limit
+    return dataclasses.replace(
+        scenario, protocol=dataclasses.replace(scenario.protocol, time_limit=limit)
+    )

@@ -1,0 +1,47 @@
+"""Start-up: the live and recent sessions back in memory, and every live game resumed.
+
+"Recent" is ``Settings.recent_seconds`` (``ZOPA_RECENT_HOURS``): sessions created
+within it are loaded at start-up with every session that has a live game or a
+tournament round still to start; the registry loads any other when it is asked for.
+A live game's actor is rebuilt by replaying its log, then catches up: deadlines that
+fell while the server was down are honoured when they fell, and the time it was down
+is left off the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from zopa.server import restore
+from zopa.server.config import Settings
+from zopa.server.games import Games
+from zopa.server.registry import Registry
+from zopa.server.rounds import Rounds
+from zopa.server.storage import Storage
+
+
+async def recover(
+    registry: Registry,
+    games: Games,
+    rounds: Rounds,
+    storage: Storage,
+    settings: Settings,
+    clock: Callable[[], float],
+) -> int:
+    """Load what start-up needs; the number of live games resumed."""
+    now = clock()
+    snapshot = await storage.load(now - settings.recent_seconds)
+    live = restore.restore(registry, snapshot)
+    actors = [games.revive(header, row) for header, row in live]
+    # Together, so their catch-up records share commits.
+    await asyncio.gather(*(actor.catch_up(snapshot.last_alive, now) for actor in actors))
+    resumed = 0
+    for actor in actors:
+        if actor.live:
+            actor.start()
+            resumed += 1
+    for session in registry.sessions():
+        # A start time that passed while the server was down starts its round now.
+        rounds.arm(session)
+    return resumed

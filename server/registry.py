@@ -1,0 +1,142 @@
+"""The session registry: which sessions, players and games are in memory, found by key.
+
+Start-up loads the live and recent sessions (``recovery.py``); any other session is
+loaded the first time something asks for it, by its join code, a player's token or one
+of its game ids, so a server that has run for months starts as fast as a new one. The
+registry is the one owner of its maps: rooms add to them through its methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+
+from zopa.server import restore
+from zopa.server.codes import normalize_code
+from zopa.server.errors import NotFound
+from zopa.server.records import GameEntry, Player, Session
+from zopa.server.storage import Storage
+
+log = logging.getLogger("zopa.registry")
+
+
+class Registry:
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._sessions: dict[str, Session] = {}
+        self._players: dict[str, Player] = {}
+        self._by_token: dict[str, Player] = {}
+        self._games: dict[str, GameEntry] = {}
+        self._loading = asyncio.Lock()
+
+    # ---- what is in memory -----------------------------------------------------------
+
+    def loaded(self, code: str) -> Session | None:
+        return self._sessions.get(normalize_code(code))
+
+    def sessions(self) -> Iterator[Session]:
+        return iter(list(self._sessions.values()))
+
+    def count(self) -> int:
+        return len(self._sessions)
+
+    def player(self, player_id: str) -> Player | None:
+        return self._players.get(player_id)
+
+    def game(self, game_id: str) -> GameEntry | None:
+        return self._games.get(game_id)
+
+    def games_of(self, session: Session) -> Iterator[tuple[int, GameEntry]]:
+        """Every game of the session with its round number, in order."""
+        for number, ids in enumerate(session.rounds, start=1):
+            for game_id in ids:
+                yield number, self._games[game_id]
+
+    def live_games(self, session: Session) -> list[GameEntry]:
+        return [entry for _, entry in self.games_of(session) if entry.live]
+
+    def live(self) -> Iterator[GameEntry]:
+        return (entry for entry in list(self._games.values()) if entry.live)
+
+    def latest_game(self, player: Player) -> tuple[GameEntry, str] | None:
+        """The player's latest game, live or ended, and their role in it."""
+        entry = self._games.get(player.game) if player.game else None
+        return None if entry is None else (entry, entry.role_of(player.id))
+
+    def is_free(self, player: Player) -> bool:
+        found = self.latest_game(player)
+        return not player.removed and (found is None or not found[0].live)
+
+    # ---- adding ----------------------------------------------------------------------
+
+    def add_session(self, session: Session) -> None:
+        self._sessions[session.code] = session
+
+    async def new_code(self, make: Callable[[], str]) -> str:
+        """A code from ``make`` that no session uses, in memory or in storage."""
+        while True:
+            code = make()
+            if code not in self._sessions and await self._storage.find_session(code=code) is None:
+                return code
+
+    def add_player(self, session: Session, player: Player) -> None:
+        session.add_player(player)
+        self._players[player.id] = player
+        self._by_token[player.token] = player
+
+    def add_game(self, session: Session, entry: GameEntry) -> None:
+        session.add_game(entry.round, entry.id)
+        self._games[entry.id] = entry
+        for player_id in entry.seats:
+            player = self._players.get(player_id) if player_id is not None else None
+            if player is not None:
+                player.playing(entry.id)
+
+    # ---- found on demand -------------------------------------------------------------
+
+    async def session(self, code: str) -> Session:
+        """The session with this join code, loaded from storage if need be."""
+        key = normalize_code(code)
+        found = self._sessions.get(key)
+        if found is None and key:
+            found = await self._load(key)
+        if found is None:
+            raise NotFound(f"no session with the code {code!r}", "no_such_session")
+        return found
+
+    async def player_by_token(self, raw: object) -> Player | None:
+        if not isinstance(raw, str) or not raw:
+            return None
+        player = self._by_token.get(raw)
+        if player is None:
+            code = await self._storage.find_session(token=raw)
+            if code is not None and await self._load(code) is not None:
+                player = self._by_token.get(raw)
+        if player is None or player.removed:
+            return None
+        # Constant-time compare, so response timing does not leak how much matched.
+        return player if secrets.compare_digest(player.token, raw) else None
+
+    async def find_game(self, game_id: str) -> GameEntry | None:
+        """A game by id, its session loaded from storage if need be."""
+        entry = self._games.get(game_id)
+        if entry is None:
+            code = await self._storage.find_session(game=game_id)
+            if code is not None and await self._load(code) is not None:
+                entry = self._games.get(game_id)
+        return entry
+
+    async def _load(self, code: str) -> Session | None:
+        async with self._loading:
+            if code in self._sessions:
+                return self._sessions[code]
+            snapshot = await self._storage.load_sessions([code])
+            if not snapshot.sessions:
+                return None
+            if restore.restore(self, snapshot):
+                # Start-up loads every session with a live game: this cannot happen.
+                log.error("a session with live games was not loaded", extra={"session": code})
+            log.info("older session loaded on demand", extra={"session": code})
+            return self._sessions.get(code)

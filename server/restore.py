@@ -1,0 +1,88 @@
+"""Records from stored rows: what start-up and on-demand loading share.
+
+Ended games become results only: their header is read for who sat where and the
+scenario, which is parsed once for all the games that share it. Live games are handed
+back with their parsed header, for recovery to give each its actor again.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import TYPE_CHECKING
+
+import orjson
+
+from zopa.rules.log import Header, parse_header
+from zopa.rules.scenario import Scenario, parse_scenario
+from zopa.server.records import GameEntry, Player, Session, session_scenario
+from zopa.server.storage import GameRow, Snapshot
+from zopa.server.tournament.schedule import schedule_from_dict
+
+if TYPE_CHECKING:
+    from zopa.server.registry import Registry
+
+
+def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRow]]:
+    """Add the snapshot's sessions, players, rounds and ended games; the live games' rows."""
+    sessions: dict[str, Session] = {}
+    for row in snapshot.sessions:
+        plan = None if row.schedule is None else schedule_from_dict(json.loads(row.schedule))
+        session = Session(
+            row.code,
+            session_scenario(row.scenario, row.time_limit),
+            row.created_at,
+            time_limit=row.time_limit,
+            schedule=plan,
+        )
+        sessions[row.code] = session
+        registry.add_session(session)
+    for p in snapshot.players:
+        if p.session in sessions:
+            registry.add_player(
+                sessions[p.session], Player(p.id, p.session, p.name, p.token, p.removed)
+            )
+    live: list[tuple[Header, GameRow]] = []
+    for game in snapshot.games:
+        owner = sessions.get(game.session)
+        if owner is None:
+            continue
+        if game.result is None:
+            header = parse_header(json.loads(game.header))
+            live.append((header, game))
+            registry.add_game(
+                session, GameEntry(game.id, game.round, seats(header), header.scenario)
+            )
+        else:
+            registry.add_game(owner, ended_entry(game))
+    for started in snapshot.rounds:
+        opened = sessions.get(started.session)
+        if opened is not None:
+            opened.open_round(started.number, opened.scenario, list(started.byes))
+    for session in sessions.values():
+        session.resumed()
+    return live
+
+
+def seats(header: Header) -> tuple[str | None, ...]:
+    """Who sits in each role, in the scenario's order; ``None`` for a bot."""
+    return tuple(
+        None if "bot" in header.players[role] else str(header.players[role]["id"])
+        for role in header.scenario.role_ids
+    )
+
+
+def ended_entry(game: GameRow) -> GameEntry:
+    raw = orjson.loads(game.header)
+    scenario = _scenario(orjson.dumps(raw["scenario"], option=orjson.OPT_SORT_KEYS))
+    players = raw["players"]
+    seated = tuple(
+        None if "bot" in players[role] else str(players[role]["id"]) for role in scenario.role_ids
+    )
+    return GameEntry(game.id, game.round, seated, scenario, result_json=game.result)
+
+
+@functools.lru_cache(maxsize=256)
+def _scenario(text: bytes) -> Scenario:
+    """One scenario object for every stored game whose header holds the same one."""
+    return parse_scenario(orjson.loads(text), "header.scenario")
