@@ -20,14 +20,15 @@ from typing import Any
 
 import orjson
 
-from zopa.rules.actions import Action
+from zopa.rules.actions import Action, Timeout
 from zopa.rules.bots import make_bot, seen_by
 from zopa.rules.errors import ActionRefused
 from zopa.rules.events import Event, event_from_dict
 from zopa.rules.log import Header, dumps
-from zopa.rules.negotiation import GameState, advance, apply, next_deadline
+from zopa.rules.negotiation import GameState, apply, next_deadline
 from zopa.rules.record import record
 from zopa.rules.scoring import result
+from zopa.rules.status import status
 from zopa.server.mailbox import Mailbox
 from zopa.server.storage import Storage
 from zopa.server.views import ended_message, event_message, sealed
@@ -225,8 +226,10 @@ class GameActor:
 
     def _step(self, command: PlayerMove | SystemMove | Wake) -> None:
         now = self._clock()
-        state, due = advance(self.state, now)
-        self.commit(state, due)
+        # Each deadline that has passed is a step of its own, as in a replay of the log,
+        # so that each step's events carry the status right after that step.
+        while (deadline := next_deadline(self.state)) is not None and now >= deadline:
+            self._apply(Timeout(), now)
         if isinstance(command, Wake):
             if self.live:
                 self._bots(now)
@@ -302,13 +305,16 @@ class GameActor:
     def _announce(self, events: list[Event], state: GameState) -> None:
         ended = state.ending is not None
         roles = self.header.scenario.role_ids
+        # The events of one commit are one step's, all at one time: one status serves.
+        public = status(state, events[-1].at)
         for event in events:
             if sealed(event, ended):
                 for role in roles:
-                    self._deliver(role, Prepared(event_message(self.game, event, role, ended)))
+                    own = event_message(self.game, event, role, ended, public)
+                    self._deliver(role, Prepared(own))
             else:
                 # Both players see the same event: encode it once for both.
-                shared = Prepared(event_message(self.game, event, roles[0], ended))
+                shared = Prepared(event_message(self.game, event, roles[0], ended, public))
                 for role in roles:
                     self._deliver(role, shared)
         if ended:

@@ -10,20 +10,46 @@ from __future__ import annotations
 from typing import Any
 
 from zopa.rules.events import Event, sealed, visible_to
-from zopa.rules.log import Header
-from zopa.rules.negotiation import GameState, status
+from zopa.rules.log import GameLog, Header
+from zopa.rules.negotiation import GameState
 from zopa.rules.scenario import Scenario
+from zopa.rules.status import status, statuses
 
-__all__ = ["cards", "ended_message", "event_message", "player_view", "sealed"]
+__all__ = [
+    "cards",
+    "ended_message",
+    "event_message",
+    "missed_messages",
+    "player_view",
+    "sealed",
+]
 
 
-def event_message(game: str, event: Event, role: str, ended: bool) -> dict[str, Any]:
+def event_message(
+    game: str, event: Event, role: str, ended: bool, game_status: dict[str, Any]
+) -> dict[str, Any]:
+    """An event as ``role`` sees it, with the game's status right after its step: the
+    same status for both roles, built once per step by the caller."""
     return {
         "type": "event",
         "game": game,
         "seq": event.seq,
         "event": visible_to(event, role, ended).body(),
+        "status": game_status,
     }
+
+
+def missed_messages(
+    header: Header, events: list[Event], role: str, ended: bool, since: int
+) -> list[dict[str, Any]]:
+    """The event messages after ``since`` for a client coming back, each with the status
+    it had live: worked out again by replaying the game's events through the rules."""
+    found = statuses(GameLog(header, tuple(events)))
+    return [
+        event_message(header.game, event, role, ended, game_status)
+        for event, game_status in zip(events, found, strict=True)
+        if event.seq > since
+    ]
 
 
 def cards(scenario: Scenario) -> dict[str, Any]:

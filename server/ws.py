@@ -25,6 +25,7 @@ from zopa.server.actor import PlayerMove
 from zopa.server.errors import Refused
 from zopa.server.hub import Connection, FrameSend, Hub
 from zopa.server.sessions import Player, Sessions
+from zopa.server.views import missed_messages
 from zopa.server.wire import MSGPACK, BadFrame, decode
 
 log = logging.getLogger("zopa.ws")
@@ -143,16 +144,16 @@ class Endpoint:
         if since is None:
             connection.send({"type": "welcome", "player": player.id, "game": view})
             return
-        events = view["events"]
         view["events"] = []
         view["since"] = since
         connection.send({"type": "welcome", "player": player.id, "game": view})
-        for event in events:
-            if event["seq"] > since:
-                body = {k: v for k, v in event.items() if k != "seq"}
-                connection.send(
-                    {"type": "event", "game": entry.id, "seq": event["seq"], "event": body}
-                )
+        actor = entry.actor
+        assert actor is not None
+        missed = missed_messages(
+            actor.header, actor.durable_events(), role, "result" in view, since
+        )
+        for message in missed:
+            connection.send(message)
         if "result" in view:
             connection.send(
                 {

@@ -54,6 +54,10 @@ async def test_a_reconnect_with_since_gets_exactly_the_missed_events(server: Ser
     missed = [await away.event(), await away.event()]
     assert [m["event"]["type"] for m in missed] == ["chat", "offer"]
     assert missed[0]["event"]["text"] == "are you there?"
+    # Each with the status it was sent with live, as the other side got it then.
+    live = {m["seq"]: m["status"] for m in mover.c.received if m["type"] == "event"}
+    assert [m["status"] for m in missed] == [live[2], live[3]]
+    assert missed[1]["status"]["standing"] == {"seq": 3, "by": mover_role, "final": False}
 
     # A page reload (no since) gets the full view with every event so far.
     reload = Player(server, away.code, away.name)
