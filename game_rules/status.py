@@ -12,8 +12,10 @@ standing offer by its ``seq`` (its terms are in the offer event both sides have)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from zopa.rules.events import Event
 from zopa.rules.log import GameLog, replay_steps
 from zopa.rules.negotiation import GameState, next_deadline, seconds_left
 
@@ -55,7 +57,9 @@ def status(state: GameState, now: float) -> dict[str, Any]:
         "standing": None
         if standing is None or over
         else {"seq": standing.seq, "by": standing.by, "final": standing.final},
-        "claimed": [r for r, c in ((first_role, first), (second_role, second)) if c is not None],
+        "claimed": []
+        if first is None and second is None
+        else [r for r, c in ((first_role, first), (second_role, second)) if c is not None],
         "seats": {first_role: seats[0], second_role: seats[1]},
         "over": over,
     }
@@ -67,13 +71,8 @@ def _ms(seconds: float) -> float:
     return int(seconds * 1000.0 + 0.5) / 1000.0
 
 
-def statuses(log: GameLog) -> list[dict[str, Any]]:
-    """The status after each event of a log, in order, by replaying it through the rules.
-
-    Every event of one step (an accept and the end it causes) has the status after that
-    step, as the server sent it live.
-    """
-    found: list[dict[str, Any]] = []
+def step_statuses(log: GameLog) -> Iterator[tuple[list[Event], dict[str, Any]]]:
+    """Each step of a log (an action's events: an accept and the end it causes, say)
+    with the status right after it, by replaying the log through the rules."""
     for state, produced in replay_steps(log):
-        found.extend([status(state, produced[-1].at)] * len(produced))
-    return found
+        yield produced, status(state, produced[-1].at)

@@ -31,7 +31,7 @@ from zopa.rules.scoring import result
 from zopa.rules.status import status
 from zopa.server.mailbox import Mailbox
 from zopa.server.storage import Storage
-from zopa.server.views import ended_message, event_message, sealed
+from zopa.server.views import ended_message, event_message, sealed, status_change
 from zopa.server.wire import Prepared
 
 log = logging.getLogger("zopa.game")
@@ -94,6 +94,8 @@ class GameActor:
         # this, never from moves still on their way to storage.
         self.durable_state = state
         self.durable = len(lines)
+        # The status as the players last had it, whole: the next step is sent as a change.
+        self._told = status(state, state.last_at)
         self._unannounced = 0  # records made and not yet durable
         self._storage = storage
         self._deliver = deliver
@@ -305,16 +307,19 @@ class GameActor:
     def _announce(self, events: list[Event], state: GameState) -> None:
         ended = state.ending is not None
         roles = self.header.scenario.role_ids
-        # The events of one commit are one step's, all at one time: one status serves.
+        # The events of one commit are one step's, all at one time: one status serves,
+        # sent as what it changes in the one the players hold (views.status_change).
         public = status(state, events[-1].at)
+        change = status_change(self._told, public)
+        self._told = public
         for event in events:
             if sealed(event, ended):
                 for role in roles:
-                    own = event_message(self.game, event, role, ended, public)
+                    own = event_message(self.game, event, role, ended, change)
                     self._deliver(role, Prepared(own))
             else:
                 # Both players see the same event: encode it once for both.
-                shared = Prepared(event_message(self.game, event, roles[0], ended, public))
+                shared = Prepared(event_message(self.game, event, roles[0], ended, change))
                 for role in roles:
                     self._deliver(role, shared)
         if ended:

@@ -26,10 +26,10 @@ from zopa.rules.actions import (
 )
 from zopa.rules.errors import ActionRefused
 from zopa.rules.events import Event
-from zopa.rules.log import replay_steps
+from zopa.rules.log import GameLog, replay_steps
 from zopa.rules.negotiation import GameState, apply, next_deadline, start
 from zopa.rules.scenario import Scenario
-from zopa.rules.status import status, statuses
+from zopa.rules.status import status, step_statuses
 
 T0 = 1000.0
 LOW = {"i0": 0, "i1": 0}
@@ -132,6 +132,11 @@ def test_once_over_nothing_runs_nothing_stands_and_nothing_is_pending() -> None:
     assert over["over"] is True and over["clock"] is None and over["deadline"] is None
     assert over["turn"] is None and over["standing"] is None and over["pending_break"] is None
     assert over["seconds_left"] == 897.0  # stopped when the game ended
+
+
+def statuses(log: GameLog) -> list[dict[str, Any]]:
+    """The status after each event of a log: its step's."""
+    return [now for produced, now in step_statuses(log) for _ in produced]
 
 
 def test_the_status_of_every_event_of_a_log_is_the_status_after_its_step() -> None:

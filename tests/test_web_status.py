@@ -33,7 +33,7 @@ from zopa.rules.log import GameLog, Header, read_log, replay_steps
 from zopa.rules.negotiation import GameState, start, terms_dict
 from zopa.rules.status import status
 from zopa.server.bot_client import BotPlayer
-from zopa.server.views import missed_messages, player_view
+from zopa.server.views import missed_messages, player_view, status_change
 
 # Short live games: bots concede by the share of the time gone, so they finish in time.
 LIVE_SECONDS = 6
@@ -259,29 +259,36 @@ def folded(page: Page, games: list[Game]) -> list[Any]:
 
 def check(game: Game, page_states: list[Any], live: bool) -> int:
     """Every event, both players: the page's state against the rules' status; the count."""
-    steps: list[tuple[GameState, float]] = []
+    header = game.log.header
+    begun = status(start(header.scenario, header.seed, header.started_at), header.started_at)
+    # Each event with the state after its step, and the status before that step.
+    steps: list[tuple[GameState, float, dict[str, Any]]] = []
+    before = begun
     for state, produced in replay_steps(game.log):
-        steps += [(state, produced[-1].at)] * len(produced)
+        steps += [(state, produced[-1].at, before)] * len(produced)
+        before = status(state, produced[-1].at)
     checked = 0
     for told, page in zip(game.told, page_states, strict=True):
         role = told.role
         assert [m["seq"] for m in told.messages] == list(range(1, len(steps) + 1))
         # The view: the game as it started (the clock read when the view was made).
-        begun = status(
-            start(game.log.header.scenario, game.log.header.seed, game.log.header.started_at), T0
-        )
-        shown = dict(page["first"]["status"])
-        assert {**shown, "seconds_left": None, "deadline": None} == {
-            **begun,
-            "seconds_left": None,
-            "deadline": None,
-        }
+        shown = page["first"]["status"]
+        assert shown == told.view["status"]
+        unread = {"seconds_left": None, "deadline": None}
+        assert {**shown, **unread} == {**begun, **unread}
         assert page["first"]["seconds_left"] == shown["seconds_left"]
-        for message, got, (state, at) in zip(told.messages, page["after"], steps, strict=True):
+        held = dict(shown)
+        for message, got, (state, at, before) in zip(
+            told.messages, page["after"], steps, strict=True
+        ):
             seq = message["seq"]
             expected = status(state, at)
+            # The messages alone give the status after every event ...
+            held = {**held, **message["status"]}
+            assert held == expected, (header.game, role, seq)
             if live:
-                assert message["status"] == expected, (role, seq)  # the server's own
+                # ... each sent by the server as what its step changed, and no more.
+                assert message["status"] == status_change(before, expected), (role, seq)
             assert got["seq"] == seq
             assert got["status"] == expected, (game.log.header.game, role, seq)
             ahead = status(state, at + 1.0)

@@ -1,10 +1,10 @@
 // A player's game as the page sees it: the view the server sent, then every event
-// folded in. The rules live on the server alone: the view and every event message
-// carry the game's `status` (whose turn, the clocks, breaks, extensions, offers left,
-// the standing offer, claims, seats, the end: docs/protocol.md), and this module keeps
-// the latest one as it was told. What it adds is presentation only: the clocks count
-// down locally between messages, and the standing offer's terms are read from its
-// offer event.
+// folded in. The rules live on the server alone: the view carries the game's `status`
+// (whose turn, the clocks, breaks, extensions, offers left, the standing offer,
+// claims, seats, the end: docs/protocol.md) and every event message what its step
+// changed in it, and this module holds the status as it was told. What it adds is
+// presentation only: the clocks count down locally between messages, and the standing
+// offer's terms are read from its offer event.
 
 export function fromView(view, now = performance.now()) {
   const events = [...view.events];
@@ -26,11 +26,11 @@ export function fromView(view, now = performance.now()) {
   return game;
 }
 
-// Fold one live event in, with the status the server sent beside it.
-export function applyEvent(game, event, status, now = performance.now()) {
+// Fold one live event in, with the change to the status the server sent beside it.
+export function applyEvent(game, event, change, now = performance.now()) {
   game.events.push(event);
   game.lastSeq = event.seq;
-  tell(game, status, now);
+  tell(game, { ...game.status, ...change }, now);
 }
 
 function tell(game, status, now) {
