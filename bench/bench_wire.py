@@ -33,7 +33,10 @@ from zopa.rules.negotiation import GameState, start
 from zopa.rules.status import status
 from zopa.server.views import event_message, status_change
 
-STARTED = 1_764_000_000.0
+# A start time as a clock gives one, so times have as many digits as a live game's.
+STARTED = 1_764_000_000.123456
+# Not a whole second, for the same reason.
+TICK = 0.7
 
 # Sizes of an event message: without a status, with the step's change, with the whole
 # status; as JSON, then as MessagePack.
@@ -58,7 +61,7 @@ def main() -> None:
         bots = {first: make_bot("conceder"), second: make_bot("boulware")}
         found: list[tuple[int, ...]] = []
         for seed in range(args.games):
-            match = play_match(scenario, bots, seed, started_at=STARTED)
+            match = play_match(scenario, bots, seed, started_at=STARTED, tick=TICK)
             header = Header(f"g{seed}", scenario, {first: {}, second: {}}, seed, STARTED)
             told = status(start(scenario, seed, STARTED), STARTED)
             for state, produced in replay_steps(GameLog(header, match.events)):

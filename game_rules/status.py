@@ -34,7 +34,7 @@ def status(state: GameState, now: float) -> dict[str, Any]:
         used = state.break_used
         if state.break_started is not None:
             used += now - state.break_started
-        break_left = _ms(max(0.0, protocol.break_seconds - used))
+        break_left = max(0.0, protocol.break_seconds - used)
     standing = state.standing
     limit = protocol.max_offers
     first, second = state.claims
@@ -43,8 +43,8 @@ def status(state: GameState, now: float) -> dict[str, Any]:
         "turn": state.turn,
         # Which clock runs: never both, and neither while paused or once over.
         "clock": None if over or paused else "break" if on_break else "negotiation",
-        "seconds_left": _ms(seconds_left(state, now)),
-        "deadline": None if deadline is None else _ms(deadline),
+        "seconds_left": seconds_left(state, now),
+        "deadline": deadline,
         "break_left": break_left,
         "paused": paused,
         "on_break": on_break,
@@ -63,12 +63,6 @@ def status(state: GameState, now: float) -> dict[str, Any]:
         "seats": {first_role: seats[0], second_role: seats[1]},
         "over": over,
     }
-
-
-def _ms(seconds: float) -> float:
-    # To the millisecond: finer means nothing to a clock on a screen and costs bytes
-    # in every event message.
-    return int(seconds * 1000.0 + 0.5) / 1000.0
 
 
 def step_statuses(log: GameLog) -> Iterator[tuple[list[Event], dict[str, Any]]]:
