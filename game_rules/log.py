@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -195,6 +195,16 @@ def replay(log: GameLog) -> GameState:
     events that follow it in the log.
     """
     header = log.header
+    final = start(header.scenario, header.seed, header.started_at)
+    for state, _ in replay_steps(log):
+        final = state
+    return final
+
+
+def replay_steps(log: GameLog) -> Iterator[tuple[GameState, list[Event]]]:
+    """``replay`` one step at a time: the state after each action event and the events
+    it produced (the action's own and its consequences), checked against the log."""
+    header = log.header
     state = start(header.scenario, header.seed, header.started_at)
     events = log.events
     i = 0
@@ -219,7 +229,7 @@ def replay(log: GameLog) -> GameState:
                     f"the rules produce {dumps(made.to_dict())} here, the log has {found}", where
                 )
         i += len(produced)
-    return state
+        yield state, produced
 
 
 def new_log(header: Header, events: Iterable[Event] = ()) -> GameLog:

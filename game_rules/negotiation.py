@@ -568,26 +568,3 @@ def _option(scenario: Scenario, index: int, value: int) -> int:
 
 def terms_dict(scenario: Scenario, terms: OptionTuple) -> dict[str, int]:
     return {issue.id: option for issue, option in zip(scenario.issues, terms, strict=True)}
-
-
-def status(state: GameState, now: float) -> dict[str, Any]:
-    """What a client shows besides the events: whose turn, the clock, what is pending."""
-    protocol = state.scenario.protocol
-    return {
-        "turn": state.turn,
-        "seconds_left": seconds_left(state, now),
-        "deadline": next_deadline(state),
-        "paused": state.paused,
-        "on_break": state.on_break,
-        "standing_offer": state.standing.seq if state.standing else None,
-        "offers": state.offers,
-        "breaks_left": protocol.breaks - state.breaks_taken,
-        "extensions_left": protocol.extensions - state.extensions_taken,
-        "pending_break": state.pending_break,
-        "pending_extension": state.pending_extension,
-        "claimed": [
-            r for r, c in zip(state.scenario.role_ids, state.claims, strict=True) if c is not None
-        ],
-        "seats": dict(zip(state.scenario.role_ids, state.seats, strict=True)),
-        "over": state.ending is not None,
-    }

@@ -24,17 +24,25 @@ from typing import Any, Protocol
 
 import orjson
 
-from zopa.rules.actions import Action, Pause, Resume, Seat
+from zopa.rules.actions import Action, Pause, Resume, Seat, Timeout
 from zopa.rules.bots import make_bot, seen_by
 from zopa.rules.errors import ActionRefused
 from zopa.rules.events import Event, event_from_dict
 from zopa.rules.log import Header, dumps
-from zopa.rules.negotiation import GameState, advance, apply, next_deadline, seconds_left
+from zopa.rules.negotiation import GameState, apply, next_deadline, seconds_left
 from zopa.rules.scoring import result
+from zopa.rules.status import status
 from zopa.server.mailbox import Mailbox
 from zopa.server.moves import WAKE, Command, PlayerMove, Stop, SystemMove, Wake
 from zopa.server.storage import Storage
-from zopa.server.views import ended_message, event_message, player_view, sealed
+from zopa.server.views import (
+    ended_message,
+    event_message,
+    missed_messages,
+    player_view,
+    sealed,
+    status_change,
+)
 from zopa.server.wire import Prepared
 
 log = logging.getLogger("zopa.game")
@@ -69,6 +77,8 @@ class GameActor:
         # moves still on their way to storage.
         self._durable_state = state
         self._durable = len(lines)
+        # The status as the players last had it, whole: the next step is sent as a change.
+        self._told = status(state, state.last_at)
         self._unannounced = 0  # records made and not yet durable
         self._storage = storage
         self._audience = audience
@@ -109,12 +119,24 @@ class GameActor:
     def view(self, role: str) -> dict[str, Any]:
         """What ``role``'s player sees on connecting: durable events, status and presence."""
         state = self._durable_state
-        events = [event_from_dict(orjson.loads(line)) for line in self._lines[: self._durable]]
         found = player_view(
-            self.header, state, events, role, self._clock(), None if self.live else self._result
+            self.header,
+            state,
+            self._told_events(),
+            role,
+            self._clock(),
+            None if self.live else self._result,
         )
         found["presence"] = self._presence.get(self.header.scenario.other(role))
         return found
+
+    def missed(self, role: str, since: int) -> list[dict[str, Any]]:
+        """The event messages after ``since`` for ``role`` coming back, with their statuses."""
+        ended = self._durable_state.ending is not None
+        return missed_messages(self.header, self._told_events(), role, ended, since)
+
+    def _told_events(self) -> list[Event]:
+        return [event_from_dict(orjson.loads(line)) for line in self._lines[: self._durable]]
 
     def summary(self) -> dict[str, Any]:
         """The facilitator's line for this game, from the same durable state as the views."""
@@ -160,7 +182,7 @@ class GameActor:
             return
         down_from = max(last_alive or 0.0, self._state.last_at)
         # Deadlines that fell before the crash are honoured at the moment they fell...
-        self._commit(*advance(self._state, down_from))
+        self._time_out(down_from)
         if self._playing and not self._state.paused:
             # ...and the time the server was down is left off the clock.
             self._commit(*apply(self._state, Pause(), down_from))
@@ -275,13 +297,18 @@ class GameActor:
 
     def _step(self, command: PlayerMove | SystemMove | Wake) -> None:
         now = self._clock()
-        state, due = advance(self._state, now)
-        self._commit(state, due)
+        self._time_out(now)
         if isinstance(command, Wake):
             if self._playing:
                 self._bots(now)
         else:
             self._handle(command, now)
+
+    def _time_out(self, now: float) -> None:
+        """Take each deadline that has passed by ``now`` as a step of its own, as a replay
+        of the log does, so that each step's events carry the status right after it."""
+        while (deadline := next_deadline(self._state)) is not None and now >= deadline:
+            self._apply(Timeout(), now)
 
     def _handle(self, command: PlayerMove | SystemMove, now: float) -> None:
         if isinstance(command, SystemMove):
@@ -352,13 +379,19 @@ class GameActor:
     def _announce(self, events: list[Event], state: GameState) -> None:
         ended = state.ending is not None
         roles = self.header.scenario.role_ids
+        # The events of one commit are one step's, all at one time: one status serves,
+        # sent as what it changes in the one the players hold (views.status_change).
+        public = status(state, events[-1].at)
+        change = status_change(self._told, public)
+        self._told = public
         for event in events:
             if sealed(event, ended):
                 for role in roles:
-                    self._deliver(role, Prepared(event_message(self.game, event, role, ended)))
+                    own = event_message(self.game, event, role, ended, change)
+                    self._deliver(role, Prepared(own))
             else:
                 # Both players see the same event: encode it once for both.
-                shared = Prepared(event_message(self.game, event, roles[0], ended))
+                shared = Prepared(event_message(self.game, event, roles[0], ended, change))
                 for role in roles:
                     self._deliver(role, shared)
         if ended:

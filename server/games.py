@@ -12,7 +12,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -30,9 +30,18 @@ from zopa.server.errors import Damaged
 from zopa.server.records import GameEntry, Player, Session
 from zopa.server.registry import Registry
 from zopa.server.storage import GameRow, RoundRow, Storage
-from zopa.server.views import player_view
+from zopa.server.views import missed_messages, player_view
 
 log = logging.getLogger("zopa.games")
+
+
+class Latest(NamedTuple):
+    """A player's latest game as a welcome sends it."""
+
+    entry: GameEntry
+    view: dict[str, Any]
+    missed: list[dict[str, Any]]  # the event messages after the hello's ``since``
+
 
 Seating = dict[str, str | None]  # role -> player id, None for a bot's seat
 
@@ -169,8 +178,9 @@ class Games:
                 self._practice_live.discard(entry.id)
         self._changed(str(actor.header.extra["session"]))
 
-    async def latest_view(self, player: Player) -> tuple[GameEntry, dict[str, Any]] | None:
-        """The player's latest game and their view of it, an ended one read from storage.
+    async def latest_view(self, player: Player, since: int | None = None) -> Latest | None:
+        """The player's latest game, their view of it (an ended one read from storage),
+        and with ``since`` the event messages after it.
 
         Returns with no await between reading the game and building its view of a live
         game, so the caller can send it and subscribe to what follows in the same turn.
@@ -181,22 +191,23 @@ class Games:
                 return None
             entry, role = found
             if entry.actor is not None:
-                return entry, entry.actor.view(role)
-            view = await self._ended_view(entry, role)
+                missed = [] if since is None else entry.actor.missed(role, since)
+                return Latest(entry, entry.actor.view(role), missed)
+            latest = await self._ended_view(entry, role, since)
             again = self._registry.latest_game(player)
             if again is not None and again[0] is entry:
-                return entry, view
+                return latest
 
-    async def _ended_view(self, entry: GameEntry, role: str) -> dict[str, Any]:
+    async def _ended_view(self, entry: GameEntry, role: str, since: int | None) -> Latest:
         lines = await self._storage.game_lines(entry.id)
         if lines is None:
             raise Damaged(f"game {entry.id} is not in storage")
         game = read_log(lines)
-        view = player_view(
-            game.header, replay(game), list(game.events), role, self._clock(), entry.result
-        )
+        events = list(game.events)
+        view = player_view(game.header, replay(game), events, role, self._clock(), entry.result)
         view["presence"] = None
-        return view
+        missed = [] if since is None else missed_messages(game.header, events, role, True, since)
+        return Latest(entry, view, missed)
 
     async def shutdown(self) -> None:
         for entry in self._registry.live():

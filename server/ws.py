@@ -25,9 +25,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from zopa.rules.actions import PLAYER_KINDS, parse_action
 from zopa.rules.errors import ActionRefused
 from zopa.server.errors import NotFound
+from zopa.server.games import Latest
 from zopa.server.hub import Connection, FrameSend, Hub
 from zopa.server.moves import PlayerMove
-from zopa.server.records import GameEntry, Player
+from zopa.server.records import Player
 from zopa.server.sessions import Sessions
 from zopa.server.wire import MSGPACK, BadFrame, decode
 
@@ -121,7 +122,7 @@ class Endpoint:
             "player connected",
             extra={"player": player.id, "client": peer, "scheme": socket.url.scheme},
         )
-        latest = await self.sessions.games.latest_view(player)
+        latest = await self.sessions.games.latest_view(player, since)
         # From here to the attach, no await: no event can slip between the view and
         # the events that follow it.
         self._welcome(connection, player, since, latest)
@@ -140,30 +141,21 @@ class Endpoint:
                 self._player_message(connection, player, message)
 
     def _welcome(
-        self,
-        connection: Connection,
-        player: Player,
-        since: int | None,
-        latest: tuple[GameEntry, dict[str, Any]] | None,
+        self, connection: Connection, player: Player, since: int | None, latest: Latest | None
     ) -> None:
         """The welcome, then with ``since`` the events missed."""
         if latest is None:
             connection.send({"type": "welcome", "player": player.id, "game": None})
             return
-        entry, view = latest
+        entry, view, missed = latest
         if since is None:
             connection.send({"type": "welcome", "player": player.id, "game": view})
             return
-        events = view["events"]
         view["events"] = []
         view["since"] = since
         connection.send({"type": "welcome", "player": player.id, "game": view})
-        for event in events:
-            if event["seq"] > since:
-                body = {k: v for k, v in event.items() if k != "seq"}
-                connection.send(
-                    {"type": "event", "game": entry.id, "seq": event["seq"], "event": body}
-                )
+        for message in missed:
+            connection.send(message)
         if "result" in view:
             connection.send(
                 {

@@ -132,7 +132,6 @@ function onMessage(message) {
       if (game && message.game === game.id) {
         game.result = message.result;
         game.cards = message.cards;
-        game.over = true;
         showEnd();
       }
       break;
@@ -165,7 +164,7 @@ function onEvent(message) {
     return;
   }
   const event = { seq: message.seq, ...message.event };
-  applyEvent(game, event);
+  applyEvent(game, event, message.status);
   view.addEvents([event]);
   view.update();
 }
