@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-import tomllib
 from importlib import resources
 from pathlib import Path
 
 from zopa.rules.errors import ScenarioError
-from zopa.rules.scenario import Scenario, load_scenario, parse_scenario
+from zopa.rules.scenario import Scenario, load_scenario, read_scenario
 
 _PACKAGE = "zopa.rules.scenarios"
 
@@ -21,11 +20,7 @@ def builtin_scenarios() -> tuple[Scenario, ...]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             source = f"{_PACKAGE}/{entry.name}"
-            try:
-                data = tomllib.loads(entry.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                raise ScenarioError(source, "(syntax)", f"valid TOML ({exc})") from exc
-            found.append(parse_scenario(data, source))
+            found.append(read_scenario(entry.read_text(encoding="utf-8"), source))
     return tuple(found)
 
 
