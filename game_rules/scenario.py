@@ -23,6 +23,10 @@ Points = int | float
 Terms = Mapping[str, int]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ID_RULE = (
+    "an id of letters, digits, '-', '_' or '.', starting with a letter or digit, "
+    "at most 64 characters"
+)
 TURNS = ("alternating", "free")
 CLOSINGS = ("accept", "claims")
 
@@ -478,11 +482,7 @@ class _Checker:
 
     def identifier(self, value: Any, key: str) -> str | None:
         if not isinstance(value, str) or not _ID.match(value):
-            self.fail(
-                key,
-                "an id of letters, digits, '-', '_' or '.', starting with a letter or digit, "
-                f"at most 64 characters (found {value!r})",
-            )
+            self.fail(key, f"{ID_RULE} (found {value!r})")
             return None
         return value
 

@@ -51,3 +51,17 @@ def test_the_actor_benchmark_plays_its_moves_and_prints_a_cost() -> None:
     assert done.returncode == 0, done.stderr
     cost = float(done.stdout.split()[0])
     assert cost > 0 and "of CPU per move" in done.stdout
+
+
+def test_the_genius_benchmark_converts_every_domain() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_genius.py", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ampo-city-1.9M (16 decimals)" in done.stdout
+    assert "1,881,600" in done.stdout and "rounded" in done.stdout
+    assert done.stdout.rstrip().endswith("13 domains converted")
