@@ -1,8 +1,11 @@
-"""The built-in scenarios, and resolving a scenario named on a command line."""
+"""The built-in scenarios, resolving a scenario named on a command line, and the content
+hash by which two scenarios are the same."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from importlib import resources
 from pathlib import Path
 
@@ -42,3 +45,14 @@ def resolve(name: str) -> Scenario:
         return load_scenario(path)
     known = ", ".join(s.id for s in builtin_scenarios())
     raise ScenarioError(name, "(scenario)", f"a built-in id ({known}) or a path to a .toml file")
+
+
+def content_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's content, whatever its text's layout, comments or key order.
+
+    Two files that read as the same scenario (``to_dict``) have the same hash.
+    """
+    canonical = json.dumps(
+        scenario.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()

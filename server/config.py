@@ -49,6 +49,8 @@ class Settings:
     # Proxies whose X-Forwarded-For/-Proto are believed (addresses or networks, comma-separated):
     # anyone else could claim any address, so only the reverse proxy in front is trusted.
     forwarded_allow_ips: str = "127.0.0.1,::1"
+    # Folders of scenario files added to the library at start (``zopa serve --scenarios``).
+    scenario_folders: tuple[str, ...] = ()
 
 
 def settings_from_env(database: str | None = None) -> Settings:
@@ -67,6 +69,9 @@ def settings_from_env(database: str | None = None) -> Settings:
         commit_interval=_number("ZOPA_COMMIT_INTERVAL", defaults.commit_interval),
         forwarded_allow_ips=os.environ.get("ZOPA_FORWARDED_ALLOW_IPS", "")
         or defaults.forwarded_allow_ips,
+        scenario_folders=tuple(
+            f for f in os.environ.get("ZOPA_SCENARIOS", "").split(os.pathsep) if f
+        ),
     )
     key = os.environ.get("ZOPA_FACILITATOR_KEY", "")
     if key:

@@ -24,7 +24,6 @@ from zopa.rules.actions import Abort, Action, Extend, Pause, Resume, Seat
 from zopa.rules.bots import BOT_DEFAULT, STRATEGIES
 from zopa.rules.errors import LogError, ScenarioError
 from zopa.rules.events import event_from_dict
-from zopa.rules.library import builtin
 from zopa.rules.log import GameLog, Header, dumps, parse_header, read_log, replay
 from zopa.rules.negotiation import GameState, advance, apply, seconds_left, start
 from zopa.rules.notes import parse_note
@@ -36,6 +35,7 @@ from zopa.server.config import Settings
 from zopa.server.errors import Refused
 from zopa.server.hub import Hub
 from zopa.server.pairing import History, pair_players
+from zopa.server.scenario_library import ScenarioLibrary
 from zopa.server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Storage
 from zopa.server.tournament.export import csv_text
 from zopa.server.tournament.pairing import Record, pair_round
@@ -102,8 +102,11 @@ class Sessions:
         hub: Hub,
         settings: Settings,
         clock: Callable[[], float] = time.time,
+        library: ScenarioLibrary | None = None,
     ) -> None:
         self.storage = storage
+        # Every scenario id of a session, a schedule or practice is looked up here.
+        self.library = library or ScenarioLibrary()
         self.hub = hub
         self.settings = settings
         self.clock = clock
@@ -135,17 +138,17 @@ class Sessions:
         limit = parse_time_limit(time_limit)
         plan = None
         if schedule is not None:
-            default = None if scenario_id is None else check_scenario(scenario_id)
-            plan = parse_schedule(schedule, default)
+            default = None if scenario_id is None else check_scenario(scenario_id, self.library.get)
+            plan = parse_schedule(schedule, default, self.library.get)
             scenario_id = plan.rounds[0].scenario
-        scenario_id = check_scenario(scenario_id)
+        scenario_id = check_scenario(scenario_id, self.library.get)
         code = join_code()
         while code in self.sessions:
             code = join_code()
         created = self.clock()
         stored = None if plan is None else json.dumps(plan.to_dict())
         await self.storage.add_session(SessionRow(code, scenario_id, limit, created, stored))
-        session = Session(code, _scenario(scenario_id, limit), created, time_limit=limit)
+        session = Session(code, self._scenario(scenario_id, limit), created, time_limit=limit)
         session.schedule = plan
         self.sessions[code] = session
         log.info("session opened on %s", scenario_id, extra={"session": code})
@@ -258,6 +261,11 @@ class Sessions:
         self.push(session.code)
         return number, entries
 
+    def _scenario(self, scenario_id: str, time_limit: float | None) -> Scenario:
+        """A scenario of the library, with its time limit replaced when one is given."""
+        scenario = self.library.get(scenario_id)
+        return scenario if time_limit is None else _with_time_limit(scenario, time_limit)
+
     def round_scenario(self, session: Session, number: int) -> Scenario:
         """Round ``number``'s scenario with its time limit: the schedule's, else the session's."""
         schedule = session.schedule
@@ -269,7 +277,7 @@ class Sessions:
             )
         planned = schedule.rounds[number - 1]
         limit = planned.time_limit if planned.time_limit is not None else session.time_limit
-        return _scenario(planned.scenario, limit)
+        return self._scenario(planned.scenario, limit)
 
     def _pairs_by_hand(
         self, session: Session, scenario: Scenario, pairs: Any
@@ -760,7 +768,7 @@ class Sessions:
         for row in snapshot.sessions:
             session = Session(
                 row.code,
-                _scenario(row.scenario, row.time_limit),
+                self._scenario(row.scenario, row.time_limit),
                 row.created_at,
                 time_limit=row.time_limit,
             )
@@ -851,12 +859,6 @@ class Sessions:
         for entry in self.games.values():
             if entry.actor is not None:
                 await entry.actor.stop()
-
-
-def _scenario(scenario_id: str, time_limit: float | None) -> Scenario:
-    """A built-in scenario, with its time limit replaced when one is given."""
-    scenario = builtin(scenario_id)
-    return scenario if time_limit is None else _with_time_limit(scenario, time_limit)
 
 
 def _with_time_limit(scenario: Scenario, seconds: float) -> Scenario:

@@ -55,6 +55,16 @@ class RoundRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ScenarioRow:
+    """A scenario of the server's own library, as its author sent it (TOML)."""
+
+    id: str
+    hash: str  # of its content (zopa.rules.library.content_hash), not of the text
+    toml: str
+    added_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything needed to rebuild the server after a restart."""
 
@@ -109,3 +119,11 @@ class Storage(Protocol):
     async def heartbeat(self, now: float) -> None: ...
 
     async def load(self) -> Snapshot: ...
+
+    async def add_scenario(self, row: ScenarioRow) -> None:
+        """Keep a scenario of the library; its id is new (the library checks first)."""
+        ...
+
+    async def scenarios(self) -> tuple[ScenarioRow, ...]:
+        """The library's scenarios, oldest first."""
+        ...

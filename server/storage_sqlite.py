@@ -23,7 +23,14 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from zopa.server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Snapshot
+from zopa.server.storage import (
+    GameRow,
+    PlayerRow,
+    RoundRow,
+    ScenarioRow,
+    SessionRow,
+    Snapshot,
+)
 
 T = TypeVar("T")
 _Work = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
@@ -60,10 +67,12 @@ CREATE TABLE IF NOT EXISTS rounds (
     session TEXT NOT NULL REFERENCES sessions(code), number INTEGER NOT NULL,
     started_at REAL NOT NULL, byes TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (session, number)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS scenarios (
+    id TEXT PRIMARY KEY, hash TEXT NOT NULL, toml TEXT NOT NULL, added_at REAL NOT NULL);
 """
 # Tables are added with IF NOT EXISTS, so a database written by an older zopa opens:
-# its sessions simply have no schedule and no round rows. The one table whose form
-# changed, events, is rebuilt once by ``_migrate``.
+# its sessions simply have no schedule and no round rows, its library no scenarios. The
+# one table whose form changed, events, is rebuilt once by ``_migrate``.
 #
 # Events are appended in the order they happen, whichever game they belong to, and a
 # game's rows are found by scanning its span of rowids (``spans``: after ``first``, up to
@@ -312,6 +321,21 @@ class SqliteStorage:
                 for s, n, at, byes in c.execute("SELECT * FROM rounds ORDER BY session, number")
             )
             return Snapshot(sessions, players, games, alive[0] if alive else None, rounds)
+
+        return await self._do(work)
+
+    async def add_scenario(self, row: ScenarioRow) -> None:
+        await self._do(
+            lambda c: c.execute(
+                "INSERT INTO scenarios VALUES (?, ?, ?, ?)",
+                (row.id, row.hash, row.toml, row.added_at),
+            )
+        )
+
+    async def scenarios(self) -> tuple[ScenarioRow, ...]:
+        def work(c: sqlite3.Connection) -> tuple[ScenarioRow, ...]:
+            rows = c.execute("SELECT id, hash, toml, added_at FROM scenarios ORDER BY rowid")
+            return tuple(ScenarioRow(*row) for row in rows)
 
         return await self._do(work)
 
