@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from tests.live import KEY
 from tests.test_web_game import join, pick, start_round
@@ -84,7 +85,7 @@ def test_a_case_is_written_checked_saved_exported_and_played(pages: Pages) -> No
     with page.expect_download() as download:
         page.locator("#export").click()
     path = download.value.path()
-    data = tomllib.loads(open(path, encoding="utf-8").read())
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     assert data["id"] == "office-move" and data["title"] == "Office move"
     assert data["roles"][1]["points"]["issue3"] == [0, 0, 0, 25]
 
@@ -93,7 +94,7 @@ def test_a_case_is_written_checked_saved_exported_and_played(pages: Pages) -> No
     expect(page.locator("#join-code")).to_have_text(re.compile(r"^[A-Z0-9]{4,}$"))
     code = page.inner_text("#join-code")
     status, listing = pages.server.call("GET", "/api/scenarios", key=None)
-    assert "office-move" in [s["id"] for s in listing["scenarios"]]
+    assert status == 200 and "office-move" in [s["id"] for s in listing["scenarios"]]
     ana = join(pages, code, "Ana")
     ben = join(pages, code, "Ben")
     first, second = start_round(page, 1, [ana, ben])
@@ -105,9 +106,7 @@ def test_a_case_is_written_checked_saved_exported_and_played(pages: Pages) -> No
         expect(player.locator("#end-screen")).to_be_visible()
 
 
-def test_a_built_in_case_opens_as_a_copy_and_a_file_with_problems_is_named(
-    pages: Pages, tmp_path_factory: object
-) -> None:
+def test_a_built_in_case_opens_as_a_copy_and_a_file_with_problems_is_named(pages: Pages) -> None:
     page = editor(pages)
     page.wait_for_selector("#open-scenario option[value='new-hire']", state="attached")
     page.select_option("#open-scenario", "new-hire")
@@ -121,16 +120,12 @@ def test_a_built_in_case_opens_as_a_copy_and_a_file_with_problems_is_named(
     expect(page.locator("#draft-status")).to_contain_text(re.compile(r"Redrawn in \d+ ms"))
     shot(page, "editor-2-new-hire")
 
-    page.set_input_files(
-        "#open-file",
-        files=[
-            {
-                "name": "broken.toml",
-                "mimeType": "application/toml",
-                "buffer": b'format = "zopa-scenario/1"\nid = "x"\ntitle = 5\n',
-            }
-        ],
-    )
+    broken: FilePayload = {
+        "name": "broken.toml",
+        "mimeType": "application/toml",
+        "buffer": b'format = "zopa-scenario/1"\nid = "x"\ntitle = 5\n',
+    }
+    page.set_input_files("#open-file", files=[broken])
     expect(page.locator("#problems")).to_contain_text("line 3: title: a string (found int)")
     expect(page.locator("#problems")).to_contain_text("issues: a value (the key is missing)")
     expect(page.locator("#errors")).to_contain_text("broken.toml has problems")
