@@ -12,8 +12,9 @@
 - ``POST /api/scenarios/draft`` (facilitator): the editor's draft, JSON ``{"scenario":
   {...}}`` in the shape of the TOML file, or ``{"toml": "..."}``. 200 always (a draft
   is allowed to be unfinished): ``problems`` (keys; and lines for TOML), and once there
-  are none ``scenario``, ``toml``, ``analysis`` (as ``zopa analyze --json``, with the
-  roles' labels) and ``lessons`` (``zopa.rules.lessons``).
+  are none ``analysis`` (as ``zopa analyze --json``, with the roles' labels) and
+  ``lessons`` (``zopa.rules.lessons``); with ``"export": true`` or a TOML draft also
+  ``scenario`` (as read) and ``toml`` (the file, as ``zopa`` writes it).
 """
 
 from __future__ import annotations
@@ -108,13 +109,17 @@ def draft_answer(body: dict[str, Any]) -> dict[str, Any]:
     else:
         raise Refused(400, "bad_request", 'send {"scenario": {...}} or {"toml": "..."}')
     analysis = analyze(scenario)
-    return {
+    found = {
         "problems": [],
-        "scenario": scenario.to_dict(),
-        "toml": scenario_toml(scenario),
         "analysis": outcome_space(scenario),
         "lessons": lessons_json(lessons(scenario, analysis), scenario),
     }
+    # The file itself only when it is wanted (a TOML opened, Save, Export): on every
+    # keystroke it would be most of the answer.
+    if isinstance(text, str) or body.get("export") is True:
+        found["scenario"] = scenario.to_dict()
+        found["toml"] = scenario_toml(scenario)
+    return found
 
 
 async def scenario_text(request: Request) -> str:

@@ -1,7 +1,6 @@
 // The scenario editor: a facilitator writes a case in a form and sees its outcome space
 // beside it, redrawn as they type. Every keystroke sends the draft to the server's one
-// analysis (POST /api/scenarios/draft); while an answer is on its way, further typing
-// is gathered into the next request, so the page never queues stale drafts. Save puts
+// analysis (POST /api/scenarios/draft); only the newest answer is drawn. Save puts
 // the scenario in the library, Export downloads its TOML, Play opens a session on it.
 
 import { $, h, replace, show, announce } from "./dom.js";
@@ -16,8 +15,8 @@ const KEY = "zopa.facilitatorKey";
 let key = localStorage.getItem(KEY);
 let draft = blankDraft();
 let answer = null;
-let sending = false;
-let again = false;
+let sent = 0;
+let drawn = 0;
 let typedAt = null;
 let spoken = "";
 const timings = [];
@@ -137,22 +136,21 @@ function onClick(event) {
 
 // ---- the analysis ----
 
+// Every change is sent at once; an answer is drawn only if no later draft's answer has
+// been drawn already, so a slow answer never overwrites a newer drawing and the person
+// typing waits for one round trip, not for the ones before it.
 async function analyse() {
-  if (sending) {
-    again = true;
-    return;
-  }
-  sending = true;
+  const mine = ++sent;
+  const asked = performance.now();
   const found = await api("POST", "/api/scenarios/draft", { scenario: toScenario(draft) });
-  sending = false;
-  if (found) drawAnswer(found);
-  if (again) {
-    again = false;
-    analyse();
-  }
+  if (!found || mine < drawn) return;
+  drawn = mine;
+  document.body.dataset.answerMs = (performance.now() - asked).toFixed(2);
+  drawAnswer(found);
 }
 
 function drawAnswer(found) {
+  const drawStarted = performance.now();
   answer = found;
   renderProblems($("#problems"), found.problems);
   markProblems(found.problems);
@@ -172,6 +170,7 @@ function drawAnswer(found) {
   if (typedAt !== null) {
     // From the keystroke to the new drawing: what the person typing waits for.
     const took = performance.now() - typedAt;
+    document.body.dataset.drawMs = (performance.now() - drawStarted).toFixed(2);
     timings.push(took);
     document.body.dataset.redraws = String(timings.length);
     document.body.dataset.redrawMs = took.toFixed(2);
@@ -235,9 +234,17 @@ async function openFile() {
   announce(`${file.name} opened.`);
 }
 
-async function save() {
+// The draft as a file, written by the server (the one TOML writer).
+async function exported() {
   if (!answer || answer.problems.length) return null;
-  const saved = await api("POST", "/api/scenarios", { toml: answer.toml });
+  const found = await api("POST", "/api/scenarios/draft", { scenario: toScenario(draft), export: true });
+  return found && !found.problems.length ? found : null;
+}
+
+async function save() {
+  const file = await exported();
+  if (!file) return null;
+  const saved = await api("POST", "/api/scenarios", { toml: file.toml });
   if (!saved) return null;
   $("#saved").textContent = saved.new
     ? `Saved in the library as ${saved.id}.`
@@ -253,9 +260,9 @@ async function play() {
   if (session) location.href = `facilitator.html#session=${encodeURIComponent(session.code)}`;
 }
 
-function exportToml() {
-  if (!answer || answer.problems.length) return;
-  saveBlob(new Blob([answer.toml], { type: "application/toml" }), `${answer.scenario.id}.toml`);
+async function exportToml() {
+  const file = await exported();
+  if (file) saveBlob(new Blob([file.toml], { type: "application/toml" }), `${file.scenario.id}.toml`);
 }
 
 async function fillLibrary(selected) {
