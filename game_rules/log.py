@@ -85,12 +85,17 @@ def log_lines(log: GameLog) -> list[str]:
 
 
 def write_log(log: GameLog, path: str) -> None:
-    """Write the whole log, replacing the file at once: written beside it, then renamed, so
-    an interrupted write never leaves half a log where a whole one was."""
+    """Write the whole log, replacing the file at once (``replace_file``)."""
+    replace_file(path, (line + "\n" for line in log_lines(log)))
+
+
+def replace_file(path: str, chunks: Iterable[str]) -> None:
+    """Write a whole file, replacing it at once: written beside it, then renamed, so an
+    interrupted write never leaves half a file where a whole one was."""
     temporary = f"{path}.tmp"
     with open(temporary, "w", encoding="utf-8") as handle:
-        for line in log_lines(log):
-            handle.write(line + "\n")
+        for chunk in chunks:
+            handle.write(chunk)
     os.replace(temporary, path)
 
 

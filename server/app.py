@@ -25,6 +25,9 @@ from zopa.server import memory
 from zopa.server.config import Settings
 from zopa.server.http_api import Api
 from zopa.server.hub import Hub
+from zopa.server.scenario_api import ScenarioApi
+from zopa.server.scenario_folders import add_folders
+from zopa.server.scenario_library import ScenarioLibrary
 from zopa.server.sessions import Sessions
 from zopa.server.storage_sqlite import SqliteStorage
 from zopa.server.web_api import WebApi
@@ -40,13 +43,17 @@ class Zopa:
         self.settings = settings
         self.storage = SqliteStorage(settings.database, settings.commit_interval)
         self.hub = Hub()
-        self.sessions = Sessions(self.storage, self.hub, settings)
+        self.library = ScenarioLibrary()
+        self.sessions = Sessions(self.storage, self.hub, settings, library=self.library)
         self._heartbeat: asyncio.Task[None] | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._drained = False
 
     async def start(self) -> None:
         await self.storage.open()
+        # The library before the sessions: a session may be on one of its scenarios.
+        self.library.restore(await self.storage.scenarios())
+        await add_folders(self.library, self.storage, self.settings.scenario_folders)
         resumed = await self.sessions.recover()
         await self.storage.heartbeat(time.time())
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
@@ -95,6 +102,7 @@ def create_app(settings: Settings) -> Starlette:
 
     web = resources.files("zopa.client_web")
     routes = [
+        *ScenarioApi(zopa.library, zopa.storage, settings.facilitator_key).routes(),
         *Api(zopa.sessions, settings.facilitator_key).routes(),
         *WebApi(zopa.sessions, settings.facilitator_key).routes(),
         Mount("/", StaticFiles(directory=str(web), html=True), name="web"),

@@ -55,6 +55,16 @@ class RoundRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ScenarioRow:
+    """A scenario of the server's own library, as its author sent it (TOML)."""
+
+    id: str
+    hash: str  # of its content (zopa.rules.library.content_hash), not of the text
+    toml: str
+    added_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Sessions with their players, games and rounds, to rebuild the server from.
 
@@ -124,4 +134,12 @@ class Storage(Protocol):
         self, *, code: str | None = None, token: str | None = None, game: str | None = None
     ) -> str | None:
         """The code of the session with this code, player token or game; ``None`` if none."""
+        ...
+
+    async def add_scenario(self, row: ScenarioRow) -> None:
+        """Keep a scenario of the library; its id is new (the library checks first)."""
+        ...
+
+    async def scenarios(self) -> tuple[ScenarioRow, ...]:
+        """The library's scenarios, oldest first."""
         ...

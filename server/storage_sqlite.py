@@ -32,7 +32,14 @@ from zopa.server.sqlite_schema import (
     insert_events,
     migrate,
 )
-from zopa.server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Snapshot
+from zopa.server.storage import (
+    GameRow,
+    PlayerRow,
+    RoundRow,
+    ScenarioRow,
+    SessionRow,
+    Snapshot,
+)
 
 T = TypeVar("T")
 _Work = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
@@ -242,6 +249,21 @@ class SqliteStorage:
 
     async def load_sessions(self, codes: Sequence[str]) -> Snapshot:
         return await self._do(lambda c: sqlite_reads.sessions(c, codes))
+
+    async def add_scenario(self, row: ScenarioRow) -> None:
+        await self._do(
+            lambda c: c.execute(
+                "INSERT INTO scenarios VALUES (?, ?, ?, ?)",
+                (row.id, row.hash, row.toml, row.added_at),
+            )
+        )
+
+    async def scenarios(self) -> tuple[ScenarioRow, ...]:
+        def work(c: sqlite3.Connection) -> tuple[ScenarioRow, ...]:
+            rows = c.execute("SELECT id, hash, toml, added_at FROM scenarios ORDER BY rowid")
+            return tuple(ScenarioRow(*row) for row in rows)
+
+        return await self._do(work)
 
 
 def _write(connection: sqlite3.Connection, records: list[_Record]) -> None:

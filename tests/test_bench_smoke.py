@@ -93,3 +93,17 @@ def test_the_wire_benchmark_prints_what_the_status_adds() -> None:
     without, change, whole = (float(v) for v in rows["all"][2:5])
     assert without > 0 and 0 < change < whole
     assert "µs of CPU for a step's status" in done.stdout.splitlines()[-1]
+
+
+def test_the_genius_benchmark_converts_every_domain() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_genius.py", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ampo-city-1.9M (16 decimals)" in done.stdout
+    assert "1,881,600" in done.stdout and "rounded" in done.stdout
+    assert done.stdout.rstrip().endswith("13 domains converted")

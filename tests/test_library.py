@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from zopa.rules.analysis import analyze
+from zopa.rules.lessons import issue_kinds, lessons
 from zopa.rules.library import builtin, builtin_scenarios, resolve
 from zopa.rules.scenario import Scenario, parse_scenario
 
@@ -22,18 +23,7 @@ def joint_gain(scenario: Scenario, terms: dict[str, int]) -> float:
 
 def kinds(scenario: Scenario) -> set[str]:
     """How each issue sets the two sides against each other, by the shape of their points."""
-    found = set()
-    first, second = scenario.roles
-    for i in range(len(scenario.issues)):
-        a, b = first.points[i], second.points[i]
-        a_best, b_best = a.index(max(a)), b.index(max(b))
-        if a_best == b_best:
-            found.add("compatible")
-        elif max(a) - min(a) == max(b) - min(b):
-            found.add("distributive")
-        else:
-            found.add("integrative")
-    return found
+    return set(issue_kinds(scenario))
 
 
 def test_the_library_has_the_six_scenarios() -> None:
@@ -67,6 +57,9 @@ def test_new_hire_splitting_the_difference_leaves_most_of_the_gain() -> None:
     best = analyze(scenario).max_joint - sum(r.batna for r in scenario.roles)
     split = joint_gain(scenario, middle)
     assert 0 < split < 0.35 * best
+    # The editor's check says the same.
+    found = lessons(scenario)
+    assert found.best_gain == best and found.split_gain == split
     # The split is still a deal both would sign, which is what makes it a trap.
     assert all(scenario.points(r.id, middle) > r.batna for r in scenario.roles)
 
