@@ -80,7 +80,9 @@ class Analysis:
     kalai_smorodinsky: FrontierPoint | None
 
 
-@functools.lru_cache(maxsize=32)
+# Every game has its own cards (zopa.rules.deal), so a session's debrief asks about one
+# scenario per game: the cache holds a large class's.
+@functools.lru_cache(maxsize=1024)
 def analyze(scenario: Scenario) -> Analysis:
     """The exact analysis, built issue by issue; cached because scoring asks once per game."""
     first, second = scenario.roles

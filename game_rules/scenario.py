@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from zopa.rules.brief import check_brief
 from zopa.rules.errors import ScenarioError
+from zopa.rules.variation import Variation, parse_variation
 
 FORMAT = "zopa-scenario/1"
 Points = int | float
 Terms = Mapping[str, int]
+# A role's points: one tuple per issue, in the scenario's issue order, one number per option.
+PointsTable = tuple[tuple[Points, ...], ...]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 TURNS = ("alternating", "free")
@@ -58,8 +62,7 @@ class Role:
     label: str
     brief: str
     batna: Points
-    # One tuple per issue, in the scenario's issue order, one number per option.
-    points: tuple[tuple[Points, ...], ...]
+    points: PointsTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,8 @@ class Scenario:
     protocol: Protocol
     issues: tuple[Issue, ...]
     roles: tuple[Role, Role]
+    # How each game draws its own cards; None: every game plays the roles' cards as written.
+    variation: Variation | None = None
     # Derived once: the rules ask for them on every move.
     role_ids: tuple[str, str] = field(init=False, repr=False, compare=False)
     issue_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
@@ -122,7 +127,7 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """The whole scenario in the shape of the TOML file; ``parse_scenario`` reads it back."""
-        return {
+        whole = {
             "format": FORMAT,
             "id": self.id,
             "title": self.title,
@@ -142,6 +147,9 @@ class Scenario:
                 for r in self.roles
             ],
         }
+        if self.variation is not None:
+            whole["variation"] = self.variation.to_dict(self.issues, self.roles)
+        return whole
 
 
 def _protocol_dict(protocol: Protocol) -> dict[str, Any]:
@@ -175,10 +183,22 @@ def parse_scenario(data: Mapping[str, Any], source: str) -> Scenario:
     issues = _parse_issues(check, data["issues"])
     roles = _parse_roles(check, data["roles"], issues)
     protocol = _parse_protocol(check, data.get("protocol", {}), roles)
-    return Scenario(scenario_id, title, description, protocol, issues, roles)
+    variation = None
+    if "variation" in data:
+        variation = parse_variation(check, data["variation"], issues, roles)
+    for n, role in enumerate(roles):
+        change = None if variation is None else variation.roles[n]
+        check_brief(source, f"roles[{n}].brief", role, change, issues)
+    scenario = Scenario(scenario_id, title, description, protocol, issues, roles, variation)
+    if variation is not None and variation.constrained:
+        # Imported here: dealing needs the outcome-space analysis, which needs this module.
+        from zopa.rules.deal import check_constraints
+
+        check_constraints(scenario, source)
+    return scenario
 
 
-_TOP_OPTIONAL = ("description", "protocol")
+_TOP_OPTIONAL = ("description", "protocol", "variation")
 
 
 def _parse_issues(check: _Checker, raw: Any) -> tuple[Issue, ...]:
@@ -224,39 +244,14 @@ def _parse_roles(check: _Checker, raw: Any, issues: tuple[Issue, ...]) -> tuple[
                 check.source, f"{where}.id", f"a unique role id ({role_id!r} repeats)"
             )
         batna = check.number(item["batna"], f"{where}.batna")
-        table = item["points"]
-        if not isinstance(table, Mapping):
-            raise ScenarioError(
-                check.source, f"{where}.points", "a table of issue id = [points per option]"
-            )
-        known = {issue.id for issue in issues}
-        for key in table:
-            if key not in known:
-                raise ScenarioError(
-                    check.source, f"{where}.points.{key}", f"an issue id (one of {sorted(known)})"
-                )
-        rows: list[tuple[Points, ...]] = []
-        for issue in issues:
-            key = f"{where}.points.{issue.id}"
-            if issue.id not in table:
-                raise ScenarioError(check.source, key, "points for every issue (missing)")
-            row = table[issue.id]
-            if not isinstance(row, list):
-                raise ScenarioError(check.source, key, f"a list of {len(issue.options)} numbers")
-            if len(row) != len(issue.options):
-                raise ScenarioError(
-                    check.source,
-                    key,
-                    f"{len(issue.options)} numbers, one per option (found {len(row)})",
-                )
-            rows.append(tuple(check.number(v, f"{key}[{i}]") for i, v in enumerate(row)))
+        rows = check.points_table(item["points"], f"{where}.points", issues)
         roles.append(
             Role(
                 id=role_id,
                 label=check.text(item.get("label", role_id), f"{where}.label"),
                 brief=check.text(item.get("brief", ""), f"{where}.brief"),
                 batna=batna,
-                points=tuple(rows),
+                points=rows,
             )
         )
     return roles[0], roles[1]
@@ -329,6 +324,33 @@ class _Checker:
                 raise ScenarioError(
                     self.source, name, f"no such key; expected one of {sorted(allowed)}"
                 )
+
+    def points_table(self, table: Any, where: str, issues: tuple[Issue, ...]) -> PointsTable:
+        """A role's ``points``: one list of numbers per issue, one number per option."""
+        if not isinstance(table, Mapping):
+            raise ScenarioError(self.source, where, "a table of issue id = [points per option]")
+        known = {issue.id for issue in issues}
+        for key in table:
+            if key not in known:
+                raise ScenarioError(
+                    self.source, f"{where}.{key}", f"an issue id (one of {sorted(known)})"
+                )
+        rows: list[tuple[Points, ...]] = []
+        for issue in issues:
+            key = f"{where}.{issue.id}"
+            if issue.id not in table:
+                raise ScenarioError(self.source, key, "points for every issue (missing)")
+            row = table[issue.id]
+            if not isinstance(row, list):
+                raise ScenarioError(self.source, key, f"a list of {len(issue.options)} numbers")
+            if len(row) != len(issue.options):
+                raise ScenarioError(
+                    self.source,
+                    key,
+                    f"{len(issue.options)} numbers, one per option (found {len(row)})",
+                )
+            rows.append(tuple(self.number(v, f"{key}[{i}]") for i, v in enumerate(row)))
+        return tuple(rows)
 
     def table_list(self, value: Any, key: str) -> list[Mapping[str, Any]]:
         if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
