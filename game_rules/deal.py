@@ -22,7 +22,7 @@ import random
 from dataclasses import replace
 from typing import Any
 
-from zopa.rules.analysis import analyze
+from zopa.rules.analysis import analyze, max_joint
 from zopa.rules.brief import fill_brief
 from zopa.rules.errors import ScenarioError
 from zopa.rules.scenario import Points, PointsTable, Role, Scenario
@@ -59,14 +59,35 @@ def cards_of(scenario: Scenario) -> Cards:
 
 def meets(variation: Variation, scenario: Scenario) -> bool:
     """Whether the cards in ``scenario``'s roles keep ``variation``'s zone, joint and surplus."""
-    analysis = analyze(scenario)
-    if variation.zone == "required" and not analysis.zopa:
+    if not _within(max_joint(scenario), variation.joint):
         return False
-    if variation.zone == "forbidden" and analysis.zopa:
+    if not _within(joint_surplus(scenario), variation.surplus):
         return False
-    return _within(analysis.max_joint, variation.joint) and _within(
-        joint_surplus(scenario), variation.surplus
-    )
+    if variation.zone == "any":
+        return True
+    return has_zone(scenario) == (variation.zone == "required")
+
+
+def has_zone(scenario: Scenario) -> bool:
+    """Whether some deal gives each role at least its BATNA (the analysis's ``zopa``).
+
+    Two sure answers come first, from a few additions: no deal can pay both when the
+    best joint points fall short of both BATNAs, and the deal best for both together
+    settles it when it pays both. Only otherwise is the frontier built: dealing asks
+    for every draw of a scenario that requires (or forbids) a zone.
+    """
+    first, second = scenario.roles
+    if max_joint(scenario) < first.batna + second.batna:
+        return False
+    mine: Points = 0
+    theirs: Points = 0
+    for a, b in zip(first.points, second.points, strict=True):
+        best = max(range(len(a)), key=lambda k: a[k] + b[k])
+        mine += a[best]
+        theirs += b[best]
+    if mine >= first.batna and theirs >= second.batna:
+        return True
+    return analyze(scenario).zopa
 
 
 def _within(value: Points, bounds: Bounds) -> bool:
@@ -77,7 +98,7 @@ def _within(value: Points, bounds: Bounds) -> bool:
 def joint_surplus(scenario: Scenario) -> Points:
     """The best joint points any deal gives, minus both BATNAs (below 0: no deal pays both)."""
     first, second = scenario.roles
-    return analyze(scenario).max_joint - first.batna - second.batna
+    return max_joint(scenario) - first.batna - second.batna
 
 
 def check_constraints(scenario: Scenario, source: str) -> None:
@@ -113,8 +134,9 @@ def _broken(variation: Variation, scenario: Scenario) -> tuple[str, str]:
         return "variation.zone", "the roles' own cards to have a zone of agreement (none)"
     if variation.zone == "forbidden" and analysis.zopa:
         return "variation.zone", "the roles' own cards to have no zone of agreement (one)"
-    if not _within(analysis.max_joint, variation.joint):
-        key, what, value, bounds = "joint", "best joint points", analysis.max_joint, variation.joint
+    best = max_joint(scenario)
+    if not _within(best, variation.joint):
+        key, what, value, bounds = "joint", "best joint points", best, variation.joint
     else:
         key, what = "surplus", "a joint surplus"
         value, bounds = joint_surplus(scenario), variation.surplus

@@ -121,7 +121,10 @@ class Api:
         self._facilitator(request)
         body = await read_body(request)
         session = await self.sessions.create_session(
-            body.get("scenario"), body.get("time_limit"), body.get("schedule")
+            body.get("scenario"),
+            body.get("time_limit"),
+            body.get("schedule"),
+            body.get("variation", True),
         )
         return JSONResponse({"code": session.code}, status_code=201)
 

@@ -22,6 +22,7 @@ import orjson
 
 from zopa.rules.actions import Abort, Action, Extend, Pause, Resume, Seat
 from zopa.rules.bots import BOT_DEFAULT, STRATEGIES
+from zopa.rules.deal import deal
 from zopa.rules.errors import LogError, ScenarioError
 from zopa.rules.events import event_from_dict
 from zopa.rules.library import builtin
@@ -93,6 +94,8 @@ class Session:
     time_limit: float | None = None  # overrides every round's scenario, unless the round's own
     schedule: Schedule | None = None  # a tournament's plan
     byes: dict[int, list[str]] = field(default_factory=dict)  # round -> players with a bye
+    # Each game deals its own cards from the scenario's variation; off: the same for all.
+    variation: bool = True
 
 
 class Sessions:
@@ -129,10 +132,12 @@ class Sessions:
         return found
 
     async def create_session(
-        self, scenario_id: Any, time_limit: Any = None, schedule: Any = None
+        self, scenario_id: Any, time_limit: Any = None, schedule: Any = None, variation: Any = True
     ) -> Session:
         """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional."""
         limit = parse_time_limit(time_limit)
+        if not isinstance(variation, bool):
+            raise Refused(400, "bad_request", "'variation' must be true or false")
         plan = None
         if schedule is not None:
             default = None if scenario_id is None else check_scenario(scenario_id)
@@ -144,9 +149,13 @@ class Sessions:
             code = join_code()
         created = self.clock()
         stored = None if plan is None else json.dumps(plan.to_dict())
-        await self.storage.add_session(SessionRow(code, scenario_id, limit, created, stored))
+        options = None if variation else json.dumps({"variation": False})
+        await self.storage.add_session(
+            SessionRow(code, scenario_id, limit, created, stored, options)
+        )
         session = Session(code, _scenario(scenario_id, limit), created, time_limit=limit)
         session.schedule = plan
+        session.variation = variation
         self.sessions[code] = session
         log.info("session opened on %s", scenario_id, extra={"session": code})
         self._arm_start(session)
@@ -391,6 +400,10 @@ class Sessions:
                 players[role] = {"id": "bot", "name": f"Bot ({bot})", "bot": bot}
             else:
                 players[role] = {"id": player_id, "name": self.players[player_id].name}
+        # The game's own cards, drawn independently of every other game's: nothing seen
+        # outside this game (practice, earlier rounds) tells anything about them.
+        dealt_from = secrets.randbits(32) if session.variation else None
+        scenario = deal(scenario, dealt_from)
         header = Header(
             game=new_id("g"),
             scenario=scenario,
@@ -398,6 +411,7 @@ class Sessions:
             seed=secrets.randbits(32),
             started_at=now,
             extra={"session": session.code, "round": number},
+            deal=dealt_from,
         )
         state = start(scenario, header.seed, now)
         events = []
@@ -653,6 +667,7 @@ class Sessions:
             "code": session.code,
             "scenario": {"id": session.scenario.id, "title": session.scenario.title},
             "roles": list(session.scenario.role_ids),
+            "variation": session.variation,
             "paused": session.paused,
             "players": players,
             "rounds": rounds,
@@ -766,6 +781,8 @@ class Sessions:
             )
             if row.schedule is not None:
                 session.schedule = schedule_from_dict(json.loads(row.schedule))
+            if row.options is not None:
+                session.variation = json.loads(row.options).get("variation", True) is not False
             self.sessions[row.code] = session
         for p in snapshot.players:
             player = Player(p.id, p.session, p.name, p.token, p.removed)

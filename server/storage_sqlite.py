@@ -56,14 +56,16 @@ CREATE INDEX IF NOT EXISTS notes_by_game ON notes (game);
 CREATE TABLE IF NOT EXISTS alive (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS schedules (
     session TEXT PRIMARY KEY REFERENCES sessions(code), schedule TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS session_options (
+    session TEXT PRIMARY KEY REFERENCES sessions(code), options TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rounds (
     session TEXT NOT NULL REFERENCES sessions(code), number INTEGER NOT NULL,
     started_at REAL NOT NULL, byes TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (session, number)) WITHOUT ROWID;
 """
 # Tables are added with IF NOT EXISTS, so a database written by an older zopa opens:
-# its sessions simply have no schedule and no round rows. The one table whose form
-# changed, events, is rebuilt once by ``_migrate``.
+# its sessions simply have no schedule, no options (the defaults) and no round rows. The
+# one table whose form changed, events, is rebuilt once by ``_migrate``.
 #
 # Events are appended in the order they happen, whichever game they belong to, and a
 # game's rows are found by scanning its span of rowids (``spans``: after ``first``, up to
@@ -179,6 +181,8 @@ class SqliteStorage:
             )
             if row.schedule is not None:
                 c.execute("INSERT INTO schedules VALUES (?, ?)", (row.code, row.schedule))
+            if row.options is not None:
+                c.execute("INSERT INTO session_options VALUES (?, ?)", (row.code, row.options))
 
         await self._do(work)
 
@@ -282,8 +286,9 @@ class SqliteStorage:
             sessions = tuple(
                 SessionRow(*row)
                 for row in c.execute(
-                    "SELECT s.code, s.scenario, s.time_limit, s.created_at, t.schedule "
-                    "FROM sessions s LEFT JOIN schedules t ON t.session = s.code "
+                    "SELECT s.code, s.scenario, s.time_limit, s.created_at, t.schedule, "
+                    "o.options FROM sessions s LEFT JOIN schedules t ON t.session = s.code "
+                    "LEFT JOIN session_options o ON o.session = s.code "
                     "ORDER BY s.created_at"
                 )
             )

@@ -11,7 +11,7 @@ import pytest
 from tests.factories import header_for, scenario_dict
 from zopa.rules.actions import Walkout
 from zopa.rules.analysis import analyze
-from zopa.rules.deal import MAX_DRAWS, cards_of, deal, joint_surplus
+from zopa.rules.deal import MAX_DRAWS, cards_of, deal, has_zone, joint_surplus
 from zopa.rules.errors import LogError
 from zopa.rules.library import builtin
 from zopa.rules.log import GameLog, log_lines, parse_header, read_log, replay
@@ -169,3 +169,17 @@ def test_zopa_analyze_with_a_seed_analyses_that_games_cards(
     dealt = deal(builtin("food-truck"), 3)
     assert printed["batna"] == {r.id: r.batna for r in dealt.roles}
     assert printed["zopa"] is False
+
+
+def test_the_quick_zone_test_agrees_with_the_analysis() -> None:
+    for scenario_id in ("new-hire", "supplier", "guitar", "food-truck", "campsite"):
+        scenario = builtin(scenario_id)
+        for batna in range(0, 40_000, 500):
+            first, second = scenario.roles
+            for split in (0.2, 0.5, 0.8):
+                roles = (
+                    dataclasses.replace(first, batna=batna * split),
+                    dataclasses.replace(second, batna=batna * (1 - split)),
+                )
+                moved = dataclasses.replace(scenario, roles=roles, variation=None)
+                assert has_zone(moved) == analyze(moved).zopa

@@ -91,7 +91,7 @@ $("#key-form").addEventListener("submit", (e) => {
 
 $("#create-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const body = { scenario: $("#scenario").value };
+  const body = { scenario: $("#scenario").value, variation: $("#variation").checked };
   const minutes = $("#minutes").value;
   if (minutes) body.time_limit = Math.round(Number(minutes) * 60);
   const answer = await api("POST", "/api/sessions", body);
@@ -167,6 +167,9 @@ async function onMessage(message) {
 function render() {
   const joined = snapshot.players.filter((p) => !p.removed);
   $("#join-count").textContent = `${joined.length} joined, ${joined.filter((p) => p.connected).length} connected`;
+  $("#cards-mode").textContent = snapshot.variation === false
+    ? "Cards: every game plays the scenario's own two cards (variation off)."
+    : "Cards: every game deals its own (variation on): BATNAs and points differ from game to game.";
   const next = snapshot.rounds.length + 1;
   $("#start-round").textContent = `Start round ${next}`;
   const live = snapshot.rounds.some((r) => r.games.some((g) => !g.result));
