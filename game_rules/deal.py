@@ -41,14 +41,13 @@ def deal(scenario: Scenario, seed: int | None) -> Scenario:
     """The scenario as the game of ``seed`` plays it (``None``: the roles' own cards)."""
     variation = scenario.variation
     if seed is None or variation is None:
-        return _dealt(scenario, cards_of(scenario))
+        return _dealt(scenario, cards_of(scenario))[0]
     rng = random.Random(seed)
     for _ in range(MAX_DRAWS):
-        cards = _draw(scenario, variation, rng)
-        dealt = _dealt(scenario, cards)
-        if not variation.constrained or meets(variation, dealt):
+        dealt, kept = _dealt(scenario, _draw(scenario, variation, rng))
+        if kept:
             return dealt
-    return _dealt(scenario, cards_of(scenario))
+    return _dealt(scenario, cards_of(scenario))[0]
 
 
 def cards_of(scenario: Scenario) -> Cards:
@@ -111,7 +110,7 @@ def check_constraints(scenario: Scenario, source: str) -> None:
         return
     hits = 0
     for seed in range(CHECK_SEEDS):
-        if meets(variation, _dealt(scenario, _draw(scenario, variation, random.Random(seed)))):
+        if _dealt(scenario, _draw(scenario, variation, random.Random(seed)))[1]:
             hits += 1
             if hits >= CHECK_HITS:
                 return
@@ -199,18 +198,21 @@ def _multiple(value: float, step: Points) -> Points:
     return rounded
 
 
-# Dealt scenarios by template (identity) and cards: the same cards deal the same object, so
-# what is cached per scenario (its analysis, a bot's setup, a result's tally) is found again
-# rather than worked out for every game. Bounded, as a long bot series deals many.
-_DEALT: dict[tuple[int, Cards], tuple[Scenario, Scenario]] = {}
+# Dealt scenarios by template (identity) and cards, with whether they keep the variation's
+# constraints: the same cards deal the same object, so what is cached per scenario (its
+# analysis, a bot's setup, a result's tally) is found again rather than worked out for
+# every game, and a draw seen before is not checked again. Bounded, as a long bot series
+# deals many.
+_DEALT: dict[tuple[int, Cards], tuple[Scenario, Scenario, bool]] = {}
 _DEALT_MAX = 4096
 
 
-def _dealt(scenario: Scenario, cards: Cards) -> Scenario:
+def _dealt(scenario: Scenario, cards: Cards) -> tuple[Scenario, bool]:
+    """The scenario with these cards, and whether they keep its variation's constraints."""
     key = (id(scenario), cards)
     known = _DEALT.get(key)
     if known is not None and known[0] is scenario:
-        return known[1]
+        return known[1], known[2]
     issues = scenario.issues
     roles = tuple(
         replace(
@@ -222,7 +224,9 @@ def _dealt(scenario: Scenario, cards: Cards) -> Scenario:
         for role, (batna, points) in zip(scenario.roles, cards, strict=True)
     )
     dealt = replace(scenario, roles=(roles[0], roles[1]), variation=None)
+    constraints = scenario.variation
+    kept = constraints is None or not constraints.constrained or meets(constraints, dealt)
     if len(_DEALT) >= _DEALT_MAX:
         _DEALT.clear()
-    _DEALT[key] = (scenario, dealt)
-    return dealt
+    _DEALT[key] = (scenario, dealt, kept)
+    return dealt, kept

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from zopa.rules.analysis import analyze, beating_batnas, dominating, left_on_table
+from zopa.rules.analysis import analyze, beating_batnas, dominating, left_on_table, max_joint
 from zopa.rules.negotiation import GameState, terms_dict
 from zopa.rules.scenario import Points, Scenario
 
@@ -58,7 +58,7 @@ def tally(state: GameState) -> Tally | None:
         ending.outcome == "agreement",
         (p1, p2),
         (p1 - b1, p2 - b2),
-        _efficiency(p1 + p2, analyze(scenario).max_joint),
+        _efficiency(p1 + p2, max_joint(scenario)),
     )
     if len(_TALLIES) >= 4096:
         _TALLIES.clear()
