@@ -125,6 +125,7 @@ class Api:
             body.get("time_limit"),
             body.get("schedule"),
             body.get("variation", True),
+            body.get("estimates", False),
         )
         return JSONResponse({"code": session.code}, status_code=201)
 

@@ -96,6 +96,8 @@ class Session:
     byes: dict[int, list[str]] = field(default_factory=dict)  # round -> players with a bye
     # Each game deals its own cards from the scenario's variation; off: the same for all.
     variation: bool = True
+    # Players may write down a sealed estimate of the other side (an ``estimate`` event).
+    estimates: bool = False
 
 
 class Sessions:
@@ -132,12 +134,18 @@ class Sessions:
         return found
 
     async def create_session(
-        self, scenario_id: Any, time_limit: Any = None, schedule: Any = None, variation: Any = True
+        self,
+        scenario_id: Any,
+        time_limit: Any = None,
+        schedule: Any = None,
+        variation: Any = True,
+        estimates: Any = False,
     ) -> Session:
         """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional."""
         limit = parse_time_limit(time_limit)
-        if not isinstance(variation, bool):
-            raise Refused(400, "bad_request", "'variation' must be true or false")
+        for name, flag in (("variation", variation), ("estimates", estimates)):
+            if not isinstance(flag, bool):
+                raise Refused(400, "bad_request", f"'{name}' must be true or false")
         plan = None
         if schedule is not None:
             default = None if scenario_id is None else check_scenario(scenario_id)
@@ -149,13 +157,15 @@ class Sessions:
             code = join_code()
         created = self.clock()
         stored = None if plan is None else json.dumps(plan.to_dict())
-        options = None if variation else json.dumps({"variation": False})
+        chosen = {"variation": variation, "estimates": estimates}
+        options = None if chosen == _DEFAULT_OPTIONS else json.dumps(chosen)
         await self.storage.add_session(
             SessionRow(code, scenario_id, limit, created, stored, options)
         )
         session = Session(code, _scenario(scenario_id, limit), created, time_limit=limit)
         session.schedule = plan
         session.variation = variation
+        session.estimates = estimates
         self.sessions[code] = session
         log.info("session opened on %s", scenario_id, extra={"session": code})
         self._arm_start(session)
@@ -410,7 +420,11 @@ class Sessions:
             players={r: players[r] for r in scenario.role_ids},
             seed=secrets.randbits(32),
             started_at=now,
-            extra={"session": session.code, "round": number},
+            extra={
+                "session": session.code,
+                "round": number,
+                **({"estimates": True} if session.estimates else {}),
+            },
             deal=dealt_from,
         )
         state = start(scenario, header.seed, now)
@@ -668,6 +682,7 @@ class Sessions:
             "scenario": {"id": session.scenario.id, "title": session.scenario.title},
             "roles": list(session.scenario.role_ids),
             "variation": session.variation,
+            "estimates": session.estimates,
             "paused": session.paused,
             "players": players,
             "rounds": rounds,
@@ -782,7 +797,9 @@ class Sessions:
             if row.schedule is not None:
                 session.schedule = schedule_from_dict(json.loads(row.schedule))
             if row.options is not None:
-                session.variation = json.loads(row.options).get("variation", True) is not False
+                options = json.loads(row.options)
+                session.variation = options.get("variation", True) is not False
+                session.estimates = options.get("estimates", False) is True
             self.sessions[row.code] = session
         for p in snapshot.players:
             player = Player(p.id, p.session, p.name, p.token, p.removed)
@@ -868,6 +885,9 @@ class Sessions:
         for entry in self.games.values():
             if entry.actor is not None:
                 await entry.actor.stop()
+
+
+_DEFAULT_OPTIONS = {"variation": True, "estimates": False}
 
 
 def _scenario(scenario_id: str, time_limit: float | None) -> Scenario:
