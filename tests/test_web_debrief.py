@@ -66,7 +66,9 @@ def test_a_mixed_tournament_debrief_judges_each_game_by_its_own_cards(pages: Pag
     expect(debrief.locator(".points-chart title").first).to_have_text(
         "Every pair's result, all rounds"
     )
-    expect(debrief).to_contain_text("share of the game's surplus")
+    expect(debrief.locator(".points-chart")).to_contain_text(
+        "Seller / Kestrel Components's share of its game's possible surplus, % →"
+    )
     bad = facilitator.evaluate(
         """() => [...document.querySelectorAll("#debrief svg *")].flatMap((node) =>
             [...node.attributes].filter((a) => /NaN|undefined|Infinity/.test(a.value))

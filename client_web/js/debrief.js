@@ -149,20 +149,22 @@ function sharesChart(games, label, pair, title, width) {
   const positions = [new Set(), new Set()];
   for (const g of done) rolesOf(g.result).forEach((role, i) => positions[i].add(label(role)));
   const axis = (i) => (positions[i].size ? [...positions[i]].join(" / ") : `Role ${i + 1}`);
-  const labels = [`${axis(0)}: share of the game's surplus`, `${axis(1)}: share`];
+  const labels = [axis(0), axis(1)];
   const marks = done.map((g) => {
     const r = g.result;
     const [first, second] = rolesOf(r);
     const { x, y } = shares(r);
     const agreed = r.outcome === "agreement";
+    // Drawn in percent, so the axes read 0, 20, 40 ... 100.
     return {
-      kind: agreed ? "deal" : "impasse", x, y,
+      kind: agreed ? "deal" : "impasse", x: x * 100, y: y * 100,
       href: `replay.html#game=${encodeURIComponent(g.game)}`,
       label: `Round ${g.round}, ${pair(g)}: ${agreed ? "deal" : "impasse"}; ${label(first)} ${percent(x)} and ${label(second)} ${percent(y)} of their game's possible surplus. Open the replay.`,
     };
   });
   return h("div", {},
-    pointsChart({ labels, frontier: [[0, 1], [1, 0]], batna: [0, 0], marks, title, width,
+    pointsChart({ labels, frontier: [[0, 100], [100, 0]], batna: [0, 0], marks, title, width,
+      units: "share of its game's possible surplus, %",
       description: "Each pair's result as each side's gain over its own BATNA, as a share of its own game's possible joint surplus: games with different cards side by side. Walking away is 0, 0; the diagonal is the best joint gain of every game." }),
     legend([["frontier", "the best joint gain of each game (shares adding up to 100%)"], ["batna", "each side's own BATNA"],
       ["zone", "better than both BATNAs"], ["deal", "a pair's deal"], ["impasse", "an impasse (both get their BATNA)"]]),
