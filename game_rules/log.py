@@ -1,7 +1,8 @@
 """Game logs (``zopa-log/1``, JSON Lines): writing, reading and replaying them.
 
-Line 1 is the header: the whole scenario, the players, the seed and the start time,
-so a log replays on its own years later. Each further line is one event with ``seq``
+Line 1 is the header: the whole scenario with the game's own cards, the players, the
+seed, the start time, and the seed the cards were drawn from (``deal``), so a log
+replays on its own years later. Each further line is one event with ``seq``
 (1, 2, ...) and ``type``. Replaying re-runs every action event through the rules and
 requires the rules to produce exactly the events the log holds, so a log cannot
 claim an outcome the rules would not have reached.
@@ -27,6 +28,7 @@ from zopa.rules.scenario import Scenario, parse_scenario
 
 LOG_FORMAT = "zopa-log/1"
 _HEADER_KEYS = ("format", "game", "scenario", "players", "seed", "started_at")
+_OPTIONAL_KEYS = ("deal",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +41,13 @@ class Header:
     started_at: float
     # Anything else the header carries (session, round, source dataset), kept as is.
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The seed the game's cards were drawn from (zopa.rules.deal); None when the game plays
+    # the roles' cards as written (variation off, a scenario without any, older logs).
+    # Either way ``scenario`` holds the game's own cards.
+    deal: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        header = {
             "format": LOG_FORMAT,
             "game": self.game,
             "scenario": self.scenario.to_dict(),
@@ -50,6 +56,9 @@ class Header:
             "started_at": self.started_at,
             **self.extra,
         }
+        if self.deal is not None:
+            header["deal"] = {"seed": self.deal}
+        return header
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +136,14 @@ def parse_header(raw: Any, line: int = 1) -> Header:
         raise LogError("'started_at' must be a number (seconds since the epoch)", line)
     if not isinstance(raw["game"], str) or not raw["game"]:
         raise LogError("'game' must be a non-empty string", line)
-    extra = {k: v for k, v in raw.items() if k not in _HEADER_KEYS}
-    return Header(raw["game"], scenario, players, seed, float(started), extra)
+    deal = raw.get("deal")
+    if deal is not None:
+        drawn = deal.get("seed") if isinstance(deal, dict) else None
+        if not isinstance(deal, dict) or isinstance(drawn, bool) or not isinstance(drawn, int):
+            raise LogError("'deal' must be an object {\"seed\": <whole number>}", line)
+        deal = drawn
+    extra = {k: v for k, v in raw.items() if k not in _HEADER_KEYS + _OPTIONAL_KEYS}
+    return Header(raw["game"], scenario, players, seed, float(started), extra, deal)
 
 
 def read_log(lines: Iterable[str]) -> GameLog:

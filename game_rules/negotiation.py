@@ -24,6 +24,7 @@ from zopa.rules.actions import (
     Action,
     Chat,
     Claim,
+    Estimate,
     Extend,
     Offer,
     Pause,
@@ -87,6 +88,8 @@ class GameState:
     # Claims in role order; ``None`` until that side has claimed, ``NO_DEAL`` for a claim
     # that nothing was agreed.
     claims: tuple[OptionTuple | None, OptionTuple | None] = (None, None)
+    # Each role's sealed estimate of the other side, in role order; None until given.
+    estimates: tuple[Estimate | None, Estimate | None] = (None, None)
     seats: tuple[str, str] = ("player", "player")
     ending: Ending | None = None
 
@@ -368,6 +371,20 @@ class _Step:
                 self.end("agreement", "claims_matched", first)
             else:
                 self.end("impasse", "claims_mismatch", None)
+
+    def _estimate(self, action: Estimate) -> None:
+        # Not a move at the table: a guess may be written down during a break or a pause.
+        s = self.state
+        index = self.role_index(action.by)
+        if s.estimates[index] is not None:
+            raise ActionRefused("not_allowed", "you have already given your estimate")
+        if action.issue is not None and action.issue not in s.scenario.issue_ids:
+            raise ActionRefused(
+                "invalid_terms",
+                f"no issue {action.issue!r}; issues are {list(s.scenario.issue_ids)}",
+            )
+        self.record(action)
+        self.change(estimates=(action, s.estimates[1]) if index == 0 else (s.estimates[0], action))
 
     def _break_request(self, action: Request) -> None:
         s = self.state

@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from zopa.rules.brief import check_brief
 from zopa.rules.errors import ScenarioError
+from zopa.rules.variation import Variation, parse_variation
 
 FORMAT = "zopa-scenario/1"
 Points = int | float
 Terms = Mapping[str, int]
+# A role's points: one tuple per issue, in the scenario's issue order, one number per option.
+PointsTable = tuple[tuple[Points, ...], ...]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ID_RULE = (
@@ -62,8 +66,7 @@ class Role:
     label: str
     brief: str
     batna: Points
-    # One tuple per issue, in the scenario's issue order, one number per option.
-    points: tuple[tuple[Points, ...], ...]
+    points: PointsTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,8 @@ class Scenario:
     # Where the scenario came from (an importer's notes, such as GENIUS's discount factor):
     # data kept with it and in every log of it, never read by the rules.
     origin: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # How each game draws its own cards; None: every game plays the roles' cards as written.
+    variation: Variation | None = None
     # Derived once: the rules ask for them on every move.
     role_ids: tuple[str, str] = field(init=False, repr=False, compare=False)
     issue_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
@@ -129,7 +134,7 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """The whole scenario in the shape of the TOML file; ``parse_scenario`` reads it back."""
-        return {
+        whole = {
             "format": FORMAT,
             "id": self.id,
             "title": self.title,
@@ -150,6 +155,9 @@ class Scenario:
             ],
             **({"origin": dict(self.origin)} if self.origin else {}),
         }
+        if self.variation is not None:
+            whole["variation"] = self.variation.to_dict(self.issues, self.roles)
+        return whole
 
 
 def _protocol_dict(protocol: Protocol) -> dict[str, Any]:
@@ -240,13 +248,28 @@ def _build(check: _Checker, data: Any) -> Scenario | None:
     if check.problems or issues is None or roles is None or protocol is None:
         return None
     assert scenario_id is not None and title is not None and description is not None
-    return Scenario(
-        scenario_id, title, description, protocol, issues.good, (roles[0], roles[1]), origin
+    pair = (roles[0], roles[1])
+    variation = None
+    if "variation" in data:
+        variation = parse_variation(
+            StrictChecker(check.source), data["variation"], issues.good, pair
+        )
+    for n, role in enumerate(pair):
+        change = None if variation is None else variation.roles[n]
+        check_brief(check.source, f"roles[{n}].brief", role, change, issues.good)
+    scenario = Scenario(
+        scenario_id, title, description, protocol, issues.good, pair, origin, variation
     )
+    if variation is not None and variation.constrained:
+        # Imported here: dealing needs the outcome-space analysis, which needs this module.
+        from zopa.rules.deal import check_constraints
+
+        check_constraints(scenario, check.source)
+    return scenario
 
 
 _TOP_REQUIRED = ("format", "id", "title", "issues", "roles")
-_TOP_OPTIONAL = ("description", "protocol", "origin")
+_TOP_OPTIONAL = ("description", "protocol", "origin", "variation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,20 +362,31 @@ def _parse_roles(check: _Checker, raw: Any, issues: _Issues | None) -> list[Role
 
 def _parse_points(
     check: _Checker, table: Any, where: str, issues: _Issues | None
-) -> tuple[tuple[Points, ...], ...] | None:
+) -> PointsTable | None:
     if not isinstance(table, Mapping):
         check.fail(f"{where}.points", "a table of issue id = [points per option]")
         return None
     if issues is None:
         return None
+    return _points_rows(check, table, f"{where}.points", issues.good, issues.ids)
+
+
+def _points_rows(
+    check: _Checker,
+    table: Mapping[str, Any],
+    where: str,
+    good: tuple[Issue, ...],
+    known: frozenset[str],
+) -> PointsTable | None:
+    """One row of numbers per issue of ``good``; ``known`` also names the broken issues,
+    whose points are left unchecked (and the card then incomplete)."""
     before = len(check.problems)
-    known = issues.ids
     for key in table:
         if key not in known:
-            check.fail(f"{where}.points.{key}", f"an issue id (one of {sorted(known)})")
+            check.fail(f"{where}.{key}", f"an issue id (one of {sorted(known)})")
     rows: list[tuple[Points, ...]] = []
-    for issue in issues.good:
-        key = f"{where}.points.{issue.id}"
+    for issue in good:
+        key = f"{where}.{issue.id}"
         if issue.id not in table:
             check.fail(key, "points for every issue (missing)")
             continue
@@ -365,8 +399,7 @@ def _parse_points(
             continue
         numbers = [check.number(v, f"{key}[{i}]") for i, v in enumerate(row)]
         rows.append(tuple(v for v in numbers if v is not None))
-    # A broken issue leaves its points unchecked, and the role without a full card.
-    if len(check.problems) > before or len(issues.good) != len(issues.ids):
+    if len(check.problems) > before or len(good) != len(known):
         return None
     return tuple(rows)
 
@@ -500,3 +533,37 @@ class _Checker:
             self.fail(key, f"a finite number (found {value!r})")
             return None
         return value
+
+
+class StrictChecker:
+    """The checks of ``_Checker`` for a part read up to its first problem (a scenario's
+    variation, whose later keys depend on the earlier): each raises its problem."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._check = _Checker(source)
+
+    def _first(self) -> None:
+        if self._check.problems:
+            raise self._check.problems[0]
+
+    def keys(
+        self, table: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> None:
+        self._check.keys(table, where, required, optional)
+        self._first()
+
+    def number(self, value: Any, key: str) -> Points:
+        found = self._check.number(value, key)
+        self._first()
+        assert found is not None
+        return found
+
+    def points_table(self, table: Any, where: str, issues: tuple[Issue, ...]) -> PointsTable:
+        """A role's points: one list of numbers per issue, one number per option."""
+        if not isinstance(table, Mapping):
+            raise ScenarioError(self.source, where, "a table of issue id = [points per option]")
+        found = _points_rows(self._check, table, where, issues, frozenset(i.id for i in issues))
+        self._first()
+        assert found is not None
+        return found

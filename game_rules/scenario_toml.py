@@ -4,8 +4,8 @@ The layout is the one the built-in files use: the public text, ``[protocol]`` wi
 every setting spelled out (so a teacher sees what can be changed), one ``[[issues]]``
 table per issue, and one ``[[roles]]`` table per role with its points under
 ``[roles.points]``, one line per issue. Briefs and descriptions of several lines are
-multi-line strings. ``read_scenario(scenario_toml(s))`` gives back ``s``, origin
-included (tests/test_scenario_toml.py).
+multi-line strings. ``read_scenario(scenario_toml(s))`` gives back ``s``, variation and
+origin included (tests/test_scenario_problems.py).
 """
 
 from __future__ import annotations
@@ -52,6 +52,14 @@ def scenario_toml(scenario: Scenario) -> str:
             f"{_key(issue.id)} = {_value(list(role.points[n]))}"
             for n, issue in enumerate(scenario.issues)
         ]
+    if scenario.variation is not None:
+        table = scenario.variation.to_dict(scenario.issues, scenario.roles)
+        per_role: Mapping[str, Mapping[str, Any]] = table.pop("roles", {})
+        out += ["", "[variation]"]
+        out += [f"{_key(k)} = {_value(v)}" for k, v in table.items()]
+        for role_id, changes in per_role.items():
+            out += ["", f"[variation.roles.{_key(role_id)}]"]
+            out += [f"{_key(k)} = {_value(v)}" for k, v in changes.items()]
     if scenario.origin:
         out += ["", "[origin]"]
         out += [f"{_key(k)} = {_value(v)}" for k, v in scenario.origin.items()]

@@ -18,6 +18,7 @@ import orjson
 
 from zopa.rules.actions import Seat
 from zopa.rules.bots import BOT_DEFAULT
+from zopa.rules.deal import deal
 from zopa.rules.errors import LogError, ScenarioError
 from zopa.rules.events import Event, event_from_dict
 from zopa.rules.log import GameLog, Header, dumps, read_log, replay
@@ -122,13 +123,22 @@ class Games:
                 player = self._registry.player(player_id)
                 assert player is not None
                 players[role] = {"id": player_id, "name": player.name}
+        # The game's own cards, drawn independently of every other game's: nothing seen
+        # outside this game (practice, earlier rounds) tells anything about them.
+        dealt_from = secrets.randbits(32) if session.variation else None
+        scenario = deal(scenario, dealt_from)
         header = Header(
             game=new_id("g"),
             scenario=scenario,
             players=players,
             seed=secrets.randbits(32),
             started_at=now,
-            extra={"session": session.code, "round": number},
+            extra={
+                "session": session.code,
+                "round": number,
+                **({"estimates": True} if session.estimates else {}),
+            },
+            deal=dealt_from,
         )
         state = start(scenario, header.seed, now)
         events: list[Event] = []
@@ -137,7 +147,9 @@ class Games:
                 state, seated = apply(state, Seat(role, f"bot:{bot}"), now)
                 events.extend(seated)
         lines = [orjson.dumps(e.to_dict()).decode() for e in events]
-        row = GameRow(header.game, session.code, number, header_line(header, encoded), tuple(lines))
+        # A dealt game's scenario holds its own cards: encoded for it alone.
+        line = dumps(header.to_dict()) if dealt_from is not None else header_line(header, encoded)
+        row = GameRow(header.game, session.code, number, line, tuple(lines))
         return row, header, state, lines
 
     def practice_live(self) -> int:

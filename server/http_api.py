@@ -137,7 +137,11 @@ class Api:
         self._facilitator(request)
         body = await read_body(request)
         session = await self.sessions.open(
-            body.get("scenario"), body.get("time_limit"), body.get("schedule")
+            body.get("scenario"),
+            body.get("time_limit"),
+            body.get("schedule"),
+            body.get("variation", True),
+            body.get("estimates", False),
         )
         return JSONResponse({"code": session.code}, status_code=201)
 

@@ -107,6 +107,10 @@ class Session:
     players: dict[str, Player] = field(default_factory=dict)
     rounds: list[list[str]] = field(default_factory=list)  # game ids per round
     byes: dict[int, list[str]] = field(default_factory=dict)  # round -> players with a bye
+    # Each game deals its own cards from the scenario's variation; off: the same for all.
+    variation: bool = True
+    # Players may write down a sealed estimate of the other side (an ``estimate`` event).
+    estimates: bool = False
 
     def round_scenario(self, number: int) -> Scenario:
         """Round ``number``'s scenario with its time limit: the schedule's, else the session's."""
@@ -144,6 +148,10 @@ class Session:
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
+
+
+# A session's options when none were stored (``SessionRow.options``).
+DEFAULT_OPTIONS = {"variation": True, "estimates": False}
 
 
 def with_time_limit(scenario: Scenario, time_limit: float | None) -> Scenario:

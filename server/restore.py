@@ -36,6 +36,10 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
             time_limit=row.time_limit,
             schedule=plan,
         )
+        if row.options is not None:
+            options = json.loads(row.options)
+            session.variation = options.get("variation", True) is not False
+            session.estimates = options.get("estimates", False) is True
         sessions[row.code] = session
         registry.add_session(session)
     for p in snapshot.players:

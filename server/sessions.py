@@ -29,12 +29,13 @@ from zopa.server.archive import Archive
 from zopa.server.codes import join_code
 from zopa.server.config import Settings
 from zopa.server.controls import Controls
+from zopa.server.errors import Invalid
 from zopa.server.games import Games
 from zopa.server.hub import Hub
 from zopa.server.players import Players
 from zopa.server.practice import Practice
 from zopa.server.presence import Presence
-from zopa.server.records import Session
+from zopa.server.records import DEFAULT_OPTIONS, Session
 from zopa.server.registry import Registry
 from zopa.server.rounds import Rounds
 from zopa.server.scenario_library import ScenarioLibrary
@@ -70,9 +71,23 @@ class Sessions:
         self.presence = Presence(self.registry, settings, changed, clock)
         self.archive = Archive(storage)
 
-    async def open(self, scenario_id: Any, time_limit: Any = None, schedule: Any = None) -> Session:
-        """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional."""
+    async def open(
+        self,
+        scenario_id: Any,
+        time_limit: Any = None,
+        schedule: Any = None,
+        variation: Any = True,
+        estimates: Any = False,
+    ) -> Session:
+        """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional.
+
+        ``variation``: each game deals its own cards (off: the scenario's cards for all);
+        ``estimates``: players may seal an estimate of the other side's BATNA.
+        """
         limit = parse_time_limit(time_limit)
+        for name, flag in (("variation", variation), ("estimates", estimates)):
+            if not isinstance(flag, bool):
+                raise Invalid(f"'{name}' must be true or false")
         plan = None
         if schedule is not None:
             resolve = self.library.get
@@ -83,10 +98,21 @@ class Sessions:
         code = await self.registry.new_code(join_code)
         created = self.clock()
         stored = None if plan is None else json.dumps(plan.to_dict())
-        await self._storage.add_session(SessionRow(code, scenario_id, limit, created, stored))
+        chosen = {"variation": variation, "estimates": estimates}
+        options = None if chosen == DEFAULT_OPTIONS else json.dumps(chosen)
+        await self._storage.add_session(
+            SessionRow(code, scenario_id, limit, created, stored, options)
+        )
         timed = self.library.timed
         session = Session(
-            code, timed(scenario_id, limit), created, timed, time_limit=limit, schedule=plan
+            code,
+            timed(scenario_id, limit),
+            created,
+            timed,
+            time_limit=limit,
+            schedule=plan,
+            variation=variation,
+            estimates=estimates,
         )
         self.registry.add_session(session)
         log.info("session opened on %s", scenario_id, extra={"session": code})

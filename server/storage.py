@@ -21,6 +21,9 @@ class SessionRow:
     created_at: float
     # A tournament's schedule as JSON (server/tournament/schedule.py), or None.
     schedule: str | None = None
+    # The session's options as a JSON object (``variation``, ``estimates``), or None for
+    # the defaults (every game deals its own cards; no BATNA estimates).
+    options: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,6 +152,8 @@ class SqliteStorage:
             )
             if row.schedule is not None:
                 c.execute("INSERT INTO schedules VALUES (?, ?)", (row.code, row.schedule))
+            if row.options is not None:
+                c.execute("INSERT INTO session_options VALUES (?, ?)", (row.code, row.options))
 
         await self._do(work)
 

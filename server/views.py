@@ -107,6 +107,8 @@ def player_view(
         "scenario": scenario.public(),
         "brief": scenario.role(role).brief,
         "card": scenario.card(role),
+        # Whether the session asks each player for a sealed estimate of the other side.
+        "estimates": bool(header.extra.get("estimates")),
         "turn": state.turn,
         "seconds_left": game_status["seconds_left"],
         "status": game_status,

@@ -199,6 +199,9 @@ class Endpoint:
         if entry.actor is None:
             connection.send(_error("game_over", "the game is over"))
             return
+        if kind == "estimate" and not entry.actor.header.extra.get("estimates"):
+            connection.send(_error("not_allowed", "this session does not ask for estimates"))
+            return
         entry.actor.submit(PlayerMove(role, action, connection.send))
 
     async def _facilitator(

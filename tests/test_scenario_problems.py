@@ -77,7 +77,10 @@ def test_every_problem_is_listed_with_its_line_in_the_order_of_the_file() -> Non
     assert not any(key.startswith("roles[1].points") for key, _, _ in problems)
 
 
-_TOP = "['description', 'format', 'id', 'issues', 'origin', 'protocol', 'roles', 'title']"
+_TOP = (
+    "['description', 'format', 'id', 'issues', 'origin', 'protocol', 'roles', 'title', "
+    "'variation']"
+)
 
 
 def test_the_first_problem_is_the_one_parse_scenario_raises() -> None:

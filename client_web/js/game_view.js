@@ -38,6 +38,14 @@ export class GameView {
         this.send({ type: "reveal", about: "priority", issue: $("#g-reveal-issue").value, rank: Number($("#g-reveal-rank").value) });
       }
     });
+    $("#g-estimate-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const raw = $("#g-estimate-batna").value.trim();
+      const issue = $("#g-estimate-issue").value || null;
+      const batna = raw === "" ? null : Number(raw);
+      if (batna === null && issue === null) return;
+      this.send({ type: "estimate", batna, issue });
+    });
     $("#g-walkout").addEventListener("click", () => $("#walkout-dialog").showModal());
     $("#walkout-dialog").addEventListener("close", () => {
       if ($("#walkout-dialog").returnValue === "walkout") this.send({ type: "walkout" });
@@ -72,6 +80,8 @@ export class GameView {
     $("#g-description").textContent = view.scenario.description;
     this.buildPicks(picks);
     replace($("#g-reveal-issue"), game.issues.map((i) => h("option", { value: i.id }, i.label)));
+    replace($("#g-estimate-issue"), h("option", { value: "" }, "— no guess —"),
+      game.issues.map((i) => h("option", { value: i.id }, i.label)));
     $("#g-reveal-rank").max = game.issues.length;
     this.revealFields();
     const claims = game.protocol.closing === "claims";
@@ -172,7 +182,20 @@ export class GameView {
     this.part("requests", [s.paused, s.on_break, s.pending_break, s.pending_extension,
       s.breaks_left, s.extensions_left, s.over, this.presence && this.presence.connected], () => this.renderRequests());
     this.part("presence", [this.presence && this.presence.connected, s.seats[game.other], s.over], () => this.renderPresence());
+    const mine = game.events.find((e) => e.type === "estimate" && e.by === game.role);
+    this.part("estimate", [Boolean(game.view.estimates), s.over, mine && mine.seq], () => this.renderEstimate(mine));
     this.tick();
+  }
+
+  // The sealed estimate a session may ask for: the form until it is sent, then what was
+  // written down, for the player's own eyes only.
+  renderEstimate(mine) {
+    const game = this.game;
+    show($("#g-estimate"), Boolean(game.view.estimates) && !game.over);
+    show($("#g-estimate-form"), !mine);
+    const sealed = $("#g-estimate-sealed");
+    show(sealed, Boolean(mine));
+    if (mine) sealed.textContent = `Your sealed estimate: ${describeEvent(mine, game.issues, () => "You").replace(/^You estimated \(sealed until the end\): /, "")}.`;
   }
 
   part(name, key, render) {
