@@ -78,8 +78,7 @@ def test_every_problem_is_listed_with_its_line_in_the_order_of_the_file() -> Non
 
 
 _TOP = (
-    "['description', 'format', 'id', 'issues', 'origin', 'protocol', 'roles', 'title', "
-    "'variation']"
+    "['description', 'format', 'id', 'issues', 'origin', 'protocol', 'roles', 'title', 'variation']"
 )
 
 
