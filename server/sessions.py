@@ -13,7 +13,6 @@ import json
 import logging
 import secrets
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,11 +34,10 @@ from zopa.server.codes import join_code, new_id, normalize_code, token
 from zopa.server.config import Settings
 from zopa.server.errors import Refused
 from zopa.server.hub import Hub
-from zopa.server.pairing import History, pair_players
+from zopa.server.pairing import EMPTY, PLAIN, TOURNAMENT, Record, pair_round_async
 from zopa.server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Storage
 from zopa.server.tournament.export import csv_text
-from zopa.server.tournament.pairing import Record, pair_round
-from zopa.server.tournament.report import Entrant, history_json, records, standings_json
+from zopa.server.tournament.report import Entrant, history_json, scores, standings_json
 from zopa.server.tournament.schedule import (
     Schedule,
     check_scenario,
@@ -64,8 +62,7 @@ class Player:
     token: str
     removed: bool = False
     game: str | None = None  # the latest game, live or ended
-    roles: Counter[str] = field(default_factory=Counter)
-    partners: set[str] = field(default_factory=set)
+    record: Record = EMPTY  # what pairing reads: roles, partners, sit-outs
     gone_since: float | None = None  # None while connected or never connected
 
 
@@ -234,23 +231,29 @@ class Sessions:
         if pairs is not None:
             seating = self._pairs_by_hand(session, scenario, pairs)
         elif session.schedule is not None:
-            seating, byes = self._pairs_for_tournament(session, scenario, number)
+            seating, byes = await self._pairs_for_tournament(session, scenario, number)
         else:
             free = self._free_players(session)
             if not free:
                 raise Refused(409, "no_players", "no joined player is free to play")
-            history = {
-                p: History(dict(self.players[p].roles), frozenset(self.players[p].partners))
-                for p in free
-            }
-            found = pair_players(free, history, scenario.role_ids, secrets.randbits(32))
-            seating = [dict(pair.seats) for pair in found]
+            found = await pair_round_async(
+                free,
+                {p: self.players[p].record for p in free},
+                system="round_robin",
+                odd="bot",
+                index=number - 1,
+                seed=secrets.randbits(32),
+                order=PLAIN,
+            )
+            seating = [dict(zip(scenario.role_ids, t.seats, strict=True)) for t in found.tables]
         await self.storage.add_round(RoundRow(session.code, number, self.clock(), tuple(byes)))
         session.rounds.append([])
         # The dashboard and debrief read the session's scenario: the round now being played.
         session.scenario = scenario
         if byes:
             session.byes[number] = byes
+            for p in byes:
+                self.players[p].record = self.players[p].record.after_bye()
         entries = []
         for seats in seating:
             entries.append(await self._new_game(session, number, seats, scenario))
@@ -298,7 +301,7 @@ class Sessions:
             seating.append(dict(zip(scenario.role_ids, pair, strict=True)))
         return seating
 
-    def _pairs_for_tournament(
+    async def _pairs_for_tournament(
         self, session: Session, scenario: Scenario, number: int
     ) -> tuple[list[dict[str, str | None]], list[str]]:
         assert session.schedule is not None
@@ -314,22 +317,22 @@ class Sessions:
         ]
         if not present:
             raise Refused(409, "no_players", "no joined player is free to play")
-        records = self.tournament_records(session)
-        pairing = pair_round(
+        history = {p: self.players[p].record for p in present}
+        if session.schedule.pairing == "swiss":
+            standing = scores(self.played(session), session.byes, list(session.players))
+            history = {p: dataclasses.replace(r, score=standing[p]) for p, r in history.items()}
+        pairing = await pair_round_async(
             present,
-            records,
+            history,
             system=session.schedule.pairing,
             odd=session.schedule.odd,
             index=number - 1,
             seed=secrets.randbits(32),
+            order=TOURNAMENT,
         )
         roles = scenario.role_ids
         seating = [dict(zip(roles, table.seats, strict=True)) for table in pairing.tables]
         return seating, [] if pairing.bye is None else [pairing.bye]
-
-    def tournament_records(self, session: Session) -> dict[str, Record]:
-        """Each player's roles by index, partners, sit-outs and standing score so far."""
-        return records(self.played(session), session.byes, list(session.players))
 
     def played(self, session: Session) -> list[Played]:
         return [
@@ -473,10 +476,8 @@ class Sessions:
                 continue
             player = self.players[player_id]
             player.game = entry.id
-            player.roles[role] += 1
-            partner = entry.players[_other(entry, role)]
-            if partner is not None:
-                player.partners.add(partner)
+            index = entry.scenario.role_ids.index(role)
+            player.record = player.record.after(index, entry.players[_other(entry, role)])
 
     def _deliver(self, role: str, message: Prepared) -> None:
         entry = self.games.get(message.message["game"])
@@ -797,6 +798,9 @@ class Sessions:
                 session.rounds.append([])
             if started.byes:
                 session.byes[started.number] = list(started.byes)
+                for player_id in started.byes:
+                    player = self.players[player_id]
+                    player.record = player.record.after_bye()
         for session in self.sessions.values():
             if session.schedule is not None and session.rounds:
                 session.scenario = self.round_scenario(session, len(session.rounds))
