@@ -285,13 +285,20 @@ class _Round:
                 return False
             return masks[b] in _FACING[masks[a]]
 
+        kinds = masks + [MAY_EITHER] * (bot >= 0)  # the bot may face anyone, either role
+        roles = _Shortfall(kinds)
         mate = [-1] * self.size
+
+        def take(a: int, b: int) -> None:
+            mate[a], mate[b] = b, a
+            roles.take(kinds[a], kinds[b])
+
         if bot >= 0 and fits(self.sitter, bot):
-            mate[self.sitter], mate[bot] = bot, self.sitter
+            take(self.sitter, bot)
         for a, b in self.preferred:
-            if mate[a] == -1 and mate[b] == -1 and fits(a, b):
-                mate[a], mate[b] = b, a
-        self._greedy(mate, masks, members, new)
+            if mate[a] == -1 and mate[b] == -1 and fits(a, b) and roles.keeps(masks[a], masks[b]):
+                take(a, b)
+        self._greedy(mate, masks, members, new, roles)
         mate = maximum_matching(self.size, neighbours, mate, perfect=True)
         return None if -1 in mate else mate
 
@@ -303,10 +310,15 @@ class _Round:
         return any(self._balanced(plus, minus, i) for i, d in enumerate(self.due) if d)
 
     def _greedy(
-        self, mate: list[int], masks: list[int], members: dict[int, list[int]], new: bool
+        self,
+        mate: list[int],
+        masks: list[int],
+        members: dict[int, list[int]],
+        new: bool,
+        roles: _Shortfall,
     ) -> None:
         """Pair the still-unpaired in order, each with the nearest one after them that fits,
-        new partners first.
+        new partners first, and not so as to leave players owed a role without partners.
 
         Each kind of player (the roles they may take) is a list in order with a head
         before which everyone is paired or earlier: the search for a partner starts there.
@@ -318,6 +330,8 @@ class _Round:
             fresh, stale = -1, -1
             met = self.partners[i]
             for mask in _FACING[masks[i]]:
+                if not roles.keeps(masks[i], mask):
+                    continue
                 line = members[mask]
                 h = heads[mask]
                 while h < len(line) and (line[h] <= i or mate[line[h]] != -1):
@@ -337,6 +351,7 @@ class _Round:
             chosen = fresh if fresh != -1 else stale
             if chosen != -1:
                 mate[i], mate[chosen] = chosen, i
+                roles.take(masks[i], masks[chosen])
 
     def tables(
         self, mate: list[int], rules: frozenset[Rule], hint: Mapping[str, int], rng: random.Random
@@ -375,6 +390,39 @@ class _Round:
         ]
         role_of_a = min(choices, key=cost)
         return Table((a, b) if role_of_a == FIRST else (b, a))
+
+
+class _Shortfall:
+    """The unpaired players counted by the roles they may take.
+
+    Those who may take only the first role need partners who may take the second, and
+    the other way round; those who may take either make up the difference. A pair that
+    leaves fewer of these than the difference strands someone, whom only a long search
+    of the blossom algorithm then seats (a class of a thousand had dozens stranded when
+    the preferred pairs and the first pass did not look).
+    """
+
+    def __init__(self, kinds: list[int]) -> None:
+        self.free = dict.fromkeys((MAY_FIRST, MAY_SECOND, MAY_EITHER), 0)
+        for kind in kinds:
+            self.free[kind] += 1
+
+    def short(self) -> int:
+        free = self.free
+        return max(0, abs(free[MAY_FIRST] - free[MAY_SECOND]) - free[MAY_EITHER])
+
+    def keeps(self, a: int, b: int) -> bool:
+        """Whether pairing a player of kind ``a`` with one of kind ``b`` strands nobody more."""
+        before = self.short()
+        self.take(a, b)
+        after = self.short()
+        self.free[a] += 1
+        self.free[b] += 1
+        return after <= before
+
+    def take(self, a: int, b: int) -> None:
+        self.free[a] -= 1
+        self.free[b] -= 1
 
 
 def _bit(role: int) -> int:
