@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import pickle
 import struct
@@ -125,19 +126,28 @@ def serve(requests: Any, answers: Any) -> None:
         if len(head) < _LENGTH.size:
             return
         (size,) = _LENGTH.unpack(head)
-        work, args, kwargs = pickle.loads(requests.read(size))
+        request = requests.read(size)
         try:
+            work, args, kwargs = pickle.loads(request)
             answer: tuple[bool, object] = (True, work(*args, **kwargs))
         except Exception as exc:
             answer = (False, exc)
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            # Here this module is __main__, which the server cannot unpickle from: a builtin.
+            data = pickle.dumps((False, RuntimeError(f"unpicklable answer: {exc!r}")))
         answers.write(_LENGTH.pack(len(data)) + data)
         answers.flush()
+        # Collected between requests, not during one (the collector is off, as in the
+        # server): the work's many short-lived objects would set it off again and again.
+        gc.collect()
 
 
 if __name__ == "__main__":
     # Where the server shares a core with its worker, its players come first.
     os.nice(19)
+    gc.disable()
     # Answers go on the real standard output only: anything printed goes to stderr.
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
