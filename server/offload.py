@@ -40,12 +40,16 @@ class _Worker:
     process: asyncio.subprocess.Process
     loop: asyncio.AbstractEventLoop
     lock: asyncio.Lock
+    # Set as soon as a conversation fails: the process may not have been reaped yet.
+    broken: bool = False
 
     @property
     def usable(self) -> bool:
-        return self.process.returncode is None and self.loop is asyncio.get_running_loop()
+        alive = not self.broken and self.process.returncode is None
+        return alive and self.loop is asyncio.get_running_loop()
 
     def stop(self) -> None:
+        self.broken = True
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
 
