@@ -214,6 +214,8 @@ class _Round:
             frozenset(self.index[q] for q in r.partners if q in self.index) for r in past
         ]
         self.leans = [r.lean for r in past]
+        self.plus = sum(1 for v in self.leans if v > 0)  # owed the second role
+        self.minus = sum(1 for v in self.leans if v < 0)  # owed the first
         self.preferred = [(self.index[a], self.index[b]) for a, b in preferred]
         self.sitter = self._sitter(favourite) if self.bot >= 0 else -1
         # Rules that restrict nobody this round: a tier with or without them is the same.
@@ -226,14 +228,9 @@ class _Round:
             binding.add("alternate")
         self.binding = frozenset(binding)
 
-    def _balanceable_without(self, out: int) -> bool:
+    def _balanced_without(self, out: int) -> bool:
         """Whether everyone but ``out`` (-1: nobody) can pair keeping their role balance."""
-        plus = sum(1 for v in self.leans if v > 0)
-        minus = sum(1 for v in self.leans if v < 0)
-        return self._balanced(plus, minus, out)
-
-    def _balanced(self, plus: int, minus: int, out: int) -> bool:
-        count = len(self.pool)
+        count, plus, minus = len(self.pool), self.plus, self.minus
         if out >= 0:
             count -= 1
             plus -= self.leans[out] > 0
@@ -243,10 +240,8 @@ class _Round:
     def _sitter(self, favourite: str | None) -> int:
         """Who the session would rather see sit out: the due player the circle leaves out,
         else (Swiss) the lowest standing, keeping everyone else's balance possible."""
-        plus = sum(1 for v in self.leans if v > 0)
-        minus = sum(1 for v in self.leans if v < 0)
         due = [i for i, d in enumerate(self.due) if d]
-        keeping = [i for i in due if self._balanced(plus, minus, i)] or due
+        keeping = [i for i in due if self._balanced_without(i)] or due
         chosen = self.index.get(favourite) if favourite is not None else None
         return chosen if chosen in keeping else keeping[-1]
 
@@ -304,10 +299,8 @@ class _Round:
 
     def _can_balance(self) -> bool:
         if self.bot < 0:
-            return self._balanceable_without(-1)
-        plus = sum(1 for v in self.leans if v > 0)
-        minus = sum(1 for v in self.leans if v < 0)
-        return any(self._balanced(plus, minus, i) for i, d in enumerate(self.due) if d)
+            return self._balanced_without(-1)
+        return any(self._balanced_without(i) for i, d in enumerate(self.due) if d)
 
     def _greedy(
         self,
