@@ -88,7 +88,8 @@ class Games:
         entries = []
         for (row, header, state, lines), seats in zip(made, seatings, strict=True):
             seated = tuple(seats[r] for r in scenario.role_ids)
-            entry = GameEntry(row.id, number, seated, scenario, practice=practice)
+            # The game's own scenario: its cards are the ones dealt to it.
+            entry = GameEntry(row.id, number, seated, header.scenario, practice=practice)
             actor = self._actor(header, state, lines)
             entry.playing(actor)
             self._registry.add_game(session, entry)
