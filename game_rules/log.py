@@ -220,7 +220,3 @@ def replay(log: GameLog) -> GameState:
                 )
         i += len(produced)
     return state
-
-
-def new_log(header: Header, events: Iterable[Event] = ()) -> GameLog:
-    return GameLog(header, tuple(events))

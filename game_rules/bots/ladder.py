@@ -6,7 +6,6 @@ looks up the cheapest terms that still give it at least its current aspiration.
 
 from __future__ import annotations
 
-import bisect
 import functools
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -32,13 +31,9 @@ class Ladder:
     def worst(self) -> Points:
         return self.totals[0]
 
-    def at_least(self, aspiration: float) -> tuple[Points, OptionTuple]:
-        """The lowest rung at or above ``aspiration`` (the top rung if none is)."""
-        i = min(bisect.bisect_left(self.totals, aspiration), len(self.totals) - 1)
-        return self.totals[i], self.terms[i]
-
     def rung(self, aspiration: float) -> tuple[Points, OptionTuple, Points | None]:
-        """``at_least`` and ``changes_below`` together, with one search."""
+        """The lowest rung at or above ``aspiration`` (the top rung if none is): its total,
+        its terms, and ``changes_below`` of the aspiration."""
         totals = self.totals
         i = bisect_left(totals, aspiration)
         if i == len(totals):
@@ -46,13 +41,12 @@ class Ladder:
         return totals[i], self.terms[i], totals[i - 1] if i > 0 else None
 
     def changes_below(self, aspiration: float) -> Points | None:
-        """``at_least`` gives other terms once the aspiration is at or below this; ``None``: never.
+        """``rung`` gives other terms once the aspiration is at or below this; ``None``: never.
 
         It lets a bot that has nothing new to offer say when it will have, instead of
         being asked again and again.
         """
-        i = min(bisect.bisect_left(self.totals, aspiration), len(self.totals) - 1)
-        return self.totals[i - 1] if i > 0 else None
+        return self.rung(aspiration)[2]
 
 
 # Cards keep their points tuple for a whole game, and hashing it at every decision cost

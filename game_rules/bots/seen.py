@@ -73,13 +73,6 @@ class Seen(NamedTuple):
         return self.now - (self.time_limit - self.seconds_left)
 
     @property
-    def elapsed_share(self) -> float:
-        """How far through the negotiation time we are, 0 to 1."""
-        if self.time_limit <= 0:
-            return 1.0
-        return min(1.0, max(0.0, 1.0 - self.seconds_left / self.time_limit))
-
-    @property
     def may_offer(self) -> bool:
         return (
             not self.over
