@@ -94,8 +94,20 @@ class GameState:
     def live(self) -> bool:
         return self.ending is None
 
+    def with_changes(self, changes: dict[str, Any]) -> GameState:
+        """The state with ``changes``, as ``dataclasses.replace`` makes it.
 
-_set = object.__setattr__
+        Every action of every game copies the state, and ``replace`` (or ``__init__``,
+        which sets each field through ``object.__setattr__``) costs many times this
+        copy of the fields' ``__dict__``: bench/bench_bots.py shows it, and
+        docs/performance.md gives the figures. It is the same thing because GameState
+        has no ``__post_init__`` and no ``__slots__``, and ``__init__`` only sets fields.
+        """
+        fields = self.__dict__.copy()
+        fields.update(changes)
+        state = object.__new__(GameState)
+        object.__setattr__(state, "__dict__", fields)
+        return state
 
 
 def first_mover(scenario: Scenario, seed: int) -> str:
@@ -173,19 +185,7 @@ def apply(state: GameState, action: Action, now: float) -> tuple[GameState, list
     if events:
         changes["seq"] = step.seq
         changes["last_at"] = step.now
-    # The new state, as ``dataclasses.replace`` would make it, at a fraction of the cost:
-    # every action copies the state, and in a bot match (thousands of games a second)
-    # ``replace``'s generality was the largest single cost. GameState has no
-    # ``__post_init__`` and every field is set by ``__init__``, so copying the fields is
-    # the same thing; and it has no ``__slots__``, because setting two dozen slots one
-    # by one cost three times as much as copying its ``__dict__`` in one go. Done here
-    # rather than in a method of the step and a function of its own: two calls fewer
-    # per step (0.4% of a bot match's instructions).
-    fields = state.__dict__.copy()
-    fields.update(changes)
-    new = object.__new__(GameState)
-    _set(new, "__dict__", fields)
-    return new, events
+    return state.with_changes(changes), events
 
 
 class _Step:
