@@ -29,13 +29,13 @@ from zopa.rules.bots.negotiator import (
     tuned,
 )
 from zopa.rules.bots.other_side import estimate
-from zopa.rules.bots.seen import Seen, reader_for
+from zopa.rules.bots.seen import Seen, reader_for, seat_for, seen_at
 from zopa.rules.bots.tradeoffs import tradeoff_ladder
 from zopa.rules.bots.variety import unit, units
 from zopa.rules.events import CONSEQUENCES, Event
 from zopa.rules.library import builtin, builtin_scenarios
 from zopa.rules.log import GameLog, replay
-from zopa.rules.negotiation import GameState, apply, start
+from zopa.rules.negotiation import GameState, apply, seconds_left, start
 from zopa.rules.scenario import Scenario, parse_scenario
 from zopa.rules.scoring import result
 
@@ -577,3 +577,37 @@ def test_the_reveal_is_a_statement_about_an_issue_of_the_scenario() -> None:
 )
 def test_units_draws_what_unit_draws(seed: int, role: str, first: int, second: int) -> None:
     assert units(seed, role, first, second) == (unit(seed, role, first), unit(seed, role, second))
+
+
+def test_seen_at_fills_every_field_of_the_seen_by_name() -> None:
+    # seen_at builds the tuple in Seen's field order without Seen(...): held to it here.
+    scenario = builtin("moving-out")
+    match = play(scenario, "conceder", "hardliner", seed=4)
+    role, other = scenario.role_ids
+    state = match.state
+    events = tuple(match.events[:5])
+    history = history_of(reader_for(scenario, role), events)
+    seat = seat_for(scenario, role)
+    assert seen_at(seat, state, events, 12.5, history) == Seen(
+        role=role,
+        other=other,
+        issues=scenario.issues,
+        protocol=scenario.protocol,
+        card=seat.card,
+        events=events,
+        now=12.5,
+        seconds_left=seconds_left(state, 12.5),
+        time_limit=state.time_limit,
+        turn=state.turn,
+        standing=state.standing,
+        pending_break=state.pending_break,
+        pending_extension=state.pending_extension,
+        on_break=state.on_break,
+        paused=state.paused,
+        claimed=tuple(
+            r for r, c in zip(scenario.role_ids, state.claims, strict=True) if c is not None
+        ),
+        over=state.ending is not None,
+        seed=state.seed,
+        history=history,
+    )

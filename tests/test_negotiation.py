@@ -339,7 +339,7 @@ def test_a_changed_state_is_what_dataclasses_replace_would_make() -> None:
     # GameState has no __post_init__ and no slots (a check there would be skipped).
     assert not hasattr(GameState, "__post_init__") and not hasattr(GameState, "__slots__")
     state, _ = play(game(), (Offer("seller", HIGH), T0 + 5))
-    changes = {"turn": None, "offers": 7, "paused": True}
+    changes: dict[str, Any] = {"turn": None, "offers": 7, "paused": True}
     changed = state.with_changes(changes)
     assert changed == dataclasses.replace(state, **changes)
     assert state.offers == 1 and state.turn == "buyer"  # the original is untouched

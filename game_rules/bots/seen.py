@@ -98,6 +98,23 @@ def reader_for(scenario: Scenario, role: str) -> Reader:
     return Reader(role, scenario.issue_ids, scenario.role(role).points)
 
 
+class Seat(NamedTuple):
+    """What a side of a game knows from its start: who it is, the public rules and its
+    own card (the first fields of every ``Seen`` it gets)."""
+
+    role: str
+    other: str
+    issues: tuple[Issue, ...]
+    protocol: Protocol
+    card: Card
+
+
+def seat_for(scenario: Scenario, role: str) -> Seat:
+    own = scenario.role(role)
+    card = Card(own.batna, own.points)
+    return Seat(role, scenario.other(role), scenario.issues, scenario.protocol, card)
+
+
 def seen_by(
     state: GameState,
     role: str,
@@ -110,32 +127,50 @@ def seen_by(
     ``history`` is the fold of those events when the caller keeps one up to date (a bot
     match does); otherwise it is folded here.
     """
-    scenario = state.scenario
-    own = scenario.role(role)
     over = state.ending is not None
     visible = tuple(visible_to(e, role, over) for e in events)
     if history is None:
-        history = history_of(reader_for(scenario, role), visible)
-    return Seen(
-        role=role,
-        other=scenario.other(role),
-        issues=scenario.issues,
-        protocol=scenario.protocol,
-        card=Card(own.batna, own.points),
-        events=visible,
-        now=now,
-        seconds_left=seconds_left(state, now),
-        time_limit=state.time_limit,
-        turn=state.turn,
-        standing=state.standing,
-        pending_break=state.pending_break,
-        pending_extension=state.pending_extension,
-        on_break=state.on_break,
-        paused=state.paused,
-        claimed=tuple(
-            r for r, c in zip(scenario.role_ids, state.claims, strict=True) if c is not None
+        history = history_of(reader_for(state.scenario, role), visible)
+    return seen_at(seat_for(state.scenario, role), state, visible, now, history)
+
+
+_NO_CLAIMS = (None, None)
+
+
+def seen_at(
+    seat: Seat, state: GameState, events: tuple[Event, ...], now: float, history: History
+) -> Seen:
+    """What the side at ``seat`` knows at ``now``, having seen ``events`` (as it may see
+    them) and folded them into ``history``: the one constructor of ``Seen``.
+
+    A bot match builds a ``Seen`` for every decision, and the NamedTuple's own
+    constructor, with its nineteen arguments, was the dearest part of that (see "Speed
+    tricks" in docs/performance.md): so the tuple is built directly, its fields in
+    ``Seen``'s order (a test holds this to ``Seen(...)`` by name).
+    """
+    claims = state.claims
+    claimed = (
+        ()
+        if claims == _NO_CLAIMS
+        else tuple(r for r, c in zip(state.scenario.role_ids, claims, strict=True) if c is not None)
+    )
+    return tuple.__new__(
+        Seen,
+        (
+            *seat,
+            events,
+            now,
+            seconds_left(state, now),
+            state.time_limit,
+            state.turn,
+            state.standing,
+            state.pending_break,
+            state.pending_extension,
+            state.on_break,
+            state.paused,
+            claimed,
+            state.ending is not None,
+            state.seed,
+            history,
         ),
-        over=over,
-        seed=state.seed,
-        history=history,
     )
