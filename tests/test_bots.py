@@ -419,7 +419,7 @@ def test_the_problem_solver_reads_priorities_from_offers_and_statements() -> Non
     # Of the packages worth as much to the hikers, it proposes the one they guess best
     # for the anglers: the firewood goes to the anglers.
     ladder = tradeoff_ladder(reader.points, guess)
-    _, terms, _ = ladder.rung(24)
+    terms = ladder.rung(24).terms
     assert terms[2] == 0
 
 
@@ -551,8 +551,8 @@ def test_the_ladder_has_every_total_with_terms_reaching_it() -> None:
     assert ladder.totals == (0, 1, 2, 3, 5, 7)
     for total, terms in zip(ladder.totals, ladder.terms, strict=True):
         assert (0, 5, 1)[terms[0]] + (2, 0)[terms[1]] == total
-    assert ladder.rung(4)[:2] == (5, ladder.terms[4])
-    assert ladder.rung(99)[0] == 7
+    assert ladder.rung(4)[:2] == (ladder.terms[4], 5)
+    assert ladder.rung(99).worth == 7
     assert ladder.changes_below(4) == 3 and ladder.changes_below(0) is None
 
 

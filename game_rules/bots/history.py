@@ -10,6 +10,7 @@ and from its own card, never from the other card.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import getitem, itemgetter
@@ -64,23 +65,13 @@ class Reader:
         return worth_of(self.worths, self.points, terms)
 
 
-# Per card (by identity, the entry holding the card): what terms it has seen are worth
-# on it. Every offer is valued by both sides as it is folded, and again by the side
-# that faces it when it decides; bots offer the rungs of a few ladders, so the same
-# terms come back game after game, and a look-up is a fifth of the sum on eight issues.
-_WORTHS: dict[int, tuple[tuple[tuple[Points, ...], ...], dict[OptionTuple, Points]]] = {}
-
-
+@functools.lru_cache(maxsize=256)
 def worths(points: tuple[tuple[Points, ...], ...]) -> dict[OptionTuple, Points]:
-    """The card's table of known worths, to read with ``worth_of``."""
-    known = _WORTHS.get(id(points))
-    if known is not None and known[0] is points:
-        return known[1]
-    if len(_WORTHS) >= 256:
-        _WORTHS.clear()
-    table: dict[OptionTuple, Points] = {}
-    _WORTHS[id(points)] = (points, table)
-    return table
+    """The card's table of known worths, to read with ``worth_of``: one table per card,
+    filled as terms are valued. Every offer is valued by both sides as it is folded,
+    and again by the side that faces it when it decides; bots offer the rungs of a few
+    ladders, so the same terms come back game after game."""
+    return {}
 
 
 def worth_of(

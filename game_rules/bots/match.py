@@ -24,7 +24,7 @@ from typing import cast
 from zopa.rules.actions import Action
 from zopa.rules.bots.history import History
 from zopa.rules.bots.negotiator import Wait, WaitThen
-from zopa.rules.bots.seen import Seen, reader_for, seat_for, seen_at
+from zopa.rules.bots.seen import Seat, Seen, reader_for, seat_for, seen_at
 from zopa.rules.bots.strategy import Bot, Planner
 from zopa.rules.errors import ActionRefused
 from zopa.rules.events import Event, visible_to
@@ -85,15 +85,11 @@ class _Side:
         )
         self.pace = 0.0
         self.pace_for = math.nan  # the time limit it was asked for (extensions change it)
-        self.seat = seat_for(scenario, role)
-        self.history = History.empty(reader_for(scenario, role))
+        self.seat, self.history = _setup(scenario, role)
         self.events: tuple[Event, ...] = ()
         self.wake = -math.inf  # ask at the next tick
         # The move promised for the wake-up, if no news comes first (``WaitThen``).
         self.then: WaitThen | None = None
-
-    def seen(self, state: GameState, now: float) -> Seen:
-        return seen_at(self.seat, state, self.events, now, self.history)
 
     def hear(self, more: list[Event], state: GameState) -> None:
         """Add ``more`` (as this side may see it) to what it has seen, and work out when
@@ -120,7 +116,8 @@ class _Side:
                 self.wake = math.inf  # nothing to do until their answer
             elif self.pace_of is not None:
                 if state.time_limit != self.pace_for:
-                    self.pace = self.pace_of(self.seen(state, state.last_at))
+                    at = state.last_at
+                    self.pace = self.pace_of(seen_at(self.seat, state, self.events, at, history))
                     self.pace_for = state.time_limit
                 self.wake = own.at + self.pace
 
@@ -133,14 +130,32 @@ class _Side:
             return then.move
         if self.planner is None:
             # A plain Bot says nothing of when: ask it at the next tick.
-            return self.bot.decide(self.seen(state, now))
-        plan = self.planner.plan(self.seen(state, now))
+            return self.bot.decide(seen_at(self.seat, state, self.events, now, self.history))
+        plan = self.planner.plan(seen_at(self.seat, state, self.events, now, self.history))
         if isinstance(plan, Wait):
             self.wake = plan.until
             # Asking at every tick plays the game without promises, to compare.
             self.then = plan if isinstance(plan, WaitThen) and not every_tick else None
             return None
         return plan
+
+
+# Per scenario and role: a side's seat and empty history, the same immutable values for
+# every game. Keyed by the scenario's id and checked against the whole scenario on a
+# hit (the same object, as a round robin plays, is checked at once); hashing a scenario
+# for every game would cost as much as building them again.
+_SETUPS: dict[tuple[str, str], tuple[Scenario, Seat, History]] = {}
+
+
+def _setup(scenario: Scenario, role: str) -> tuple[Seat, History]:
+    known = _SETUPS.get((scenario.id, role))
+    if known is not None and (known[0] is scenario or known[0] == scenario):
+        return known[1], known[2]
+    seat, history = seat_for(scenario, role), History.empty(reader_for(scenario, role))
+    if len(_SETUPS) >= 256:
+        _SETUPS.clear()
+    _SETUPS[scenario.id, role] = (scenario, seat, history)
+    return seat, history
 
 
 def play_match(
@@ -165,12 +180,17 @@ def play_match(
 
     late = _SLACK * tick  # how far past a tick a wake-up may fall and still be asked at it
     k = 0
+    deadline_of: GameState | None = None
+    deadline: float | None = None
     while state.ending is None:
-        deadline = next_deadline(state)
+        if state is not deadline_of:  # most ticks change nothing
+            deadline, deadline_of = next_deadline(state), state
         k += 1
         if not every_tick:
             # Skip to the first tick at which a side will be asked or a deadline falls.
-            target = min(first.wake, second.wake, math.inf if deadline is None else deadline)
+            target = first.wake if first.wake < second.wake else second.wake
+            if deadline is not None and deadline < target:
+                target = deadline
             if target == math.inf:
                 raise RuntimeError("no deadline and no bot will ever move: the game cannot end")
             if target > started_at + k * tick:

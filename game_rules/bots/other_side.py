@@ -35,11 +35,11 @@ def estimate(points: tuple[tuple[Points, ...], ...], history: History) -> Table:
     return _estimate(points, offered, kept_, len(theirs), first, history.priorities)
 
 
-# Their offers as counted so far, per their latest offer (by identity, the entry
-# holding both the offers and the counts): each estimate adds their newest offer to
-# the counts of the ones before, where counting them all again, at each of their
-# moves, was most of the cost of an estimate.
-_COUNTS: dict[int, tuple[tuple[Offered, ...], Table, tuple[int, ...]]] = {}
+# Their offers as counted so far, keyed by their latest offer (a value) and holding
+# all of them, checked on a hit: each estimate adds their newest offer to the counts of
+# the ones before, where counting them all again, at each of their moves, was most of
+# the cost of an estimate.
+_COUNTS: dict[Offered, tuple[tuple[Offered, ...], Table, tuple[int, ...]]] = {}
 
 
 def _counts(
@@ -49,13 +49,12 @@ def _counts(
     if not theirs:
         return tuple((0,) * len(row) for row in points), (0,) * len(points)
     newest = theirs[-1]
-    known = _COUNTS.get(id(newest))
-    if known is not None and known[0] is theirs:
+    known = _COUNTS.get(newest)
+    if known is not None and (known[0] is theirs or known[0] == theirs):
         return known[1], known[2]
-    before = _COUNTS.get(id(theirs[-2])) if len(theirs) > 1 else None
+    before = _COUNTS.get(theirs[-2]) if len(theirs) > 1 else None
     if before is not None and before[0] == theirs[:-1]:
         terms, previous = newest.terms, theirs[-2].terms
-        # Lists and maps rather than generators: this runs at each of their moves.
         counted = tuple(
             [
                 row[:option] + (row[option] + 1,) + row[option + 1 :]  # noqa: RUF005
@@ -72,7 +71,7 @@ def _counts(
         same = kept(len(points), theirs)
     if len(_COUNTS) >= 4096:
         _COUNTS.clear()
-    _COUNTS[id(newest)] = (theirs, counted, same)
+    _COUNTS[newest] = (theirs, counted, same)
     return counted, same
 
 
@@ -143,21 +142,13 @@ def _estimate(
     return tuple(table)
 
 
-# Per card (by identity, the entry holding the card): how much each option is assumed
-# to please them before they say anything, the opposite of how much it pleases us.
-_PRIORS: dict[int, tuple[tuple[tuple[Points, ...], ...], list[list[float]]]] = {}
-
-
+@functools.lru_cache(maxsize=1024)
 def _priors(points: tuple[tuple[Points, ...], ...]) -> list[list[float]]:
-    known = _PRIORS.get(id(points))
-    if known is not None and known[0] is points:
-        return known[1]
+    """How much each option is assumed to please them before they say anything, the
+    opposite of how much it pleases us: once per card."""
     priors = []
     for row in points:
         low, high = min(row), max(row)
         span = high - low
         priors.append([(high - v) / span if span else 0.5 for v in row])
-    if len(_PRIORS) >= 1024:
-        _PRIORS.clear()
-    _PRIORS[id(points)] = (points, priors)
     return priors

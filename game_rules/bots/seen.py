@@ -12,6 +12,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from zopa.rules.bots.history import History, Reader, history_of, worth_of, worths
+from zopa.rules.bots.ladder import Ladder, ladder_for
 from zopa.rules.events import Event, visible_to
 from zopa.rules.negotiation import GameState, OptionTuple, StandingOffer, seconds_left
 from zopa.rules.scenario import Issue, Points, Protocol, Scenario
@@ -24,10 +25,19 @@ class Card:
     batna: Points
     # One tuple per issue (scenario order), one number per option.
     points: tuple[tuple[Points, ...], ...]
+    # What follows from the card, worked out once per card (and shared by equal cards).
     worths: dict[OptionTuple, Points] = field(init=False, repr=False, compare=False)
+    ladder: Ladder = field(init=False, repr=False, compare=False)  # the cheapest terms per total
+    best: Points = field(init=False, repr=False, compare=False)  # the most any terms give
+    # The least it would ever ask: its BATNA, or its worst terms if higher.
+    floor: Points = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        ladder = ladder_for(self.points)
         object.__setattr__(self, "worths", worths(self.points))
+        object.__setattr__(self, "ladder", ladder)
+        object.__setattr__(self, "best", ladder.best)
+        object.__setattr__(self, "floor", min(ladder.best, max(self.batna, ladder.worst)))
 
     def value(self, terms: OptionTuple) -> Points:
         worth = self.worths.get(terms)  # worth_of's look-up, inlined: known terms, one call

@@ -55,27 +55,20 @@ def tradeoff_ladder(
     return Ladder(tuple([0 - c[0] for c in front]), tuple([c[2] for c in front]))
 
 
-# Per card (by identity, the entry holding the card), for each issue whose options are
-# all worth something different to us: the options by our points, best first, negated
-# as the frontier holds them. Sorting each issue's options anew for every frontier was
-# a sixth of its cost on eight issues (70 to 62 us a frontier on recorded calls).
 _Order = list[tuple[Points, int, tuple[int]]]
-_ORDERS: dict[int, tuple[tuple[tuple[Points, ...], ...], list[_Order | None]]] = {}
 
 
+@functools.lru_cache(maxsize=1024)
 def _orders(ours: tuple[tuple[Points, ...], ...]) -> list[_Order | None]:
-    known = _ORDERS.get(id(ours))
-    if known is not None and known[0] is ours:
-        return known[1]
+    """For each issue whose options are all worth something different to us: the
+    options by our points, best first, negated as the frontier holds them; sorted once
+    per card rather than for every frontier."""
     orders: list[_Order | None] = []
     for mine in ours:
         # Equal points (0 and -0.0 among them) are ordered by their points, so sorted anew.
         distinct = len(set(mine)) == len(mine) and all(m == m for m in mine)  # no NaN
         by_ours = sorted(range(len(mine)), key=lambda o: -mine[o])
         orders.append([(-mine[o], o, (o,)) for o in by_ours] if distinct else None)
-    if len(_ORDERS) >= 1024:
-        _ORDERS.clear()
-    _ORDERS[id(ours)] = (ours, orders)
     return orders
 
 
