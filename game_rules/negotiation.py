@@ -98,10 +98,11 @@ class GameState:
         """The state with ``changes``, as ``dataclasses.replace`` makes it.
 
         Every action of every game copies the state, and ``replace`` (or ``__init__``,
-        which sets each field through ``object.__setattr__``) costs many times this
-        copy of the fields' ``__dict__``: bench/bench_bots.py shows it, and
-        docs/performance.md gives the figures. It is the same thing because GameState
-        has no ``__post_init__`` and no ``__slots__``, and ``__init__`` only sets fields.
+        which sets each field through ``object.__setattr__``) costs far more than this
+        copy of the fields' ``__dict__``: bench/bench_bots.py and bench/bench_actor.py
+        show it, and docs/performance.md ("Speed tricks") gives the figures. It is the
+        same thing because GameState has no ``__post_init__`` and no ``__slots__``, and
+        ``__init__`` only sets fields (a test holds it to ``dataclasses.replace``).
         """
         fields = self.__dict__.copy()
         fields.update(changes)
@@ -273,7 +274,7 @@ class _Step:
     def _offer(self, action: Offer) -> None:
         # Most actions of most games are offers, so this path makes no call it can spare:
         # the table is checked before asking why not, and the event and the changes are
-        # set directly (about 5% off an offer's whole step, replayed from bot games).
+        # set directly (docs/performance.md).
         s = self.state
         if s.paused or s.on_break:
             self.at_the_table("an offer")
@@ -514,7 +515,7 @@ def full_terms(scenario: Scenario, terms: Terms) -> OptionTuple:
     # the lists that only an error message needs.
     if len(terms) == len(ids):
         if len(ids) == 1:
-            # One issue, as most games have: no map, no call per option (0.13 us, not 0.38).
+            # One issue, as most games have: no map, no call per option (docs/bots.md).
             try:
                 option = terms[ids[0]]
             except KeyError:

@@ -15,6 +15,7 @@ from tests.factories import header_for, scenario_dict, scenarios, tiny
 from zopa.rules.actions import Accept, Action, Chat, Offer, Reveal, parse_action
 from zopa.rules.analysis import pareto_prune
 from zopa.rules.bots import STRATEGIES, Bot, Planner, make_bot, seen_by
+from zopa.rules.bots.conceder import TimeConceder
 from zopa.rules.bots.history import History, history_of
 from zopa.rules.bots.ladder import build_ladder
 from zopa.rules.bots.lines import LINES
@@ -611,3 +612,17 @@ def test_seen_at_fills_every_field_of_the_seen_by_name() -> None:
         seed=state.seed,
         history=history,
     )
+
+
+@pytest.mark.parametrize("name", ["conceder", "linear", "boulware"])
+def test_a_time_conceder_asks_along_the_curve_it_writes_out(name: str) -> None:
+    bot = make_bot(name)
+    assert isinstance(bot, TimeConceder)
+    scenario = builtin("supplier")
+    for seed in range(5):
+        s = bot.situation(seen_by(start(scenario, seed, 0.0), "buyer", (), 300.0))
+        e = bot.exponent(s)
+        for share in (0.0, 0.1, 0.37, 0.5, 0.93, 1.0):
+            asked = bot.asking(s, share)
+            assert asked == curve_asking(s.best, s.floor, e, share)
+            assert bot.share_for(s, asked) == curve_share(s.best, s.floor, e, asked)

@@ -41,9 +41,9 @@ class Reader:
     role: str
     issue_ids: tuple[str, ...]
     points: tuple[tuple[Points, ...], ...]
-    # Every side reads the terms of every offer, and one itemgetter does it four times as
-    # fast as a map over the ids. For one issue (itemgetter of one key returns the option,
-    # not a tuple) a function of its own, three times as fast as the map; None for none.
+    # Every side reads the terms of every offer: one itemgetter reads them in C, where a
+    # map over the ids is dearer. For one issue (itemgetter of one key returns the
+    # option, not a tuple) a function of its own, dearer than neither; None for none.
     pick: Callable[[Mapping[str, int]], OptionTuple] | None = field(
         init=False, repr=False, compare=False
     )
@@ -95,7 +95,8 @@ def _one(issue: str) -> Callable[[Mapping[str, int]], OptionTuple]:
 
 class History(NamedTuple):
     """Immutable; a NamedTuple because one is built per event per side, and a frozen
-    dataclass of this size cost ten times as much to build."""
+    dataclass of this size is much dearer to build. ``empty`` and ``after`` are its
+    constructors."""
 
     reader: Reader
     mine: tuple[Offered, ...] = ()
@@ -123,8 +124,11 @@ class History(NamedTuple):
 
     def after(self, event: Event) -> History:
         """The history with one more event (the next one in sequence)."""
-        # Every side folds every event, so this is among a bot match's hottest code:
-        # the fields are unpacked at once rather than read one by one.
+        # Every side folds every event, so this is among a bot match's hottest code: the
+        # fields are unpacked at once, and the next History (and an offer's Offered) is
+        # built as a tuple in field order rather than through the NamedTuple's
+        # constructor; docs/performance.md ("Speed tricks") measures both, and
+        # test_history_grows_event_by_event_as_folding_them_all_at_once holds it right.
         (
             reader,
             my_moves,
@@ -145,12 +149,13 @@ class History(NamedTuple):
         mine = event.by == reader.role
         kind, data = event.type, event.data
         if kind == "offer":
-            raw, pick = data["terms"], reader.pick  # reader.terms, inlined
+            # ``reader.terms`` and ``reader.worth``, written out: every side folds every
+            # offer (measured in docs/performance.md, "Speed tricks").
+            raw, pick = data["terms"], reader.pick
             terms = pick(raw) if pick is not None else tuple(map(raw.__getitem__, reader.issue_ids))
-            worth = reader.worths.get(terms)  # worth_of, inlined
+            worth = reader.worths.get(terms)
             if worth is None:
                 worth = worth_of(reader.worths, reader.points, terms)
-            # Offered(...) without its __new__ call, as for the History below.
             table = _new(Offered, (event.seq, event.at, terms, worth, bool(data["final"])))
             offers += 1
             if mine:

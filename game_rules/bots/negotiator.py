@@ -62,7 +62,7 @@ VARY_CURVE, VARY_STEP, TALK, WORDS = 1, 2, 3, 4
 
 
 # Waits are ``record``s: about one is made per event, and a frozen dataclass's
-# ``__init__`` cost twice as much (a ``WaitThen`` 0.40 us against 0.18).
+# ``__init__`` is dearer (docs/performance.md).
 @record
 class Wait:
     """No move before ``until`` unless news comes; ``math.inf``: only news can change that."""
@@ -290,7 +290,7 @@ class Negotiator:
                     rest = min(rest, now + seen.seconds_left - paced.margin)
                 if now < rest:
                     return Wait(rest)
-        s = self.situation(seen, paced)
+        s = Situation(seen, self.ladder(seen, seen.card.ladder), paced)
         if not mine:
             first = self.opening(s)
             if first is not None:
@@ -300,9 +300,9 @@ class Negotiator:
             return move
         return self._with_line(s, move)
 
-    def situation(self, seen: Seen, paced: Pacing | None = None) -> Situation:
-        ladder = self.ladder(seen, seen.card.ladder)
-        return Situation(seen, ladder, self.pacing(seen) if paced is None else paced)
+    def situation(self, seen: Seen) -> Situation:
+        """What a decision at ``seen`` would work from (``plan`` builds it as it goes)."""
+        return Situation(seen, self.ladder(seen, seen.card.ladder), self.pacing(seen))
 
     def share_at(self, s: Situation, at: float) -> float:
         """How far through the game ``at`` is, 0 to 1: by time, or by the offers allowed

@@ -116,10 +116,10 @@ def _estimate(
     first: tuple[int, ...],
     priorities: tuple[tuple[int, int], ...],
 ) -> Table:
-    # Each of their moves makes a new estimate (on an eight-issue card it was a tenth
-    # of a cold round robin): the priors come from the card once per card, and lists
-    # rather than generators and nested passes make it twice as fast. The arithmetic is
-    # the same, in the same order, so every point of the table is too.
+    # Each of their moves makes a new estimate: the priors come from the card once per
+    # card, and lists rather than generators and nested passes (docs/bots.md, the
+    # fourth pass). The arithmetic is the same, in the same order, so every point of
+    # the table is too.
     count = len(points)
     spread = max(1, offers - 1)
     weights = [1.0 + 2.0 * k / spread for k in kept]

@@ -49,8 +49,8 @@ Standing = StandingOffer
 
 
 class Seen(NamedTuple):
-    """Immutable; a NamedTuple because one is built per decision, ten times cheaper
-    than a frozen dataclass of this size."""
+    """Immutable; a NamedTuple because one is built per decision, much cheaper than a
+    frozen dataclass of this size. ``seen_by`` and ``seen_at`` make them."""
 
     role: str
     other: str
@@ -92,9 +92,9 @@ class Seen(NamedTuple):
         )
 
     def terms_dict(self, terms: OptionTuple) -> dict[str, int]:
-        # Without strict=: that keyword alone cost a third of this, and the terms a bot
-        # proposes always have one option per issue (the rules refuse any that do not).
-        # One issue, as most games have, spelt out: a quarter of the time of the zip.
+        # Without strict=, which is dear here, as the terms a bot proposes always have
+        # one option per issue (the rules refuse any that do not). One issue, as most
+        # games have, spelt out: cheaper than the zip (docs/performance.md).
         issues = self.issues
         if len(issues) == 1:
             return {issues[0].id: terms[0]}

@@ -18,8 +18,8 @@ from zopa.rules.scenario import Points
 
 # A frontier package negated: (-ours, -theirs, terms). Natural tuple order is then the
 # order the frontier needs (ours descending, theirs descending, first terms first), so
-# it sorts without a key function; a key function was most of a problem-solver's cost
-# on an eight-issue scenario, where the frontier is rebuilt after each of their moves.
+# it sorts without a key function, which was dear on an eight-issue scenario, where the
+# frontier is rebuilt after each of their moves.
 _Negated = tuple[Points, Points, tuple[int, ...]]
 
 
@@ -42,8 +42,8 @@ def tradeoff_ladder(
                 if last is None or t > last:
                     options.append((m, -t, option))
                     last = t
-        # One comprehension over both, and lists rather than generators below: about a
-        # tenth off a frontier that is rebuilt after each of their moves.
+        # One comprehension over both, and lists rather than generators below: the
+        # frontier is rebuilt after each of their moves (docs/bots.md, the fourth pass).
         merged = [
             (a + m, b + t, terms + option) for m, t, option in options for a, b, terms in front
         ]
