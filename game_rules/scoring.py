@@ -48,7 +48,7 @@ def tally(state: GameState) -> Tally | None:
     scenario = state.scenario
     key = (scenario.id, ending.outcome, ending.terms)
     known = _TALLIES.get(key)
-    if known is not None and (known[0] is scenario or known[0] == scenario):
+    if known is not None and known[0] is scenario:
         return known[1]
     terms = None if ending.terms is None else terms_dict(scenario, ending.terms)
     batna, points = _points(scenario, terms)
@@ -68,8 +68,8 @@ def tally(state: GameState) -> Tally | None:
 
 # Per scenario, outcome and terms: the tally, which depends on nothing else. A round
 # robin ends on the same few deals game after game. Keyed by the scenario's id, and a
-# hit checked against the whole scenario (cheap when it is the same object, where
-# hashing it is not).
+# hit is the same scenario object (the entry holds it, so no other can take its place;
+# hashing a scenario for every game would cost more than the tally).
 _TALLIES: dict[tuple[str, str, tuple[int, ...] | None], tuple[Scenario, Tally]] = {}
 
 

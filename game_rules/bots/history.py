@@ -65,12 +65,18 @@ class Reader:
         return worth_of(self.worths, self.points, terms)
 
 
-@functools.lru_cache(maxsize=256)
 def worths(points: tuple[tuple[Points, ...], ...]) -> dict[OptionTuple, Points]:
     """The card's table of known worths, to read with ``worth_of``: one table per card,
     filled as terms are valued. Every offer is valued by both sides as it is folded,
     and again by the side that faces it when it decides; bots offer the rungs of a few
     ladders, so the same terms come back game after game."""
+    # Keyed by the repr too: points equal as numbers (2 and 2.0) sum to worths that are
+    # not the same values, and only the card's own may be used.
+    return _worths(repr(points), points)
+
+
+@functools.lru_cache(maxsize=256)
+def _worths(_: str, points: tuple[tuple[Points, ...], ...]) -> dict[OptionTuple, Points]:
     return {}
 
 

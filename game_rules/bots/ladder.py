@@ -65,9 +65,15 @@ class Ladder:
         return self.rung(aspiration).changes_below
 
 
-@functools.lru_cache(maxsize=256)
 def ladder_for(points: tuple[tuple[Points, ...], ...]) -> Ladder:
     """The ladder of a card, built once per card (``seen.Card`` keeps it)."""
+    # Keyed by the repr too: points equal as numbers (2 and 2.0) make ladders that are
+    # not the same values, and only the card's own may be used.
+    return _ladder_for(repr(points), points)
+
+
+@functools.lru_cache(maxsize=256)
+def _ladder_for(_: str, points: tuple[tuple[Points, ...], ...]) -> Ladder:
     return build_ladder(points)
 
 

@@ -141,15 +141,15 @@ class _Side:
 
 
 # Per scenario and role: a side's seat and empty history, the same immutable values for
-# every game. Keyed by the scenario's id and checked against the whole scenario on a
-# hit (the same object, as a round robin plays, is checked at once); hashing a scenario
-# for every game would cost as much as building them again.
+# every game. Keyed by the scenario's id, and a hit is the same scenario object (the
+# entry holds it, so no other can take its place); hashing or comparing a scenario for
+# every game would cost as much as building them again.
 _SETUPS: dict[tuple[str, str], tuple[Scenario, Seat, History]] = {}
 
 
 def _setup(scenario: Scenario, role: str) -> tuple[Seat, History]:
     known = _SETUPS.get((scenario.id, role))
-    if known is not None and (known[0] is scenario or known[0] == scenario):
+    if known is not None and known[0] is scenario:
         return known[1], known[2]
     seat, history = seat_for(scenario, role), History.empty(reader_for(scenario, role))
     if len(_SETUPS) >= 256:

@@ -36,10 +36,11 @@ def estimate(points: tuple[tuple[Points, ...], ...], history: History) -> Table:
 
 
 # Their offers as counted so far, keyed by their latest offer (a value) and holding
-# all of them, checked on a hit: each estimate adds their newest offer to the counts of
-# the ones before, where counting them all again, at each of their moves, was most of
-# the cost of an estimate.
-_COUNTS: dict[Offered, tuple[tuple[Offered, ...], Table, tuple[int, ...]]] = {}
+# all of them and the card, checked on a hit (the card by identity: the entry holds it,
+# so it cannot be another card's): each estimate adds their newest offer to the counts
+# of the ones before, rather than counting them all again at each of their moves.
+_Card = tuple[tuple[Points, ...], ...]
+_COUNTS: dict[Offered, tuple[tuple[Offered, ...], _Card, Table, tuple[int, ...]]] = {}
 
 
 def _counts(
@@ -50,18 +51,22 @@ def _counts(
         return tuple((0,) * len(row) for row in points), (0,) * len(points)
     newest = theirs[-1]
     known = _COUNTS.get(newest)
-    if known is not None and (known[0] is theirs or known[0] == theirs):
-        return known[1], known[2]
+    if (
+        known is not None
+        and (known[0] is theirs or known[0] == theirs)
+        and known[1] is points  # the table's shape is the card's
+    ):
+        return known[2], known[3]
     before = _COUNTS.get(theirs[-2]) if len(theirs) > 1 else None
-    if before is not None and before[0] == theirs[:-1]:
+    if before is not None and before[0] == theirs[:-1] and before[1] is points:
         terms, previous = newest.terms, theirs[-2].terms
         counted = tuple(
             [
                 row[:option] + (row[option] + 1,) + row[option + 1 :]  # noqa: RUF005
-                for row, option in zip(before[1], terms, strict=True)
+                for row, option in zip(before[2], terms, strict=True)
             ]
         )
-        same = tuple(map(add, before[2], map(eq, terms, previous)))
+        same = tuple(map(add, before[3], map(eq, terms, previous)))
     else:
         rows = [[0] * len(row) for row in points]
         for offer in theirs:
@@ -71,7 +76,7 @@ def _counts(
         same = kept(len(points), theirs)
     if len(_COUNTS) >= 4096:
         _COUNTS.clear()
-    _COUNTS[newest] = (theirs, counted, same)
+    _COUNTS[newest] = (theirs, points, counted, same)
     return counted, same
 
 

@@ -47,7 +47,7 @@ class ProblemSolver(Negotiator):
             known is not None
             and (known[0] is theirs or known[0] == theirs)
             and (known[1] is suggested or known[1] == suggested)
-            and (known[2] is points or known[2] == points)
+            and known[2] is points
         ):
             return known[3]
         ladder = tradeoff_ladder(points, estimate(points, history))
@@ -69,7 +69,8 @@ class ProblemSolver(Negotiator):
 # priorities (and our card), and change only with one of their moves, so they are kept
 # from one decision to the next. The key is a part of that value that is cheap to hash
 # (their latest offer, which names its sequence number and time); a hit is checked
-# against the whole of it, which costs little when it is the same objects. The caches
+# against the whole of it, which costs little when it is the same objects (the card by
+# identity: the entry holds it, so it cannot be another card's). The caches
 # behind ``tradeoff_ladder`` and ``estimate`` hash every table, too dear at every decision.
 _LADDERS: dict[
     tuple[Offered | None, int, tuple[tuple[int, int], ...]],

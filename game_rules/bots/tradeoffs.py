@@ -37,10 +37,10 @@ def tradeoff_ladder(
             # The same frontier of one issue's options, walked in our order of them.
             options = []
             last = None
-            for m, o, option in order:
+            for o, option in order:
                 t = other[o]
                 if last is None or t > last:
-                    options.append((m, -t, option))
+                    options.append((-mine[o], -t, option))
                     last = t
         # One comprehension over both, and lists rather than generators below: the
         # frontier is rebuilt after each of their moves (docs/bots.md, the fourth pass).
@@ -55,20 +55,21 @@ def tradeoff_ladder(
     return Ladder(tuple([0 - c[0] for c in front]), tuple([c[2] for c in front]))
 
 
-_Order = list[tuple[Points, int, tuple[int]]]
+_Order = list[tuple[int, tuple[int]]]
 
 
 @functools.lru_cache(maxsize=1024)
 def _orders(ours: tuple[tuple[Points, ...], ...]) -> list[_Order | None]:
     """For each issue whose options are all worth something different to us: the
-    options by our points, best first, negated as the frontier holds them; sorted once
-    per card rather than for every frontier."""
+    options by our points, best first (each with its terms of one issue); sorted once
+    per card rather than for every frontier. Only the order is kept, which is the same
+    for cards equal as numbers (2 and 2.0), and the points are read from the card."""
     orders: list[_Order | None] = []
     for mine in ours:
         # Equal points (0 and -0.0 among them) are ordered by their points, so sorted anew.
         distinct = len(set(mine)) == len(mine) and all(m == m for m in mine)  # no NaN
         by_ours = sorted(range(len(mine)), key=lambda o: -mine[o])
-        orders.append([(-mine[o], o, (o,)) for o in by_ours] if distinct else None)
+        orders.append([(o, (o,)) for o in by_ours] if distinct else None)
     return orders
 
 
