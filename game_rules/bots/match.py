@@ -24,7 +24,7 @@ from typing import cast
 from zopa.rules.actions import Action
 from zopa.rules.bots.history import History
 from zopa.rules.bots.negotiator import Wait, WaitThen
-from zopa.rules.bots.seen import Seat, Seen, reader_for, seat_for, seen_at
+from zopa.rules.bots.seen import Seen, reader_for, seat_for, seen_at
 from zopa.rules.bots.strategy import Bot, Planner
 from zopa.rules.errors import ActionRefused
 from zopa.rules.events import Event, visible_to
@@ -85,7 +85,8 @@ class _Side:
         )
         self.pace = 0.0
         self.pace_for = math.nan  # the time limit it was asked for (extensions change it)
-        self.seat, self.history = _setup(scenario, role)
+        self.seat = seat_for(scenario, role)
+        self.history = History.empty(reader_for(scenario, role))
         self.events: tuple[Event, ...] = ()
         self.wake = -math.inf  # ask at the next tick
         # The move promised for the wake-up, if no news comes first (``WaitThen``).
@@ -138,24 +139,6 @@ class _Side:
             self.then = plan if isinstance(plan, WaitThen) and not every_tick else None
             return None
         return plan
-
-
-# Per scenario and role: a side's seat and empty history, the same immutable values for
-# every game. Keyed by the scenario's id, and a hit is the same scenario object (the
-# entry holds it, so no other can take its place); hashing or comparing a scenario for
-# every game would cost as much as building them again.
-_SETUPS: dict[tuple[str, str], tuple[Scenario, Seat, History]] = {}
-
-
-def _setup(scenario: Scenario, role: str) -> tuple[Seat, History]:
-    known = _SETUPS.get((scenario.id, role))
-    if known is not None and known[0] is scenario:
-        return known[1], known[2]
-    seat, history = seat_for(scenario, role), History.empty(reader_for(scenario, role))
-    if len(_SETUPS) >= 256:
-        _SETUPS.clear()
-    _SETUPS[scenario.id, role] = (scenario, seat, history)
-    return seat, history
 
 
 def play_match(

@@ -105,7 +105,7 @@ class Seen(NamedTuple):
 
 
 def reader_for(scenario: Scenario, role: str) -> Reader:
-    return Reader(role, scenario.issue_ids, scenario.role(role).points)
+    return _side_of(scenario, role)[2]
 
 
 class Seat(NamedTuple):
@@ -120,9 +120,29 @@ class Seat(NamedTuple):
 
 
 def seat_for(scenario: Scenario, role: str) -> Seat:
+    return _side_of(scenario, role)[1]
+
+
+# Per scenario and role: the side's seat (its card among it) and its reader of terms,
+# the same immutable values for every game and every decision of a game. Keyed by the
+# scenario's id, and a hit is the same scenario object (the entry holds it, so no other
+# can take its place); hashing or comparing a scenario at every decision would cost as
+# much as building them again.
+_SIDES: dict[tuple[str, str], tuple[Scenario, Seat, Reader]] = {}
+
+
+def _side_of(scenario: Scenario, role: str) -> tuple[Scenario, Seat, Reader]:
+    known = _SIDES.get((scenario.id, role))
+    if known is not None and known[0] is scenario:
+        return known
     own = scenario.role(role)
     card = Card(own.batna, own.points)
-    return Seat(role, scenario.other(role), scenario.issues, scenario.protocol, card)
+    seat = Seat(role, scenario.other(role), scenario.issues, scenario.protocol, card)
+    side = (scenario, seat, Reader(role, scenario.issue_ids, own.points))
+    if len(_SIDES) >= 256:
+        _SIDES.clear()
+    _SIDES[scenario.id, role] = side
+    return side
 
 
 def seen_by(
