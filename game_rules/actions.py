@@ -343,7 +343,3 @@ def action_fields(action: Action) -> dict[str, Any]:
             return {"role": role, "occupant": occupant}
         case _:
             return {}
-
-
-def action_kind(action: Action) -> str:
-    return action.kind

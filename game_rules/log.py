@@ -250,7 +250,3 @@ def replay_steps(log: GameLog) -> Iterator[tuple[GameState, list[Event]]]:
                 )
         i += len(produced)
         yield state, produced
-
-
-def new_log(header: Header, events: Iterable[Event] = ()) -> GameLog:
-    return GameLog(header, tuple(events))

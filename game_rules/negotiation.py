@@ -97,8 +97,21 @@ class GameState:
     def live(self) -> bool:
         return self.ending is None
 
+    def with_changes(self, changes: dict[str, Any]) -> GameState:
+        """The state with ``changes``, as ``dataclasses.replace`` makes it.
 
-_set = object.__setattr__
+        Every action of every game copies the state, and ``replace`` (or ``__init__``,
+        which sets each field through ``object.__setattr__``) costs far more than this
+        copy of the fields' ``__dict__``: bench/bench_bots.py and bench/bench_actor.py
+        show it, and docs/performance.md ("Speed tricks") gives the figures. It is the
+        same thing because GameState has no ``__post_init__`` and no ``__slots__``, and
+        ``__init__`` only sets fields (a test holds it to ``dataclasses.replace``).
+        """
+        fields = self.__dict__.copy()
+        fields.update(changes)
+        state = object.__new__(GameState)
+        object.__setattr__(state, "__dict__", fields)
+        return state
 
 
 def first_mover(scenario: Scenario, seed: int) -> str:
@@ -176,19 +189,7 @@ def apply(state: GameState, action: Action, now: float) -> tuple[GameState, list
     if events:
         changes["seq"] = step.seq
         changes["last_at"] = step.now
-    # The new state, as ``dataclasses.replace`` would make it, at a fraction of the cost:
-    # every action copies the state, and in a bot match (thousands of games a second)
-    # ``replace``'s generality was the largest single cost. GameState has no
-    # ``__post_init__`` and every field is set by ``__init__``, so copying the fields is
-    # the same thing; and it has no ``__slots__``, because setting two dozen slots one
-    # by one cost three times as much as copying its ``__dict__`` in one go. Done here
-    # rather than in a method of the step and a function of its own: two calls fewer
-    # per step (0.4% of a bot match's instructions).
-    fields = state.__dict__.copy()
-    fields.update(changes)
-    new = object.__new__(GameState)
-    _set(new, "__dict__", fields)
-    return new, events
+    return state.with_changes(changes), events
 
 
 class _Step:
@@ -276,7 +277,7 @@ class _Step:
     def _offer(self, action: Offer) -> None:
         # Most actions of most games are offers, so this path makes no call it can spare:
         # the table is checked before asking why not, and the event and the changes are
-        # set directly (about 5% off an offer's whole step, replayed from bot games).
+        # set directly (docs/performance.md).
         s = self.state
         if s.paused or s.on_break:
             self.at_the_table("an offer")
@@ -531,7 +532,7 @@ def full_terms(scenario: Scenario, terms: Terms) -> OptionTuple:
     # the lists that only an error message needs.
     if len(terms) == len(ids):
         if len(ids) == 1:
-            # One issue, as most games have: no map, no call per option (0.13 us, not 0.38).
+            # One issue, as most games have: no map, no call per option (docs/bots.md).
             try:
                 option = terms[ids[0]]
             except KeyError:

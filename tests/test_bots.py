@@ -15,6 +15,7 @@ from tests.factories import header_for, scenario_dict, scenarios, tiny
 from zopa.rules.actions import Accept, Action, Chat, Offer, Reveal, parse_action
 from zopa.rules.analysis import pareto_prune
 from zopa.rules.bots import STRATEGIES, Bot, Planner, make_bot, seen_by
+from zopa.rules.bots.conceder import TimeConceder
 from zopa.rules.bots.history import History, history_of
 from zopa.rules.bots.ladder import build_ladder
 from zopa.rules.bots.lines import LINES
@@ -29,13 +30,13 @@ from zopa.rules.bots.negotiator import (
     tuned,
 )
 from zopa.rules.bots.other_side import estimate
-from zopa.rules.bots.seen import Seen, reader_for
+from zopa.rules.bots.seen import Seen, reader_for, seat_for, seen_at
 from zopa.rules.bots.tradeoffs import tradeoff_ladder
 from zopa.rules.bots.variety import unit, units
 from zopa.rules.events import CONSEQUENCES, Event
 from zopa.rules.library import builtin, builtin_scenarios
 from zopa.rules.log import GameLog, replay
-from zopa.rules.negotiation import GameState, apply, start
+from zopa.rules.negotiation import GameState, apply, seconds_left, start
 from zopa.rules.scenario import Scenario, parse_scenario
 from zopa.rules.scoring import result
 
@@ -419,7 +420,7 @@ def test_the_problem_solver_reads_priorities_from_offers_and_statements() -> Non
     # Of the packages worth as much to the hikers, it proposes the one they guess best
     # for the anglers: the firewood goes to the anglers.
     ladder = tradeoff_ladder(reader.points, guess)
-    _, terms = ladder.at_least(24)
+    terms = ladder.rung(24).terms
     assert terms[2] == 0
 
 
@@ -551,8 +552,8 @@ def test_the_ladder_has_every_total_with_terms_reaching_it() -> None:
     assert ladder.totals == (0, 1, 2, 3, 5, 7)
     for total, terms in zip(ladder.totals, ladder.terms, strict=True):
         assert (0, 5, 1)[terms[0]] + (2, 0)[terms[1]] == total
-    assert ladder.at_least(4) == (5, ladder.terms[4])
-    assert ladder.at_least(99)[0] == 7
+    assert ladder.rung(4)[:2] == (ladder.terms[4], 5)
+    assert ladder.rung(99).worth == 7
     assert ladder.changes_below(4) == 3 and ladder.changes_below(0) is None
 
 
@@ -577,3 +578,51 @@ def test_the_reveal_is_a_statement_about_an_issue_of_the_scenario() -> None:
 )
 def test_units_draws_what_unit_draws(seed: int, role: str, first: int, second: int) -> None:
     assert units(seed, role, first, second) == (unit(seed, role, first), unit(seed, role, second))
+
+
+def test_seen_at_fills_every_field_of_the_seen_by_name() -> None:
+    # seen_at builds the tuple in Seen's field order without Seen(...): held to it here.
+    scenario = builtin("moving-out")
+    match = play(scenario, "conceder", "hardliner", seed=4)
+    role, other = scenario.role_ids
+    state = match.state
+    events = tuple(match.events[:5])
+    history = history_of(reader_for(scenario, role), events)
+    seat = seat_for(scenario, role)
+    assert seen_at(seat, state, events, 12.5, history) == Seen(
+        role=role,
+        other=other,
+        issues=scenario.issues,
+        protocol=scenario.protocol,
+        card=seat.card,
+        events=events,
+        now=12.5,
+        seconds_left=seconds_left(state, 12.5),
+        time_limit=state.time_limit,
+        turn=state.turn,
+        standing=state.standing,
+        pending_break=state.pending_break,
+        pending_extension=state.pending_extension,
+        on_break=state.on_break,
+        paused=state.paused,
+        claimed=tuple(
+            r for r, c in zip(scenario.role_ids, state.claims, strict=True) if c is not None
+        ),
+        over=state.ending is not None,
+        seed=state.seed,
+        history=history,
+    )
+
+
+@pytest.mark.parametrize("name", ["conceder", "linear", "boulware"])
+def test_a_time_conceder_asks_along_the_curve_it_writes_out(name: str) -> None:
+    bot = make_bot(name)
+    assert isinstance(bot, TimeConceder)
+    scenario = builtin("supplier")
+    for seed in range(5):
+        s = bot.situation(seen_by(start(scenario, seed, 0.0), "buyer", (), 300.0))
+        e = bot.exponent(s)
+        for share in (0.0, 0.1, 0.37, 0.5, 0.93, 1.0):
+            asked = bot.asking(s, share)
+            assert asked == curve_asking(s.best, s.floor, e, share)
+            assert bot.share_for(s, asked) == curve_share(s.best, s.floor, e, asked)

@@ -330,3 +330,18 @@ def test_malformed_actions_are_bad_messages(
         parse_action(message, by)
     assert info.value.code == "bad_message"
     assert fragment in info.value.message
+
+
+def test_a_changed_state_is_what_dataclasses_replace_would_make() -> None:
+    import dataclasses
+
+    # with_changes copies the fields' __dict__ and skips __init__: it holds only while
+    # GameState has no __post_init__ and no slots (a check there would be skipped).
+    assert not hasattr(GameState, "__post_init__") and not hasattr(GameState, "__slots__")
+    state, _ = play(game(), (Offer("seller", HIGH), T0 + 5))
+    changes: dict[str, Any] = {"turn": None, "offers": 7, "paused": True}
+    changed = state.with_changes(changes)
+    assert changed == dataclasses.replace(state, **changes)
+    assert state.offers == 1 and state.turn == "buyer"  # the original is untouched
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        changed.offers = 0  # type: ignore[misc]

@@ -26,11 +26,12 @@ class TimeConceder(Negotiator):
         return self.e * (0.8 + 0.4 * s.vary)
 
     def asking(self, s: Situation, share: float) -> float:
-        # curve_asking, inlined: the hottest line of a bot match.
+        # curve_asking and exponent, written out: the hottest line of a bot match
+        # (docs/performance.md, "Speed tricks"); a test holds it to curve_asking.
         return float(s.best - (s.best - s.floor) * share ** (1.0 / (self.e * (0.8 + 0.4 * s.vary))))
 
     def share_for(self, s: Situation, value: float) -> float:
-        # curve_share, inlined as in asking: once or twice per decision.
+        # curve_share, written out as in asking.
         best = s.best
         if value >= best:
             return 0.0

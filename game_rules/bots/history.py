@@ -10,6 +10,7 @@ and from its own card, never from the other card.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import getitem, itemgetter
@@ -40,9 +41,9 @@ class Reader:
     role: str
     issue_ids: tuple[str, ...]
     points: tuple[tuple[Points, ...], ...]
-    # Every side reads the terms of every offer, and one itemgetter does it four times as
-    # fast as a map over the ids. For one issue (itemgetter of one key returns the option,
-    # not a tuple) a function of its own, three times as fast as the map; None for none.
+    # Every side reads the terms of every offer: one itemgetter reads them in C, where a
+    # map over the ids is dearer. For one issue (itemgetter of one key returns the
+    # option, not a tuple) a function of its own, dearer than neither; None for none.
     pick: Callable[[Mapping[str, int]], OptionTuple] | None = field(
         init=False, repr=False, compare=False
     )
@@ -64,23 +65,19 @@ class Reader:
         return worth_of(self.worths, self.points, terms)
 
 
-# Per card (by identity, the entry holding the card): what terms it has seen are worth
-# on it. Every offer is valued by both sides as it is folded, and again by the side
-# that faces it when it decides; bots offer the rungs of a few ladders, so the same
-# terms come back game after game, and a look-up is a fifth of the sum on eight issues.
-_WORTHS: dict[int, tuple[tuple[tuple[Points, ...], ...], dict[OptionTuple, Points]]] = {}
-
-
 def worths(points: tuple[tuple[Points, ...], ...]) -> dict[OptionTuple, Points]:
-    """The card's table of known worths, to read with ``worth_of``."""
-    known = _WORTHS.get(id(points))
-    if known is not None and known[0] is points:
-        return known[1]
-    if len(_WORTHS) >= 256:
-        _WORTHS.clear()
-    table: dict[OptionTuple, Points] = {}
-    _WORTHS[id(points)] = (points, table)
-    return table
+    """The card's table of known worths, to read with ``worth_of``: one table per card,
+    filled as terms are valued. Every offer is valued by both sides as it is folded,
+    and again by the side that faces it when it decides; bots offer the rungs of a few
+    ladders, so the same terms come back game after game."""
+    # Keyed by the repr too: points equal as numbers (2 and 2.0) sum to worths that are
+    # not the same values, and only the card's own may be used.
+    return _worths(repr(points), points)
+
+
+@functools.lru_cache(maxsize=256)
+def _worths(_: str, points: tuple[tuple[Points, ...], ...]) -> dict[OptionTuple, Points]:
+    return {}
 
 
 def worth_of(
@@ -104,7 +101,8 @@ def _one(issue: str) -> Callable[[Mapping[str, int]], OptionTuple]:
 
 class History(NamedTuple):
     """Immutable; a NamedTuple because one is built per event per side, and a frozen
-    dataclass of this size cost ten times as much to build."""
+    dataclass of this size is much dearer to build. ``empty`` and ``after`` are its
+    constructors."""
 
     reader: Reader
     mine: tuple[Offered, ...] = ()
@@ -132,8 +130,11 @@ class History(NamedTuple):
 
     def after(self, event: Event) -> History:
         """The history with one more event (the next one in sequence)."""
-        # Every side folds every event, so this is among a bot match's hottest code:
-        # the fields are unpacked at once rather than read one by one.
+        # Every side folds every event, so this is among a bot match's hottest code: the
+        # fields are unpacked at once, and the next History (and an offer's Offered) is
+        # built as a tuple in field order rather than through the NamedTuple's
+        # constructor; docs/performance.md ("Speed tricks") measures both, and
+        # test_history_grows_event_by_event_as_folding_them_all_at_once holds it right.
         (
             reader,
             my_moves,
@@ -154,12 +155,13 @@ class History(NamedTuple):
         mine = event.by == reader.role
         kind, data = event.type, event.data
         if kind == "offer":
-            raw, pick = data["terms"], reader.pick  # reader.terms, inlined
+            # ``reader.terms`` and ``reader.worth``, written out: every side folds every
+            # offer (measured in docs/performance.md, "Speed tricks").
+            raw, pick = data["terms"], reader.pick
             terms = pick(raw) if pick is not None else tuple(map(raw.__getitem__, reader.issue_ids))
-            worth = reader.worths.get(terms)  # worth_of, inlined
+            worth = reader.worths.get(terms)
             if worth is None:
                 worth = worth_of(reader.worths, reader.points, terms)
-            # Offered(...) without its __new__ call, as for the History below.
             table = _new(Offered, (event.seq, event.at, terms, worth, bool(data["final"])))
             offers += 1
             if mine:

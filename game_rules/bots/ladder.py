@@ -6,10 +6,10 @@ looks up the cheapest terms that still give it at least its current aspiration.
 
 from __future__ import annotations
 
-import bisect
 import functools
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from zopa.rules.negotiation import OptionTuple
 from zopa.rules.scenario import Points
@@ -19,10 +19,23 @@ from zopa.rules.scenario import Points
 _MAX_RUNGS = 20_000
 
 
+class Rung(NamedTuple):
+    """Terms of a ladder, what they are worth, and the aspiration at or below which the
+    ladder gives other terms (``None``: never)."""
+
+    terms: OptionTuple
+    worth: Points
+    changes_below: Points | None
+
+
 @dataclass(frozen=True, slots=True)
 class Ladder:
     totals: tuple[Points, ...]  # ascending
     terms: tuple[OptionTuple, ...]
+    # Rungs by index, made as they are first asked for: a ladder lasts (a card's for
+    # every game, a trade-off ladder until their next move) and bots ask for the same
+    # few rungs again and again.
+    made: dict[int, Rung] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def best(self) -> Points:
@@ -32,49 +45,35 @@ class Ladder:
     def worst(self) -> Points:
         return self.totals[0]
 
-    def at_least(self, aspiration: float) -> tuple[Points, OptionTuple]:
+    def rung(self, aspiration: float) -> Rung:
         """The lowest rung at or above ``aspiration`` (the top rung if none is)."""
-        i = min(bisect.bisect_left(self.totals, aspiration), len(self.totals) - 1)
-        return self.totals[i], self.terms[i]
-
-    def rung(self, aspiration: float) -> tuple[Points, OptionTuple, Points | None]:
-        """``at_least`` and ``changes_below`` together, with one search."""
         totals = self.totals
         i = bisect_left(totals, aspiration)
         if i == len(totals):
             i -= 1
-        return totals[i], self.terms[i], totals[i - 1] if i > 0 else None
+        rung = self.made.get(i)
+        if rung is None:
+            rung = self.made[i] = Rung(self.terms[i], totals[i], totals[i - 1] if i > 0 else None)
+        return rung
 
     def changes_below(self, aspiration: float) -> Points | None:
-        """``at_least`` gives other terms once the aspiration is at or below this; ``None``: never.
+        """``rung`` gives other terms once the aspiration is at or below this; ``None``: never.
 
         It lets a bot that has nothing new to offer say when it will have, instead of
         being asked again and again.
         """
-        i = min(bisect.bisect_left(self.totals, aspiration), len(self.totals) - 1)
-        return self.totals[i - 1] if i > 0 else None
-
-
-# Cards keep their points tuple for a whole game, and hashing it at every decision cost
-# more than the rest of the lookup: known tuples are found by identity first. The cache
-# holds each tuple it names, so an id cannot be reused while it is in there.
-_BY_ID: dict[int, tuple[tuple[tuple[Points, ...], ...], Ladder]] = {}
+        return self.rung(aspiration).changes_below
 
 
 def ladder_for(points: tuple[tuple[Points, ...], ...]) -> Ladder:
-    """The ladder of a card, built once per card: every decision of every bot needs it."""
-    known = _BY_ID.get(id(points))
-    if known is not None and known[0] is points:
-        return known[1]
-    ladder = _ladder_of(points)
-    if len(_BY_ID) >= 1024:
-        _BY_ID.clear()
-    _BY_ID[id(points)] = (points, ladder)
-    return ladder
+    """The ladder of a card, built once per card (``seen.Card`` keeps it)."""
+    # Keyed by the repr too: points equal as numbers (2 and 2.0) make ladders that are
+    # not the same values, and only the card's own may be used.
+    return _ladder_for(repr(points), points)
 
 
 @functools.lru_cache(maxsize=256)
-def _ladder_of(points: tuple[tuple[Points, ...], ...]) -> Ladder:
+def _ladder_for(_: str, points: tuple[tuple[Points, ...], ...]) -> Ladder:
     return build_ladder(points)
 
 

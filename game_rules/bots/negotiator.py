@@ -33,8 +33,8 @@ uses the ``Wait`` to skip the seconds in which nothing can happen.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
-from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
@@ -49,23 +49,20 @@ from zopa.rules.actions import (
     Walkout,
 )
 from zopa.rules.bots.history import History
-from zopa.rules.bots.ladder import Ladder, ladder_for
+from zopa.rules.bots.ladder import Ladder, Rung
 from zopa.rules.bots.lines import Manner, Moment, line
-from zopa.rules.bots.seen import Card, Seen, Standing
+from zopa.rules.bots.seen import Seen, Standing
 from zopa.rules.bots.strategy import Bot
 from zopa.rules.bots.variety import unit, units
-from zopa.rules.negotiation import OptionTuple
 from zopa.rules.record import record
 from zopa.rules.scenario import Points
-
-_new = tuple.__new__
 
 # Purposes of seeded draws, so that each kind of choice draws its own numbers.
 VARY_CURVE, VARY_STEP, TALK, WORDS = 1, 2, 3, 4
 
 
 # Waits are ``record``s: about one is made per event, and a frozen dataclass's
-# ``__init__`` cost twice as much (a ``WaitThen`` 0.40 us against 0.18).
+# ``__init__`` is dearer (docs/performance.md).
 @record
 class Wait:
     """No move before ``until`` unless news comes; ``math.inf``: only news can change that."""
@@ -97,12 +94,34 @@ Plan = Action | Wait
 _SLACK = 1e-6
 
 
+class Pacing(NamedTuple):
+    """How a side paces itself through one game: fixed by the game's seed, its role, the
+    time limit (extensions change it) and how long the strategy thinks."""
+
+    step: float  # the least time between two of its offers
+    pace: float  # the time before it repeats itself or bids against its standing offer
+    margin: float  # "near the deadline": this many seconds or fewer left
+    vary: float  # a seeded number in [0, 1) for this game and role: its curve's variation
+
+
+@functools.lru_cache(maxsize=4096)
+def pacing(seed: int, role: str, time_limit: Points, think: float) -> Pacing:
+    vary_step, vary = units(seed, role, VARY_STEP, VARY_CURVE)
+    step = max(think, time_limit / 30) * (0.85 + 0.3 * vary_step)
+    return Pacing(
+        step=step,
+        pace=max(step, time_limit / 10),
+        margin=min(max(2 * step, 3 * think), time_limit / 4),
+        vary=vary,
+    )
+
+
 class Situation:
     """What one decision needs, worked out once per decision, read-only (``Final``).
 
     A decision reads these again and again, so they are slots, which Python reads
-    several times faster than a NamedTuple's fields, and the parts of ``seen`` that
-    decisions read most are copied here for the same reason.
+    faster than a NamedTuple's fields, and the parts of ``seen`` that decisions read
+    most are copied here for the same reason.
     """
 
     __slots__ = (
@@ -127,56 +146,34 @@ class Situation:
         "vary",
     )
 
-    def __init__(
-        self,
-        seen: Seen,
-        ladder: Ladder,
-        best: Points,  # the most this side can get from any terms
-        floor: Points,  # the least it would ever ask: its BATNA (or its worst terms, if higher)
-        step: float,  # the least time between two of its offers
-        pace: float,  # the time before it repeats itself or bids against its standing offer
-        margin: float,  # "near the deadline": this many seconds or fewer left
-        left: int | None,  # offers left under max_offers; None without a limit
-        offer_share: float,  # how far through the offers allowed, 0 to 1
-        vary: float,  # a seeded number in [0, 1) for this game and role
-        # The rest is read from ``seen``, by the caller, which has unpacked it already
-        # (``Negotiator.plan``): unpacking it again here was a tenth of a decision.
-        role: str,
-        other: str,
-        card: Card,
-        now: float,
-        seconds_left: float,
-        time_limit: Points,
-        turn: str | None,
-        standing: Standing | None,
-        history: History,
-    ) -> None:
+    def __init__(self, seen: Seen, ladder: Ladder, pacing: Pacing) -> None:
+        card = seen.card
+        history = seen.history
         self.seen: Final = seen
-        self.ladder: Final = ladder
-        self.best: Final = best
-        self.floor: Final = floor
-        self.step: Final = step
-        self.pace: Final = pace
-        self.margin: Final = margin
-        self.left: Final = left
-        self.offer_share: Final = offer_share
-        self.vary: Final = vary
-        self.role: Final = role
-        self.other: Final = other
+        self.ladder: Final = ladder  # the strategy's terms for each total (``Negotiator.ladder``)
+        self.best: Final = card.best
+        self.floor: Final = card.floor
+        self.step: Final = pacing.step
+        self.pace: Final = pacing.pace
+        self.margin: Final = pacing.margin
+        self.vary: Final = pacing.vary
+        limit_offers = seen.protocol.max_offers
+        # Offers left under max_offers (None without a limit), and how far through them.
+        self.left: Final = max(0, limit_offers - history.offers) if limit_offers else None
+        self.offer_share: Final = min(1.0, history.offers / limit_offers) if limit_offers else 0.0
+        self.role: Final = seen.role
+        self.other: Final = seen.other
         self.card: Final = card
-        self.now: Final = now
-        self.seconds_left: Final = seconds_left
-        self.time_limit: Final = time_limit
-        self.turn: Final = turn
-        self.standing: Final = standing
+        self.now: Final = seen.now
+        self.seconds_left: Final = seen.seconds_left
+        self.time_limit: Final = seen.time_limit
+        self.turn: Final = seen.turn
+        self.standing: Final = seen.standing
         self.history: Final = history
 
 
-class Proposal(NamedTuple):
-    terms: OptionTuple
-    worth: Points
-    # The proposal changes once the aspiration is at or below this (None: never).
-    changes_below: Points | None
+# What a side would propose: the terms on its ladder for its aspiration of the moment.
+Proposal = Rung
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,45 +243,27 @@ class Negotiator:
         A bot match relies on it, as on ``reaction``, and does not ask in the meantime;
         a subclass that overrides ``plan`` must keep the promise or override this too.
         """
-        return self._stance_of(seen)[5]
+        return self.pacing(seen).pace
+
+    def pacing(self, seen: Seen) -> Pacing:
+        return pacing(seen.seed, seen.role, seen.time_limit, self.think)
 
     def decide(self, seen: Seen) -> Action | None:
         move = self.plan(seen)
         return None if isinstance(move, Wait) else move
 
     def plan(self, seen: Seen) -> Plan:
-        # A bot match asks three or four times per event, mostly to hear "not yet": the
-        # fields are unpacked at once, and Seen's may_offer and news_at are inlined.
-        (
-            role,
-            other,
-            _,
-            protocol,
-            card,
-            _,
-            now,
-            seconds_left,
-            time_limit,
-            turn,
-            standing,
-            pending_break,
-            pending_extension,
-            on_break,
-            paused,
-            _,
-            over,
-            seed,
-            history,
-        ) = seen
-        if over or paused:
+        if seen.over or seen.paused:
             return NEWS
-        if pending_extension == other:
+        role, other = seen.role, seen.other
+        if seen.pending_extension == other:
             return Request(role, "extension_accept")
-        if pending_break == other:
+        if seen.pending_break == other:
             return Request(role, "break_decline")
-        if on_break:
+        if seen.on_break:
             return NEWS
-        closing = protocol.closing
+        closing = seen.protocol.closing
+        turn, standing = seen.turn, seen.standing
         if (
             closing == "accept"
             and turn is not None
@@ -292,37 +271,26 @@ class Negotiator:
             and (standing is None or standing.by == role)
         ):
             return NEWS  # their move, and nothing of theirs to answer: only news can change that
-        news_at = history.news_at
-        if news_at is None:
-            news_at = now - (time_limit - seconds_left)
-        ready = news_at + self.think
+        now = seen.now
+        ready = seen.news_at + self.think
         if now < ready:
             return Wait(ready)
-        # _stance_of, inlined: the stance is found once per decision (it was twice).
-        points, batna = card.points, card.batna
-        key = (id(points), batna, role, seed, time_limit, self.think)
-        stance = _STANCES.get(key)
-        if stance is None or stance[0] is not points:
-            stance = _stance(key, points, batna, role, seed, time_limit, self.think)
-        _, _, _, _, _, pace, margin, _ = stance
+        paced = pacing(seen.seed, role, seen.time_limit, self.think)
+        history = seen.history
         mine = history.mine
         if mine and turn is None:
             last = mine[-1]
             if last.seq == history.last_seq and standing is not None and standing.seq == last.seq:
                 # Our own offer is the latest event, and it stands: with free turns we do
                 # not bid against it before a pace (``_offer``), nor claim before the
-                # deadline is near (``_claims``). Known from the stance alone, this spares
+                # deadline is near (``_claims``). Known from the pacing alone, this spares
                 # a whole decision after each of our offers.
-                rest = last.at + pace
+                rest = last.at + paced.pace
                 if closing == "claims":
-                    near = now + seconds_left - margin
-                    if near < rest:
-                        rest = near
+                    rest = min(rest, now + seen.seconds_left - paced.margin)
                 if now < rest:
                     return Wait(rest)
-        s = self._situation(
-            seen, stance, role, other, card, now, seconds_left, time_limit, turn, standing, history
-        )
+        s = Situation(seen, self.ladder(seen, seen.card.ladder), paced)
         if not mine:
             first = self.opening(s)
             if first is not None:
@@ -333,104 +301,21 @@ class Negotiator:
         return self._with_line(s, move)
 
     def situation(self, seen: Seen) -> Situation:
-        return self._situation(
-            seen,
-            self._stance_of(seen),
-            seen.role,
-            seen.other,
-            seen.card,
-            seen.now,
-            seen.seconds_left,
-            seen.time_limit,
-            seen.turn,
-            seen.standing,
-            seen.history,
-        )
-
-    def _situation(
-        self,
-        seen: Seen,
-        stance: _Stance,
-        role: str,
-        other: str,
-        card: Card,
-        now: float,
-        seconds_left: float,
-        time_limit: Points,
-        turn: str | None,
-        standing: Standing | None,
-        history: History,
-    ) -> Situation:
-        """The decision's ``Situation``, from ``seen``'s fields as the caller unpacked them
-        (``plan`` has them at hand: reading them off the NamedTuple again cost more)."""
-        _, own, best, floor, step, pace, margin, vary = stance
-        limit_offers = seen.protocol.max_offers
-        if limit_offers:
-            made = history.offers
-            left: int | None = max(0, limit_offers - made)
-            offer_share = min(1.0, made / limit_offers)
-        else:
-            left, offer_share = None, 0.0
-        return Situation(
-            seen,
-            self.ladder(seen, own),
-            best,
-            floor,
-            step,
-            pace,
-            margin,
-            left,
-            offer_share,
-            vary,
-            role,
-            other,
-            card,
-            now,
-            seconds_left,
-            time_limit,
-            turn,
-            standing,
-            history,
-        )
-
-    def _stance_of(self, seen: Seen) -> _Stance:
-        card = seen.card
-        points = card.points
-        key = (id(points), card.batna, seen.role, seen.seed, seen.time_limit, self.think)
-        stance = _STANCES.get(key)
-        if stance is None or stance[0] is not points:
-            stance = _stance(
-                key, points, card.batna, seen.role, seen.seed, seen.time_limit, self.think
-            )
-        return stance
+        """What a decision at ``seen`` would work from (``plan`` builds it as it goes)."""
+        return Situation(seen, self.ladder(seen, seen.card.ladder), self.pacing(seen))
 
     def share_at(self, s: Situation, at: float) -> float:
+        """How far through the game ``at`` is, 0 to 1: by time, or by the offers allowed
+        if that is further along."""
         limit = s.time_limit
         if limit <= 0:
             return 1.0
         gone = 1.0 - (s.seconds_left - (at - s.now)) / limit
-        # max(min(1.0, max(0.0, gone)), offer_share), spelt out as in proposal.
         share = 0.0 if gone < 0.0 else 1.0 if gone > 1.0 else gone
         return s.offer_share if s.offer_share > share else share
 
     def proposal(self, s: Situation, at: float) -> Proposal:
-        # share_at, inlined: this runs once or twice per decision.
-        limit = s.time_limit
-        share = 1.0
-        if limit > 0:
-            share = 1.0 - (s.seconds_left - (at - s.now)) / limit
-            share = 0.0 if share < 0.0 else 1.0 if share > 1.0 else share
-            if share < s.offer_share:
-                share = s.offer_share
-        aspiration = self.asking(s, share)
-        # Ladder.rung, inlined (a call of two to four per decision).
-        ladder = s.ladder
-        totals = ladder.totals
-        i = bisect_left(totals, aspiration)
-        if i == len(totals):
-            i -= 1
-        # Proposal(...) without its __new__ call.
-        return _new(Proposal, (ladder.terms[i], totals[i], totals[i - 1] if i > 0 else None))
+        return s.ladder.rung(self.asking(s, self.share_at(s, at)))
 
     def changes_at(self, s: Situation, proposal: Proposal, ahead: float = 0.0) -> float:
         """When, without news, this side would first propose something else.
@@ -476,7 +361,7 @@ class Negotiator:
                 # that alarm is worked out only if we wait (changes_at, here or in _offer),
                 # for when we come down to it, not to each rung on the way, at which we
                 # would only decline again.
-                ahead = _new(Proposal, (ahead.terms, ahead.worth, worth))
+                ahead = Proposal(ahead.terms, ahead.worth, worth)
                 if s.turn not in (None, role) or s.left == 0:
                     return Wait(self.changes_at(s, ahead, s.step))
                 return self._offer(s, standing, alarm, ahead)
@@ -510,7 +395,7 @@ class Negotiator:
                     bar = max(bar, ahead.worth)
                     if worth >= card.batna:
                         # When we come down to their offer, as in _bargain.
-                        down = _new(Proposal, (ahead.terms, ahead.worth, worth))
+                        down = Proposal(ahead.terms, ahead.worth, worth)
                         alarm = min(alarm, self.changes_at(s, down, s.step))
                 if worth >= bar:
                     # Claiming is accepting here: the other side sees our claim and matches it.
@@ -667,48 +552,6 @@ class Negotiator:
             return move
         words = line(self.manner, moment, unit(seen.seed, seen.role, WORDS, history.news_seq))
         return Chat(seen.role, words)
-
-
-# A side's stance in a game: its own ladder, best and floor (from its card) and its
-# pacing (from the seed, its role, the time limit and how long it thinks). Worked out
-# at every decision it was a sixth of the decision's cost. Cards keep their points
-# tuple for a whole game, so the key holds its id, not its hash (hashing it cost more
-# than the rest); the entry holds the tuple, so the id cannot be reused meanwhile.
-_StanceKey = tuple[int, Points, str, int, Points, float]
-_Stance = tuple[tuple[tuple[Points, ...], ...], Ladder, Points, Points, float, float, float, float]
-_STANCES: dict[_StanceKey, _Stance] = {}
-
-
-def _stance(
-    key: _StanceKey,
-    points: tuple[tuple[Points, ...], ...],
-    batna: Points,
-    role: str,
-    seed: int,
-    limit: Points,
-    think: float,
-) -> _Stance:
-    own = ladder_for(points)
-    best = own.best
-    vary_step, vary_curve = units(seed, role, VARY_STEP, VARY_CURVE)
-    # Step, pace, margin and the curve's variation: fixed for a game unless time is added.
-    step = max(think, limit / 30) * (0.85 + 0.3 * vary_step)
-    pace = max(step, limit / 10)
-    margin = min(max(2 * step, 3 * think), limit / 4)
-    stance = (
-        points,
-        own,
-        best,
-        min(best, max(batna, own.worst)),
-        step,
-        pace,
-        margin,
-        vary_curve,
-    )
-    if len(_STANCES) >= 4096:
-        _STANCES.clear()
-    _STANCES[key] = stance
-    return stance
 
 
 def tuned(bot: Bot, *, talk: float | None = None, think: float | None = None) -> Bot:

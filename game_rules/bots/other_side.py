@@ -35,11 +35,12 @@ def estimate(points: tuple[tuple[Points, ...], ...], history: History) -> Table:
     return _estimate(points, offered, kept_, len(theirs), first, history.priorities)
 
 
-# Their offers as counted so far, per their latest offer (by identity, the entry
-# holding both the offers and the counts): each estimate adds their newest offer to
-# the counts of the ones before, where counting them all again, at each of their
-# moves, was most of the cost of an estimate.
-_COUNTS: dict[int, tuple[tuple[Offered, ...], Table, tuple[int, ...]]] = {}
+# Their offers as counted so far, keyed by their latest offer (a value) and holding
+# all of them and the card, checked on a hit (the card by identity: the entry holds it,
+# so it cannot be another card's): each estimate adds their newest offer to the counts
+# of the ones before, rather than counting them all again at each of their moves.
+_Card = tuple[tuple[Points, ...], ...]
+_COUNTS: dict[Offered, tuple[tuple[Offered, ...], _Card, Table, tuple[int, ...]]] = {}
 
 
 def _counts(
@@ -49,20 +50,23 @@ def _counts(
     if not theirs:
         return tuple((0,) * len(row) for row in points), (0,) * len(points)
     newest = theirs[-1]
-    known = _COUNTS.get(id(newest))
-    if known is not None and known[0] is theirs:
-        return known[1], known[2]
-    before = _COUNTS.get(id(theirs[-2])) if len(theirs) > 1 else None
-    if before is not None and before[0] == theirs[:-1]:
+    known = _COUNTS.get(newest)
+    if (
+        known is not None
+        and (known[0] is theirs or known[0] == theirs)
+        and known[1] is points  # the table's shape is the card's
+    ):
+        return known[2], known[3]
+    before = _COUNTS.get(theirs[-2]) if len(theirs) > 1 else None
+    if before is not None and before[0] == theirs[:-1] and before[1] is points:
         terms, previous = newest.terms, theirs[-2].terms
-        # Lists and maps rather than generators: this runs at each of their moves.
         counted = tuple(
             [
                 row[:option] + (row[option] + 1,) + row[option + 1 :]  # noqa: RUF005
-                for row, option in zip(before[1], terms, strict=True)
+                for row, option in zip(before[2], terms, strict=True)
             ]
         )
-        same = tuple(map(add, before[2], map(eq, terms, previous)))
+        same = tuple(map(add, before[3], map(eq, terms, previous)))
     else:
         rows = [[0] * len(row) for row in points]
         for offer in theirs:
@@ -72,7 +76,7 @@ def _counts(
         same = kept(len(points), theirs)
     if len(_COUNTS) >= 4096:
         _COUNTS.clear()
-    _COUNTS[id(newest)] = (theirs, counted, same)
+    _COUNTS[newest] = (theirs, points, counted, same)
     return counted, same
 
 
@@ -117,10 +121,10 @@ def _estimate(
     first: tuple[int, ...],
     priorities: tuple[tuple[int, int], ...],
 ) -> Table:
-    # Each of their moves makes a new estimate (on an eight-issue card it was a tenth
-    # of a cold round robin): the priors come from the card once per card, and lists
-    # rather than generators and nested passes make it twice as fast. The arithmetic is
-    # the same, in the same order, so every point of the table is too.
+    # Each of their moves makes a new estimate: the priors come from the card once per
+    # card, and lists rather than generators and nested passes (docs/bots.md, the
+    # fourth pass). The arithmetic is the same, in the same order, so every point of
+    # the table is too.
     count = len(points)
     spread = max(1, offers - 1)
     weights = [1.0 + 2.0 * k / spread for k in kept]
@@ -143,21 +147,13 @@ def _estimate(
     return tuple(table)
 
 
-# Per card (by identity, the entry holding the card): how much each option is assumed
-# to please them before they say anything, the opposite of how much it pleases us.
-_PRIORS: dict[int, tuple[tuple[tuple[Points, ...], ...], list[list[float]]]] = {}
-
-
+@functools.lru_cache(maxsize=1024)
 def _priors(points: tuple[tuple[Points, ...], ...]) -> list[list[float]]:
-    known = _PRIORS.get(id(points))
-    if known is not None and known[0] is points:
-        return known[1]
+    """How much each option is assumed to please them before they say anything, the
+    opposite of how much it pleases us: once per card."""
     priors = []
     for row in points:
         low, high = min(row), max(row)
         span = high - low
         priors.append([(high - v) / span if span else 0.5 for v in row])
-    if len(_PRIORS) >= 1024:
-        _PRIORS.clear()
-    _PRIORS[id(points)] = (points, priors)
     return priors

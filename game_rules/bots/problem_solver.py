@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zopa.rules.actions import Action, Reveal
+from zopa.rules.bots.history import Offered, Partial
 from zopa.rules.bots.ladder import Ladder
 from zopa.rules.bots.lines import Manner
 from zopa.rules.bots.negotiator import Negotiator, Situation, curve_asking, curve_share
 from zopa.rules.bots.other_side import estimate
 from zopa.rules.bots.seen import Seen
 from zopa.rules.bots.tradeoffs import tradeoff_ladder
+from zopa.rules.scenario import Points
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +41,19 @@ class ProblemSolver(Negotiator):
         points = seen.card.points
         history = seen.history
         theirs, suggested, priorities = history.theirs, history.suggested, history.priorities
-        known = _LADDERS.get(id(theirs))
+        key = (theirs[-1] if theirs else None, len(suggested), priorities)
+        known = _LADDERS.get(key)
         if (
             known is not None
-            and known[0] is theirs
-            and known[1] is suggested
-            and known[2] is priorities
-            and known[3] is points
+            and (known[0] is theirs or known[0] == theirs)
+            and (known[1] is suggested or known[1] == suggested)
+            and known[2] is points
         ):
-            return known[4]
+            return known[3]
         ladder = tradeoff_ladder(points, estimate(points, history))
         if len(_LADDERS) >= 1024:
             _LADDERS.clear()
-        _LADDERS[id(theirs)] = (theirs, suggested, priorities, points, ladder)
+        _LADDERS[key] = (theirs, suggested, points, ladder)
         return ladder
 
     def opening(self, s: Situation) -> Action | None:
@@ -63,10 +65,14 @@ class ProblemSolver(Negotiator):
         return Reveal(seen.role, "priority", issue=seen.issues[top].id, rank=1)
 
 
-# The estimate is a function of their offers, their suggestions and their stated
-# priorities, and a history keeps each of these objects until one of their moves
-# replaces it. So the trade-offs of a decision are found by
-# identity: the caches behind them hash every table, at every decision, which cost
-# more than the rest of the decision. Each entry holds the objects it names, so their
-# ids cannot be reused while it is there.
-_LADDERS: dict[int, tuple[object, object, object, object, Ladder]] = {}
+# The trade-offs follow from their offers, their suggestions and their stated
+# priorities (and our card), and change only with one of their moves, so they are kept
+# from one decision to the next. The key is a part of that value that is cheap to hash
+# (their latest offer, which names its sequence number and time); a hit is checked
+# against the whole of it, which costs little when it is the same objects (the card by
+# identity: the entry holds it, so it cannot be another card's). The caches
+# behind ``tradeoff_ladder`` and ``estimate`` hash every table, too dear at every decision.
+_LADDERS: dict[
+    tuple[Offered | None, int, tuple[tuple[int, int], ...]],
+    tuple[tuple[Offered, ...], tuple[Partial, ...], tuple[tuple[Points, ...], ...], Ladder],
+] = {}

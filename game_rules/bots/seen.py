@@ -12,6 +12,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from zopa.rules.bots.history import History, Reader, history_of, worth_of, worths
+from zopa.rules.bots.ladder import Ladder, ladder_for
 from zopa.rules.events import Event, visible_to
 from zopa.rules.negotiation import GameState, OptionTuple, StandingOffer, seconds_left
 from zopa.rules.scenario import Issue, Points, Protocol, Scenario
@@ -24,10 +25,19 @@ class Card:
     batna: Points
     # One tuple per issue (scenario order), one number per option.
     points: tuple[tuple[Points, ...], ...]
+    # What follows from the card, worked out once per card (and shared by equal cards).
     worths: dict[OptionTuple, Points] = field(init=False, repr=False, compare=False)
+    ladder: Ladder = field(init=False, repr=False, compare=False)  # the cheapest terms per total
+    best: Points = field(init=False, repr=False, compare=False)  # the most any terms give
+    # The least it would ever ask: its BATNA, or its worst terms if higher.
+    floor: Points = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        ladder = ladder_for(self.points)
         object.__setattr__(self, "worths", worths(self.points))
+        object.__setattr__(self, "ladder", ladder)
+        object.__setattr__(self, "best", ladder.best)
+        object.__setattr__(self, "floor", min(ladder.best, max(self.batna, ladder.worst)))
 
     def value(self, terms: OptionTuple) -> Points:
         worth = self.worths.get(terms)  # worth_of's look-up, inlined: known terms, one call
@@ -39,8 +49,8 @@ Standing = StandingOffer
 
 
 class Seen(NamedTuple):
-    """Immutable; a NamedTuple because one is built per decision, ten times cheaper
-    than a frozen dataclass of this size."""
+    """Immutable; a NamedTuple because one is built per decision, much cheaper than a
+    frozen dataclass of this size. ``seen_by`` and ``seen_at`` make them."""
 
     role: str
     other: str
@@ -73,13 +83,6 @@ class Seen(NamedTuple):
         return self.now - (self.time_limit - self.seconds_left)
 
     @property
-    def elapsed_share(self) -> float:
-        """How far through the negotiation time we are, 0 to 1."""
-        if self.time_limit <= 0:
-            return 1.0
-        return min(1.0, max(0.0, 1.0 - self.seconds_left / self.time_limit))
-
-    @property
     def may_offer(self) -> bool:
         return (
             not self.over
@@ -89,9 +92,9 @@ class Seen(NamedTuple):
         )
 
     def terms_dict(self, terms: OptionTuple) -> dict[str, int]:
-        # Without strict=: that keyword alone cost a third of this, and the terms a bot
-        # proposes always have one option per issue (the rules refuse any that do not).
-        # One issue, as most games have, spelt out: a quarter of the time of the zip.
+        # Without strict=, which is dear here, as the terms a bot proposes always have
+        # one option per issue (the rules refuse any that do not). One issue, as most
+        # games have, spelt out: cheaper than the zip (docs/performance.md).
         issues = self.issues
         if len(issues) == 1:
             return {issues[0].id: terms[0]}
@@ -102,7 +105,44 @@ class Seen(NamedTuple):
 
 
 def reader_for(scenario: Scenario, role: str) -> Reader:
-    return Reader(role, scenario.issue_ids, scenario.role(role).points)
+    return _side_of(scenario, role)[2]
+
+
+class Seat(NamedTuple):
+    """What a side of a game knows from its start: who it is, the public rules and its
+    own card (the first fields of every ``Seen`` it gets)."""
+
+    role: str
+    other: str
+    issues: tuple[Issue, ...]
+    protocol: Protocol
+    card: Card
+
+
+def seat_for(scenario: Scenario, role: str) -> Seat:
+    return _side_of(scenario, role)[1]
+
+
+# Per scenario and role: the side's seat (its card among it) and its reader of terms,
+# the same immutable values for every game and every decision of a game. Keyed by the
+# scenario's id, and a hit is the same scenario object (the entry holds it, so no other
+# can take its place); hashing or comparing a scenario at every decision would cost as
+# much as building them again.
+_SIDES: dict[tuple[str, str], tuple[Scenario, Seat, Reader]] = {}
+
+
+def _side_of(scenario: Scenario, role: str) -> tuple[Scenario, Seat, Reader]:
+    known = _SIDES.get((scenario.id, role))
+    if known is not None and known[0] is scenario:
+        return known
+    own = scenario.role(role)
+    card = Card(own.batna, own.points)
+    seat = Seat(role, scenario.other(role), scenario.issues, scenario.protocol, card)
+    side = (scenario, seat, Reader(role, scenario.issue_ids, own.points))
+    if len(_SIDES) >= 256:
+        _SIDES.clear()
+    _SIDES[scenario.id, role] = side
+    return side
 
 
 def seen_by(
@@ -117,32 +157,50 @@ def seen_by(
     ``history`` is the fold of those events when the caller keeps one up to date (a bot
     match does); otherwise it is folded here.
     """
-    scenario = state.scenario
-    own = scenario.role(role)
     over = state.ending is not None
     visible = tuple(visible_to(e, role, over) for e in events)
     if history is None:
-        history = history_of(reader_for(scenario, role), visible)
-    return Seen(
-        role=role,
-        other=scenario.other(role),
-        issues=scenario.issues,
-        protocol=scenario.protocol,
-        card=Card(own.batna, own.points),
-        events=visible,
-        now=now,
-        seconds_left=seconds_left(state, now),
-        time_limit=state.time_limit,
-        turn=state.turn,
-        standing=state.standing,
-        pending_break=state.pending_break,
-        pending_extension=state.pending_extension,
-        on_break=state.on_break,
-        paused=state.paused,
-        claimed=tuple(
-            r for r, c in zip(scenario.role_ids, state.claims, strict=True) if c is not None
+        history = history_of(reader_for(state.scenario, role), visible)
+    return seen_at(seat_for(state.scenario, role), state, visible, now, history)
+
+
+_NO_CLAIMS = (None, None)
+
+
+def seen_at(
+    seat: Seat, state: GameState, events: tuple[Event, ...], now: float, history: History
+) -> Seen:
+    """What the side at ``seat`` knows at ``now``, having seen ``events`` (as it may see
+    them) and folded them into ``history``: the one constructor of ``Seen``.
+
+    A bot match builds a ``Seen`` for every decision, and the NamedTuple's own
+    constructor, with its nineteen arguments, was the dearest part of that (see "Speed
+    tricks" in docs/performance.md): so the tuple is built directly, its fields in
+    ``Seen``'s order (a test holds this to ``Seen(...)`` by name).
+    """
+    claims = state.claims
+    claimed = (
+        ()
+        if claims == _NO_CLAIMS
+        else tuple(r for r, c in zip(state.scenario.role_ids, claims, strict=True) if c is not None)
+    )
+    return tuple.__new__(
+        Seen,
+        (
+            *seat,
+            events,
+            now,
+            seconds_left(state, now),
+            state.time_limit,
+            state.turn,
+            state.standing,
+            state.pending_break,
+            state.pending_extension,
+            state.on_break,
+            state.paused,
+            claimed,
+            state.ending is not None,
+            state.seed,
+            history,
         ),
-        over=over,
-        seed=state.seed,
-        history=history,
     )

@@ -18,8 +18,8 @@ from zopa.rules.scenario import Points
 
 # A frontier package negated: (-ours, -theirs, terms). Natural tuple order is then the
 # order the frontier needs (ours descending, theirs descending, first terms first), so
-# it sorts without a key function; a key function was most of a problem-solver's cost
-# on an eight-issue scenario, where the frontier is rebuilt after each of their moves.
+# it sorts without a key function, which was dear on an eight-issue scenario, where the
+# frontier is rebuilt after each of their moves.
 _Negated = tuple[Points, Points, tuple[int, ...]]
 
 
@@ -37,13 +37,13 @@ def tradeoff_ladder(
             # The same frontier of one issue's options, walked in our order of them.
             options = []
             last = None
-            for m, o, option in order:
+            for o, option in order:
                 t = other[o]
                 if last is None or t > last:
-                    options.append((m, -t, option))
+                    options.append((-mine[o], -t, option))
                     last = t
-        # One comprehension over both, and lists rather than generators below: about a
-        # tenth off a frontier that is rebuilt after each of their moves.
+        # One comprehension over both, and lists rather than generators below: the
+        # frontier is rebuilt after each of their moves (docs/bots.md, the fourth pass).
         merged = [
             (a + m, b + t, terms + option) for m, t, option in options for a, b, terms in front
         ]
@@ -55,27 +55,21 @@ def tradeoff_ladder(
     return Ladder(tuple([0 - c[0] for c in front]), tuple([c[2] for c in front]))
 
 
-# Per card (by identity, the entry holding the card), for each issue whose options are
-# all worth something different to us: the options by our points, best first, negated
-# as the frontier holds them. Sorting each issue's options anew for every frontier was
-# a sixth of its cost on eight issues (70 to 62 us a frontier on recorded calls).
-_Order = list[tuple[Points, int, tuple[int]]]
-_ORDERS: dict[int, tuple[tuple[tuple[Points, ...], ...], list[_Order | None]]] = {}
+_Order = list[tuple[int, tuple[int]]]
 
 
+@functools.lru_cache(maxsize=1024)
 def _orders(ours: tuple[tuple[Points, ...], ...]) -> list[_Order | None]:
-    known = _ORDERS.get(id(ours))
-    if known is not None and known[0] is ours:
-        return known[1]
+    """For each issue whose options are all worth something different to us: the
+    options by our points, best first (each with its terms of one issue); sorted once
+    per card rather than for every frontier. Only the order is kept, which is the same
+    for cards equal as numbers (2 and 2.0), and the points are read from the card."""
     orders: list[_Order | None] = []
     for mine in ours:
         # Equal points (0 and -0.0 among them) are ordered by their points, so sorted anew.
         distinct = len(set(mine)) == len(mine) and all(m == m for m in mine)  # no NaN
         by_ours = sorted(range(len(mine)), key=lambda o: -mine[o])
-        orders.append([(-mine[o], o, (o,)) for o in by_ours] if distinct else None)
-    if len(_ORDERS) >= 1024:
-        _ORDERS.clear()
-    _ORDERS[id(ours)] = (ours, orders)
+        orders.append([(o, (o,)) for o in by_ours] if distinct else None)
     return orders
 
 
