@@ -12,8 +12,10 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from zopa.server import sqlite_file
 from zopa.server.app import Zopa, create_app
 from zopa.server.config import Settings, settings_from_env
+from zopa.server.errors import BadDatabase
 from zopa.server.logs import configure
 
 
@@ -114,6 +116,12 @@ def uvicorn_config(args: argparse.Namespace, settings: Settings, app: Starlette)
 def run(args: argparse.Namespace) -> int:
     configure(args.log_level)
     settings = settings_from_env(args.db)
+    try:
+        # Before listening: a database zopa cannot run on is one sentence, not a traceback.
+        sqlite_file.check(settings.database)
+    except BadDatabase as refused:
+        print(f"zopa: {refused.message}", file=sys.stderr)
+        return 2
     app = create_app(settings)
     server = _Server(uvicorn_config(args, settings, app), app.state.zopa)
     print(banner(settings, args.host, args.port), flush=True)
