@@ -29,9 +29,7 @@ def connect(path: str) -> sqlite3.Connection:
     connection: sqlite3.Connection | None = None
     try:
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
-        connection.execute("PRAGMA foreign_keys=ON")
+        # Read before anything is written: another program's file is left as it was.
         tables = {
             name
             for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -42,6 +40,9 @@ def connect(path: str) -> sqlite3.Connection:
                 f"{', '.join(sorted(tables)[:5])}), not zopa's: point --db at zopa's "
                 "database, or at a new file"
             )
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("PRAGMA foreign_keys=ON")
         connection.executescript(SCHEMA)
         migrate(connection)
     except (sqlite3.Error, BadDatabase) as exc:
