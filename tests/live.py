@@ -213,11 +213,16 @@ class Player:
         self.id, self.token = answer["player"], answer["token"]
         return self
 
-    async def connect(self, since: int | None = None, **options: Any) -> dict[str, Any]:
+    async def connect(
+        self, since: int | None = None, game: str | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """Say hello; with ``since`` (and the ``game`` it counts in) to pick up after it."""
         self.client = await Client.open(self.server, self.binary, **options)
         hello: dict[str, Any] = {"type": "hello", "token": self.token}
         if since is not None:
             hello["since"] = since
+        if game is not None:
+            hello["game"] = game
         await self.client.send(hello)
         return await self.client.type("welcome")
 
