@@ -26,7 +26,6 @@ invented or lost (docs/protocol.md).
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from zopa.rules.actions import Action, Seat
+from zopa.rules.actions import Action, Resume, Seat
 from zopa.rules.bots import make_bot, seen_by
 from zopa.rules.errors import ActionRefused
 from zopa.rules.events import Event, event_from_dict
@@ -47,8 +46,8 @@ from zopa.server.moves import (
     UNAVAILABLE,
     WAKE,
     Command,
+    Move,
     PlayerMove,
-    Settle,
     Stop,
     SystemMove,
     Wake,
@@ -333,19 +332,17 @@ class GameActor:
 
     def _handle(self, command: PlayerMove | SystemMove, now: float) -> None:
         if isinstance(command, SystemMove):
-            done = command.done
             try:
-                self._apply(command.action, now, lambda code: _settle(done, code))
+                self._apply(command.action, now, command)
             except ActionRefused as exc:
-                _settle(done, exc.code)
+                _settle(command.done, exc.code)
             return
         try:
             if self._state.seats[self.header.scenario.role_ids.index(command.role)] != "player":
                 raise ActionRefused(
                     "not_allowed", "a bot holds your seat; reconnect to take it back"
                 )
-            sender = command.reply
-            self._apply(command.action, now, lambda code: code is None or sender(refusal(code)))
+            self._apply(command.action, now, command)
         except ActionRefused as exc:
             log.info("%s refused: %s", command.role, exc.code, extra=self._ids)
             reply = {"type": "error", "code": exc.code, "message": exc.message}
@@ -355,21 +352,22 @@ class GameActor:
             else:
                 command.reply(reply)
 
-    def _apply(self, action: Action, now: float, settle: Settle | None = None) -> None:
+    def _apply(self, action: Action, now: float, move: Move | None = None) -> None:
         state, events = apply(self._state, action, now)
-        self._commit(state, events, settle)
+        self._commit(state, events, move)
 
-    def _commit(self, state: GameState, events: list[Event], settle: Settle | None = None) -> None:
+    def _commit(self, state: GameState, events: list[Event], move: Move | None = None) -> None:
         """Adopt the state, store the events, and tell the players once they are on disk.
 
         The actor goes on with its next move meanwhile; storage keeps records in order,
-        so announcements come out in the order of the moves. ``settle`` hears ``None``
-        once the events are announced, or ``storage_unavailable`` if they were lost.
+        so announcements come out in the order of the moves. The ``move`` that made
+        the events is refused with ``storage_unavailable`` if they are lost; a system
+        move's caller also hears once they are announced.
         """
         self._state = state
         if not events:
-            if settle is not None:
-                settle(None)
+            if isinstance(move, SystemMove):
+                _settle(move.done, None)
             return
         lines = [orjson.dumps(e.to_dict()).decode() for e in events]
         self._lines.extend(lines)
@@ -385,8 +383,8 @@ class GameActor:
             if not ok:
                 if epoch == self._epoch:
                     self._lost(events[0].at)
-                if settle is not None:
-                    settle(UNAVAILABLE)
+                if move is not None:
+                    _refuse(move)
                 return
             if epoch != self._epoch:
                 # Storage refuses a record that does not follow the stored seqs, so a
@@ -395,8 +393,8 @@ class GameActor:
                 return
             self._durable_state, self._durable = state, count
             self._announce(events, state)
-            if settle is not None:
-                settle(None)
+            if isinstance(move, SystemMove):
+                _settle(move.done, None)
             if ended:
                 self._queue.put(WAKE)  # the task has nothing left to do: let it see so
 
@@ -507,9 +505,10 @@ class GameActor:
                 if back and seat != "player" and state.ending is None:
                     state, seated = apply(state, Seat(role, "player"), now)
                     events = events + seated
-            stored: asyncio.Future[str | None] = loop.create_future()
-            self._commit(state, events, functools.partial(_settle, stored))
-            if await stored is None:
+            # The outage's record, as a move of the server's own that tells when stored.
+            stored = SystemMove(Resume())
+            self._commit(state, events, stored)
+            if await stored.done is None:
                 self._outage = None
                 log.info("storage works again: the game goes on", extra=self._ids)
                 self._tell_storage(True)

@@ -15,8 +15,6 @@ from zopa.rules.negotiation import GameState, advance, apply
 from zopa.rules.record import record
 
 Reply = Callable[[dict[str, Any]], None]  # must not block
-# Told once a move's events are announced (None) or that they were not stored (a code).
-Settle = Callable[[str | None], object]
 
 UNAVAILABLE = "storage_unavailable"
 _MESSAGES = {
@@ -75,4 +73,5 @@ class Wake:
 
 
 WAKE = Wake()
+Move = PlayerMove | SystemMove
 Command = PlayerMove | SystemMove | Stop | Wake
