@@ -141,7 +141,7 @@ class GameActor:
         state = self._durable_state
         events = [event_from_dict(orjson.loads(line)) for line in self._lines[: self._durable]]
         found = player_view(
-            self.header, state, events, role, self._clock(), None if self.live else self._result
+            self.header, state, events, role, self._told_at(), None if self.live else self._result
         )
         found["presence"] = self._presence.get(self.header.scenario.other(role))
         found["storage_available"] = self._outage is None
@@ -155,11 +155,16 @@ class GameActor:
             "seats": dict(zip(state.scenario.role_ids, state.seats, strict=True)),
             "events": self._durable,
             "offers": state.offers,
-            "seconds_left": round(seconds_left(state, self._clock()), 1),
+            "seconds_left": round(seconds_left(state, self._told_at()), 1),
             "paused": state.paused,
             "on_break": state.on_break,
             "storage_available": self._outage is None,
         }
+
+    def _told_at(self) -> float:
+        """The time a view describes: now, or while storage fails the moment the clock
+        stopped (the pause stored once it works again starts there)."""
+        return self._clock() if self._outage is None else self._outage
 
     async def presence(self, role: str, connected: bool, grace_ends: float | None) -> None:
         """``role``'s player left (a bot may sit in from ``grace_ends``) or is back.

@@ -43,7 +43,8 @@ export function fromView(view) {
 }
 
 export function clockRunning(game) {
-  return !game.over && !game.paused && !game.onBreak;
+  // `held`: the server cannot save the game, and its clock stands still (player.js).
+  return !game.over && !game.paused && !game.onBreak && !game.held;
 }
 
 export function secondsLeft(game, now = performance.now()) {

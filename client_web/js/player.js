@@ -8,7 +8,7 @@
 import { $, show, announce, replace, h } from "./dom.js";
 import { call } from "./api.js";
 import { LiveSocket } from "./socket.js";
-import { fromView, applyEvent } from "./game_state.js";
+import { fromView, applyEvent, secondsLeft } from "./game_state.js";
 import { GameView } from "./game_view.js";
 import { renderEnd } from "./end_view.js";
 import { setupPractice } from "./practice.js";
@@ -154,11 +154,11 @@ function setGame(message) {
   game = fromView(rest);
   // The partner's presence is part of the view: a reload keeps "away" and its control.
   view.presence = rest.presence || null;
-  storageBanner(rest.storage_available !== false);
   if (game.result) showEnd();
   else {
     screen("game");
     view.load(game);
+    storageBanner(rest.storage_available !== false);
   }
 }
 
@@ -181,12 +181,18 @@ function resumed(welcomed) {
 }
 
 // While the server cannot save the game it takes no moves and the clock stands still;
-// the game goes on by itself when saving works again.
+// the game goes on by itself when saving works again, with a pause and a resume event
+// that set the page's clock as the server's.
 function storageBanner(available) {
   const banner = $("#storage");
   banner.textContent = "The server cannot save the game right now: moves wait and the clock is stopped. " +
     "The game goes on by itself as soon as saving works again.";
   show(banner, !available);
+  if (game && Boolean(game.held) === available) {
+    game.clock = { left: secondsLeft(game), at: performance.now() };
+    game.held = !available;
+    view.update();
+  }
 }
 
 function onEvent(message) {
