@@ -17,6 +17,8 @@ from zopa.server.errors import BadDatabase
 from zopa.server.sqlite_schema import SCHEMA, migrate
 
 RESTORE = "restore your latest backup in its place (docs/deploy.md)"
+# A database with tables, none of them one of these, is another program's.
+ZOPA_TABLES = frozenset({"sessions", "players", "games", "events"})
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -34,7 +36,7 @@ def connect(path: str) -> sqlite3.Connection:
             name
             for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
-        if tables and "games" not in tables:
+        if tables and not tables & ZOPA_TABLES:
             raise BadDatabase(
                 f"{path} is another program's SQLite database (tables "
                 f"{', '.join(sorted(tables)[:5])}), not zopa's: point --db at zopa's "
