@@ -373,7 +373,8 @@ async def run(name: str, root: Path) -> Report:
     with tempfile.TemporaryDirectory(prefix="zopa-faults-") as folder:
         started = Path(folder)
         try:
-            return await FAULTS[name](root, started)
+            async with asyncio.timeout(180):
+                return await FAULTS[name](root, started)
         except Exception as exc:  # a bench reports what it saw, whatever it was
             where = traceback.extract_tb(exc.__traceback__)[-1]
             return {
