@@ -290,9 +290,20 @@ class Recording(BotPlayer):
 
     def _receive(self, message: dict[str, Any]) -> None:
         self.heard.append(message)
-        if message["type"] == "ended":
+        if ended_in(message) is not None:
             self.ended.set()
         super()._receive(message)
+
+
+def ended_in(message: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The game and result a message tells of: an ``ended``, or the view of an ended game
+    (a bot that was away when its game ended is welcomed with it)."""
+    if message["type"] == "ended":
+        return message["game"], message["result"]
+    view = message.get("game") if message["type"] == "welcome" else None
+    if isinstance(view, dict) and "result" in view:
+        return view["game"], view["result"]
+    return None
 
 
 async def test_a_crash_loop_while_bots_play_loses_no_event(tmp_path: Path) -> None:
@@ -324,7 +335,7 @@ async def test_a_crash_loop_while_bots_play_loses_no_event(tmp_path: Path) -> No
         # Every game's end reaches its bots, the last round's included.
         ends = {g["game"] for g in games}
         async with asyncio.timeout(30):
-            while ends - {m["game"] for b in bots for m in b.heard if m["type"] == "ended"}:
+            while ends - {end[0] for b in bots for m in b.heard if (end := ended_in(m))}:
                 an_end.clear()
                 await an_end.wait()
     finally:
@@ -351,9 +362,9 @@ async def test_a_crash_loop_while_bots_play_loses_no_event(tmp_path: Path) -> No
                     events = stored[message["game"]]
                     told = {"seq": message["seq"], **message["event"]}
                     lost += len(events) < told["seq"] or events[told["seq"] - 1] != told
-                elif message["type"] == "ended":
-                    found = next(g for g in games if g["game"] == message["game"])
-                    assert message["result"] == found["result"]
+                elif (told_end := ended_in(message)) is not None:
+                    found = next(g for g in games if g["game"] == told_end[0])
+                    assert told_end[1] == found["result"]
         assert heard > 0 and lost == 0
     finally:
         server.stop()
