@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from zopa.server.config import Settings
 from zopa.server.hub import Hub
-from zopa.server.pairing import pair_players
+from zopa.server.pairing import PLAIN, pair_round
 from zopa.server.sessions import Sessions
 from zopa.server.storage_sqlite import SqliteStorage
 
@@ -155,7 +155,7 @@ async def big_round(path: Path, games: int, tries: int = 3) -> tuple[float, floa
         # The pairing alone, on the same players, for the share of it that is not this
         # module's: ``server/pairing.py`` decides who plays whom.
         started = time.perf_counter()
-        pair_players(free, {}, ("a", "b"), 1)
+        pair_round(free, {}, system="round_robin", odd="bot", index=0, seed=1, order=PLAIN)
         pairing = min(pairing, time.perf_counter() - started)
     await sessions.shutdown()
     await storage.close()

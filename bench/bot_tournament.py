@@ -4,7 +4,7 @@ Run: ``python bench/bot_tournament.py [--players 11] [--pairing swiss|round_robi
 [--odd bot|bye] [--seed 1] [--scenarios new-hire,supplier,guitar,food-truck]``.
 
 Each player is one of the built-in bot strategies. Rounds are paired by the server's own
-tournament pairing (``zopa.server.tournament.pairing``), every game is played by
+pairing (``zopa.server.pairing``, in the tournament's order of its rules), every game is played by
 ``zopa.rules.bots.match.play_match`` on a simulated clock with a three-minute limit,
 scored by ``zopa.rules.scoring``, and ranked by ``zopa.server.tournament.standings``: the
 same code a live tournament uses, without the sockets. Prints the standings and the
@@ -27,8 +27,8 @@ from zopa.rules.bots.match import play_match
 from zopa.rules.library import builtin
 from zopa.rules.scenario import Scenario
 from zopa.rules.scoring import result
-from zopa.server.tournament.pairing import pair_round
-from zopa.server.tournament.report import records
+from zopa.server.pairing import EMPTY, Record, pair_round
+from zopa.server.tournament.report import scores
 from zopa.server.tournament.schedule import Odd, Pairing
 from zopa.server.tournament.standings import BOT, Played, lines, pair_gains, standings
 
@@ -57,13 +57,16 @@ def main() -> None:
     rng = random.Random(args.seed)
     played: list[Played] = []
     byes: dict[int, list[str]] = {}
+    so_far: dict[str, Record] = dict.fromkeys(players, EMPTY)
     for number, scenario in enumerate(plan, start=1):
-        so_far = records(players=players, played=played, byes=byes)
+        standing = scores(played, byes, players)
+        so_far = {p: dataclasses.replace(r, score=standing[p]) for p, r in so_far.items()}
         round_pairing = pair_round(
             players, so_far, system=pairing, odd=odd, index=number - 1, seed=rng.getrandbits(32)
         )
         if round_pairing.bye is not None:
             byes[number] = [round_pairing.bye]
+            so_far[round_pairing.bye] = so_far[round_pairing.bye].after_bye()
         for number_in_round, table in enumerate(round_pairing.tables, start=1):
             seats = table.seats
             roles = scenario.role_ids
@@ -72,6 +75,9 @@ def main() -> None:
                 for role, p in zip(roles, seats, strict=True)
             }
             match = play_match(scenario, bots, seed=rng.getrandbits(32))
+            for index, p in enumerate(seats):
+                if p is not None:
+                    so_far[p] = so_far[p].after(index, seats[1 - index])
             game = f"r{number}t{number_in_round}"
             played.append(
                 Played(

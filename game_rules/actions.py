@@ -69,6 +69,20 @@ class Reveal:
 
 
 @record
+class Estimate:
+    """A sealed guess about the other side: its BATNA, the issue that matters most to it.
+
+    Either may be ``None`` (not guessed), not both. The other side sees it only once the
+    game is over; the debrief compares it with the truth.
+    """
+
+    kind: ClassVar[str] = "estimate"
+    by: str
+    batna: int | float | None
+    issue: str | None
+
+
+@record
 class Walkout:
     kind: ClassVar[str] = "walkout"
     by: str
@@ -147,7 +161,9 @@ class Seat:
     by: None = None
 
 
-PlayerAction = Offer | Accept | Reject | Chat | Suggest | Reveal | Walkout | Claim | Request
+PlayerAction = (
+    Offer | Accept | Reject | Chat | Suggest | Reveal | Walkout | Claim | Estimate | Request
+)
 SystemAction = Timeout | Pause | Resume | Extend | Abort | Seat
 Action = PlayerAction | SystemAction
 
@@ -160,6 +176,7 @@ PLAYER_KINDS = (
     "reveal",
     "walkout",
     "claim",
+    "estimate",
     *REQUEST_KINDS,
 )
 SYSTEM_KINDS = ("timeout", "pause", "resume", "extend", "abort", "seat")
@@ -270,6 +287,14 @@ def _player_action(kind: str, by: str, f: _Fields) -> PlayerAction:
         case "claim":
             # An explicit null is a claim of no deal; a missing field is still a mistake.
             return Claim(by, None if f.get("terms") is None else f.terms())
+        case "estimate":
+            batna = None if f.get("batna", None) is None else f.number("batna")
+            issue = None if f.get("issue", None) is None else f.text("issue")
+            if batna is None and issue is None:
+                raise ActionRefused(
+                    "bad_message", "estimate: give 'batna', 'issue' or both (null: no guess)"
+                )
+            return Estimate(by, batna, issue)
         case _:
             return Request(by, kind)
 
@@ -306,6 +331,8 @@ def action_fields(action: Action) -> dict[str, Any]:
             return {"terms": dict(terms)}
         case Claim(terms=terms):
             return {"terms": None if terms is None else dict(terms)}
+        case Estimate(batna=batna, issue=issue):
+            return {"batna": batna, "issue": issue}
         case Reveal(about="priority", issue=issue, rank=rank):
             return {"about": "priority", "issue": issue, "rank": rank}
         case Reveal(value=value):

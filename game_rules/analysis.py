@@ -80,7 +80,9 @@ class Analysis:
     kalai_smorodinsky: FrontierPoint | None
 
 
-@functools.lru_cache(maxsize=32)
+# Every game has its own cards (zopa.rules.deal), so a session's debrief asks about one
+# scenario per game: the cache holds a large class's.
+@functools.lru_cache(maxsize=1024)
 def analyze(scenario: Scenario) -> Analysis:
     """The exact analysis, built issue by issue; cached because scoring asks once per game."""
     first, second = scenario.roles
@@ -130,8 +132,18 @@ def analyze_brute(scenario: Scenario) -> Analysis:
 
 
 def max_joint(scenario: Scenario) -> Points:
-    """The most joint points any outcome gives; from the cached analysis so it always agrees."""
-    return analyze(scenario).max_joint
+    """The most joint points any outcome gives, without the analysis.
+
+    Points are additive, so the best joint points are each issue's best joint option,
+    summed: the same number the analysis finds on its frontier (the tests compare them),
+    for a few additions rather than the frontier's merges. Dealing asks it for every
+    draw, and a bot series for every game.
+    """
+    first, second = scenario.roles
+    return sum(
+        max(a + b for a, b in zip(mine, theirs, strict=True))
+        for mine, theirs in zip(first.points, second.points, strict=True)
+    )
 
 
 def dominating(analysis: Analysis, p1: Points, p2: Points) -> tuple[FrontierPoint, ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from zopa.rules.annotations.estimates import checked_estimates
 from zopa.rules.annotations.finals import bluffs_called, final_offers
 from zopa.rules.annotations.history import offer_moves
 from zopa.rules.annotations.impasse import impasse_stage
@@ -33,11 +34,15 @@ TAGS = (
     "impasse-middle",
     "impasse-end",
     "bluff-called",
+    "estimate-high",
     "reveal-false",
     "extreme-opening",
     "logroll",
     "final-offer",
     "reveal-true",
+    "estimate-low",
+    "estimate-close",
+    "estimate-issue",
     "concession",
     "hard-line",
 )
@@ -54,6 +59,7 @@ def annotate(log: GameLog) -> list[Tag]:
         *steps,
         *logrolls(scenario, moves),
         *checked_reveals(scenario, events),
+        *checked_estimates(scenario, events),
         *final_offers(moves),
         *bluffs_called(events),
     ]

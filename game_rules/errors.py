@@ -6,7 +6,8 @@ One root, so callers can catch everything the rules raise::
     ├── ScenarioError      a scenario file or dict breaks a rule of the format
     ├── ActionRefused      an action is not legal now; carries a wire error code
     ├── LogError           a game log cannot be read or does not replay
-    └── RecordError        a dataset record cannot be imported as a game
+    ├── RecordError        a dataset record cannot be imported as a game
+    └── DomainError        a GENIUS domain or profile cannot be imported as a scenario
 """
 
 from __future__ import annotations
@@ -51,3 +52,12 @@ class RecordError(RulesError):
 
     The message says what is wrong; the importer's caller adds which record it was.
     """
+
+
+class DomainError(RulesError):
+    """A GENIUS domain or profile that cannot become a scenario; names the file and the item."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")

@@ -42,13 +42,18 @@ def event_from_dict(raw: Mapping[str, Any]) -> Event:
     return Event(seq, kind, float(at), by, data)
 
 
+# Events the other side sees only as sealed until the game ends.
+SEALED = frozenset({"claim", "estimate"})
+
+
 def sealed(event: Event, ended: bool) -> bool:
-    """Whether the two roles see this event differently: a claim, until the game ends."""
-    return event.type == "claim" and not ended
+    """Whether the two roles see this event differently: a claim or an estimate, until the end."""
+    return not ended and event.type in SEALED
 
 
 def visible_to(event: Event, role: str, ended: bool) -> Event:
-    """The event as ``role`` may see it: the other side's claim stays sealed until the end."""
+    """The event as ``role`` may see it: the other side's claim or estimate stays sealed
+    until the end."""
     if sealed(event, ended) and event.by != role:
         return Event(event.seq, event.type, event.at, event.by, {"sealed": True})
     return event

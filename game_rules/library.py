@@ -1,14 +1,16 @@
-"""The built-in scenarios, and resolving a scenario named on a command line."""
+"""The built-in scenarios, resolving a scenario named on a command line, and the content
+hash by which two scenarios are the same."""
 
 from __future__ import annotations
 
 import functools
-import tomllib
+import hashlib
+import json
 from importlib import resources
 from pathlib import Path
 
 from zopa.rules.errors import ScenarioError
-from zopa.rules.scenario import Scenario, load_scenario, parse_scenario
+from zopa.rules.scenario import Scenario, load_scenario, read_scenario
 
 _PACKAGE = "zopa.rules.scenarios"
 
@@ -21,11 +23,7 @@ def builtin_scenarios() -> tuple[Scenario, ...]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             source = f"{_PACKAGE}/{entry.name}"
-            try:
-                data = tomllib.loads(entry.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                raise ScenarioError(source, "(syntax)", f"valid TOML ({exc})") from exc
-            found.append(parse_scenario(data, source))
+            found.append(read_scenario(entry.read_text(encoding="utf-8"), source))
     return tuple(found)
 
 
@@ -47,3 +45,14 @@ def resolve(name: str) -> Scenario:
         return load_scenario(path)
     known = ", ".join(s.id for s in builtin_scenarios())
     raise ScenarioError(name, "(scenario)", f"a built-in id ({known}) or a path to a .toml file")
+
+
+def content_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's content, whatever its text's layout, comments or key order.
+
+    Two files that read as the same scenario (``to_dict``) have the same hash.
+    """
+    canonical = json.dumps(
+        scenario.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()

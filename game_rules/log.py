@@ -1,7 +1,8 @@
 """Game logs (``zopa-log/1``, JSON Lines): writing, reading and replaying them.
 
-Line 1 is the header: the whole scenario, the players, the seed and the start time,
-so a log replays on its own years later. Each further line is one event with ``seq``
+Line 1 is the header: the whole scenario with the game's own cards, the players, the
+seed, the start time, and the seed the cards were drawn from (``deal``), so a log
+replays on its own years later. Each further line is one event with ``seq``
 (1, 2, ...) and ``type``. Replaying re-runs every action event through the rules and
 requires the rules to produce exactly the events the log holds, so a log cannot
 claim an outcome the rules would not have reached.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,6 +28,7 @@ from zopa.rules.scenario import Scenario, parse_scenario
 
 LOG_FORMAT = "zopa-log/1"
 _HEADER_KEYS = ("format", "game", "scenario", "players", "seed", "started_at")
+_OPTIONAL_KEYS = ("deal",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +41,13 @@ class Header:
     started_at: float
     # Anything else the header carries (session, round, source dataset), kept as is.
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The seed the game's cards were drawn from (zopa.rules.deal); None when the game plays
+    # the roles' cards as written (variation off, a scenario without any, older logs).
+    # Either way ``scenario`` holds the game's own cards.
+    deal: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        header = {
             "format": LOG_FORMAT,
             "game": self.game,
             "scenario": self.scenario.to_dict(),
@@ -50,6 +56,9 @@ class Header:
             "started_at": self.started_at,
             **self.extra,
         }
+        if self.deal is not None:
+            header["deal"] = {"seed": self.deal}
+        return header
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +94,17 @@ def log_lines(log: GameLog) -> list[str]:
 
 
 def write_log(log: GameLog, path: str) -> None:
-    """Write the whole log, replacing the file at once: written beside it, then renamed, so
-    an interrupted write never leaves half a log where a whole one was."""
+    """Write the whole log, replacing the file at once (``replace_file``)."""
+    replace_file(path, (line + "\n" for line in log_lines(log)))
+
+
+def replace_file(path: str, chunks: Iterable[str]) -> None:
+    """Write a whole file, replacing it at once: written beside it, then renamed, so an
+    interrupted write never leaves half a file where a whole one was."""
     temporary = f"{path}.tmp"
     with open(temporary, "w", encoding="utf-8") as handle:
-        for line in log_lines(log):
-            handle.write(line + "\n")
+        for chunk in chunks:
+            handle.write(chunk)
     os.replace(temporary, path)
 
 
@@ -122,8 +136,14 @@ def parse_header(raw: Any, line: int = 1) -> Header:
         raise LogError("'started_at' must be a number (seconds since the epoch)", line)
     if not isinstance(raw["game"], str) or not raw["game"]:
         raise LogError("'game' must be a non-empty string", line)
-    extra = {k: v for k, v in raw.items() if k not in _HEADER_KEYS}
-    return Header(raw["game"], scenario, players, seed, float(started), extra)
+    deal = raw.get("deal")
+    if deal is not None:
+        drawn = deal.get("seed") if isinstance(deal, dict) else None
+        if not isinstance(deal, dict) or isinstance(drawn, bool) or not isinstance(drawn, int):
+            raise LogError("'deal' must be an object {\"seed\": <whole number>}", line)
+        deal = drawn
+    extra = {k: v for k, v in raw.items() if k not in _HEADER_KEYS + _OPTIONAL_KEYS}
+    return Header(raw["game"], scenario, players, seed, float(started), extra, deal)
 
 
 def read_log(lines: Iterable[str]) -> GameLog:
@@ -195,6 +215,16 @@ def replay(log: GameLog) -> GameState:
     events that follow it in the log.
     """
     header = log.header
+    final = start(header.scenario, header.seed, header.started_at)
+    for state, _ in replay_steps(log):
+        final = state
+    return final
+
+
+def replay_steps(log: GameLog) -> Iterator[tuple[GameState, list[Event]]]:
+    """``replay`` one step at a time: the state after each action event and the events
+    it produced (the action's own and its consequences), checked against the log."""
+    header = log.header
     state = start(header.scenario, header.seed, header.started_at)
     events = log.events
     i = 0
@@ -219,7 +249,7 @@ def replay(log: GameLog) -> GameState:
                     f"the rules produce {dumps(made.to_dict())} here, the log has {found}", where
                 )
         i += len(produced)
-    return state
+        yield state, produced
 
 
 def new_log(header: Header, events: Iterable[Event] = ()) -> GameLog:

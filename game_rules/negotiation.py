@@ -24,6 +24,7 @@ from zopa.rules.actions import (
     Action,
     Chat,
     Claim,
+    Estimate,
     Extend,
     Offer,
     Pause,
@@ -87,6 +88,8 @@ class GameState:
     # Claims in role order; ``None`` until that side has claimed, ``NO_DEAL`` for a claim
     # that nothing was agreed.
     claims: tuple[OptionTuple | None, OptionTuple | None] = (None, None)
+    # Each role's sealed estimate of the other side, in role order; None until given.
+    estimates: tuple[Estimate | None, Estimate | None] = (None, None)
     seats: tuple[str, str] = ("player", "player")
     ending: Ending | None = None
 
@@ -369,6 +372,20 @@ class _Step:
             else:
                 self.end("impasse", "claims_mismatch", None)
 
+    def _estimate(self, action: Estimate) -> None:
+        # Not a move at the table: a guess may be written down during a break or a pause.
+        s = self.state
+        index = self.role_index(action.by)
+        if s.estimates[index] is not None:
+            raise ActionRefused("not_allowed", "you have already given your estimate")
+        if action.issue is not None and action.issue not in s.scenario.issue_ids:
+            raise ActionRefused(
+                "invalid_terms",
+                f"no issue {action.issue!r}; issues are {list(s.scenario.issue_ids)}",
+            )
+        self.record(action)
+        self.change(estimates=(action, s.estimates[1]) if index == 0 else (s.estimates[0], action))
+
     def _break_request(self, action: Request) -> None:
         s = self.state
         self.at_the_table("a break request")
@@ -568,26 +585,3 @@ def _option(scenario: Scenario, index: int, value: int) -> int:
 
 def terms_dict(scenario: Scenario, terms: OptionTuple) -> dict[str, int]:
     return {issue.id: option for issue, option in zip(scenario.issues, terms, strict=True)}
-
-
-def status(state: GameState, now: float) -> dict[str, Any]:
-    """What a client shows besides the events: whose turn, the clock, what is pending."""
-    protocol = state.scenario.protocol
-    return {
-        "turn": state.turn,
-        "seconds_left": seconds_left(state, now),
-        "deadline": next_deadline(state),
-        "paused": state.paused,
-        "on_break": state.on_break,
-        "standing_offer": state.standing.seq if state.standing else None,
-        "offers": state.offers,
-        "breaks_left": protocol.breaks - state.breaks_taken,
-        "extensions_left": protocol.extensions - state.extensions_taken,
-        "pending_break": state.pending_break,
-        "pending_extension": state.pending_extension,
-        "claimed": [
-            r for r, c in zip(state.scenario.role_ids, state.claims, strict=True) if c is not None
-        ],
-        "seats": dict(zip(state.scenario.role_ids, state.seats, strict=True)),
-        "over": state.ending is not None,
-    }

@@ -4,7 +4,9 @@ Beyond the contract's result (outcome, reason, terms, points, batna, joint) ever
 carries each side's surplus over its BATNA, the joint surplus, efficiency (joint points
 over the best joint points possible), whether the deal is Pareto-optimal and how far it
 is from the frontier, the value left on the table, agreement traps (a deal below a
-side's BATNA) and missed deals (an impasse although a deal good for both existed).
+side's BATNA) and missed deals (an impasse although a deal good for both existed); and,
+when the players wrote them down, their estimates of the other side judged against its
+card (``zopa.rules.estimates``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from zopa.rules.analysis import analyze, beating_batnas, dominating, left_on_table
+from zopa.rules.analysis import analyze, beating_batnas, dominating, left_on_table, max_joint
+from zopa.rules.estimates import estimates_json
 from zopa.rules.negotiation import GameState, terms_dict
 from zopa.rules.scenario import Points, Scenario
 
@@ -24,7 +27,12 @@ def result(state: GameState) -> dict[str, Any] | None:
         return None
     scenario = state.scenario
     terms = None if ending.terms is None else terms_dict(scenario, ending.terms)
-    return score(scenario, ending.outcome, ending.reason, terms)
+    found = score(scenario, ending.outcome, ending.reason, terms)
+    # Only when a session asked for them: a game without estimates scores as it always did.
+    estimates = estimates_json(scenario, state.estimates)
+    if estimates:
+        found["estimates"] = estimates
+    return found
 
 
 class Tally(NamedTuple):
@@ -58,7 +66,7 @@ def tally(state: GameState) -> Tally | None:
         ending.outcome == "agreement",
         (p1, p2),
         (p1 - b1, p2 - b2),
-        _efficiency(p1 + p2, analyze(scenario).max_joint),
+        _efficiency(p1 + p2, max_joint(scenario)),
     )
     if len(_TALLIES) >= 4096:
         _TALLIES.clear()

@@ -75,6 +75,16 @@ def describe(scenario: Scenario, event: Event) -> str:
             return "claims no deal (no terms)"
         case "claim":
             return f"claims: {describe_terms(scenario, d['terms'])}"
+        case "estimate" if "issue" not in d and "batna" not in d:
+            return "writes down a sealed estimate of the other side"
+        case "estimate":
+            guesses = []
+            if d.get("batna") is not None:
+                guesses.append(f"their BATNA is {num(d['batna'])}")
+            if d.get("issue") is not None:
+                label = next((i.label for i in scenario.issues if i.id == d["issue"]), d["issue"])
+                guesses.append(f"{label} matters most to them")
+            return "estimates (sealed): " + " and ".join(guesses)
         case "walkout":
             return "walks out"
         case "timeout":

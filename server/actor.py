@@ -33,13 +33,14 @@ from typing import Any, Protocol
 
 import orjson
 
-from zopa.rules.actions import Action, Resume, Seat
+from zopa.rules.actions import Action, Pause, Resume, Seat, Timeout
 from zopa.rules.bots import make_bot, seen_by
 from zopa.rules.errors import ActionRefused
 from zopa.rules.events import Event, event_from_dict
 from zopa.rules.log import Header, dumps
-from zopa.rules.negotiation import GameState, advance, apply, next_deadline, seconds_left
+from zopa.rules.negotiation import GameState, apply, next_deadline, seconds_left
 from zopa.rules.scoring import result
+from zopa.rules.status import status
 from zopa.server.errors import Unavailable
 from zopa.server.mailbox import Mailbox
 from zopa.server.moves import (
@@ -51,11 +52,17 @@ from zopa.server.moves import (
     Stop,
     SystemMove,
     Wake,
-    downtime,
     refusal,
 )
 from zopa.server.storage import Storage
-from zopa.server.views import ended_message, event_message, player_view, sealed
+from zopa.server.views import (
+    ended_message,
+    event_message,
+    missed_messages,
+    player_view,
+    sealed,
+    status_change,
+)
 from zopa.server.wire import Prepared
 
 log = logging.getLogger("zopa.game")
@@ -94,6 +101,8 @@ class GameActor:
         # moves still on their way to storage.
         self._durable_state = state
         self._durable = len(lines)
+        # The status as the players last had it, whole: the next step is sent as a change.
+        self._told = status(state, state.last_at)
         self._unannounced = 0  # records made and not yet durable
         # Bumped at each return to the durable state: records made before it are void.
         self._epoch = 0
@@ -139,13 +148,25 @@ class GameActor:
     def view(self, role: str) -> dict[str, Any]:
         """What ``role``'s player sees on connecting: durable events, status and presence."""
         state = self._durable_state
-        events = [event_from_dict(orjson.loads(line)) for line in self._lines[: self._durable]]
         found = player_view(
-            self.header, state, events, role, self._told_at(), None if self.live else self._result
+            self.header,
+            state,
+            self._told_events(),
+            role,
+            self._told_at(),
+            None if self.live else self._result,
         )
         found["presence"] = self._presence.get(self.header.scenario.other(role))
         found["storage_available"] = self._outage is None
         return found
+
+    def missed(self, role: str, since: int) -> list[dict[str, Any]]:
+        """The event messages after ``since`` for ``role`` coming back, with their statuses."""
+        ended = self._durable_state.ending is not None
+        return missed_messages(self.header, self._told_events(), role, ended, since)
+
+    def _told_events(self) -> list[Event]:
+        return [event_from_dict(orjson.loads(line)) for line in self._lines[: self._durable]]
 
     def summary(self) -> dict[str, Any]:
         """The facilitator's line for this game, from the same durable state as the views."""
@@ -196,7 +217,7 @@ class GameActor:
             await self._storage.end_game(self.game, dumps(self._result))
             self._on_change(self)
             return
-        self._commit(*downtime(self._state, max(last_alive or 0.0, self._state.last_at), now))
+        self._downtime(max(last_alive or 0.0, self._state.last_at), now)
         stored: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._storage.record(self.game, [], None, stored.set_result)
         await stored
@@ -327,13 +348,29 @@ class GameActor:
             # The end is on its way to storage; a move taken meanwhile is too late.
             _refuse(command, "game_over")
             return
-        state, due = advance(self._state, now)
-        self._commit(state, due)
+        self._time_out(now)
         if isinstance(command, Wake):
             if self._playing:
                 self._bots(now)
         else:
             self._handle(command, now)
+
+    def _time_out(self, now: float) -> None:
+        """Take each deadline that has passed by ``now`` as a step of its own, as a replay
+        of the log does, so that each step's events carry the status right after it."""
+        while (deadline := next_deadline(self._state)) is not None and now >= deadline:
+            self._apply(Timeout(), now)
+
+    def _downtime(self, since: float, now: float) -> None:
+        """A time the game could not run (the server down, or storage failing) left off
+        its clock: the deadlines that fell before ``since`` taken when they fell, then a
+        ``pause`` at ``since`` and a ``resume`` now, unless the game is already paused (a
+        facilitator's pause keeps its own resume). Each is a step and a record of its own,
+        as in a replay of the log."""
+        self._time_out(since)
+        if self._playing and not self._state.paused:
+            self._commit(*apply(self._state, Pause(), since))
+            self._commit(*apply(self._state, Resume(), now))
 
     def _handle(self, command: PlayerMove | SystemMove, now: float) -> None:
         if isinstance(command, SystemMove):
@@ -413,13 +450,19 @@ class GameActor:
     def _announce(self, events: list[Event], state: GameState) -> None:
         ended = state.ending is not None
         roles = self.header.scenario.role_ids
+        # The events of one commit are one step's, all at one time: one status serves,
+        # sent as what it changes in the one the players hold (views.status_change).
+        public = status(state, events[-1].at)
+        change = status_change(self._told, public)
+        self._told = public
         for event in events:
             if sealed(event, ended):
                 for role in roles:
-                    self._deliver(role, Prepared(event_message(self.game, event, role, ended)))
+                    own = event_message(self.game, event, role, ended, change)
+                    self._deliver(role, Prepared(own))
             else:
                 # Both players see the same event: encode it once for both.
-                shared = Prepared(event_message(self.game, event, roles[0], ended))
+                shared = Prepared(event_message(self.game, event, roles[0], ended, change))
                 for role in roles:
                     self._deliver(role, shared)
         if ended:
@@ -481,10 +524,10 @@ class GameActor:
     async def _wait_out(self) -> bool:
         """Refuse moves, and try storage after growing pauses until the game is stored again.
 
-        ``False`` if told to stop meanwhile. Coming back stores, in one record, what the
-        outage means for the game: the deadlines that fell before it began, then a
-        ``pause`` when it began and a ``resume`` now (``moves.downtime``), and the seat
-        of a player who came back meanwhile.
+        ``False`` if told to stop meanwhile. Coming back stores what the outage means for
+        the game (``_downtime``: the deadlines that fell before it began, a ``pause``
+        when it began and a ``resume`` now), and the seat of a player who came back
+        meanwhile; all of it in one commit, as records made in one turn are.
         """
         loop = asyncio.get_running_loop()
         while self._outage is not None:
@@ -504,16 +547,17 @@ class GameActor:
                 await self._storage.heartbeat(now)
             except Unavailable:
                 continue
-            state, events = downtime(self._state, self._outage, now)
-            for role, seat in zip(self.header.scenario.role_ids, state.seats, strict=True):
+            epoch = self._epoch
+            self._downtime(self._outage, now)
+            for role, seat in zip(self.header.scenario.role_ids, self._state.seats, strict=True):
                 back = self._presence.get(role, {}).get("connected")
-                if back and seat != "player" and state.ending is None:
-                    state, seated = apply(state, Seat(role, "player"), now)
-                    events = events + seated
-            # The outage's record, as a move of the server's own that tells when stored.
-            stored = SystemMove(Resume())
-            self._commit(state, events, stored)
-            if await stored.done is None:
+                if back and seat != "player" and self._playing:
+                    self._apply(Seat(role, "player"), now)
+            stored: asyncio.Future[bool] = loop.create_future()
+            self._storage.record(self.game, [], None, stored.set_result)
+            await stored
+            # A record that failed went back to the durable state, and so bumped the epoch.
+            if self._epoch == epoch:
                 self._outage = None
                 log.info("storage works again: the game goes on", extra=self._ids)
                 self._tell_storage(True)

@@ -27,6 +27,9 @@ from zopa.server.config import Settings
 from zopa.server.errors import Unavailable
 from zopa.server.http_api import Api
 from zopa.server.hub import Hub
+from zopa.server.scenario_api import ScenarioApi
+from zopa.server.scenario_folders import add_folders
+from zopa.server.scenario_library import ScenarioLibrary
 from zopa.server.sessions import Sessions
 from zopa.server.storage_sqlite import SqliteStorage
 from zopa.server.web_api import WebApi
@@ -42,7 +45,8 @@ class Zopa:
         self.settings = settings
         self.storage = SqliteStorage(settings.database, settings.commit_interval)
         self.hub = Hub()
-        self.sessions = Sessions(self.storage, self.hub, settings)
+        self.library = ScenarioLibrary()
+        self.sessions = Sessions(self.storage, self.hub, settings, library=self.library)
         self._heartbeat: asyncio.Task[None] | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._drained = False
@@ -50,6 +54,9 @@ class Zopa:
     async def start(self) -> None:
         await self.storage.open()
         self.storage.health.listen(self._storage_changed)
+        # The library before the sessions: a session may be on one of its scenarios.
+        self.library.restore(await self.storage.scenarios())
+        await add_folders(self.library, self.storage, self.settings.scenario_folders)
         resumed = await self.sessions.recover()
         await self._beat_once()
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
@@ -113,6 +120,7 @@ def create_app(settings: Settings) -> Starlette:
 
     web = resources.files("zopa.client_web")
     routes = [
+        *ScenarioApi(zopa.library, zopa.storage, settings.facilitator_key).routes(),
         *Api(zopa.sessions, settings.facilitator_key).routes(),
         *WebApi(zopa.sessions, settings.facilitator_key).routes(),
         Mount("/", StaticFiles(directory=str(web), html=True), name="web"),

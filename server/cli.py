@@ -7,11 +7,22 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from zopa.server.commands import analyze, annotate, backup, bots, import_, replay, scenarios, serve
+from zopa.server.commands import (
+    analyze,
+    annotate,
+    backup,
+    bots,
+    cards,
+    import_,
+    replay,
+    scenarios,
+    serve,
+)
 
 COMMANDS: tuple[ModuleType, ...] = (
     serve,
     scenarios,
+    cards,
     analyze,
     replay,
     annotate,

@@ -52,6 +52,8 @@ class Settings:
     # Sessions created this recently are loaded at start-up (with any that has a live game
     # or a tournament round still to start); older ones are loaded when first asked for.
     recent_seconds: float = 24 * 3600.0
+    # Folders of scenario files added to the library at start (``zopa serve --scenarios``).
+    scenario_folders: tuple[str, ...] = ()
 
 
 def settings_from_env(database: str | None = None) -> Settings:
@@ -71,6 +73,9 @@ def settings_from_env(database: str | None = None) -> Settings:
         forwarded_allow_ips=os.environ.get("ZOPA_FORWARDED_ALLOW_IPS", "")
         or defaults.forwarded_allow_ips,
         recent_seconds=3600 * _number("ZOPA_RECENT_HOURS", defaults.recent_seconds / 3600),
+        scenario_folders=tuple(
+            f for f in os.environ.get("ZOPA_SCENARIOS", "").split(os.pathsep) if f
+        ),
     )
     key = os.environ.get("ZOPA_FACILITATOR_KEY", "")
     if key:

@@ -12,12 +12,13 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from zopa.rules.actions import Seat
 from zopa.rules.bots import BOT_DEFAULT
+from zopa.rules.deal import deal
 from zopa.rules.events import Event, event_from_dict
 from zopa.rules.log import GameLog, Header, dumps, read_log, replay
 from zopa.rules.negotiation import GameState, apply, start
@@ -31,9 +32,18 @@ from zopa.server.records import GameEntry, Player, Session
 from zopa.server.registry import Registry
 from zopa.server.restore import READ_ERRORS
 from zopa.server.storage import GameRow, RoundRow, Storage
-from zopa.server.views import player_view
+from zopa.server.views import missed_messages, player_view
 
 log = logging.getLogger("zopa.games")
+
+
+class Latest(NamedTuple):
+    """A player's latest game as a welcome sends it."""
+
+    entry: GameEntry
+    view: dict[str, Any]
+    missed: list[dict[str, Any]]  # the event messages after the hello's ``since``
+
 
 Seating = dict[str, str | None]  # role -> player id, None for a bot's seat
 
@@ -79,7 +89,8 @@ class Games:
         entries = []
         for (row, header, state, lines), seats in zip(made, seatings, strict=True):
             seated = tuple(seats[r] for r in scenario.role_ids)
-            entry = GameEntry(row.id, number, seated, scenario, practice=practice)
+            # The game's own scenario: its cards are the ones dealt to it.
+            entry = GameEntry(row.id, number, seated, header.scenario, practice=practice)
             actor = self._actor(header, state, lines)
             entry.playing(actor)
             self._registry.add_game(session, entry)
@@ -114,13 +125,22 @@ class Games:
                 player = self._registry.player(player_id)
                 assert player is not None
                 players[role] = {"id": player_id, "name": player.name}
+        # The game's own cards, drawn independently of every other game's: nothing seen
+        # outside this game (practice, earlier rounds) tells anything about them.
+        dealt_from = secrets.randbits(32) if session.variation else None
+        scenario = deal(scenario, dealt_from)
         header = Header(
             game=new_id("g"),
             scenario=scenario,
             players=players,
             seed=secrets.randbits(32),
             started_at=now,
-            extra={"session": session.code, "round": number},
+            extra={
+                "session": session.code,
+                "round": number,
+                **({"estimates": True} if session.estimates else {}),
+            },
+            deal=dealt_from,
         )
         state = start(scenario, header.seed, now)
         events: list[Event] = []
@@ -129,7 +149,9 @@ class Games:
                 state, seated = apply(state, Seat(role, f"bot:{bot}"), now)
                 events.extend(seated)
         lines = [orjson.dumps(e.to_dict()).decode() for e in events]
-        row = GameRow(header.game, session.code, number, header_line(header, encoded), tuple(lines))
+        # A dealt game's scenario holds its own cards: encoded for it alone.
+        line = dumps(header.to_dict()) if dealt_from is not None else header_line(header, encoded)
+        row = GameRow(header.game, session.code, number, line, tuple(lines))
         return row, header, state, lines
 
     def practice_live(self) -> int:
@@ -170,8 +192,9 @@ class Games:
                 self._practice_live.discard(entry.id)
         self._changed(str(actor.header.extra["session"]))
 
-    async def latest_view(self, player: Player) -> tuple[GameEntry, dict[str, Any]] | None:
-        """The player's latest game and their view of it, an ended one read from storage.
+    async def latest_view(self, player: Player, since: int | None = None) -> Latest | None:
+        """The player's latest game, their view of it (an ended one read from storage),
+        and with ``since`` the event messages after it.
 
         Returns with no await between reading the game and building its view of a live
         game, so the caller can send it and subscribe to what follows in the same turn.
@@ -182,11 +205,12 @@ class Games:
                 return None
             entry, role = found
             if entry.actor is not None:
-                return entry, entry.actor.view(role)
+                missed = [] if since is None else entry.actor.missed(role, since)
+                return Latest(entry, entry.actor.view(role), missed)
             if entry.quarantined is not None:
                 return None  # set aside: the player waits for the next round
             try:
-                view = await self._ended_view(entry, role)
+                latest = await self._ended_view(entry, role, since)
             except Damaged as exc:
                 session = self._registry.loaded(player.session)
                 if session is not None:
@@ -195,21 +219,21 @@ class Games:
                 continue
             again = self._registry.latest_game(player)
             if again is not None and again[0] is entry:
-                return entry, view
+                return latest
 
-    async def _ended_view(self, entry: GameEntry, role: str) -> dict[str, Any]:
+    async def _ended_view(self, entry: GameEntry, role: str, since: int | None) -> Latest:
         lines = await self._storage.game_lines(entry.id)
         if lines is None:
             raise Damaged(f"game {entry.id} is not in storage")
         try:
             game = read_log(lines)
-            view = player_view(
-                game.header, replay(game), list(game.events), role, self._clock(), entry.result
-            )
+            events = list(game.events)
+            view = player_view(game.header, replay(game), events, role, self._clock(), entry.result)
         except READ_ERRORS as exc:
             raise Damaged(f"its stored log does not replay: {exc}") from exc
         view["presence"] = None
-        return view
+        missed = [] if since is None else missed_messages(game.header, events, role, True, since)
+        return Latest(entry, view, missed)
 
     async def shutdown(self) -> None:
         for entry in self._registry.live():

@@ -15,8 +15,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from zopa.rules.bots import STRATEGIES
-from zopa.rules.library import builtin_scenarios
 from zopa.server.errors import (
     Busy,
     Conflict,
@@ -115,7 +113,6 @@ class Api:
     def routes(self) -> list[Route]:
         return [
             route("/healthz", self.health, "GET"),
-            route("/api/scenarios", self.scenarios, "GET"),
             route("/api/sessions", self.create_session, "POST"),
             route("/api/practice", self.practice, "POST"),
             route("/api/sessions/{code}", self.session, "GET"),
@@ -143,25 +140,15 @@ class Api:
             body["storage"] = health.view()
         return JSONResponse(body, status_code=200 if health.ok else 503)
 
-    async def scenarios(self, request: Request) -> Response:
-        """The library and the bots' strategies, for session creation and solo practice."""
-        scenarios = [
-            {
-                "id": s.id,
-                "title": s.title,
-                "description": s.description,
-                "issues": len(s.issues),
-                "roles": [{"id": r.id, "label": r.label} for r in s.roles],
-            }
-            for s in builtin_scenarios()
-        ]
-        return JSONResponse({"scenarios": scenarios, "strategies": list(STRATEGIES)})
-
     async def create_session(self, request: Request) -> Response:
         self._facilitator(request)
         body = await read_body(request)
         session = await self.sessions.open(
-            body.get("scenario"), body.get("time_limit"), body.get("schedule")
+            body.get("scenario"),
+            body.get("time_limit"),
+            body.get("schedule"),
+            body.get("variation", True),
+            body.get("estimates", False),
         )
         return JSONResponse({"code": session.code}, status_code=201)
 

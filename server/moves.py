@@ -1,6 +1,5 @@
 """What goes on a game actor's queue: players' moves, the server's actions, wake-ups;
-what their senders are told when a move is not applied; and what time the game's clock
-did not run (``downtime``)."""
+and what their senders are told when a move is not applied."""
 
 from __future__ import annotations
 
@@ -9,9 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from zopa.rules.actions import Action, Pause, Resume
-from zopa.rules.events import Event
-from zopa.rules.negotiation import GameState, advance, apply
+from zopa.rules.actions import Action
 from zopa.rules.record import record
 
 Reply = Callable[[dict[str, Any]], None]  # must not block
@@ -27,21 +24,6 @@ _MESSAGES = {
 def refusal(code: str) -> dict[str, Any]:
     """The ``error`` a player gets for a move that was not applied."""
     return {"type": "error", "code": code, "message": _MESSAGES.get(code, code)}
-
-
-def downtime(state: GameState, since: float, now: float) -> tuple[GameState, list[Event]]:
-    """The game after a time its server could not run it (down, or storage failing).
-
-    Deadlines that fell before ``since`` are honoured when they fell; from ``since`` to
-    ``now`` the clock stands still: a ``pause`` then and a ``resume`` now, unless the game
-    is already paused (a facilitator's pause keeps its own resume).
-    """
-    state, events = advance(state, since)
-    if state.ending is None and not state.paused:
-        state, paused = apply(state, Pause(), since)
-        state, resumed = apply(state, Resume(), now)
-        events = events + paused + resumed
-    return state, events
 
 
 @record

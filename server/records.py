@@ -10,13 +10,12 @@ stored with it, decoded when asked for), so an ended game costs a few hundred by
 from __future__ import annotations
 
 import dataclasses
-import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from zopa.rules.library import builtin
 from zopa.rules.scenario import Scenario
 from zopa.server.errors import Conflict
 from zopa.server.tournament.schedule import Schedule
@@ -109,12 +108,18 @@ class Session:
     code: str
     scenario: Scenario  # the latest round's (the first round's before any)
     created_at: float
+    # The server's scenario library: a scenario id and time limit -> the scenario.
+    scenarios: Callable[[str, float | None], Scenario] = field(repr=False, compare=False)
     time_limit: float | None = None  # overrides every round's scenario, unless the round's own
     schedule: Schedule | None = None  # a tournament's plan
     paused: bool = False
     players: dict[str, Player] = field(default_factory=dict)
     rounds: list[list[str]] = field(default_factory=list)  # game ids per round
     byes: dict[int, list[str]] = field(default_factory=dict)  # round -> players with a bye
+    # Each game deals its own cards from the scenario's variation; off: the same for all.
+    variation: bool = True
+    # Players may write down a sealed estimate of the other side (an ``estimate`` event).
+    estimates: bool = False
 
     def round_scenario(self, number: int) -> Scenario:
         """Round ``number``'s scenario with its time limit: the schedule's, else the session's."""
@@ -127,7 +132,7 @@ class Session:
             )
         planned = schedule.rounds[number - 1]
         limit = planned.time_limit if planned.time_limit is not None else self.time_limit
-        return session_scenario(planned.scenario, limit)
+        return self.scenarios(planned.scenario, limit)
 
     def add_player(self, player: Player) -> None:
         self.players[player.id] = player
@@ -154,13 +159,12 @@ class Session:
         self.paused = paused
 
 
-@functools.lru_cache(maxsize=256)
-def session_scenario(scenario_id: str, time_limit: float | None) -> Scenario:
-    """A built-in scenario, with its time limit replaced when one is given.
+# A session's options when none were stored (``SessionRow.options``).
+DEFAULT_OPTIONS = {"variation": True, "estimates": False}
 
-    One object for every game on it: an ended game keeps a reference, not a copy.
-    """
-    scenario = builtin(scenario_id)
+
+def with_time_limit(scenario: Scenario, time_limit: float | None) -> Scenario:
+    """``scenario`` with its time limit replaced when one is given."""
     if time_limit is None:
         return scenario
     limit: float | int = int(time_limit) if float(time_limit).is_integer() else time_limit

@@ -13,6 +13,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterator
 
+from zopa.rules.scenario import Scenario
 from zopa.server import restore
 from zopa.server.codes import normalize_code
 from zopa.server.errors import NotFound
@@ -23,8 +24,12 @@ log = logging.getLogger("zopa.registry")
 
 
 class Registry:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(
+        self, storage: Storage, scenarios: Callable[[str, float | None], Scenario]
+    ) -> None:
         self._storage = storage
+        # The server's scenario library: an id and time limit -> the scenario (restore.py).
+        self.scenarios = scenarios
         self._sessions: dict[str, Session] = {}
         self._players: dict[str, Player] = {}
         self._by_token: dict[str, Player] = {}

@@ -18,7 +18,7 @@ import orjson
 from zopa.rules.errors import LogError, ScenarioError
 from zopa.rules.log import Header, parse_header
 from zopa.rules.scenario import Scenario, parse_scenario
-from zopa.server.records import GameEntry, Player, Session, session_scenario
+from zopa.server.records import GameEntry, Player, Session
 from zopa.server.storage import GameRow, Snapshot
 from zopa.server.tournament.schedule import schedule_from_dict
 
@@ -39,11 +39,16 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
         plan = None if row.schedule is None else schedule_from_dict(json.loads(row.schedule))
         session = Session(
             row.code,
-            session_scenario(row.scenario, row.time_limit),
+            registry.scenarios(row.scenario, row.time_limit),
             row.created_at,
+            registry.scenarios,
             time_limit=row.time_limit,
             schedule=plan,
         )
+        if row.options is not None:
+            options = json.loads(row.options)
+            session.variation = options.get("variation", True) is not False
+            session.estimates = options.get("estimates", False) is True
         sessions[row.code] = session
         registry.add_session(session)
     for p in snapshot.players:

@@ -70,11 +70,11 @@ class Rounds:
         if pairs is not None:
             seatings = seating.by_hand(self._registry, session, scenario, pairs)
         elif session.schedule is not None:
-            seatings, byes = seating.tournament(
+            seatings, byes = await seating.tournament(
                 self._registry, session, scenario, number, self._present
             )
         else:
-            seatings = seating.plain(self._registry, session, scenario)
+            seatings = await seating.plain(self._registry, session, scenario)
         row = RoundRow(session.code, number, self._clock(), tuple(byes))
         entries = await self._games.create(session, number, seatings, scenario, started=row)
         self.arm(session)

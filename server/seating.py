@@ -1,25 +1,24 @@
 """Who sits where in a new round: by the facilitator's hand, or by the pairing rules.
 
 Each function turns a session's free players into seatings (role -> player id, ``None``
-for a bot); the pairing itself is ``pairing.pair_players`` for a plain session and
-``tournament.pairing.pair_round`` for a tournament. A player's history is read from the
-session's games, the one record of who played what with whom.
+for a bot); the pairing itself is ``pairing.pair_round`` for both, with a plain
+session's order of its rules or a tournament's. A player's history (``pairing.Record``)
+is read from the session's games and byes, the one record of who played what with whom.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from zopa.rules.scenario import Scenario
 from zopa.server.errors import Conflict, Invalid
-from zopa.server.pairing import History, pair_players
+from zopa.server.pairing import EMPTY, PLAIN, TOURNAMENT, Record, RoundPairing, pair_round_async
 from zopa.server.records import Session
 from zopa.server.registry import Registry
-from zopa.server.tournament.pairing import pair_round
-from zopa.server.tournament.report import records
+from zopa.server.tournament.report import scores
 
 Seating = dict[str, str | None]
 
@@ -53,31 +52,39 @@ def by_hand(registry: Registry, session: Session, scenario: Scenario, pairs: Any
     return seatings
 
 
-def plain(registry: Registry, session: Session, scenario: Scenario) -> list[Seating]:
+async def plain(registry: Registry, session: Session, scenario: Scenario) -> list[Seating]:
     """A plain session's round: new partners first, then each role as equally as possible."""
     free = free_players(registry, session)
     if not free:
         raise Conflict("no joined player is free to play", "no_players")
-    history = histories(registry, session)
-    found = pair_players(free, history, scenario.role_ids, secrets.randbits(32))
-    return [dict(pair.seats) for pair in found]
+    pairing = await pair_round_async(
+        free,
+        records(registry, session),
+        system="round_robin",
+        odd="bot",
+        index=len(session.rounds),
+        seed=secrets.randbits(32),
+        order=PLAIN,
+    )
+    return seated(pairing, scenario)
 
 
-def histories(registry: Registry, session: Session) -> dict[str, History]:
-    roles: dict[str, Counter[str]] = {}
-    partners: dict[str, set[str]] = {}
+def records(registry: Registry, session: Session) -> dict[str, Record]:
+    """Each player's record so far: roles by index in the order played, partners, sit-outs."""
+    found: dict[str, Record] = {}
     for _, entry in registry.games_of(session):
+        roles = entry.scenario.role_ids
         for role, player in entry.players.items():
-            if player is None:
-                continue
-            roles.setdefault(player, Counter())[role] += 1
-            partner = entry.partner_of(role)[1]
-            if partner is not None:
-                partners.setdefault(player, set()).add(partner)
-    return {p: History(dict(roles[p]), frozenset(partners.get(p, ()))) for p in roles}
+            if player is not None:
+                partner = entry.partner_of(role)[1]
+                found[player] = found.get(player, EMPTY).after(roles.index(role), partner)
+    for byes in session.byes.values():
+        for player in byes:
+            found[player] = found.get(player, EMPTY).after_bye()
+    return found
 
 
-def tournament(
+async def tournament(
     registry: Registry,
     session: Session,
     scenario: Scenario,
@@ -88,19 +95,27 @@ def tournament(
 
     ``present`` leaves out no-shows: players gone longer than the grace period.
     """
-    assert session.schedule is not None
+    schedule = session.schedule
+    assert schedule is not None
     here = [p for p in free_players(registry, session) if present(p)]
     if not here:
         raise Conflict("no joined player is free to play", "no_players")
-    played = [entry.played() for _, entry in registry.games_of(session)]
-    pairing = pair_round(
+    history = records(registry, session)
+    if schedule.pairing == "swiss":
+        played = [entry.played() for _, entry in registry.games_of(session)]
+        standing = scores(played, session.byes, list(session.players))
+        history = {p: dataclasses.replace(r, score=standing[p]) for p, r in history.items()}
+    pairing = await pair_round_async(
         here,
-        records(played, session.byes, list(session.players)),
-        system=session.schedule.pairing,
-        odd=session.schedule.odd,
+        history,
+        system=schedule.pairing,
+        odd=schedule.odd,
         index=number - 1,
         seed=secrets.randbits(32),
+        order=TOURNAMENT,
     )
-    roles = scenario.role_ids
-    seatings = [dict(zip(roles, table.seats, strict=True)) for table in pairing.tables]
-    return seatings, [] if pairing.bye is None else [pairing.bye]
+    return seated(pairing, scenario), [] if pairing.bye is None else [pairing.bye]
+
+
+def seated(pairing: RoundPairing, scenario: Scenario) -> list[Seating]:
+    return [dict(zip(scenario.role_ids, table.seats, strict=True)) for table in pairing.tables]

@@ -29,14 +29,16 @@ from zopa.server.archive import Archive
 from zopa.server.codes import join_code
 from zopa.server.config import Settings
 from zopa.server.controls import Controls
+from zopa.server.errors import Invalid
 from zopa.server.games import Games
 from zopa.server.hub import Hub
 from zopa.server.players import Players
 from zopa.server.practice import Practice
 from zopa.server.presence import Presence
-from zopa.server.records import Session, session_scenario
+from zopa.server.records import DEFAULT_OPTIONS, Session
 from zopa.server.registry import Registry
 from zopa.server.rounds import Rounds
+from zopa.server.scenario_library import ScenarioLibrary
 from zopa.server.snapshots import Snapshots
 from zopa.server.storage import SessionRow, Storage
 from zopa.server.tournament.schedule import check_scenario, parse_schedule, parse_time_limit
@@ -51,11 +53,14 @@ class Sessions:
         hub: Hub,
         settings: Settings,
         clock: Callable[[], float] = time.time,
+        library: ScenarioLibrary | None = None,
     ) -> None:
         self.settings = settings
+        # Every scenario id of a session, a schedule or practice is looked up here.
+        self.library = library or ScenarioLibrary()
         self.clock = clock
         self._storage = storage
-        self.registry = Registry(storage)
+        self.registry = Registry(storage, self.library.timed)
         self.health = storage.health
         self.snapshots = Snapshots(self.registry, hub, clock, storage.health)
         changed = self.snapshots.push
@@ -67,21 +72,48 @@ class Sessions:
         self.presence = Presence(self.registry, settings, changed, clock)
         self.archive = Archive(storage)
 
-    async def open(self, scenario_id: Any, time_limit: Any = None, schedule: Any = None) -> Session:
-        """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional."""
+    async def open(
+        self,
+        scenario_id: Any,
+        time_limit: Any = None,
+        schedule: Any = None,
+        variation: Any = True,
+        estimates: Any = False,
+    ) -> Session:
+        """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional.
+
+        ``variation``: each game deals its own cards (off: the scenario's cards for all);
+        ``estimates``: players may seal an estimate of the other side's BATNA.
+        """
         limit = parse_time_limit(time_limit)
+        for name, flag in (("variation", variation), ("estimates", estimates)):
+            if not isinstance(flag, bool):
+                raise Invalid(f"'{name}' must be true or false")
         plan = None
         if schedule is not None:
-            default = None if scenario_id is None else check_scenario(scenario_id)
-            plan = parse_schedule(schedule, default)
+            resolve = self.library.get
+            default = None if scenario_id is None else check_scenario(scenario_id, resolve)
+            plan = parse_schedule(schedule, default, resolve)
             scenario_id = plan.rounds[0].scenario
-        scenario_id = check_scenario(scenario_id)
+        scenario_id = check_scenario(scenario_id, self.library.get)
         code = await self.registry.new_code(join_code)
         created = self.clock()
         stored = None if plan is None else json.dumps(plan.to_dict())
-        await self._storage.add_session(SessionRow(code, scenario_id, limit, created, stored))
+        chosen = {"variation": variation, "estimates": estimates}
+        options = None if chosen == DEFAULT_OPTIONS else json.dumps(chosen)
+        await self._storage.add_session(
+            SessionRow(code, scenario_id, limit, created, stored, options)
+        )
+        timed = self.library.timed
         session = Session(
-            code, session_scenario(scenario_id, limit), created, time_limit=limit, schedule=plan
+            code,
+            timed(scenario_id, limit),
+            created,
+            timed,
+            time_limit=limit,
+            schedule=plan,
+            variation=variation,
+            estimates=estimates,
         )
         self.registry.add_session(session)
         log.info("session opened on %s", scenario_id, extra={"session": code})

@@ -84,6 +84,8 @@ class Snapshots:
             "code": session.code,
             "scenario": {"id": session.scenario.id, "title": session.scenario.title},
             "roles": list(session.scenario.role_ids),
+            "variation": session.variation,
+            "estimates": session.estimates,
             "paused": session.paused,
             "players": players,
             "rounds": rounds,

@@ -18,7 +18,7 @@ from zopa.server.sqlite_schema import SCHEMA, migrate
 
 RESTORE = "restore your latest backup in its place (docs/deploy.md)"
 # A database with tables, none of them one of these, is another program's.
-ZOPA_TABLES = frozenset({"sessions", "players", "games", "events"})
+OUR_TABLES = frozenset({"sessions", "players", "games", "events"})
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -36,7 +36,7 @@ def connect(path: str) -> sqlite3.Connection:
             name
             for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
-        if tables and not tables & ZOPA_TABLES:
+        if tables and not tables & OUR_TABLES:
             raise BadDatabase(
                 f"{path} is another program's SQLite database (tables "
                 f"{', '.join(sorted(tables)[:5])}), not zopa's: point --db at zopa's "

@@ -45,9 +45,10 @@ def _wanted(c: sqlite3.Connection) -> Snapshot:
     found = tuple(
         SessionRow(*row)
         for row in c.execute(
-            "SELECT s.code, s.scenario, s.time_limit, s.created_at, t.schedule "
+            "SELECT s.code, s.scenario, s.time_limit, s.created_at, t.schedule, o.options "
             "FROM temp.wanted w JOIN sessions s ON s.code = w.code "
-            "LEFT JOIN schedules t ON t.session = s.code ORDER BY s.created_at"
+            "LEFT JOIN schedules t ON t.session = s.code "
+            "LEFT JOIN session_options o ON o.session = s.code ORDER BY s.created_at"
         )
     )
     players = tuple(

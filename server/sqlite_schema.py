@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS rounds (
 CREATE INDEX IF NOT EXISTS games_by_session ON games (session);
 CREATE INDEX IF NOT EXISTS live_games ON games (session) WHERE result IS NULL;
 CREATE INDEX IF NOT EXISTS players_by_session ON players (session);
+CREATE TABLE IF NOT EXISTS session_options (
+    session TEXT PRIMARY KEY REFERENCES sessions(code), options TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scenarios (
+    id TEXT PRIMARY KEY, hash TEXT NOT NULL, toml TEXT NOT NULL, added_at REAL NOT NULL);
 """
 
 SET_RESULT = "UPDATE games SET result = ? WHERE id = ?"

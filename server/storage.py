@@ -23,6 +23,9 @@ class SessionRow:
     created_at: float
     # A tournament's schedule as JSON (server/tournament/schedule.py), or None.
     schedule: str | None = None
+    # The session's options as a JSON object (``variation``, ``estimates``), or None for
+    # the defaults (every game deals its own cards; no BATNA estimates).
+    options: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,16 @@ class RoundRow:
     number: int
     started_at: float
     byes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioRow:
+    """A scenario of the server's own library, as its author sent it (TOML)."""
+
+    id: str
+    hash: str  # of its content (zopa.rules.library.content_hash), not of the text
+    toml: str
+    added_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,4 +186,12 @@ class Storage(Protocol):
         self, *, code: str | None = None, token: str | None = None, game: str | None = None
     ) -> str | None:
         """The code of the session with this code, player token or game; ``None`` if none."""
+        ...
+
+    async def add_scenario(self, row: ScenarioRow) -> None:
+        """Keep a scenario of the library; its id is new (the library checks first)."""
+        ...
+
+    async def scenarios(self) -> tuple[ScenarioRow, ...]:
+        """The library's scenarios, oldest first."""
         ...

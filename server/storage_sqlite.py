@@ -33,7 +33,15 @@ from zopa.server import sqlite_reads
 from zopa.server.errors import Unavailable
 from zopa.server.sqlite_file import connect
 from zopa.server.sqlite_schema import CLOSE_SPAN, LAST_ROWID, Rows, finish, insert_events
-from zopa.server.storage import GameRow, Health, PlayerRow, RoundRow, SessionRow, Snapshot
+from zopa.server.storage import (
+    GameRow,
+    Health,
+    PlayerRow,
+    RoundRow,
+    ScenarioRow,
+    SessionRow,
+    Snapshot,
+)
 
 T = TypeVar("T")
 _Work = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
@@ -180,6 +188,8 @@ class SqliteStorage:
             )
             if row.schedule is not None:
                 c.execute("INSERT INTO schedules VALUES (?, ?)", (row.code, row.schedule))
+            if row.options is not None:
+                c.execute("INSERT INTO session_options VALUES (?, ?)", (row.code, row.options))
 
         await self._do(work)
 
@@ -293,6 +303,21 @@ class SqliteStorage:
 
     async def load_sessions(self, codes: Sequence[str]) -> Snapshot:
         return await self._do(lambda c: sqlite_reads.sessions(c, codes))
+
+    async def add_scenario(self, row: ScenarioRow) -> None:
+        await self._do(
+            lambda c: c.execute(
+                "INSERT INTO scenarios VALUES (?, ?, ?, ?)",
+                (row.id, row.hash, row.toml, row.added_at),
+            )
+        )
+
+    async def scenarios(self) -> tuple[ScenarioRow, ...]:
+        def work(c: sqlite3.Connection) -> tuple[ScenarioRow, ...]:
+            rows = c.execute("SELECT id, hash, toml, added_at FROM scenarios ORDER BY rowid")
+            return tuple(ScenarioRow(*row) for row in rows)
+
+        return await self._do(work)
 
 
 def _write(

@@ -10,20 +10,71 @@ from __future__ import annotations
 from typing import Any
 
 from zopa.rules.events import Event, sealed, visible_to
-from zopa.rules.log import Header
-from zopa.rules.negotiation import GameState, status
+from zopa.rules.log import GameLog, Header
+from zopa.rules.negotiation import GameState
 from zopa.rules.scenario import Scenario
+from zopa.rules.status import status, step_statuses
 
-__all__ = ["cards", "ended_message", "event_message", "player_view", "sealed"]
+__all__ = [
+    "cards",
+    "ended_message",
+    "event_message",
+    "missed_messages",
+    "player_view",
+    "sealed",
+    "status_change",
+]
 
 
-def event_message(game: str, event: Event, role: str, ended: bool) -> dict[str, Any]:
+def event_message(
+    game: str, event: Event, role: str, ended: bool, change: dict[str, Any]
+) -> dict[str, Any]:
+    """An event as ``role`` sees it, with what its step changed in the game's status
+    (``status_change``): the same for both roles, built once per step by the caller."""
     return {
         "type": "event",
         "game": game,
         "seq": event.seq,
         "event": visible_to(event, role, ended).body(),
+        "status": change,
     }
+
+
+def status_change(told: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+    """What a client that holds the status ``told`` is sent to hold ``now``: the fields
+    that changed, and the clock readings, which change with time itself
+    (``seconds_left``, and ``break_left`` on a break).
+
+    Clients merge it into the status they hold, which they had whole from a view: a
+    few dozen bytes per event rather than the whole status's few hundred.
+    """
+    change = {key: value for key, value in now.items() if value != told[key]}
+    change["seconds_left"] = now["seconds_left"]
+    if now["break_left"] is not None:
+        change["break_left"] = now["break_left"]
+    return change
+
+
+def missed_messages(
+    header: Header, events: list[Event], role: str, ended: bool, since: int
+) -> list[dict[str, Any]]:
+    """The event messages after ``since`` for a client coming back, with the statuses
+    worked out again by replaying the game through the rules: the first step sent
+    carries the whole status (the client's, from a view made now, is newer), each later
+    one what it changed, as live."""
+    messages: list[dict[str, Any]] = []
+    told: dict[str, Any] | None = None
+    for produced, now in step_statuses(GameLog(header, tuple(events))):
+        if produced[-1].seq <= since:
+            continue
+        change = now if told is None else status_change(told, now)
+        told = now
+        messages += [
+            event_message(header.game, event, role, ended, change)
+            for event in produced
+            if event.seq > since
+        ]
+    return messages
 
 
 def cards(scenario: Scenario) -> dict[str, Any]:
@@ -56,6 +107,8 @@ def player_view(
         "scenario": scenario.public(),
         "brief": scenario.role(role).brief,
         "card": scenario.card(role),
+        # Whether the session asks each player for a sealed estimate of the other side.
+        "estimates": bool(header.extra.get("estimates")),
         "turn": state.turn,
         "seconds_left": game_status["seconds_left"],
         "status": game_status,

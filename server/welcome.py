@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from zopa.server.games import Latest
 from zopa.server.records import GameEntry
 from zopa.server.views import ended_message
 
 
 def welcome(
     player: str,
-    latest: tuple[GameEntry, dict[str, Any]] | None,
+    latest: Latest | None,
     since: int | None,
     counted_in: str | None,
     earlier: GameEntry | None,
@@ -27,7 +28,7 @@ def welcome(
     """The messages to send, in order: the welcome first."""
     if latest is None:
         return [{"type": "welcome", "player": player, "game": None}]
-    entry, view = latest
+    entry, view, missed = latest
     events = view["events"]
     last = events[-1]["seq"] if events else 0
     if since is not None and (counted_in not in (None, entry.id) or since > last):
@@ -35,19 +36,8 @@ def welcome(
     if since is None:
         messages = [{"type": "welcome", "player": player, "game": view}]
     else:
-        messages = [
-            {"type": "welcome", "player": player, "game": {**view, "events": [], "since": since}}
-        ]
-        messages += [
-            {
-                "type": "event",
-                "game": entry.id,
-                "seq": event["seq"],
-                "event": {k: v for k, v in event.items() if k != "seq"},
-            }
-            for event in events
-            if event["seq"] > since
-        ]
+        game = {**view, "events": [], "since": since}
+        messages = [{"type": "welcome", "player": player, "game": game}, *missed]
         if "result" in view:
             ended = {"game": entry.id, "result": view["result"], "cards": view["cards"]}
             messages.append({"type": "ended", **ended})

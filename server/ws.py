@@ -126,7 +126,9 @@ class Endpoint:
             "player connected",
             extra={"player": player.id, "client": peer, "scheme": socket.url.scheme},
         )
-        latest = await self.sessions.games.latest_view(player)
+        # A since from another game than the latest counts for nothing (welcome.py).
+        mine = counted_in is None or counted_in == player.game
+        latest = await self.sessions.games.latest_view(player, since if mine else None)
         # From here to the attach, no await: no event can slip between the view and
         # the events that follow it.
         earlier = None if counted_in is None else self.sessions.registry.game(counted_in)
@@ -178,6 +180,9 @@ class Endpoint:
             return
         if entry.actor is None:
             connection.send(_error("game_over", "the game is over"))
+            return
+        if kind == "estimate" and not entry.actor.header.extra.get("estimates"):
+            connection.send(_error("not_allowed", "this session does not ask for estimates"))
             return
         entry.actor.submit(PlayerMove(role, action, connection.send))
 

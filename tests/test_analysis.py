@@ -75,7 +75,7 @@ def test_fast_equals_brute_force(
     fast = analyze(scenario)
     brute = analyze_brute(scenario)
     assert [f.points for f in fast.frontier] == [f.points for f in brute.frontier]
-    assert fast.max_joint == brute.max_joint
+    assert fast.max_joint == brute.max_joint == max_joint(scenario)
     assert fast.zopa == brute.zopa
     assert nash_product(fast) == nash_product(brute)
     assert (fast.nash and fast.nash.points) == (brute.nash and brute.nash.points)

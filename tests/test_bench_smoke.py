@@ -68,3 +68,42 @@ def test_the_memory_benchmark_prints_its_three_figures() -> None:
     assert "(1 sessions loaded, 20 live games resumed)" in lines[1]
     assert "20 live games resumed" in lines[2] and "(1 sessions loaded" not in lines[2]
     assert lines[3].startswith("a round of 20 games: ") and " ms to start" in lines[3]
+
+
+def test_the_wire_benchmark_prints_what_the_status_adds() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_wire.py", "--games", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[2:-1]}
+    assert set(rows) == {
+        "campsite",
+        "food-truck",
+        "guitar",
+        "moving-out",
+        "new-hire",
+        "supplier",
+        "all",
+    }
+    # Without a status, then what its change adds, then what the whole status would.
+    without, change, whole = (float(v) for v in rows["all"][2:5])
+    assert without > 0 and 0 < change < whole
+    assert "µs of CPU for a step's status" in done.stdout.splitlines()[-1]
+
+
+def test_the_genius_benchmark_converts_every_domain() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_genius.py", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ampo-city-1.9M (16 decimals)" in done.stdout
+    assert "1,881,600" in done.stdout and "rounded" in done.stdout
+    assert done.stdout.rstrip().endswith("13 domains converted")

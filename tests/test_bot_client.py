@@ -26,6 +26,7 @@ from zopa.rules.log import read_log, replay
 from zopa.rules.negotiation import GameState, advance, apply, start
 from zopa.rules.scenario import Scenario
 from zopa.rules.scoring import result
+from zopa.rules.status import status
 from zopa.server.bot_client import BotPlayer, base_url, message_of, run_bots
 from zopa.server.bot_table import Table
 from zopa.server.views import event_message, player_view
@@ -102,7 +103,8 @@ def test_a_bots_copy_of_its_game_sees_what_a_seated_bot_sees(name: str) -> None:
         heard = seen_so_far
         for later_state, upto in checkpoints[k + 1 :]:
             for event in events[heard:upto]:
-                message = wire(event_message(header.game, event, role, False))
+                public = status(later_state, event.at)  # the bot reads only the event
+                message = wire(event_message(header.game, event, role, False, public))
                 table.hear(
                     event_from_dict({"seq": message["seq"], **message["event"]}), event.at + SKEW
                 )

@@ -8,7 +8,10 @@ import pytest
 
 from zopa.rules.bots import STRATEGIES
 from zopa.rules.bots.match import play_match
-from zopa.rules.library import builtin_scenarios
+from zopa.rules.bots.tournament import cards_seed, round_robin
+from zopa.rules.bots.variety import game_seed
+from zopa.rules.deal import cards_of, deal
+from zopa.rules.library import builtin, builtin_scenarios
 from zopa.rules.scoring import result, tally
 from zopa.server.cli import main
 
@@ -99,3 +102,25 @@ def test_bad_arguments_say_what_was_expected(
 ) -> None:
     assert main(["bots", "match", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_each_bot_game_deals_its_own_cards_reproducibly() -> None:
+    scenario = builtin("new-hire")
+    strategies = {"conceder": STRATEGIES["conceder"], "hardliner": STRATEGIES["hardliner"]}
+    dealt = round_robin(scenario, strategies, 3, seed=4)
+    again = round_robin(scenario, strategies, 3, seed=4)
+    same = round_robin(scenario, strategies, 3, seed=4, same_cards=True)
+    assert dealt.to_json() == again.to_json()
+    assert dealt.to_json()["cards"] == "dealt per game" and same.to_json()["cards"] == "same"
+    assert dealt.to_json()["pairings"] != same.to_json()["pairings"]
+    # The n-th game of the series is dealt from a seed drawn from its game seed.
+    seeds = [game_seed(4, n) for n in range(12)]
+    cards = {cards_of(deal(scenario, cards_seed(s))) for s in seeds}
+    assert len(cards) == 12
+
+
+def test_the_table_says_how_the_cards_were_dealt(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bots", "match", "guitar", "--repeat", "1", "--same-cards"]) == 0
+    assert "the scenario's own cards in every game" in capsys.readouterr().out
+    assert main(["bots", "match", "guitar", "--repeat", "1"]) == 0
+    assert "cards dealt per game" in capsys.readouterr().out

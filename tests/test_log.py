@@ -17,6 +17,7 @@ from zopa.rules.actions import (
     Action,
     Chat,
     Claim,
+    Estimate,
     Extend,
     Offer,
     Pause,
@@ -68,6 +69,7 @@ moves = st.lists(
                 "resume",
                 "extend",
                 "seat",
+                "estimate",
             ]
         ),
         st.integers(0, 3),
@@ -122,6 +124,9 @@ def make_action(
             return Extend(picks[0] + 1)
         case "seat":
             return Seat(role, "bot:conceder" if picks[0] % 2 else "player")
+        case "estimate":
+            issue = None if picks[1] % 3 == 0 else scenario.issue_ids[picks[2] % len(terms)]
+            return Estimate(role, picks[0] * 2, issue)
         case _:
             return Request(role, kind)
 

@@ -35,9 +35,9 @@ from zopa.rules.negotiation import (
     next_deadline,
     seconds_left,
     start,
-    status,
 )
 from zopa.rules.scoring import result
+from zopa.rules.status import status
 
 T0 = 1000.0
 LOW = {"i0": 0, "i1": 0}

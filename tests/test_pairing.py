@@ -1,73 +1,391 @@
-"""Pairing: new partners while any are left, and each player's roles kept even."""
+"""The one pairing: sit-outs rotate, and each round keeps the best tier of rules that exists.
+
+A class is simulated round after round with the test's own bookkeeping. Each round's
+seating is checked against an oracle: the first tier of rules (in the session's order of
+priority) that the seating keeps must be the first tier under which any seating exists
+at all, decided by an exhaustive search on small rounds and by the blossom matching on
+explicit adjacency lists on large ones (test_tournament_pairing.py checks the blossom
+against an exhaustive search).
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import functools
+import itertools
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from zopa.server.pairing import History, pair_players
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-ROLES = ("seller", "buyer")
+from tests.live import Player, Server, open_session
+from zopa.server.matching import maximum_matching
+from zopa.server.pairing import (
+    INLINE_UP_TO,
+    PLAIN,
+    TOURNAMENT,
+    Record,
+    RoundPairing,
+    Rule,
+    pair_round,
+    pair_round_async,
+    tiers,
+)
+from zopa.server.tournament.schedule import Odd, Pairing
+
+ROOT = Path(__file__).resolve().parent.parent
+BOT = "(bot)"
 
 
-def play_rounds(players: list[str], rounds: int) -> tuple[dict[str, Counter[str]], list[set[str]]]:
-    roles: dict[str, Counter[str]] = {p: Counter() for p in players}
-    partners: dict[str, set[str]] = {p: set() for p in players}
-    met: list[set[str]] = []
-    for n in range(rounds):
-        history = {p: History(dict(roles[p]), frozenset(partners[p])) for p in players}
-        pairs = pair_players(players, history, ROLES, seed=n)
-        seated = [p for pair in pairs for p in pair.seats.values() if p is not None]
-        assert sorted(seated) == sorted(players), "everyone plays every round"
-        for pair in pairs:
-            a, b = pair.seats["seller"], pair.seats["buyer"]
-            for role, p in pair.seats.items():
+def lean(roles: tuple[int, ...]) -> int:
+    return roles.count(0) - roles.count(1)
+
+
+def may(roles: tuple[int, ...], role: int, rules: frozenset[str]) -> bool:
+    """Whether a player who played ``roles`` may take ``role`` under ``rules``."""
+    if "balance" in rules and ((lean(roles) > 0 and role == 0) or (lean(roles) < 0 and role == 1)):
+        return False
+    return not ("alternate" in rules and roles[-2:] == (role, role))
+
+
+def exists_perfect(vertices: list[str], fits: Callable[[str, str], bool]) -> bool:
+    if len(vertices) % 2:
+        return False
+    if len(vertices) > 12:
+        index = {p: i for i, p in enumerate(vertices)}
+        adjacent = [[index[q] for q in vertices if q != p and fits(p, q)] for p in vertices]
+        return -1 not in maximum_matching(len(vertices), adjacent.__getitem__)
+
+    @functools.cache
+    def search(left: frozenset[str]) -> bool:
+        if not left:
+            return True
+        first = min(left)
+        return any(search(left - {first, q}) for q in left - {first} if fits(first, q))
+
+    return search(frozenset(vertices))
+
+
+@dataclass
+class Class:
+    """A session's players as the test keeps them, independent of the code under test."""
+
+    roles: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    partners: dict[str, set[str]] = field(default_factory=dict)
+    sat: dict[str, int] = field(default_factory=dict)
+    joined: list[str] = field(default_factory=list)
+
+    def join(self, count: int = 1) -> None:
+        for _ in range(count):
+            name = f"p{len(self.joined):03d}"
+            self.joined.append(name)
+            self.roles[name], self.partners[name], self.sat[name] = (), set(), 0
+
+    def records(self) -> dict[str, Record]:
+        return {
+            p: Record(self.roles[p], frozenset(self.partners[p]), self.sat[p], score=i % 3)
+            for i, p in enumerate(self.joined)
+        }
+
+    def seating_exists(self, present: Sequence[str], rules: frozenset[str]) -> bool:
+        """Whether everyone present can be seated keeping ``rules``, sit-outs rotating."""
+
+        def fits(a: str, b: str) -> bool:
+            if BOT in (a, b):
+                player = b if a == BOT else a
+                return self.sat[player] == fewest and (
+                    may(self.roles[player], 0, rules) or may(self.roles[player], 1, rules)
+                )
+            if "new_partners" in rules and b in self.partners[a]:
+                return False
+            return any(
+                may(self.roles[a], r, rules) and may(self.roles[b], 1 - r, rules) for r in (0, 1)
+            )
+
+        fewest = min(self.sat[p] for p in present)
+        vertices = list(present) + ([BOT] if len(present) % 2 else [])
+        return exists_perfect(vertices, fits)
+
+    def keeps(self, pairing: RoundPairing, rules: frozenset[str]) -> bool:
+        for table in pairing.tables:
+            for role, p in enumerate(table.seats):
+                if p is not None and not may(self.roles[p], role, rules):
+                    return False
+            a, b = table.seats
+            if "new_partners" in rules and a and b and b in self.partners[a]:
+                return False
+        return True
+
+    def check_and_record(
+        self, present: Sequence[str], pairing: RoundPairing, order: Sequence[str]
+    ) -> frozenset[str]:
+        """Check the round against the oracle, record it, and answer the rules it kept."""
+        seated = [p for t in pairing.tables for p in t.seats if p is not None]
+        sitters = [p for t in pairing.tables if None in t.seats for p in t.seats if p]
+        if pairing.bye is not None:
+            seated.append(pairing.bye)
+            sitters.append(pairing.bye)
+        assert sorted(seated) == sorted(present), "everyone present plays or sits out once"
+        assert len(sitters) == len(present) % 2
+        fewest = min(self.sat[p] for p in present)
+        assert all(self.sat[p] == fewest for p in sitters), "sitting out rotates"
+        # Every subset of the rules, strictest first, lexicographic in their priority.
+        subsets = [
+            frozenset(rule for rule, on in zip(order, keep, strict=True) if on)
+            for keep in itertools.product((True, False), repeat=len(order))
+        ]
+        first = next(i for i, rules in enumerate(subsets) if self.keeps(pairing, rules))
+        for stricter in subsets[:first]:
+            assert not self.seating_exists(present, stricter), f"{sorted(stricter)} was possible"
+        for table in pairing.tables:
+            a, b = table.seats
+            for role, p in enumerate(table.seats):
                 if p is not None:
-                    roles[p][role] += 1
+                    self.roles[p] += (role,)
             if a is not None and b is not None:
-                met.append({a, b})
-                partners[a].add(b)
-                partners[b].add(a)
-    return roles, met
+                self.partners[a].add(b)
+                self.partners[b].add(a)
+        for p in sitters:
+            self.sat[p] += 1
+        return subsets[first]
 
 
-def test_six_players_meet_new_partners_for_five_rounds() -> None:
-    players = [f"p{i}" for i in range(6)]
-    _, met = play_rounds(players, 5)
-    assert len({frozenset(m) for m in met}) == len(met), "nobody meets the same partner twice"
+def play(
+    group: Class,
+    present: Sequence[str],
+    index: int,
+    order: Sequence[Rule] = PLAIN,
+    system: Pairing = "round_robin",
+    odd: Odd = "bot",
+) -> frozenset[str]:
+    pairing = pair_round(
+        present, group.records(), system=system, odd=odd, index=index, seed=index, order=order
+    )
+    return group.check_and_record(present, pairing, order)
 
 
-def test_roles_stay_even_over_rounds() -> None:
-    players = [f"p{i}" for i in range(8)]
-    roles, _ = play_rounds(players, 6)
-    for counts in roles.values():
-        assert abs(counts["seller"] - counts["buyer"]) <= 1, counts
+def test_the_tiers_are_every_subset_of_the_rules_in_their_order() -> None:
+    assert tiers(TOURNAMENT)[:5] == [
+        {"balance", "new_partners", "alternate"},
+        {"balance", "new_partners"},
+        {"balance", "alternate"},
+        {"balance"},
+        {"new_partners", "alternate"},
+    ]
+    assert tiers(PLAIN)[:4] == [
+        {"new_partners", "balance", "alternate"},
+        {"new_partners", "balance"},
+        {"new_partners", "alternate"},
+        {"new_partners"},
+    ]
+    assert len(set(tiers(PLAIN))) == 8 and tiers(PLAIN)[-1] == frozenset()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_five_players_over_four_rounds_meet_new_partners_in_even_roles(seed: int) -> None:
+    group = Class()
+    group.join(5)
+    for index in range(4):
+        pairing = pair_round(
+            group.joined, group.records(), system="round_robin", odd="bot", index=index, seed=seed
+        )
+        kept = group.check_and_record(group.joined, pairing, PLAIN)
+        assert "new_partners" in kept and "balance" in kept
+    for p in group.joined:
+        assert group.roles[p].count(0) == group.roles[p].count(1) == 2, group.roles[p]
+    assert sorted(group.sat.values()) == [0, 1, 1, 1, 1], "four different players had the bot"
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 6, 7, 10, 15, 24])
+def test_a_fixed_class_meets_everyone_once_in_even_roles(n: int) -> None:
+    group = Class()
+    group.join(n)
+    rounds = n if n % 2 else n - 1
+    for index in range(rounds):
+        kept = play(group, group.joined, index)
+        assert kept == {"new_partners", "balance", "alternate"} or index == 0
+        assert all(abs(lean(group.roles[p])) <= 1 for p in group.joined)
+    assert all(len(group.partners[p]) == n - 1 for p in group.joined)
+    assert all(group.sat[p] == n % 2 for p in group.joined)
+
+
+def test_a_hundred_players_over_ninety_nine_rounds_never_repeat_a_partner() -> None:
+    group = Class()
+    group.join(100)
+    for index in range(99):
+        play(group, group.joined, index)
+    assert all(len(group.partners[p]) == 99 for p in group.joined)
+    assert all(abs(lean(group.roles[p])) <= 1 for p in group.joined)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.integers(1, 40),
+    rounds=st.lists(
+        st.tuples(st.integers(0, 3), st.sets(st.integers(0, 59), max_size=6)), max_size=12
+    ),
+    order=st.sampled_from([PLAIN, TOURNAMENT]),
+    system=st.sampled_from(["round_robin", "swiss"]),
+)
+def test_each_round_keeps_the_best_tier_that_exists(
+    start: int,
+    rounds: list[tuple[int, set[int]]],
+    order: tuple[Rule, ...],
+    system: Pairing,
+) -> None:
+    """Joins, and players away or busy for a round: each round is checked by the oracle."""
+    group = Class()
+    group.join(start)
+    for index, (joins, away) in enumerate(rounds):
+        group.join(joins)
+        present = [p for i, p in enumerate(group.joined) if i not in away]
+        if present:
+            play(group, present, index, order, system)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    histories=st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 1), max_size=5).map(tuple),
+            st.sets(st.integers(0, 29), max_size=8),
+            st.integers(0, 2),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    order=st.sampled_from([PLAIN, TOURNAMENT]),
+    system=st.sampled_from(["round_robin", "swiss"]),
+    index=st.integers(0, 30),
+)
+def test_any_history_gets_the_best_tier_that_exists(
+    histories: list[tuple[tuple[int, ...], set[int], int]],
+    order: tuple[Rule, ...],
+    system: Pairing,
+    index: int,
+) -> None:
+    """Whatever came before (broken balance, three in a row, many partners met)."""
+    group = Class()
+    group.join(len(histories))
+    for p, (roles, met, sat) in zip(group.joined, histories, strict=True):
+        group.roles[p], group.sat[p] = roles, sat
+        for other in met:
+            if other < len(histories) and group.joined[other] != p:
+                group.partners[p].add(group.joined[other])
+                group.partners[group.joined[other]].add(p)
+    play(group, group.joined, index, order, system)
+
+
+def test_a_busy_tenth_of_a_large_class_repeats_only_unavoidably() -> None:
+    """Each round a different tenth is still playing: the circle bends, the rules hold."""
+    group = Class()
+    group.join(60)
+    for index in range(40):
+        present = [p for i, p in enumerate(group.joined) if (i + index) % 10]
+        kept = play(group, present, index)
+        assert "new_partners" in kept or index > 30
 
 
 def test_the_odd_player_out_gets_the_bot_and_the_role_they_need() -> None:
-    history = {"a": History({"seller": 2}), "b": History(), "c": History()}
+    history = {"a": Record(roles=(0, 0)), "b": Record(roles=(0, 1)), "c": Record(roles=(1, 0))}
     for seed in range(20):
-        pairs = pair_players(["a", "b", "c"], history, ROLES, seed)
-        assert len(pairs) == 2
-        bot_pairs = [p for p in pairs if None in p.seats.values()]
-        assert len(bot_pairs) == 1
-        a_role = next(r for pair in pairs for r, p in pair.seats.items() if p == "a")
-        assert a_role == "buyer", "a has played seller twice"
+        pairing = pair_round(
+            ["a", "b", "c"], history, system="round_robin", odd="bot", index=seed, seed=seed
+        )
+        assert len(pairing.tables) == 2
+        roles = {p: r for t in pairing.tables for r, p in enumerate(t.seats) if p}
+        assert roles["a"] == 1, "a has played the first role twice"
+
+
+def test_a_bye_goes_to_the_sitter_and_the_bot_plays_nobody() -> None:
+    players = ["a", "b", "c"]
+    history = {"a": Record(sat_out=1), "b": Record(sat_out=1), "c": Record()}
+    for system in ("round_robin", "swiss"):
+        pairing = pair_round(players, history, system=system, odd="bye", index=0, seed=1)
+        assert pairing.bye == "c" and all(None not in t.seats for t in pairing.tables)
 
 
 def test_pairing_is_reproducible_from_its_seed() -> None:
-    players = [f"p{i}" for i in range(10)]
-    assert pair_players(players, {}, ROLES, 5) == pair_players(players, {}, ROLES, 5)
+    players = [f"p{i}" for i in range(11)]
+    for order in (PLAIN, TOURNAMENT):
+        first = pair_round(players, {}, system="swiss", odd="bot", index=3, seed=5, order=order)
+        again = pair_round(players, {}, system="swiss", odd="bot", index=3, seed=5, order=order)
+        assert first == again
 
 
 def test_a_very_large_session_is_paired_without_recursion_limits() -> None:
     players = [f"p{i}" for i in range(3001)]
     history = {
-        p: History({"seller": i % 2}, frozenset({players[i - 1]})) for i, p in enumerate(players)
+        p: Record((i % 2,), frozenset({players[i - 1], players[(i + 1) % 3001]}))
+        for i, p in enumerate(players)
     }
-    pairs = pair_players(players, history, ROLES, seed=3)
-    seated = [p for pair in pairs for p in pair.seats.values() if p is not None]
+    pairing = pair_round(players, history, system="swiss", odd="bot", index=1, seed=3, order=PLAIN)
+    seated = [p for t in pairing.tables for p in t.seats if p is not None]
     assert sorted(seated) == sorted(players)
-    for pair in pairs:
-        a, b = pair.seats["seller"], pair.seats["buyer"]
+    assert pairing.rules == {"new_partners", "balance"}
+    for table in pairing.tables:
+        a, b = table.seats
         if a is not None and b is not None:
             assert b not in history[a].partners
+            assert history[a].lean <= 0 <= history[b].lean
+
+
+async def test_a_large_round_is_paired_off_the_event_loop_to_the_same_answer() -> None:
+    group = Class()
+    group.join(INLINE_UP_TO + 51)
+    for index in range(3):
+        play(group, group.joined[index:], index)
+    history = group.records()
+    how = {"system": "round_robin", "odd": "bot", "index": 3, "seed": 9}
+    inline = pair_round(group.joined, history, order=PLAIN, **how)  # type: ignore[arg-type]
+    away = await pair_round_async(group.joined, history, order=PLAIN, **how)  # type: ignore[arg-type]
+    assert away == inline and len(away.tables) == (INLINE_UP_TO + 52) // 2
+
+
+async def test_a_plain_session_keeps_its_pairing_history_across_a_restart(
+    server: Server,
+) -> None:
+    """Three players, a restart, a fourth joins: the circle over four would pair round
+    one's pair again in round three; the history read back after the restart prevents it."""
+    code = await open_session(server, "guitar")
+    players = [await Player(server, code, name).join() for name in ("Ana", "Ben", "Cy")]
+    met: list[frozenset[str]] = []
+    roles: dict[str, list[int]] = {}
+    for number in (1, 2, 3):
+        started = await server.acall("POST", f"/api/sessions/{code}/rounds")
+        assert started["round"] == number
+        for game in started["games"]:
+            seats = list(game["players"].values())
+            for index, p in enumerate(seats):
+                if p is not None:
+                    roles.setdefault(p, []).append(index)
+            if None not in seats:
+                met.append(frozenset(seats))
+        await server.acall("POST", f"/api/sessions/{code}/end-round")
+        if number == 1:
+            assert server.terminate() in (0, -signal.SIGTERM)
+            server.start()
+            players.append(await Player(server, code, "Dee").join())
+    assert len(met) == 5 and len(set(met)) == 5, "nobody met a partner twice"
+    assert all(abs(r.count(0) - r.count(1)) <= 1 for r in roles.values()), roles
+
+
+def test_the_pairing_benchmark_prints_its_checks() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_pairing.py", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    small = next(line for line in lines if line.startswith("5 players x 4 rounds"))
+    assert "repeated pairs 0" in small and "largest difference 0" in small, small
+    assert any("no avoidable repeat: yes" in line for line in lines), done.stdout
+    assert any(line.startswith("p99 ms") for line in lines), done.stdout

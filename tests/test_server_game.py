@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from tests.live import Player, Server, open_session
+from zopa.rules.deal import deal
+from zopa.rules.library import builtin
 from zopa.rules.log import read_log, replay
 from zopa.rules.scoring import result
 
@@ -39,7 +41,9 @@ async def test_a_game_is_played_to_agreement(server: Server, binary: bool) -> No
     view = seller.c.received[-1]
     mover = players[view["turn"]]
     other = buyer if mover is seller else seller
-    assert view["card"] == {"batna": 200, "points": {"price": list(range(0, 801, 50))}}
+    # The game's own card: the guitar's points, and a walk-away dealt for this game.
+    assert view["card"]["points"] == {"price": list(range(0, 801, 50))}
+    assert view["card"]["batna"] in range(0, 401, 50)
 
     await other.send({"type": "offer", "terms": {"price": 8}})
     refused = await other.c.type("error")
@@ -58,6 +62,8 @@ async def test_a_game_is_played_to_agreement(server: Server, binary: bool) -> No
         assert ended["result"]["points"] == {"seller": 400, "buyer": 400}
         assert ended["result"]["reason"] == "accepted"
         assert set(ended["cards"]) == {"seller", "buyer"}
+        assert ended["cards"]["seller"] == view["card"]
+        assert ended["result"]["batna"] == {r: c["batna"] for r, c in ended["cards"].items()}
 
     results = await server.acall("GET", f"/api/sessions/{code}/results")
     game = started["games"][0]["game"]
@@ -68,6 +74,10 @@ async def test_a_game_is_played_to_agreement(server: Server, binary: bool) -> No
     assert status == 200
     log = read_log(text.splitlines() if isinstance(text, str) else [])
     assert result(replay(log)) == results["rounds"][0]["games"][0]["result"]
+    # The log holds the game's own cards and the seed they were drawn from.
+    assert log.header.scenario.card("seller") == view["card"]
+    assert log.header.deal is not None
+    assert deal(builtin("guitar"), log.header.deal) == log.header.scenario
 
 
 async def test_facilitator_calls_need_the_key(server: Server) -> None:
@@ -140,7 +150,7 @@ async def test_a_game_past_its_deadline_ends_in_impasse_within_a_second(server: 
         assert end["event"]["reason"] == "deadline"
         ended = await player.c.type("ended")
         assert ended["result"]["outcome"] == "impasse"
-        assert ended["result"]["points"] == {"seller": 200, "buyer": 200}
+        assert ended["result"]["points"] == {r: c["batna"] for r, c in ended["cards"].items()}
     status, text = server.call("GET", f"/api/games/{started['games'][0]['game']}/log")
     assert status == 200
     log = read_log(text.splitlines())

@@ -62,6 +62,17 @@ async def test_a_reconnect_with_since_gets_exactly_the_missed_events(server: Ser
     missed = [await away.event(), await away.event()]
     assert [m["event"]["type"] for m in missed] == ["chat", "offer"]
     assert missed[0]["event"]["text"] == "are you there?"
+    # With their statuses: folded into the returning view's, the same after each event
+    # as the other side's, folded live into the view of the round's start.
+    held = next(m for m in mover.c.received if m["type"] == "game")["status"]
+    live = {}
+    for message in (m for m in mover.c.received if m["type"] == "event"):
+        held = live[message["seq"]] = {**held, **message["status"]}
+    back = welcome["game"]["status"]
+    for message in missed:
+        back = {**back, **message["status"]}
+        assert back == live[message["seq"]]
+    assert back["standing"] == {"seq": 3, "by": mover_role, "final": False}
 
     # A page reload (no since) gets the full view with every event so far.
     reload = Player(server, away.code, away.name)

@@ -124,14 +124,16 @@ def expected_standings(
             rows.append(
                 (game["round"], role, player, mine, (mine - batna) / best_surplus(scenario, role))
             )
+    # Percentiles rank scores, not points: every game deals its own cards, so the same
+    # points may be a good deal in one game and a poor one in another.
     peers: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for number, role, _, mine, _ in rows:
-        peers[(number, role)].append(mine)
+    for number, role, _, _, score in rows:
+        peers[(number, role)].append(score)
     scores: dict[str, list[tuple[float, float]]] = {p: [] for p in everyone}
-    for number, role, player, mine, score in rows:
+    for number, role, player, _, score in rows:
         group = peers[(number, role)]
-        below = sum(x < mine for x in group)
-        ties = sum(x == mine for x in group) - 1
+        below = sum(x < score for x in group)
+        ties = sum(x == score for x in group) - 1
         pct = 50.0 if len(group) == 1 else 100 * (below + ties / 2) / (len(group) - 1)
         scores[player].append((score, pct))
     for players in byes.values():

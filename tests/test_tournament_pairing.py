@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zopa.server.tournament.matching import maximum_matching
-from zopa.server.tournament.pairing import Record, RoundPairing, circle_pairs, pair_round
+from zopa.server.circle import circle_pairs
+from zopa.server.matching import maximum_matching
+from zopa.server.pairing import Record, RoundPairing, pair_round
 from zopa.server.tournament.schedule import Odd, Pairing
 
 
@@ -26,7 +27,7 @@ def exists_perfect(players: list[str], fits: Callable[[str, str], bool]) -> bool
     if len(players) > 14:
         index = {p: i for i, p in enumerate(players)}
         adjacent = [[index[q] for q in players if q != p and fits(p, q)] for p in players]
-        return -1 not in maximum_matching(adjacent)
+        return -1 not in maximum_matching(len(players), adjacent.__getitem__)
 
     @functools.cache
     def search(left: frozenset[str]) -> bool:
@@ -56,7 +57,7 @@ def test_the_blossom_matching_is_maximum(graph: tuple[int, set[tuple[int, int]]]
     for a, b in edges:
         adjacent[a].append(b)
         adjacent[b].append(a)
-    mate = maximum_matching(adjacent)
+    mate = maximum_matching(n, adjacent.__getitem__)
     assert all(mate[mate[v]] == v for v in range(n) if mate[v] != -1)
     assert all(mate[v] in adjacent[v] for v in range(n) if mate[v] != -1)
     size = sum(1 for v in mate if v != -1) // 2

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from zopa.rules.library import builtin
+from zopa.rules.scenario import Scenario
 from zopa.rules.scoring import score
 from zopa.server.storage_sqlite import SqliteStorage
 from zopa.server.tournament.export import COLUMNS, csv_text
@@ -110,3 +112,39 @@ async def test_a_database_from_before_tournaments_still_opens(tmp_path: Path) ->
     await storage.close()
     assert [s.code for s in snapshot.sessions] == ["ABC"]
     assert snapshot.sessions[0].schedule is None and snapshot.rounds == ()
+
+
+def test_each_game_is_judged_against_its_own_cards() -> None:
+    # Two sellers of one round, dealt different walk-aways: the shop offered $1,600 to a
+    # and $2,000 to c. a sells for $1,900 (300 points, 300 above the shop), c for $2,100
+    # (500 points, only 100 above): more points, but the poorer deal.
+    cheap, dear = (deal_cards(GUITAR, seller, buyer) for seller, buyer in ((0, 400), (400, 0)))
+    played = [
+        Played(
+            1,
+            "g1",
+            cheap,
+            {"seller": "a", "buyer": "b"},
+            score(cheap, "agreement", "accepted", {"price": 6}),
+        ),
+        Played(
+            1,
+            "g2",
+            dear,
+            {"seller": "c", "buyer": "d"},
+            score(dear, "agreement", "accepted", {"price": 10}),
+        ),
+    ]
+    found = {(line.player, line.game): line for line in lines(played, {})}
+    a, c = found[("a", "g1")], found[("c", "g2")]
+    assert (a.points, c.points) == (300, 500)
+    assert a.score is not None and c.score is not None and a.score > c.score
+    assert (a.percentile, c.percentile) == (100.0, 0.0)
+
+
+def deal_cards(scenario: Scenario, seller: int, buyer: int) -> Scenario:
+    first, second = scenario.roles
+    return dataclasses.replace(
+        scenario,
+        roles=(dataclasses.replace(first, batna=seller), dataclasses.replace(second, batna=buyer)),
+    )

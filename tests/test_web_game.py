@@ -13,13 +13,20 @@ from playwright.sync_api import Page, expect
 from tests.web import Pages, shot, unlabelled
 
 
-def create_session(facilitator: Page, scenario: str, minutes: int | None = None) -> str:
+def create_session(
+    facilitator: Page, scenario: str, minutes: int | None = None, variation: bool = True
+) -> str:
     facilitator.wait_for_selector(f"#scenario option[value='{scenario}']", state="attached")
     facilitator.select_option("#scenario", scenario)
     if minutes is not None:
         facilitator.fill("#minutes", str(minutes))
+    facilitator.get_by_label("Deal every game its own cards").set_checked(variation)
     facilitator.get_by_role("button", name="Create the session").click()
     expect(facilitator.locator("#join-code")).to_have_text(re.compile(r"^[A-Z0-9]{4,}$"))
+    # The facilitator sees whether each game deals its own cards.
+    expect(facilitator.locator("#cards-mode")).to_contain_text(
+        "every game deals its own" if variation else "the scenario's own two cards"
+    )
     return facilitator.inner_text("#join-code")
 
 
@@ -136,7 +143,7 @@ def test_a_game_to_agreement_with_a_reload_mid_game(pages: Pages) -> None:
 
 def test_a_walkout_and_the_debrief_shows_both_results(pages: Pages) -> None:
     facilitator = pages.facilitator()
-    code = create_session(facilitator, "guitar")
+    code = create_session(facilitator, "guitar", variation=False)
     cy = join(pages, code, "Cy")
     di = join(pages, code, "Di")
 

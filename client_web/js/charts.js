@@ -36,8 +36,9 @@ const tick = (n, top) => (Math.abs(top) >= 10_000 && n !== 0 ? `${fmt(n / 1000)}
  *   marks: [{x, y, kind: "deal" | "impasse" | "offer", side: 0 | 1, current, label, href}]
  *   paths: [[[x, y], ...], ...] one line per side (the offers in order), optional
  *   width: the width it will be shown at, so text stays readable on a phone
+ *   units: what the axes count ("points", or e.g. "share of its game's surplus, %")
  */
-export function pointsChart({ labels, frontier = [], batna = null, marks = [], paths = [], title, description, width = 560 }) {
+export function pointsChart({ labels, frontier = [], batna = null, marks = [], paths = [], title, description, width = 560, units = "points" }) {
   // Drawn at the size it is shown, so 13px text is 13px on a phone and on a projector.
   const W = Math.max(300, Math.min(680, Math.round(width))), H = Math.round(W * 0.72);
   const xs = [0, ...frontier.map((p) => p[0]), ...marks.map((m) => m.x)];
@@ -71,8 +72,8 @@ export function pointsChart({ labels, frontier = [], batna = null, marks = [], p
     grid.append(el("text", { x: PAD.left - 8, y: sy(t) + 4, "text-anchor": "end" }, tick(t, y1)));
   }
   const midY = (PAD.top + H - PAD.bottom) / 2;
-  grid.append(el("text", { class: "axis-label", x: (PAD.left + W - PAD.right) / 2, y: H - 12, "text-anchor": "middle" }, `${labels[0]}'s points →`));
-  grid.append(el("text", { class: "axis-label", x: 16, y: midY, "text-anchor": "middle", transform: `rotate(-90 16 ${midY})` }, `${labels[1]}'s points →`));
+  grid.append(el("text", { class: "axis-label", x: (PAD.left + W - PAD.right) / 2, y: H - 12, "text-anchor": "middle" }, `${labels[0]}'s ${units} →`));
+  grid.append(el("text", { class: "axis-label", x: 16, y: midY, "text-anchor": "middle", transform: `rotate(-90 16 ${midY})` }, `${labels[1]}'s ${units} →`));
   svg.append(grid);
 
   if (batna) {

@@ -28,6 +28,13 @@ export function describeEvent(event, issues, who) {
     case "claim":
       if (event.sealed) return `${by} submitted a sealed claim of what was agreed`;
       return `${by} claimed we agreed: ${event.terms ? termsText(issues, event.terms) : "nothing"}`;
+    case "estimate": {
+      if (event.sealed) return `${by} wrote down a sealed estimate`;
+      const guesses = [];
+      if (event.batna !== null && event.batna !== undefined) guesses.push(`the other side's BATNA is ${event.batna}`);
+      if (event.issue) guesses.push(`${issueLabel(issues, event.issue)} matters most to them`);
+      return `${by} estimated (sealed until the end): ${guesses.join("; ")}`;
+    }
     case "walkout":
       return `${by} walked out`;
     case "break_request":

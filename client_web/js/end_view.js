@@ -20,7 +20,34 @@ export function renderEnd(game, token) {
   $("#end-terms").textContent = agreed ? `The terms: ${termsText(game.issues, result.terms)}.` : "";
   const roles = game.view.scenario.roles;
   replace($("#end-cards"), bothCards(game.issues, roles, game.cards));
+  replace($("#end-estimates"), estimateLines(game, result.estimates || {}));
   drawChart(game, token);
+}
+
+const VERDICTS = { high: "too high", low: "too low", close: "close" };
+
+// Each estimate of the game against the truth: the player's own of the other side, and
+// the other side's of the player.
+function estimateLines(game, estimates) {
+  const label = (id) => (game.issues.find((i) => i.id === id) || { label: id }).label;
+  const lines = [];
+  for (const [by, e] of Object.entries(estimates)) {
+    const mine = by === game.role;
+    const parts = [];
+    if (e.batna !== null && e.batna !== undefined) {
+      parts.push(mine
+        ? `You put their BATNA at ${points(e.batna)}; it was ${points(e.actual_batna)}: ${VERDICTS[e.verdict]} (${signed(e.error)}).`
+        : `They put your BATNA at ${points(e.batna)}; it was ${points(e.actual_batna)}: ${VERDICTS[e.verdict]} (${signed(e.error)}).`);
+    }
+    if (e.issue) {
+      const top = e.top_issues.map(label).join(" or ");
+      parts.push(mine
+        ? `You guessed ${label(e.issue)} mattered most to them: ${e.issue_right ? "right" : `wrong, it was ${top}`}.`
+        : `They guessed ${label(e.issue)} mattered most to you: ${e.issue_right ? "right" : `wrong, it was ${top}`}.`);
+    }
+    lines.push(h("p", { class: mine ? "estimate mine" : "estimate" }, parts.join(" ")));
+  }
+  return lines;
 }
 
 async function drawChart(game, token) {

@@ -16,6 +16,7 @@ let socket = null;
 let snapshot = null;
 let snapshotAt = 0;
 let space = null;
+let roleLabels = null; // role id -> label over the whole library
 let debriefSignature = "";
 const drawn = { players: "", board: "" };
 
@@ -91,7 +92,7 @@ $("#key-form").addEventListener("submit", (e) => {
 
 $("#create-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const body = { scenario: $("#scenario").value };
+  const body = { scenario: $("#scenario").value, variation: $("#variation").checked, estimates: $("#estimates").checked };
   const minutes = $("#minutes").value;
   if (minutes) body.time_limit = Math.round(Number(minutes) * 60);
   const answer = await api("POST", "/api/sessions", body);
@@ -161,6 +162,11 @@ async function onMessage(message) {
   snapshot = message;
   snapshotAt = performance.now();
   if (!space) space = await api("GET", `/api/sessions/${encodeURIComponent(code)}/analysis`);
+  if (!roleLabels) {
+    // Every built-in scenario's role labels: a tournament's rounds may be on several.
+    const library = await api("GET", "/api/scenarios");
+    roleLabels = Object.fromEntries((library ? library.scenarios : []).flatMap((s) => s.roles.map((r) => [r.id, r.label])));
+  }
   render();
 }
 
@@ -179,6 +185,10 @@ function render() {
   storageNotice(snapshot.storage);
   const joined = snapshot.players.filter((p) => !p.removed);
   $("#join-count").textContent = `${joined.length} joined, ${joined.filter((p) => p.connected).length} connected`;
+  $("#cards-mode").textContent = snapshot.variation === false
+    ? "Cards: every game plays the scenario's own two cards (variation off)."
+    : "Cards: every game deals its own (variation on): BATNAs and points differ from game to game."
+    + (snapshot.estimates ? " Players write down a sealed estimate of the other side." : "");
   const next = snapshot.rounds.length + 1;
   $("#start-round").textContent = `Start round ${next}`;
   const live = snapshot.rounds.some((r) => r.games.some((g) => g.live));
@@ -200,7 +210,7 @@ function render() {
   const board = JSON.stringify([Boolean(space), last && last.games.map(({ seconds_left, events, ...rest }) => rest)]);
   if (board !== drawn.board) {
     drawn.board = board;
-    keepFocus($("#board"), () => renderBoard($("#board"), snapshot, 0, { extend: extendGame }, space ? space.labels : {}));
+    keepFocus($("#board"), () => renderBoard($("#board"), snapshot, 0, { extend: extendGame }, { ...roleLabels, ...(space ? space.labels : {}) }));
   }
   renderDebriefIfChanged();
 }
@@ -218,7 +228,7 @@ function renderDebriefIfChanged() {
   const signature = JSON.stringify([select.value, snapshot.rounds.map((r) => r.games.map((g) => [g.game, g.result && g.result.joint]))]);
   if (signature === debriefSignature) return;
   debriefSignature = signature;
-  renderDebrief($("#debrief"), snapshot, space, select.value);
+  renderDebrief($("#debrief"), snapshot, space, select.value, roleLabels || {});
 }
 
 $("#debrief-round").addEventListener("change", () => renderDebriefIfChanged());

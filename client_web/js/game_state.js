@@ -1,10 +1,13 @@
 // A player's game as the page sees it: the view the server sent, then every event
-// folded in. The server's `status` is exact at the moment of the view; after that the
-// same transitions as the rules (docs/rules.md) keep it current, and the clock runs
-// locally between events so it can tick every second without asking anyone.
+// folded in. The rules live on the server alone: the view carries the game's `status`
+// (whose turn, the clocks, breaks, extensions, offers left, the standing offer,
+// claims, seats, the end: docs/protocol.md) and every event message what its step
+// changed in it, and this module holds the status as it was told. What it adds is
+// presentation only: the clocks count down locally between messages, and the standing
+// offer's terms are read from its offer event.
 
-export function fromView(view) {
-  const s = view.status;
+export function fromView(view, now = performance.now()) {
+  const events = [...view.events];
   const game = {
     view,
     id: view.game,
@@ -12,123 +15,66 @@ export function fromView(view) {
     other: view.partner.role,
     protocol: view.scenario.protocol,
     issues: view.scenario.issues,
-    events: [],
-    lastSeq: 0,
-    standing: null,
-    turn: s.turn,
-    paused: s.paused,
-    onBreak: s.on_break,
-    pendingBreak: s.pending_break,
-    pendingExtension: s.pending_extension,
-    breaksLeft: s.breaks_left,
-    extensionsLeft: s.extensions_left,
-    claimed: [...s.claimed],
-    seats: { ...s.seats },
-    over: s.over,
+    events,
+    lastSeq: events.length ? events[events.length - 1].seq : view.since || 0,
     result: view.result || null,
     cards: view.cards || null,
-    clock: { left: s.seconds_left, at: performance.now() },
-    breakClock: { left: 0, at: performance.now() },
+    status: null,
+    toldAt: now,
   };
-  if (s.on_break && s.deadline) {
-    // The break's end is a server time; phones keep close enough time for a countdown.
-    game.breakClock.left = Math.max(0, Math.min(game.protocol.break_seconds, s.deadline - Date.now() / 1000));
-  }
-  for (const event of view.events) {
-    game.events.push(event);
-    game.lastSeq = event.seq;
-    if (event.type === "offer" && event.seq === s.standing_offer) game.standing = event;
-  }
+  tell(game, view.status, now);
   return game;
+}
+
+// Fold one live event in, with the change to the status the server sent beside it.
+export function applyEvent(game, event, change, now = performance.now()) {
+  game.events.push(event);
+  game.lastSeq = event.seq;
+  tell(game, { ...game.status, ...change }, now);
+}
+
+function tell(game, status, now) {
+  game.status = status;
+  // The clock readings in a status are for when it was sent; the local clock takes
+  // over from when it arrived.
+  game.toldAt = now;
 }
 
 export function clockRunning(game) {
   // `held`: the server cannot save the game, and its clock stands still (player.js).
-  return !game.over && !game.paused && !game.onBreak && !game.held;
+  return !game.held && game.status.clock === "negotiation";
 }
 
 export function secondsLeft(game, now = performance.now()) {
-  const c = game.clock;
-  return Math.max(0, c.left - (clockRunning(game) ? (now - c.at) / 1000 : 0));
+  const s = game.status;
+  return Math.max(0, s.seconds_left - (clockRunning(game) ? (now - game.toldAt) / 1000 : 0));
 }
 
 export function breakSecondsLeft(game, now = performance.now()) {
-  const c = game.breakClock;
-  return Math.max(0, c.left - (game.onBreak && !game.paused ? (now - c.at) / 1000 : 0));
+  const s = game.status;
+  if (s.break_left === null) return 0;
+  return Math.max(0, s.break_left - (!game.held && s.clock === "break" ? (now - game.toldAt) / 1000 : 0));
 }
 
-function freeze(game, now) {
-  game.clock = { left: secondsLeft(game, now), at: now };
-  game.breakClock = { left: breakSecondsLeft(game, now), at: now };
-}
-
-// Fold one live event in; `event` carries its seq.
-export function applyEvent(game, event, now = performance.now()) {
-  freeze(game, now);
-  game.events.push(event);
-  game.lastSeq = event.seq;
-  switch (event.type) {
-    case "offer":
-      game.standing = event;
-      if (game.protocol.turns === "alternating") game.turn = event.by === game.role ? game.other : game.role;
-      break;
-    case "reject":
-      game.standing = null;
-      break;
-    case "break_request":
-      game.pendingBreak = event.by;
-      break;
-    case "break_decline":
-      game.pendingBreak = null;
-      break;
-    case "break_accept":
-      game.pendingBreak = null;
-      game.onBreak = true;
-      game.breaksLeft -= 1;
-      game.breakClock = { left: game.protocol.break_seconds, at: now };
-      break;
-    case "break_end":
-      game.onBreak = false;
-      break;
-    case "timeout":
-      if (event.what === "break") game.onBreak = false;
-      else game.clock.left = 0;
-      break;
-    case "extension_request":
-      game.pendingExtension = event.by;
-      break;
-    case "extension_decline":
-      game.pendingExtension = null;
-      break;
-    case "extension_accept":
-      game.pendingExtension = null;
-      game.extensionsLeft -= 1;
-      game.clock.left += game.protocol.extension_seconds;
-      break;
-    case "extend":
-      game.clock.left += event.seconds;
-      break;
-    case "pause":
-      game.paused = true;
-      break;
-    case "resume":
-      game.paused = false;
-      break;
-    case "claim":
-      if (!game.claimed.includes(event.by)) game.claimed.push(event.by);
-      break;
-    case "seat":
-      game.seats[event.role] = event.occupant;
-      break;
-    case "end":
-      game.over = true;
-      game.turn = null;
-      game.standing = null;
-      game.pendingBreak = game.pendingExtension = null;
-      break;
-  }
+// The standing offer's event (with its terms), or null.
+export function standingOffer(game) {
+  const standing = game.status.standing;
+  if (!standing) return null;
+  return game.events.find((e) => e.seq === standing.seq) || null;
 }
 
 export function theirStanding(game) {
-  return game.standing && game.standing.by !== game.role ? game.standing : null;
+  const standing = game.status.standing;
+  return standing && standing.by !== game.role ? standingOffer(game) : null;
+}
+
+export function myTurn(game) {
+  const turn = game.status.turn;
+  return !game.status.over && (turn === null || turn === game.role);
+}
+
+// At the table: neither paused nor on a break nor over.
+export function atTable(game) {
+  const s = game.status;
+  return !s.over && !s.paused && !s.on_break;
 }

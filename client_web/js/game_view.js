@@ -6,7 +6,7 @@
 import { $, h, replace, points, signed, clock, timeOfDay, show, announce } from "./dom.js";
 import { describeEvent, pointsOf } from "./describe.js";
 import { cardTable } from "./cards.js";
-import { clockRunning, secondsLeft, breakSecondsLeft, theirStanding } from "./game_state.js";
+import { clockRunning, secondsLeft, breakSecondsLeft, standingOffer, theirStanding, myTurn, atTable } from "./game_state.js";
 
 export class GameView {
   constructor(send) {
@@ -37,6 +37,14 @@ export class GameView {
       } else {
         this.send({ type: "reveal", about: "priority", issue: $("#g-reveal-issue").value, rank: Number($("#g-reveal-rank").value) });
       }
+    });
+    $("#g-estimate-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const raw = $("#g-estimate-batna").value.trim();
+      const issue = $("#g-estimate-issue").value || null;
+      const batna = raw === "" ? null : Number(raw);
+      if (batna === null && issue === null) return;
+      this.send({ type: "estimate", batna, issue });
     });
     $("#g-walkout").addEventListener("click", () => $("#walkout-dialog").showModal());
     $("#walkout-dialog").addEventListener("close", () => {
@@ -72,6 +80,8 @@ export class GameView {
     $("#g-description").textContent = view.scenario.description;
     this.buildPicks(picks);
     replace($("#g-reveal-issue"), game.issues.map((i) => h("option", { value: i.id }, i.label)));
+    replace($("#g-estimate-issue"), h("option", { value: "" }, "— no guess —"),
+      game.issues.map((i) => h("option", { value: i.id }, i.label)));
     $("#g-reveal-rank").max = game.issues.length;
     this.revealFields();
     const claims = game.protocol.closing === "claims";
@@ -130,23 +140,25 @@ export class GameView {
     this.updateButtons();
   }
 
-  atTable() {
-    return !this.game.over && !this.game.paused && !this.game.onBreak;
-  }
-
   updateButtons() {
     const game = this.game;
+    const s = game.status;
     const full = this.picked() !== null;
     const some = Object.keys(this.picked(true)).length > 0;
-    const myTurn = game.turn === null || game.turn === game.role;
-    $("#g-send").disabled = !(full && myTurn && this.atTable());
-    $("#g-suggest").disabled = !(some && this.atTable());
-    $("#g-claim").disabled = !(full && this.atTable() && !game.claimed.includes(game.role));
+    const mine = myTurn(game);
+    const offersLeft = s.offers_left === null || s.offers_left > 0;
+    $("#g-send").disabled = !(full && mine && offersLeft && atTable(game));
+    $("#g-suggest").disabled = !(some && atTable(game));
+    $("#g-claim").disabled = !(full && atTable(game) && !s.claimed.includes(game.role));
     $("#g-copy").disabled = !theirStanding(game);
-    let help = "";
-    if (!myTurn) help = `It is ${this.who(game.turn)}'s turn to offer. Meanwhile you can prepare your offer, chat, suggest or make statements.`;
-    else if (!full) help = "Choose an option for every issue to make an offer; a suggestion may name only some.";
-    $("#g-builder-help").textContent = help;
+    const help = [];
+    if (!s.over) {
+      if (!offersLeft) help.push("No offers are left in this game: the one on the table is accepted or rejected.");
+      else if (!mine) help.push(`It is ${this.who(s.turn)}'s turn to offer. Meanwhile you can prepare your offer, chat, suggest or make statements.`);
+      else if (!full) help.push("Choose an option for every issue to make an offer; a suggestion may name only some.");
+      if (s.offers_left > 0) help.push(`${s.offers_left} offer${s.offers_left > 1 ? "s" : ""} left in this game.`);
+    }
+    $("#g-builder-help").textContent = help.join(" ");
   }
 
   setPresence(presence) {
@@ -159,17 +171,31 @@ export class GameView {
   update() {
     const game = this.game;
     if (!game) return;
+    const s = game.status;
     const turn = $("#g-turn");
-    if (game.over) turn.textContent = "The game is over";
-    else if (game.turn === null) turn.textContent = "Either side may offer at any time";
-    else turn.textContent = game.turn === game.role ? "Your turn to offer" : `${this.who(game.turn)}'s turn to offer`;
-    turn.classList.toggle("mine", !game.over && game.turn === game.role);
+    if (s.over) turn.textContent = "The game is over";
+    else if (s.turn === null) turn.textContent = "Either side may offer at any time";
+    else turn.textContent = s.turn === game.role ? "Your turn to offer" : `${this.who(s.turn)}'s turn to offer`;
+    turn.classList.toggle("mine", !s.over && s.turn === game.role);
     this.updateButtons();
-    this.part("standing", [game.standing && game.standing.seq, game.over, game.paused, game.onBreak], () => this.renderStanding());
-    this.part("requests", [game.paused, game.onBreak, game.pendingBreak, game.pendingExtension,
-      game.breaksLeft, game.extensionsLeft, game.over, this.presence && this.presence.connected], () => this.renderRequests());
-    this.part("presence", [this.presence && this.presence.connected, game.seats[game.other]], () => this.renderPresence());
+    this.part("standing", [s.standing, s.over, s.paused, s.on_break], () => this.renderStanding());
+    this.part("requests", [s.paused, s.on_break, s.pending_break, s.pending_extension,
+      s.breaks_left, s.extensions_left, s.over, this.presence && this.presence.connected], () => this.renderRequests());
+    this.part("presence", [this.presence && this.presence.connected, s.seats[game.other], s.over], () => this.renderPresence());
+    const mine = game.events.find((e) => e.type === "estimate" && e.by === game.role);
+    this.part("estimate", [Boolean(game.view.estimates), s.over, mine && mine.seq], () => this.renderEstimate(mine));
     this.tick();
+  }
+
+  // The sealed estimate a session may ask for: the form until it is sent, then what was
+  // written down, for the player's own eyes only.
+  renderEstimate(mine) {
+    const game = this.game;
+    show($("#g-estimate"), Boolean(game.view.estimates) && !game.over);
+    show($("#g-estimate-form"), !mine);
+    const sealed = $("#g-estimate-sealed");
+    show(sealed, Boolean(mine));
+    if (mine) sealed.textContent = `Your sealed estimate: ${describeEvent(mine, game.issues, () => "You").replace(/^You estimated \(sealed until the end\): /, "")}.`;
   }
 
   part(name, key, render) {
@@ -185,9 +211,9 @@ export class GameView {
     const standing = theirStanding(game);
     $("#g-standing").classList.toggle("none", !standing);
     if (!standing) {
-      const mine = game.standing && game.standing.by === game.role;
-      replace(body, h("p", { class: "muted" }, mine
-        ? `Your offer #${game.standing.seq} is on the table, waiting for their answer.`
+      const own = standingOffer(game);
+      replace(body, h("p", { class: "muted" }, own
+        ? `Your ${own.final ? "FINAL offer" : "offer"} #${own.seq} is on the table, waiting for their answer.`
         : "No offer from them on the table."));
       return;
     }
@@ -202,45 +228,46 @@ export class GameView {
       h("p", { class: "big" }, `Worth ${points(worth)} to you `,
         h("span", { class: gap >= 0 ? "good-text" : "bad-text" }, `(${signed(gap)} against your BATNA)`)),
       canAccept ? h("div", { class: "buttons" },
-        h("button", { type: "button", class: "good", id: "g-accept", disabled: !this.atTable(),
+        h("button", { type: "button", class: "good", id: "g-accept", disabled: !atTable(game),
           onclick: () => this.send({ type: "accept", offer: standing.seq }) }, `Accept offer #${standing.seq}`),
-        h("button", { type: "button", class: "secondary", disabled: !this.atTable(),
+        h("button", { type: "button", class: "secondary", disabled: !atTable(game),
           onclick: () => this.send({ type: "reject", offer: standing.seq }) }, "Reject it")) : null);
   }
 
   renderRequests() {
     const game = this.game;
+    const s = game.status;
     const p = game.protocol;
     const box = $("#g-requests");
     const items = [];
     const button = (text, message, cls = "secondary", attrs = {}) =>
       h("button", { type: "button", class: cls, onclick: () => this.send(message), ...attrs }, text);
-    if (game.over) return replace(box);
-    if (game.paused) items.push(h("p", { class: "notice warn" }, "The facilitator has paused the game: the clock is stopped."));
-    if (game.onBreak) {
+    if (s.over) return replace(box);
+    if (s.paused) items.push(h("p", { class: "notice warn" }, "The facilitator has paused the game: the clock is stopped."));
+    if (s.on_break) {
       items.push(h("p", {}, "You are on a break: the negotiation clock is stopped."),
         h("div", { class: "buttons" }, button("Back to the table now", { type: "break_end" }, "")));
-    } else if (game.pendingBreak === game.other) {
+    } else if (s.pending_break === game.other) {
       items.push(h("p", { class: "notice warn" }, `${this.who(game.other)} asks for a break of ${clock(p.break_seconds)} (the clock stops).`),
         h("div", { class: "buttons" }, button("Accept the break", { type: "break_accept" }, "good"),
           button("Decline", { type: "break_decline" })));
-    } else if (game.pendingBreak === game.role) {
+    } else if (s.pending_break === game.role) {
       items.push(h("p", { class: "muted" }, `You asked for a break; waiting for ${this.who(game.other)}.`));
     }
-    if (game.pendingExtension === game.other) {
+    if (s.pending_extension === game.other) {
       items.push(h("p", { class: "notice warn" }, `${this.who(game.other)} asks for ${clock(p.extension_seconds)} more.`),
         h("div", { class: "buttons" }, button("Accept more time", { type: "extension_accept" }, "good"),
           button("Decline", { type: "extension_decline" })));
-    } else if (game.pendingExtension === game.role) {
+    } else if (s.pending_extension === game.role) {
       items.push(h("p", { class: "muted" }, `You asked for more time; waiting for ${this.who(game.other)}.`));
     }
     const offers = [];
-    if (p.breaks > 0 && !game.onBreak && !game.pendingBreak) {
-      offers.push(button(`Ask for a break (${game.breaksLeft} left)`, { type: "break_request" }, "secondary", { disabled: game.breaksLeft <= 0 || game.paused }));
+    if (p.breaks > 0 && !s.on_break && !s.pending_break) {
+      offers.push(button(`Ask for a break (${s.breaks_left} left)`, { type: "break_request" }, "secondary", { disabled: s.breaks_left <= 0 || s.paused }));
     }
-    if (p.extensions > 0 && !game.pendingExtension) {
-      offers.push(button(`Ask for ${clock(p.extension_seconds)} more (${game.extensionsLeft} left)`, { type: "extension_request" }, "secondary",
-        { disabled: game.extensionsLeft <= 0 || game.paused || game.onBreak }));
+    if (p.extensions > 0 && !s.pending_extension) {
+      offers.push(button(`Ask for ${clock(p.extension_seconds)} more (${s.extensions_left} left)`, { type: "extension_request" }, "secondary",
+        { disabled: s.extensions_left <= 0 || s.paused || s.on_break }));
     }
     if (offers.length) items.push(h("div", { class: "buttons" }, offers));
     replace(box, items);
@@ -250,8 +277,9 @@ export class GameView {
     const box = $("#g-presence");
     const game = this.game;
     const away = this.presence && !this.presence.connected;
-    const bot = game.seats[game.other] && game.seats[game.other].startsWith("bot:") && !game.view.partner.bot;
-    if (game.over || (!away && !bot)) return show(box, false);
+    const seat = game.status.seats[game.other];
+    const bot = seat && seat.startsWith("bot:") && !game.view.partner.bot;
+    if (game.status.over || (!away && !bot)) return show(box, false);
     show(box, true);
     if (bot) return replace(box, "A bot is holding your partner's seat until they come back.");
     const wait = this.presence.grace_ends ? this.presence.grace_ends * 1000 - Date.now() : 0;
@@ -297,20 +325,21 @@ export class GameView {
   tick() {
     const game = this.game;
     if (!game) return;
+    const s = game.status;
     const left = secondsLeft(game);
     $("#g-clock-value").textContent = clock(left);
     $("#g-clock").classList.toggle("stopped", !clockRunning(game));
     let note = "";
-    if (game.over) note = "The clock has stopped: the game is over.";
-    else if (game.paused) note = "Clock stopped: the facilitator paused the game.";
-    else if (game.onBreak) note = "Clock stopped for a break.";
+    if (s.over) note = "The clock has stopped: the game is over.";
+    else if (s.paused) note = "Clock stopped: the facilitator paused the game.";
+    else if (s.on_break) note = "Clock stopped for a break.";
     // Rewritten only when the words change, so a screen reader hears each change once;
     // the break's countdown sits outside the live region for the same reason.
     const noteEl = $("#g-clock-note");
     if (noteEl.textContent !== note) noteEl.textContent = note;
     const breakEl = $("#g-break-clock");
-    show(breakEl, game.onBreak && !game.over);
-    if (game.onBreak) breakEl.textContent = `Back at the table in ${clock(breakSecondsLeft(game))}.`;
+    show(breakEl, s.on_break && !s.over);
+    if (s.on_break) breakEl.textContent = `Back at the table in ${clock(breakSecondsLeft(game))}.`;
     const whole = Math.ceil(left);
     const moment = [300, 120, 60, 30, 10].find((m) => whole === m);
     if (clockRunning(game) && moment && this.lastAnnounced !== moment) {

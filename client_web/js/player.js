@@ -8,7 +8,7 @@
 import { $, show, announce, replace, h } from "./dom.js";
 import { call } from "./api.js";
 import { LiveSocket } from "./socket.js";
-import { fromView, applyEvent, secondsLeft } from "./game_state.js";
+import { fromView, applyEvent, secondsLeft, breakSecondsLeft } from "./game_state.js";
 import { GameView } from "./game_view.js";
 import { renderEnd } from "./end_view.js";
 import { setupPractice } from "./practice.js";
@@ -133,7 +133,6 @@ function onMessage(message) {
       if (game && message.game === game.id) {
         game.result = message.result;
         game.cards = message.cards;
-        game.over = true;
         showEnd();
       }
       break;
@@ -189,7 +188,12 @@ function storageBanner(available) {
     "The game goes on by itself as soon as saving works again.";
   show(banner, !available);
   if (game && Boolean(game.held) === available) {
-    game.clock = { left: secondsLeft(game), at: performance.now() };
+    // Held, the clocks show what they showed; let go, they count on from that moment.
+    const now = performance.now();
+    const s = game.status;
+    const breakLeft = s.break_left === null ? null : breakSecondsLeft(game, now);
+    game.status = { ...s, seconds_left: secondsLeft(game, now), break_left: breakLeft };
+    game.toldAt = now;
     game.held = !available;
     view.update();
   }
@@ -203,7 +207,7 @@ function onEvent(message) {
     return;
   }
   const event = { seq: message.seq, ...message.event };
-  applyEvent(game, event);
+  applyEvent(game, event, message.status);
   view.addEvents([event]);
   view.update();
 }

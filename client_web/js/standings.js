@@ -247,7 +247,9 @@ async function newTournament() {
       return round;
     });
     const schedule = { rounds, pairing: $("#new-pairing").value, odd: $("#new-odd").value };
-    const made = await facilitatorCall("POST", "/api/sessions", { schedule });
+    const made = await facilitatorCall("POST", "/api/sessions", {
+      schedule, variation: $("#new-variation").checked, estimates: $("#new-estimates").checked,
+    });
     if (made) location.search = `?code=${made.code}&view=schedule`;
   });
 }

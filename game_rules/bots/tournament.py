@@ -2,7 +2,10 @@
 
 Each pairing (the first role's strategy, the second role's) plays ``repeat`` games,
 each with its own seed drawn from the series seed, so a series replays exactly and
-repetitions differ (who moves first, each bot's pace and curve, its words). Results
+repetitions differ (who moves first, each bot's pace and curve, its words). Each game
+deals its own cards too (``zopa.rules.deal``), from a seed drawn from its game seed, as
+a live game does: a strategy is measured over the scenario's variation, not tuned to one
+pair of cards (``same_cards=True`` plays the roles' own cards in every game). Results
 come from ``zopa.rules.scoring`` (``tally``), the same scoring as every live game.
 """
 
@@ -15,6 +18,7 @@ from typing import Any
 from zopa.rules.bots.match import play_match
 from zopa.rules.bots.strategy import Bot
 from zopa.rules.bots.variety import game_seed
+from zopa.rules.deal import deal
 from zopa.rules.scenario import Scenario
 from zopa.rules.scoring import tally
 
@@ -52,6 +56,7 @@ class Tournament:
     repeat: int
     seed: int
     pairings: tuple[Pairing, ...]
+    same_cards: bool = False
 
     @property
     def games(self) -> int:
@@ -98,6 +103,7 @@ class Tournament:
             "strategies": list(self.strategies),
             "repeat": self.repeat,
             "seed": self.seed,
+            "cards": "same" if self.same_cards else "dealt per game",
             "games": self.games,
             "refused": self.refused,
             "pairings": [
@@ -125,8 +131,20 @@ class Tournament:
         }
 
 
+def cards_seed(game: int) -> int:
+    """The seed a bot game's cards are dealt from: drawn from its game seed, apart from it."""
+    return game_seed(game, _CARDS)
+
+
+_CARDS = 0xCA4D5  # mixed into a game seed to give its cards' seed
+
+
 def round_robin(
-    scenario: Scenario, strategies: Mapping[str, Bot], repeat: int, seed: int
+    scenario: Scenario,
+    strategies: Mapping[str, Bot],
+    repeat: int,
+    seed: int,
+    same_cards: bool = False,
 ) -> Tournament:
     """Every ordered pair of strategies (itself included) plays ``repeat`` seeded games."""
     first, second = scenario.role_ids
@@ -142,7 +160,9 @@ def round_robin(
             efficiency = 0.0
             scored = 0
             for _ in range(repeat):
-                match = play_match(scenario, bots, game_seed(seed, n))
+                game = game_seed(seed, n)
+                cards = deal(scenario, None if same_cards else cards_seed(game))
+                match = play_match(cards, bots, game)
                 n += 1
                 scores = tally(match.state)
                 assert scores is not None  # play_match returns only finished games
@@ -166,4 +186,4 @@ def round_robin(
                     refused=refused,
                 )
             )
-    return Tournament(scenario, names, repeat, seed, tuple(pairings))
+    return Tournament(scenario, names, repeat, seed, tuple(pairings), same_cards)

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from zopa.rules.analysis import Analysis, FrontierPoint, analysis_json, analyze
+from zopa.rules.deal import deal
 from zopa.rules.errors import ScenarioError
 from zopa.rules.library import resolve
 from zopa.rules.scenario import Scenario
@@ -24,6 +25,12 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument("scenario", metavar="SCENARIO", help="a built-in id or a .toml path")
     parser.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="the cards a game with this seed is dealt (default: the roles' own cards)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -36,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"zopa analyze: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
+    scenario = deal(scenario, args.seed)
     analysis = analyze(scenario)
     if args.json:
         print(json.dumps(analysis_json(analysis, scenario)))

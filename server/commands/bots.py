@@ -48,6 +48,11 @@ def add_parser(sub: Any) -> None:
     )
     match.add_argument("--json", action="store_true", help="print the results as JSON")
     match.add_argument(
+        "--same-cards",
+        action="store_true",
+        help="every game plays the scenario's own cards (default: each game deals its own)",
+    )
+    match.add_argument(
         "--talk",
         action="store_true",
         help="let the bots say their lines (slower; changes the timing of moves, not their logic)",
@@ -91,7 +96,7 @@ def run_match(args: argparse.Namespace) -> int:
     }
     # CPU time of this process: the rate of one core, however busy the rest of the machine.
     started = time.process_time()
-    tournament = round_robin(scenario, strategies, args.repeat, args.seed)
+    tournament = round_robin(scenario, strategies, args.repeat, args.seed, args.same_cards)
     seconds = max(time.process_time() - started, 1e-9)
     rate = tournament.games / seconds
     if args.json:
@@ -115,7 +120,12 @@ def table(tournament: Tournament) -> str:
     width = max(len(first), len(second), *(len(n) for n in tournament.strategies), 8)
     lines = [
         f"{scenario.id}: {scenario.title} - {len(tournament.strategies)} strategies, "
-        f"{tournament.repeat} games per pairing, seed {tournament.seed}",
+        f"{tournament.repeat} games per pairing, seed {tournament.seed}, "
+        + (
+            "the scenario's own cards in every game"
+            if tournament.same_cards
+            else "cards dealt per game"
+        ),
         "",
         f"{first:<{width}}  {second:<{width}}  {'agree':>6}  "
         f"{first + ' pts':>12}  {second + ' pts':>12}  {'efficiency':>10}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import socket
 import sys
 from types import FrameType
@@ -17,6 +18,7 @@ from zopa.server.app import Zopa, create_app
 from zopa.server.config import Settings, settings_from_env
 from zopa.server.errors import BadDatabase
 from zopa.server.logs import configure
+from zopa.server.scenario_folders import folder_problems
 
 
 def add_parser(sub: Any) -> None:
@@ -27,6 +29,14 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     parser.add_argument("--db", default=None, help="SQLite file (default $ZOPA_DB or zopa.db)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    parser.add_argument(
+        "--scenarios",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="add every .toml scenario of DIR to the library at start (may be repeated; "
+        "default $ZOPA_SCENARIOS)",
+    )
     parser.add_argument(
         "--forwarded-allow-ips",
         default=None,
@@ -116,6 +126,14 @@ def uvicorn_config(args: argparse.Namespace, settings: Settings, app: Starlette)
 def run(args: argparse.Namespace) -> int:
     configure(args.log_level)
     settings = settings_from_env(args.db)
+    if args.scenarios:
+        settings = dataclasses.replace(settings, scenario_folders=tuple(args.scenarios))
+    problems = folder_problems(settings.scenario_folders)
+    if problems:
+        print("zopa serve: scenario files with problems:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
     try:
         # Before listening: a database zopa cannot run on is one sentence, not a traceback.
         sqlite_file.check(settings.database)

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zopa.server.tournament.pairing import Record
 from zopa.server.tournament.standings import (
     BOT,
     Line,
@@ -34,31 +33,6 @@ def scores(
 ) -> dict[str, float]:
     """Each player's standing score (mean normalised score), for Swiss pairing."""
     return {row.player: row.score for row in standings(lines(played, byes), players)}
-
-
-def records(
-    played: Sequence[Played], byes: Mapping[int, Sequence[str]], players: Sequence[str]
-) -> dict[str, Record]:
-    """What pairing needs of each player: roles by index, partners, sit-outs, standing."""
-    roles: dict[str, list[int]] = {p: [] for p in players}
-    partners: dict[str, set[str]] = {p: set() for p in players}
-    sat = dict.fromkeys(players, 0)
-    for names in byes.values():
-        for name in names:
-            sat[name] += 1
-    for game in sorted(played, key=lambda g: g.round):
-        seats = [game.players.get(r) for r in game.scenario.role_ids]
-        for index, player in enumerate(seats):
-            if player is None or player not in roles:
-                continue
-            roles[player].append(index)
-            partner = seats[1 - index]
-            if partner is None:
-                sat[player] += 1  # a game against the bot is a sit-out, as a bye is
-            else:
-                partners[player].add(partner)
-    score = scores(played, byes, players)
-    return {p: Record(tuple(roles[p]), frozenset(partners[p]), sat[p], score[p]) for p in players}
 
 
 def standings_json(

@@ -8,11 +8,15 @@ start at nine still starts at nine after the server was restarted at eight.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from zopa.rules.library import builtin
-from zopa.server.errors import Invalid, NotFound
+from zopa.rules.scenario import Scenario
+from zopa.server.errors import Invalid
+
+# Turns a scenario id into its scenario, or raises NotFound (ScenarioLibrary.get).
+Resolve = Callable[[str], Scenario]
 
 PAIRINGS = ("round_robin", "swiss")
 ODD_RULES = ("bot", "bye")
@@ -61,17 +65,14 @@ def parse_time_limit(raw: Any, where: str = "'time_limit'") -> float | None:
     return float(raw)
 
 
-def check_scenario(raw: Any, where: str = "'scenario'") -> str:
+def check_scenario(raw: Any, resolve: Resolve, where: str = "'scenario'") -> str:
     if not isinstance(raw, str):
-        raise bad(f"{where} must be a built-in scenario id")
-    try:
-        builtin(raw)
-    except KeyError as exc:
-        raise NotFound(str(exc.args[0]), "no_such_scenario") from None
+        raise bad(f"{where} must be a scenario id")
+    resolve(raw)
     return raw
 
 
-def parse_schedule(raw: Any, default_scenario: str | None) -> Schedule:
+def parse_schedule(raw: Any, default_scenario: str | None, resolve: Resolve) -> Schedule:
     """The schedule a facilitator sent; ``Invalid`` (``NotFound`` for a scenario) naming the key.
 
     ``rounds`` is a list of ``{"scenario"?, "time_limit"?, "starts_at"?}`` or just a
@@ -88,7 +89,7 @@ def parse_schedule(raw: Any, default_scenario: str | None) -> Schedule:
     if not isinstance(rounds, list) or not 1 <= len(rounds) <= MAX_ROUNDS:
         raise bad(f"'schedule.rounds' must be 1 to {MAX_ROUNDS} rounds (a list or a count)")
     planned = tuple(
-        _parse_round(item, n, default_scenario) for n, item in enumerate(rounds, start=1)
+        _parse_round(item, n, default_scenario, resolve) for n, item in enumerate(rounds, start=1)
     )
     pairing = raw.get("pairing", "swiss")
     if pairing not in PAIRINGS:
@@ -99,7 +100,7 @@ def parse_schedule(raw: Any, default_scenario: str | None) -> Schedule:
     return Schedule(planned, cast(Pairing, pairing), cast(Odd, odd))
 
 
-def _parse_round(item: Any, n: int, default_scenario: str | None) -> PlannedRound:
+def _parse_round(item: Any, n: int, default_scenario: str | None, resolve: Resolve) -> PlannedRound:
     where = f"'schedule.rounds[{n - 1}]"
     if not isinstance(item, dict):
         raise bad(f"{where}' must be an object")
@@ -110,7 +111,7 @@ def _parse_round(item: Any, n: int, default_scenario: str | None) -> PlannedRoun
     if scenario is None:
         raise bad(f"{where}.scenario' is needed when the session names no scenario")
     return PlannedRound(
-        check_scenario(scenario, f"{where}.scenario'"),
+        check_scenario(scenario, resolve, f"{where}.scenario'"),
         parse_time_limit(item.get("time_limit"), f"{where}.time_limit'"),
         _parse_time(item.get("starts_at"), f"{where}.starts_at'"),
     )

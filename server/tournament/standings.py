@@ -10,8 +10,11 @@ class that played different roles. Each game gives each player two numbers inste
   deal worse than the BATNA. Above 1 is possible only when the other side accepted a
   deal below their own BATNA. When a role has no such surplus to win (no zone of
   agreement), the divisor is the role's largest surplus over any outcome, else 1.
-- **percentile**: where the player's points fall among everyone who played the same
+- **percentile**: where the player's score falls among everyone who played the same
   role in the same round (0 lowest, 100 highest, ties share the midpoint, 50 alone).
+  By score, not raw points: every game deals its own cards, so the same points can be a
+  fine deal in one game and a poor one in the next; with the same cards the order is
+  the same either way.
 
 A bye is worth a score of 0.5 and a percentile of 50 (half the best deal: neither a
 reward nor a penalty for an odd count). A game against the bot counts like any game.
@@ -141,15 +144,15 @@ def lines(games: Iterable[Played], byes: Mapping[int, Sequence[str]]) -> list[Li
 def _with_percentiles(found: list[Line]) -> list[Line]:
     groups: dict[tuple[int, str, str], list[float]] = defaultdict(list)
     for line in found:
-        if line.role is not None and line.points is not None:
-            groups[(line.round, line.scenario, line.role)].append(line.points)
+        if line.role is not None and line.score is not None:
+            groups[(line.round, line.scenario, line.role)].append(line.score)
     out = []
     for line in found:
-        if line.role is None or line.points is None:
+        if line.role is None or line.score is None:
             out.append(line)
             continue
         peers = groups[(line.round, line.scenario, line.role)]
-        out.append(replace(line, percentile=percentile(line.points, peers)))
+        out.append(replace(line, percentile=percentile(line.score, peers)))
     return out
 
 

@@ -1,0 +1,124 @@
+"""How fast the scenario editor redraws the outcome space as one types, at 8 issues x 5.
+
+Run: ``python bench/bench_editor.py [--edits N]``. It starts ``zopa serve`` on a
+temporary database and measures, on a copy of new-hire (8 issues of 5 options,
+390,625 outcomes):
+
+- the endpoint: ``POST /api/scenarios/draft`` from a client on the same machine, the
+  whole HTTP round trip (checking the draft, the analysis, the lessons, the TOML);
+- the redraw in Chromium: from a keystroke in a points field (its event's time stamp)
+  to the chart, the checks and the status drawn again, as the page itself measures it
+  (``document.body.dataset.redrawMs``), typing one new value after another.
+
+It prints the median, the 90th percentile and the worst of each, in milliseconds; the
+target is a redraw within 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.live import KEY, Server
+from tests.web import CHROMIUM_ARGS, LAPTOP, chromium_path
+from zopa.rules.library import builtin
+
+
+def figures(name: str, values: list[float]) -> None:
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+    print(
+        f"{name:<44} {statistics.median(ordered):>8.1f} {p90:>8.1f} {ordered[-1]:>8.1f}"
+        f" {len(ordered):>6}",
+        flush=True,
+    )
+
+
+def endpoint(server: Server, edits: int) -> list[float]:
+    draft = builtin("new-hire").to_dict()
+    times = []
+    for n in range(edits):
+        draft["roles"][0]["points"]["salary"][4] = 6000 + n
+        body = json.dumps({"scenario": draft}).encode()
+        request = urllib.request.Request(
+            server.url + "/api/scenarios/draft", data=body, method="POST"
+        )
+        request.add_header("Authorization", f"Bearer {KEY}")
+        request.add_header("Content-Type", "application/json")
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            found = json.loads(answer.read())
+        times.append((time.perf_counter() - started) * 1000)
+        assert found["problems"] == [] and found["analysis"]["outcomes"] == 390625
+    return times
+
+
+def browser(server: Server, edits: int) -> tuple[list[float], list[tuple[float, float]]]:
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if executable is None:
+        raise SystemExit("chromium is not installed")
+    times = []
+    parts: list[tuple[float, float]] = []
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        page = chromium.new_page(viewport=LAPTOP)
+        page.goto(f"{server.url}/editor.html#key={KEY}")
+        page.wait_for_selector("#open-scenario option[value='new-hire']", state="attached")
+        page.select_option("#open-scenario", "new-hire")
+        page.click("#open-button")
+        page.wait_for_function("document.querySelectorAll('fieldset.issue-box').length === 8")
+        field = page.locator("[data-path='roles.0.rows.0.4']")
+        for n in range(edits + 3):
+            before = int(page.evaluate("Number(document.body.dataset.redraws || 0)"))
+            field.fill("")
+            field.press_sequentially(str(6000 + n))
+            # The redraw of the last keystroke's draft (the value typed in full).
+            page.wait_for_function(f"Number(document.body.dataset.redraws || 0) > {before}")
+            page.wait_for_function(
+                "(() => { const t = document.querySelector('#issue-kinds tbody td:nth-child(3)');"
+                f" return t && t.textContent.replace(',', '') === '{6000 + n}'; }})()"
+            )
+            settled = page.evaluate(
+                "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => "
+                "done([document.body.dataset.redrawMs, document.body.dataset.answerMs, "
+                "document.body.dataset.drawMs].map(Number)))))"
+            )
+            if n >= 3:  # the first few warm the page and the server up
+                times.append(float(settled[0]))
+                parts.append((float(settled[1]), float(settled[2])))
+        chromium.close()
+    return times, parts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--edits", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        server = Server(Path(folder) / "zopa.db")
+        server.start()
+        try:
+            print("scenario editor at 8 issues x 5 options (new-hire, 390,625 outcomes), ms")
+            print(f"{'':<44} {'median':>8} {'p90':>8} {'worst':>8} {'edits':>6}")
+            figures("POST /api/scenarios/draft (round trip)", endpoint(server, args.edits))
+            redraws, parts = browser(server, args.edits)
+            figures("keystroke to redraw in Chromium", redraws)
+            figures("  of which: the answer's fetch", [a for a, _ in parts])
+            figures("  of which: drawing chart, checks, form marks", [d for _, d in parts])
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

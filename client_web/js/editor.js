@@ -1,0 +1,312 @@
+// The scenario editor: a facilitator writes a case in a form and sees its outcome space
+// beside it, redrawn as they type. Every keystroke sends the draft to the server's one
+// analysis (POST /api/scenarios/draft); only the newest answer is drawn. Save puts
+// the scenario in the library, Export downloads its TOML, Play opens a session on it.
+
+import { $, h, replace, show, announce } from "./dom.js";
+import { call, saveBlob } from "./api.js";
+import {
+  blankDraft, fromScenario, toScenario, setFromInput, addIssue, removeIssue, addOption, removeOption,
+  renderRoles, renderIssues, renderProtocol,
+} from "./editor_form.js";
+import { renderSpace, renderChecks, renderProblems, summary } from "./editor_checks.js";
+
+const KEY = "zopa.facilitatorKey";
+let key = localStorage.getItem(KEY);
+let draft = blankDraft();
+let answer = null;
+let sent = 0;
+let drawn = 0;
+let typedAt = null;
+let spoken = "";
+const timings = [];
+
+function readHash() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  if (params.get("key")) {
+    key = params.get("key");
+    localStorage.setItem(KEY, key);
+  }
+  history.replaceState(null, "", location.pathname + location.search);
+}
+
+function error(text) {
+  replace($("#errors"), text ? h("p", { class: "notice error" }, text) : null);
+}
+
+async function api(method, path, body) {
+  try {
+    error("");
+    return await call(method, path, { key, body });
+  } catch (err) {
+    if (err.status === 401) {
+      localStorage.removeItem(KEY);
+      key = null;
+      show($("#editor-screen"), false);
+      show($("#key-screen"), true);
+      error("That key was not accepted.");
+    } else {
+      error(err.message);
+    }
+    return null;
+  }
+}
+
+// ---- the form ----
+
+// Draw the form anew, the keyboard user's field focused again with its caret in place.
+function redraw(parts) {
+  const active = document.activeElement;
+  const path = active && active.dataset ? active.dataset.path || active.dataset.focus : null;
+  const caret = active && typeof active.selectionStart === "number" ? [active.selectionStart, active.selectionEnd] : null;
+  parts();
+  markProblems(answer ? answer.problems : []);
+  if (!path) return;
+  const again = document.querySelector(`[data-path="${CSS.escape(path)}"], [data-focus="${CSS.escape(path)}"]`);
+  if (!again || again === active) return;
+  again.focus();
+  if (caret && typeof again.setSelectionRange === "function") {
+    try { again.setSelectionRange(...caret); } catch { /* a number field has no caret */ }
+  }
+}
+
+function renderForm() {
+  redraw(() => {
+    for (const input of $("#editor-form").querySelectorAll("#f-title, #f-id, #f-description")) input.value = draft[input.dataset.path] ?? "";
+    renderRoles($("#roles"), draft);
+    renderIssues($("#issues"), draft);
+    renderProtocol($("#protocol"), draft);
+  });
+}
+
+function onInput(event) {
+  const input = event.target;
+  if (!input.dataset || !input.dataset.path) return;
+  typedAt = event.timeStamp;
+  setFromInput(draft, input);
+  analyse();
+}
+
+// Names and ids appear in the issues' tables and the first-mover list: those are drawn
+// again when the field is left, not under the fingers of the person typing.
+function onChange(event) {
+  const path = event.target.dataset ? event.target.dataset.path || "" : "";
+  if (/^(roles\.\d\.(label|id)|issues\.\d+\.(label|id))$/.test(path)) {
+    // After the focus has moved on (change comes before it does), so it is kept there.
+    setTimeout(() => redraw(() => {
+      renderIssues($("#issues"), draft);
+      renderProtocol($("#protocol"), draft);
+    }));
+  }
+}
+
+// A new field is focused with its text selected: typing replaces the placeholder name.
+function focusOn(selector) {
+  const found = $(selector);
+  if (!found) return;
+  found.focus();
+  if (typeof found.select === "function" && found.matches("input, textarea")) found.select();
+}
+
+function onClick(event) {
+  const button = event.target.closest("button[data-action]");
+  if (!button) return;
+  const issue = Number(button.dataset.issue);
+  const action = button.dataset.action;
+  typedAt = event.timeStamp;
+  if (action === "add-option") {
+    addOption(draft, issue);
+    renderForm();
+    focusOn(`[data-focus="option-${issue}-${draft.issues[issue].options.length - 1}"]`);
+    announce(`Option added to ${draft.issues[issue].label || draft.issues[issue].id}.`);
+  } else if (action === "remove-option") {
+    removeOption(draft, issue, Number(button.dataset.option));
+    renderForm();
+    focusOn(`[data-focus="add-option-${issue}"]`);
+    announce("Option removed.");
+  } else if (action === "remove-issue") {
+    const name = draft.issues[issue].label || draft.issues[issue].id;
+    removeIssue(draft, issue);
+    renderForm();
+    focusOn("#add-issue");
+    announce(`${name} removed.`);
+  }
+  analyse();
+}
+
+// ---- the analysis ----
+
+// Every change is sent at once; an answer is drawn only if no later draft's answer has
+// been drawn already, so a slow answer never overwrites a newer drawing and the person
+// typing waits for one round trip, not for the ones before it.
+async function analyse() {
+  const mine = ++sent;
+  const asked = performance.now();
+  const found = await api("POST", "/api/scenarios/draft", { scenario: toScenario(draft) });
+  if (!found || mine < drawn) return;
+  drawn = mine;
+  document.body.dataset.answerMs = (performance.now() - asked).toFixed(2);
+  drawAnswer(found);
+}
+
+function drawAnswer(found) {
+  const drawStarted = performance.now();
+  answer = found;
+  renderProblems($("#problems"), found.problems);
+  markProblems(found.problems);
+  const stale = found.problems.length > 0;
+  $("#space").classList.toggle("stale", stale);
+  $("#checks").classList.toggle("stale", stale);
+  if (!stale) {
+    renderSpace($("#space"), found, $("#space").clientWidth || 480);
+    renderChecks($("#checks"), found);
+  }
+  const said = summary(found);
+  if (said !== spoken) {
+    spoken = said;
+    announce(said);
+  }
+  for (const button of ["#save", "#play", "#export"]) $(button).disabled = stale;
+  if (typedAt !== null) {
+    // From the keystroke to the new drawing: what the person typing waits for.
+    const took = performance.now() - typedAt;
+    document.body.dataset.drawMs = (performance.now() - drawStarted).toFixed(2);
+    timings.push(took);
+    document.body.dataset.redraws = String(timings.length);
+    document.body.dataset.redrawMs = took.toFixed(2);
+    $("#draft-status").textContent = stale ? "The drawing shows the last draft without problems." : `Redrawn in ${Math.round(took)} ms.`;
+  }
+}
+
+function markProblems(problems) {
+  const form = $("#editor-form");
+  for (const marked of form.querySelectorAll("[aria-invalid]")) {
+    marked.removeAttribute("aria-invalid");
+    marked.removeAttribute("title");
+  }
+  for (const problem of problems) {
+    for (const field of form.querySelectorAll("[data-key]")) {
+      const k = field.dataset.key;
+      if (k === problem.key || k.startsWith(`${problem.key}[`) || k.startsWith(`${problem.key}.`)) {
+        if (field.matches("input, select, textarea")) {
+          field.setAttribute("aria-invalid", "true");
+          field.title = problem.message;
+        }
+      }
+    }
+  }
+}
+
+// ---- open, save, export, play ----
+
+function load(scenario) {
+  draft = fromScenario(scenario);
+  answer = null;
+  renderForm();
+  analyse();
+}
+
+async function openFromLibrary() {
+  const id = $("#open-scenario").value;
+  const found = await api("GET", `/api/scenarios/${encodeURIComponent(id)}`);
+  if (!found) return;
+  const scenario = found.scenario;
+  if (found.builtin) {
+    // A built-in id keeps its content: the copy gets its own id to be saved under.
+    scenario.id = `${scenario.id}-copy`;
+    scenario.title = `${scenario.title} (copy)`;
+  }
+  load(scenario);
+  announce(`${scenario.title} opened.`);
+}
+
+async function openFile() {
+  const file = $("#open-file").files[0];
+  if (!file) return;
+  const found = await api("POST", "/api/scenarios/draft", { toml: await file.text() });
+  if (!found) return;
+  if (found.problems.length) {
+    renderProblems($("#problems"), found.problems);
+    error(`${file.name} has problems; fix them in the file and open it again.`);
+    return;
+  }
+  load(found.scenario);
+  announce(`${file.name} opened.`);
+}
+
+// The draft as a file, written by the server (the one TOML writer).
+async function exported() {
+  if (!answer || answer.problems.length) return null;
+  const found = await api("POST", "/api/scenarios/draft", { scenario: toScenario(draft), export: true });
+  return found && !found.problems.length ? found : null;
+}
+
+async function save() {
+  const file = await exported();
+  if (!file) return null;
+  const saved = await api("POST", "/api/scenarios", { toml: file.toml });
+  if (!saved) return null;
+  $("#saved").textContent = saved.new
+    ? `Saved in the library as ${saved.id}.`
+    : `${saved.id} is already in the library with this content.`;
+  await fillLibrary(saved.id);
+  return saved;
+}
+
+async function play() {
+  const saved = await save();
+  if (!saved) return;
+  const session = await api("POST", "/api/sessions", { scenario: saved.id });
+  if (session) location.href = `facilitator.html#session=${encodeURIComponent(session.code)}`;
+}
+
+async function exportToml() {
+  const file = await exported();
+  if (file) saveBlob(new Blob([file.toml], { type: "application/toml" }), `${file.scenario.id}.toml`);
+}
+
+async function fillLibrary(selected) {
+  const listing = await api("GET", "/api/scenarios");
+  if (!listing) return;
+  replace($("#open-scenario"), listing.scenarios.map((s) =>
+    h("option", { value: s.id, selected: s.id === selected }, `${s.title} (${s.id}${s.builtin ? ", built-in" : ""})`)));
+}
+
+function start() {
+  readHash();
+  if (!key) {
+    show($("#key-screen"), true);
+    return;
+  }
+  show($("#key-screen"), false);
+  show($("#editor-screen"), true);
+  fillLibrary();
+  renderForm();
+  analyse();
+}
+
+$("#key-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  key = $("#key-input").value.trim();
+  localStorage.setItem(KEY, key);
+  start();
+});
+$("#editor-form").addEventListener("input", onInput);
+$("#editor-form").addEventListener("change", onChange);
+$("#editor-form").addEventListener("click", onClick);
+$("#editor-form").addEventListener("submit", (event) => event.preventDefault());
+$("#add-issue").addEventListener("click", (event) => {
+  typedAt = event.timeStamp;
+  const index = addIssue(draft);
+  renderForm();
+  focusOn(`#f-issues-${index}-label`);
+  announce("Issue added.");
+  analyse();
+});
+$("#open-button").addEventListener("click", openFromLibrary);
+$("#open-file").addEventListener("change", openFile);
+$("#blank-button").addEventListener("click", () => load(blankDraft()));
+$("#save").addEventListener("click", save);
+$("#play").addEventListener("click", play);
+$("#export").addEventListener("click", exportToml);
+start();

@@ -1,0 +1,87 @@
+"""The debrief in a real browser when games differ: a tournament whose rounds are on two
+scenarios, every game with its own cards, and the players' sealed estimates."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.live import KEY
+from tests.test_web_game import join, pick, start_round
+from tests.web import LAPTOP, Pages, run_async, shot, unlabelled
+
+
+def estimate(page: Page, batna: str, issue: str) -> None:
+    expect(page.locator("#g-estimate")).to_be_visible()
+    page.get_by_label("What do you think their BATNA is").fill(batna)
+    page.get_by_label("Which issue matters most to them?").select_option(issue)
+    page.get_by_role("button", name="Seal my estimate").click()
+    expect(page.locator("#g-estimate-sealed")).to_contain_text("Your sealed estimate")
+    expect(page.locator("#g-estimate-form")).to_be_hidden()
+
+
+def test_a_mixed_tournament_debrief_judges_each_game_by_its_own_cards(pages: Pages) -> None:
+    server = pages.server
+    schedule = {"rounds": [{"scenario": "guitar"}, {"scenario": "supplier"}], "odd": "bot"}
+    answer = run_async(
+        server.acall("POST", "/api/sessions", {"schedule": schedule, "estimates": True})
+    )
+    code = answer["code"]
+    facilitator = pages.person("facilitator", LAPTOP)
+    facilitator.goto(f"{server.url}/facilitator.html#key={KEY}&session={code}")
+    expect(facilitator.locator("#cards-mode")).to_contain_text("sealed estimate")
+    ana, ben = join(pages, code, "Ana"), join(pages, code, "Ben")
+
+    # Round 1, the guitar: Ana seals an estimate, which Ben sees only as sealed; then a walkout.
+    first, second = start_round(facilitator, 1, [ana, ben])
+    assert unlabelled(ana) == []
+    estimate(ana, "300", "price")
+    expect(ben.locator("#g-timeline li").last).to_contain_text("wrote down a sealed estimate")
+    expect(ben.locator("#g-timeline")).not_to_contain_text("300")
+    first.locator("#g-walkout").click()
+    first.locator("#walkout-confirm").click()
+    for page in (ana, ben):
+        expect(page.locator("#end-outcome")).to_have_text("No deal: a walkout")
+    expect(ana.locator("#end-estimates")).to_contain_text("You put their BATNA at 300; it was")
+    expect(ana.locator("#end-estimates")).to_contain_text(
+        "You guessed Price mattered most to them: right"
+    )
+    expect(ben.locator("#end-estimates")).to_contain_text("They put your BATNA at 300")
+    shot(ana, "estimate-end")
+
+    # Round 2, the supplier contract: an estimate from Ben, and a deal.
+    first, second = start_round(facilitator, 2, [ana, ben])
+    estimate(ben, "4000", "lead_time")
+    pick(first, 2)
+    first.locator("#g-send").click()
+    second.locator("#g-accept").click()
+    for page in (ana, ben):
+        expect(page.locator("#end-outcome")).to_have_text("Deal!")
+
+    debrief = facilitator.locator("#debrief")
+    expect(debrief.locator("#debrief-games tbody tr")).to_have_count(2)
+    expect(debrief.locator(".points-chart .deal")).to_have_count(1)
+    expect(debrief.locator(".points-chart .impasse")).to_have_count(1)
+    # One chart for two scenarios with their own cards: each side's share of its own
+    # game's possible surplus, never a coordinate that is not a number.
+    expect(debrief.locator(".points-chart title").first).to_have_text(
+        "Every pair's result, all rounds"
+    )
+    expect(debrief.locator(".points-chart")).to_contain_text(
+        "Seller / Kestrel Components's share of its game's possible surplus, % →"
+    )
+    bad = facilitator.evaluate(
+        """() => [...document.querySelectorAll("#debrief svg *")].flatMap((node) =>
+            [...node.attributes].filter((a) => /NaN|undefined|Infinity/.test(a.value))
+              .map((a) => `${node.tagName} ${a.name}=${a.value}`))"""
+    )
+    assert bad == []
+    assert "undefined" not in debrief.inner_text() and "NaN" not in debrief.inner_text()
+    rows = debrief.locator("#debrief-games tbody tr")
+    expect(rows.nth(0)).to_contain_text("Seller")
+    expect(rows.nth(1)).to_contain_text("Kestrel Components")
+    # The class's estimates against the truth.
+    panel = debrief.locator(".estimates")
+    expect(panel).to_contain_text("Estimates of the other side")
+    expect(panel.locator(".estimate-list li")).to_have_count(2)
+    expect(panel.locator(".stat").nth(2)).to_contain_text("/ 2")
+    shot(facilitator, "debrief-mixed-tournament")
