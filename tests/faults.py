@@ -2,8 +2,9 @@
 
 A full disk is a small tmpfs mounted for the test and filled; a read-only database is
 ``chattr +i`` on a file of it, on a file system that then refuses writes to open files
-(ext4 does, tmpfs does not). Both need root, which CI has; elsewhere the tests that
-need them skip, saying so. Used by
+(ext4 does, tmpfs does not: ``immutable_folder`` mounts an ext4 image when the test's
+folder is not on one). Both need root, which CI has; elsewhere the tests that need them
+skip, saying so. Used by
 tests/test_storage_faults.py and by bench/faults.py, which shows each fault before and
 after the fix.
 """
@@ -60,24 +61,53 @@ def fill(folder: Path) -> Path:
     return filler
 
 
-def need_immutable_files(folder: Path) -> None:
-    """Skip unless ``chattr +i`` stops writes through a file already open, as on ext4.
+def immutable_works(folder: Path) -> bool:
+    """Whether ``chattr +i`` stops writes through a file already open in ``folder``.
 
-    tmpfs and some others take the flag but let an open file be written all the same.
+    ext4 refuses them; tmpfs, and some others, take the flag and write all the same.
     """
     probe = folder / "immutable-probe"
     descriptor = os.open(probe, os.O_WRONLY | os.O_CREAT)
     try:
-        set_immutable(probe, True)
+        if subprocess.run(["chattr", "+i", str(probe)], capture_output=True).returncode:
+            return False
         try:
             os.write(descriptor, b"x")
         except PermissionError:
-            return
-        pytest.skip(f"the file system of {folder} lets an open file be written after chattr +i")
+            return True
+        return False
     finally:
         os.close(descriptor)
-        set_immutable(probe, False)
+        subprocess.run(["chattr", "-i", str(probe)], capture_output=True)
         probe.unlink()
+
+
+@contextlib.contextmanager
+def immutable_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder where an immutable file is read-only even to a writer that has it open:
+    ``tmp_path`` on ext4, else a small ext4 image mounted on a loop device."""
+    if immutable_works(tmp_path):
+        yield tmp_path
+        return
+    image, folder = tmp_path / "ext4.img", tmp_path / "ext4"
+    folder.mkdir()
+    with open(image, "wb") as file:
+        file.truncate(32 * 1024 * 1024)
+    made = subprocess.run(["mkfs.ext4", "-q", str(image)], capture_output=True, text=True)
+    mounted = (
+        made.returncode == 0
+        and not subprocess.run(
+            ["mount", "-o", "loop", str(image), str(folder)], capture_output=True
+        ).returncode
+    )
+    if not mounted:
+        pytest.skip(f"no immutable files on {tmp_path}, and no ext4 on a loop device to try")
+    try:
+        if not immutable_works(folder):
+            pytest.skip("chattr +i does not stop writes to open files, even on ext4 here")
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False, capture_output=True)
 
 
 def set_immutable(path: Path, on: bool) -> None:

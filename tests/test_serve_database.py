@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults import need_immutable_files, need_root, set_immutable
+from tests.faults import immutable_folder, need_root, set_immutable
 from tests.live import ROOT, free_port
 from zopa.server.sqlite_file import connect
 
@@ -79,15 +79,15 @@ def test_a_file_zopa_cannot_run_on_is_refused_in_one_sentence(tmp_path: Path, ki
 
 def test_a_read_only_database_is_refused_in_one_sentence(tmp_path: Path) -> None:
     need_root()  # as root, only an immutable file is read-only
-    need_immutable_files(tmp_path)
-    database = tmp_path / "zopa.db"
-    with contextlib.closing(connect(str(database))):
-        pass
-    set_immutable(database, True)
-    try:
-        done = serve(database)
-    finally:
-        set_immutable(database, False)
+    with immutable_folder(tmp_path) as folder:
+        database = folder / "zopa.db"
+        with contextlib.closing(connect(str(database))):
+            pass
+        set_immutable(database, True)
+        try:
+            done = serve(database)
+        finally:
+            set_immutable(database, False)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith(f"zopa: {database} is read-only")
     assert "lsattr" in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -18,7 +18,7 @@ from typing import Any
 from tests.faults import (
     damage_event,
     fill,
-    need_immutable_files,
+    immutable_folder,
     need_root,
     replayed,
     set_immutable,
@@ -124,17 +124,17 @@ async def test_a_read_only_wal_pauses_the_game_and_it_goes_on_when_writable(
     tmp_path: Path,
 ) -> None:
     need_root()
-    need_immutable_files(tmp_path)
-    server = Server(tmp_path / "zopa.db")
-    server.start()
-    wal = tmp_path / "zopa.db-wal"
-    try:
-        await through_a_fault(
-            server, tmp_path, lambda: set_immutable(wal, True), lambda: set_immutable(wal, False)
-        )
-    finally:
-        set_immutable(wal, False)
-        server.stop()
+    with immutable_folder(tmp_path) as folder:
+        server = Server(folder / "zopa.db")
+        server.log = tmp_path / "server.log"
+        server.start()
+        wal = folder / "zopa.db-wal"
+        try:
+            fault, mend = (lambda: set_immutable(wal, True)), (lambda: set_immutable(wal, False))
+            await through_a_fault(server, tmp_path, fault, mend)
+        finally:
+            set_immutable(wal, False)
+            server.stop()
     assert "storage is failing (disk I/O error)" in server.log.read_text()
 
 
