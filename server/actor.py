@@ -12,6 +12,15 @@ Everyone else sees the game as it is on disk and has been told: the players' vie
 (``view``), the facilitator's summary (``summary``), whether it is still ``live`` and
 its result. Presence is part of that picture: the actor tells a player when the partner
 leaves or comes back, and a view built after a reload says so too.
+
+The game's state never runs ahead of storage for long: when a record fails (a full
+disk, a read-only file), the actor goes back to the last durable state, drops the
+events not stored, refuses the moves behind them with ``storage_unavailable`` and stops
+taking moves (``_lost``). It then tries storage again after growing pauses and resumes
+by itself once a write works (``_wait_out``). The game's clock stands still meanwhile,
+as in a facilitator's pause: the log gets a ``pause`` when the first lost move was made
+and a ``resume`` when storage came back, so no deadline falls in the outage and none is
+invented or lost (docs/protocol.md).
 """
 
 from __future__ import annotations
@@ -32,8 +41,19 @@ from zopa.rules.log import Header, dumps
 from zopa.rules.negotiation import GameState, apply, next_deadline, seconds_left
 from zopa.rules.scoring import result
 from zopa.rules.status import status
+from zopa.server.errors import Unavailable
 from zopa.server.mailbox import Mailbox
-from zopa.server.moves import WAKE, Command, PlayerMove, Stop, SystemMove, Wake
+from zopa.server.moves import (
+    UNAVAILABLE,
+    WAKE,
+    Command,
+    Move,
+    PlayerMove,
+    Stop,
+    SystemMove,
+    Wake,
+    refusal,
+)
 from zopa.server.storage import Storage
 from zopa.server.views import (
     ended_message,
@@ -46,6 +66,10 @@ from zopa.server.views import (
 from zopa.server.wire import Prepared
 
 log = logging.getLogger("zopa.game")
+
+# Pauses between tries at storage while it fails: doubling from the first to the last.
+FIRST_RETRY = 0.5
+LAST_RETRY = 5.0
 
 
 class Audience(Protocol):
@@ -80,6 +104,11 @@ class GameActor:
         # The status as the players last had it, whole: the next step is sent as a change.
         self._told = status(state, state.last_at)
         self._unannounced = 0  # records made and not yet durable
+        # Bumped at each return to the durable state: records made before it are void.
+        self._epoch = 0
+        # While storage fails: when the clock stopped (the first lost move), else None.
+        self._outage: float | None = None
+        self._retry = FIRST_RETRY
         self._storage = storage
         self._audience = audience
         self._on_change = on_change
@@ -124,10 +153,11 @@ class GameActor:
             state,
             self._told_events(),
             role,
-            self._clock(),
+            self._told_at(),
             None if self.live else self._result,
         )
         found["presence"] = self._presence.get(self.header.scenario.other(role))
+        found["storage_available"] = self._outage is None
         return found
 
     def missed(self, role: str, since: int) -> list[dict[str, Any]]:
@@ -146,10 +176,16 @@ class GameActor:
             "seats": dict(zip(state.scenario.role_ids, state.seats, strict=True)),
             "events": self._durable,
             "offers": state.offers,
-            "seconds_left": round(seconds_left(state, self._clock()), 1),
+            "seconds_left": round(seconds_left(state, self._told_at()), 1),
             "paused": state.paused,
             "on_break": state.on_break,
+            "storage_available": self._outage is None,
         }
+
+    def _told_at(self) -> float:
+        """The time a view describes: now, or while storage fails the moment the clock
+        stopped (the pause stored once it works again starts there)."""
+        return self._clock() if self._outage is None else self._outage
 
     async def presence(self, role: str, connected: bool, grace_ends: float | None) -> None:
         """``role``'s player left (a bot may sit in from ``grace_ends``) or is back.
@@ -172,7 +208,8 @@ class GameActor:
     async def catch_up(self, last_alive: float | None, now: float) -> None:
         """After a restart: honour the deadlines that fell while down, skip the time down.
 
-        Returns once all of it is durable, so ``live`` and the views are current.
+        Returns once all of it is durable (or storage failed, and the game waits for it),
+        so ``live`` and the views are current.
         """
         if self._durable_state.ending is not None:
             # The end was logged but the crash came before its result was stored.
@@ -180,13 +217,7 @@ class GameActor:
             await self._storage.end_game(self.game, dumps(self._result))
             self._on_change(self)
             return
-        down_from = max(last_alive or 0.0, self._state.last_at)
-        # Deadlines that fell before the crash are honoured at the moment they fell...
-        self._time_out(down_from)
-        if self._playing and not self._state.paused:
-            # ...and the time the server was down is left off the clock.
-            self._commit(*apply(self._state, Pause(), down_from))
-            self._commit(*apply(self._state, Resume(), now))
+        self._downtime(max(last_alive or 0.0, self._state.last_at), now)
         stored: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._storage.record(self.game, [], None, stored.set_result)
         await stored
@@ -203,7 +234,9 @@ class GameActor:
 
     def submit(self, command: Command) -> None:
         if isinstance(command, PlayerMove) and not self._playing:
-            command.reply({"type": "error", "code": "game_over", "message": "the game is over"})
+            command.reply(refusal("game_over"))
+        elif isinstance(command, PlayerMove | SystemMove) and self._outage is not None:
+            _refuse(command)
         elif self._parked and not self._queue and isinstance(command, PlayerMove):
             self._take_now(command)
         else:
@@ -224,17 +257,16 @@ class GameActor:
             log.exception("the game actor failed", extra=self._ids)
             self._queue.put(Stop())
             return
-        if not self._playing:
-            self._queue.put(Stop())  # the task, still parked, has nothing left to do
-            return
         self._arm()
         self._parked = True
 
     async def system(self, action: Action) -> str | None:
         """Apply a server action and wait for it; the refusal code, or ``None`` when applied."""
-        move = SystemMove(action)
         if not self._playing:
             return "game_over"
+        if self._outage is not None:
+            return UNAVAILABLE
+        move = SystemMove(action)
         self.submit(move)
         return await move.done
 
@@ -253,6 +285,8 @@ class GameActor:
         bot seated the timer ticks every ``bot_tick``, so deadlines still fall on time
         to within one tick.
         """
+        if not self._playing:
+            return  # the end is on its way to storage: nothing falls due any more
         deadline = next_deadline(self._state)
         if self._state.seats is not self._seats:
             # States share their seats until a seat changes hands: looked at once then.
@@ -276,8 +310,17 @@ class GameActor:
         self._queue.put(WAKE)
 
     async def _run(self) -> None:
+        """Take commands until the players have been told the game is over (or ``stop``).
+
+        A game whose end is still on its way to storage is not over yet: if that record
+        fails, the game goes back to its durable state and goes on.
+        """
         try:
-            while self._playing:
+            while self.live:
+                if self._outage is not None:
+                    if not await self._wait_out():
+                        return
+                    continue
                 self._arm()
                 self._parked = True
                 try:
@@ -286,6 +329,9 @@ class GameActor:
                     self._parked = False
                 if isinstance(command, Stop):
                     return
+                if self._outage is not None:
+                    _refuse(command)  # storage failed while the actor waited
+                    continue
                 self._step(command)
         except Exception:
             log.exception("the game actor failed", extra=self._ids)
@@ -293,10 +339,15 @@ class GameActor:
         finally:
             if self._timer is not None:
                 self._timer.cancel()
+                self._timer = None
             self._refuse_waiting()
 
     def _step(self, command: PlayerMove | SystemMove | Wake) -> None:
         now = self._clock()
+        if not self._playing:
+            # The end is on its way to storage; a move taken meanwhile is too late.
+            _refuse(command, "game_over")
+            return
         self._time_out(now)
         if isinstance(command, Wake):
             if self._playing:
@@ -310,21 +361,30 @@ class GameActor:
         while (deadline := next_deadline(self._state)) is not None and now >= deadline:
             self._apply(Timeout(), now)
 
+    def _downtime(self, since: float, now: float) -> None:
+        """A time the game could not run (the server down, or storage failing) left off
+        its clock: the deadlines that fell before ``since`` taken when they fell, then a
+        ``pause`` at ``since`` and a ``resume`` now, unless the game is already paused (a
+        facilitator's pause keeps its own resume). Each is a step and a record of its own,
+        as in a replay of the log."""
+        self._time_out(since)
+        if self._playing and not self._state.paused:
+            self._commit(*apply(self._state, Pause(), since))
+            self._commit(*apply(self._state, Resume(), now))
+
     def _handle(self, command: PlayerMove | SystemMove, now: float) -> None:
         if isinstance(command, SystemMove):
-            done = command.done
             try:
-                self._apply(command.action, now, lambda: _settle(done))
+                self._apply(command.action, now, command)
             except ActionRefused as exc:
-                if not done.done():
-                    done.set_result(exc.code)
+                _settle(command.done, exc.code)
             return
         try:
             if self._state.seats[self.header.scenario.role_ids.index(command.role)] != "player":
                 raise ActionRefused(
                     "not_allowed", "a bot holds your seat; reconnect to take it back"
                 )
-            self._apply(command.action, now)
+            self._apply(command.action, now, command)
         except ActionRefused as exc:
             log.info("%s refused: %s", command.role, exc.code, extra=self._ids)
             reply = {"type": "error", "code": exc.code, "message": exc.message}
@@ -334,22 +394,22 @@ class GameActor:
             else:
                 command.reply(reply)
 
-    def _apply(self, action: Action, now: float, then: Callable[[], object] | None = None) -> None:
+    def _apply(self, action: Action, now: float, move: Move | None = None) -> None:
         state, events = apply(self._state, action, now)
-        self._commit(state, events, then)
+        self._commit(state, events, move)
 
-    def _commit(
-        self, state: GameState, events: list[Event], then: Callable[[], object] | None = None
-    ) -> None:
+    def _commit(self, state: GameState, events: list[Event], move: Move | None = None) -> None:
         """Adopt the state, store the events, and tell the players once they are on disk.
 
         The actor goes on with its next move meanwhile; storage keeps records in order,
-        so announcements come out in the order of the moves.
+        so announcements come out in the order of the moves. The ``move`` that made
+        the events is refused with ``storage_unavailable`` if they are lost; a system
+        move's caller also hears once they are announced.
         """
         self._state = state
         if not events:
-            if then is not None:
-                then()
+            if isinstance(move, SystemMove):
+                _settle(move.done, None)
             return
         lines = [orjson.dumps(e.to_dict()).decode() for e in events]
         self._lines.extend(lines)
@@ -358,16 +418,27 @@ class GameActor:
             self._result = result(state)
         count = len(self._lines)
         self._unannounced += 1
+        epoch = self._epoch
 
         def announce(ok: bool) -> None:
             self._unannounced -= 1
             if not ok:
-                log.error("events not stored; not announced", extra=self._ids)
+                if epoch == self._epoch:
+                    self._lost(events[0].at)
+                if move is not None:
+                    _refuse(move)
+                return
+            if epoch != self._epoch:
+                # Storage refuses a record that does not follow the stored seqs, so a
+                # record made before a failure can never be stored after it.
+                log.error("a void record was stored", extra=self._ids)
                 return
             self._durable_state, self._durable = state, count
             self._announce(events, state)
-            if then is not None:
-                then()
+            if isinstance(move, SystemMove):
+                _settle(move.done, None)
+            if ended:
+                self._queue.put(WAKE)  # the task has nothing left to do: let it see so
 
         self._storage.record(
             self.game,
@@ -423,11 +494,91 @@ class GameActor:
 
     def _refuse_waiting(self) -> None:
         while self._queue:
-            command = self._queue.take()
-            if isinstance(command, SystemMove) and not command.done.done():
-                command.done.set_result("game_over")
+            _refuse(self._queue.take(), "game_over")
+
+    # ---- when storage fails ----------------------------------------------------------
+
+    def _lost(self, since: float) -> None:
+        """A record failed: back to the durable state, and no moves until storage works.
+
+        Every record made after it fails too (storage refuses what would leave a gap),
+        and each tells its own sender; this drops their events and state at once.
+        """
+        self._epoch += 1
+        self._state = self._durable_state
+        del self._lines[self._durable :]
+        self._result = result(self._state)
+        if self._outage is not None:
+            return  # a try at resuming failed: still out
+        self._outage = max(since, self._state.last_at)
+        self._retry = FIRST_RETRY
+        log.warning("storage failed: the game takes no moves until it works", extra=self._ids)
+        self._tell_storage(False)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+            self._timer_for = None
+        # Refuse what waits in the queue, and let a parked task go round into _wait_out.
+        self._queue.put(WAKE)
+
+    async def _wait_out(self) -> bool:
+        """Refuse moves, and try storage after growing pauses until the game is stored again.
+
+        ``False`` if told to stop meanwhile. Coming back stores what the outage means for
+        the game (``_downtime``: the deadlines that fell before it began, a ``pause``
+        when it began and a ``resume`` now), and the seat of a player who came back
+        meanwhile; all of it in one commit, as records made in one turn are.
+        """
+        loop = asyncio.get_running_loop()
+        while self._outage is not None:
+            if self._timer is None:
+                self._timer = loop.call_later(self._retry, self._ring)
+            command = await self._queue.get()
+            if isinstance(command, Stop):
+                return False
+            if not isinstance(command, Wake):
+                _refuse(command)
+                continue
+            if self._timer is not None:
+                continue  # the wake-up _lost sent, not the timer's
+            self._retry = min(self._retry * 2, LAST_RETRY)
+            now = self._clock()
+            try:
+                await self._storage.heartbeat(now)
+            except Unavailable:
+                continue
+            epoch = self._epoch
+            self._downtime(self._outage, now)
+            for role, seat in zip(self.header.scenario.role_ids, self._state.seats, strict=True):
+                back = self._presence.get(role, {}).get("connected")
+                if back and seat != "player" and self._playing:
+                    self._apply(Seat(role, "player"), now)
+            stored: asyncio.Future[bool] = loop.create_future()
+            self._storage.record(self.game, [], None, stored.set_result)
+            await stored
+            # A record that failed went back to the durable state, and so bumped the epoch.
+            if self._epoch == epoch:
+                self._outage = None
+                log.info("storage works again: the game goes on", extra=self._ids)
+                self._tell_storage(True)
+        return True
+
+    def _tell_storage(self, available: bool) -> None:
+        """Tell both players, and the facilitators, that the game stopped or goes on."""
+        message = Prepared({"type": "storage", "game": self.game, "available": available})
+        for role in self.header.scenario.role_ids:
+            self._deliver(role, message)
+        self._on_change(self)
 
 
-def _settle(done: asyncio.Future[str | None]) -> None:
+def _refuse(command: Command, code: str = UNAVAILABLE) -> None:
+    """Tell a move's sender it was not applied; a wake-up or a stop needs no answer."""
+    if isinstance(command, PlayerMove):
+        command.reply(refusal(code))
+    elif isinstance(command, SystemMove):
+        _settle(command.done, code)
+
+
+def _settle(done: asyncio.Future[str | None], code: str | None) -> None:
     if not done.done():
-        done.set_result(None)
+        done.set_result(code)

@@ -2,8 +2,9 @@
 
 Start-up opens storage and rebuilds every live game before the first request; a
 heartbeat records that the server is alive, so a crash's downtime stays off the
-clocks. ``drain`` is the clean shutdown: sockets close with 1001, actors stop, storage
-flushes and closes.
+clocks, and while storage fails it is the write that finds out when it works again.
+``drain`` is the clean shutdown: sockets close with 1001, actors stop, storage flushes
+and closes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from zopa.server import memory
 from zopa.server.config import Settings
+from zopa.server.errors import Unavailable
 from zopa.server.http_api import Api
 from zopa.server.hub import Hub
 from zopa.server.scenario_api import ScenarioApi
@@ -51,11 +53,12 @@ class Zopa:
 
     async def start(self) -> None:
         await self.storage.open()
+        self.storage.health.listen(self._storage_changed)
         # The library before the sessions: a session may be on one of its scenarios.
         self.library.restore(await self.storage.scenarios())
         await add_folders(self.library, self.storage, self.settings.scenario_folders)
         resumed = await self.sessions.recover()
-        await self.storage.heartbeat(time.time())
+        await self._beat_once()
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
         if self.settings.gc_sweep_seconds > 0:
             memory.take_over()
@@ -68,7 +71,22 @@ class Zopa:
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(self.settings.heartbeat_seconds)
+            await self._beat_once()
+
+    async def _beat_once(self) -> None:
+        """Record that the server is alive; while storage fails, this is also its probe."""
+        with contextlib.suppress(Unavailable):
             await self.storage.heartbeat(time.time())
+
+    def _storage_changed(self) -> None:
+        health = self.storage.health
+        if health.ok:
+            log.warning("storage works again; the games resume by themselves")
+        else:
+            log.error(
+                "storage is failing (%s); games take no moves until it works again",
+                health.reason,
+            )
 
     async def drain(self) -> None:
         """Close every socket with 1001, stop the games, flush and close storage."""

@@ -105,6 +105,9 @@ class BotPlayer:
     player: str = ""
     token: str = ""
     table: Table | None = None
+    # The game we played before the current one, while its end is still to come: after a
+    # reconnect across rounds the server sends the new game's view, then the old one's end.
+    earlier: Table | None = None
     _waiting_since: float | None = None  # when our last move was sent, until it is answered
 
     @property
@@ -143,7 +146,7 @@ class BotPlayer:
             compression=None,
             max_size=2**22,
         ) as socket:
-            await self._send(socket, {"type": "hello", "token": self.token})
+            await self._send(socket, self._hello())
             while not self.done:
                 timeout = self._timeout()
                 # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a
@@ -160,15 +163,30 @@ class BotPlayer:
                     return
                 await self._move(socket)
 
+    def _hello(self) -> dict[str, Any]:
+        """The hello; with a game, where we left off in it (docs/protocol.md)."""
+        hello: dict[str, Any] = {"type": "hello", "token": self.token}
+        table = self.table
+        if table is not None:
+            hello["game"] = table.game
+            hello["since"] = table.events[-1].seq if table.events else 0
+        return hello
+
     def _receive(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
         now = time.time()
         if kind in ("welcome", "game"):
             view = message.get("game") if kind == "welcome" else message
-            if view and "result" in view:
+            table = self.table
+            if view and "since" in view and table is not None and view["game"] == table.game:
+                # We go on from our own copy: the events we missed follow, then any end.
+                self._waiting_since = None
+            elif view and "result" in view:
                 # Our game ended while we were away: no "ended" message will follow.
                 self._finish(view["game"], view.get("result"))
             elif view:
+                if table is not None and not table.over and table.game != view["game"]:
+                    self.earlier = table
                 self.table = Table(view, now)
                 self._waiting_since = None
         elif kind == "event":
@@ -188,11 +206,15 @@ class BotPlayer:
             log.warning("%s: refused: %s", self.name, message.get("message"))
 
     def _finish(self, game: Any, result: Any) -> None:
-        table = self.table
-        if table is not None and game == table.game and isinstance(result, dict):
-            self.outcomes.append(GameOutcome(table.game, table.role, result))
-            self.report(_describe(self.name, table.role, result))
-            self.table = None
+        for table in (self.table, self.earlier):
+            if table is not None and game == table.game and isinstance(result, dict):
+                self.outcomes.append(GameOutcome(table.game, table.role, result))
+                self.report(_describe(self.name, table.role, result))
+                if table is self.table:
+                    self.table = None
+                else:
+                    self.earlier = None
+                return
 
     async def _move(self, socket: ClientConnection) -> None:
         table = self.table

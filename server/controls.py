@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from zopa.rules.actions import Abort, Action, Extend, Pause, Resume
-from zopa.server.errors import Conflict, Invalid, NotFound
+from zopa.server.errors import Conflict, Invalid, NotFound, Unavailable
+from zopa.server.moves import UNAVAILABLE
 from zopa.server.records import Session
 from zopa.server.registry import Registry
 
@@ -45,6 +46,8 @@ class Controls:
         if entry.actor is None:
             raise Conflict("the game is not live", "game_over")
         refused = await entry.actor.system(Extend(seconds))
+        if refused == UNAVAILABLE:
+            raise Unavailable("storage is failing: the game takes no changes until it works")
         if refused is not None:
             raise Conflict("the game is not live", refused)
         return 1

@@ -14,6 +14,8 @@ ServerError                 code, message
 ├── TooLarge                a request body over its limit (too_large)
 ├── Busy                    a limit on live work is reached (too_many_games)
 ├── Damaged                 stored data that no longer reads back (bad_log)
+├── Unavailable             storage takes no writes now (storage_unavailable)
+├── BadDatabase             a database file the server cannot start on (empty, foreign, damaged…)
 ├── bot_client.BotError     a bot cannot join or stay in its session (``zopa bots``)
 └── commands.backup.BackupError   a backup could not be made (``zopa backup``)
 
@@ -58,3 +60,15 @@ class Busy(ServerError):
 
 class Damaged(ServerError):
     default_code = "bad_log"
+
+
+class Unavailable(ServerError):
+    """Storage failed to write: nothing was changed, and the same request may work later."""
+
+    default_code = "storage_unavailable"
+
+
+class BadDatabase(ServerError):
+    """The database file cannot be used at all; the message names it and says what to do."""
+
+    default_code = "bad_database"

@@ -19,17 +19,18 @@ import orjson
 from zopa.rules.actions import Seat
 from zopa.rules.bots import BOT_DEFAULT
 from zopa.rules.deal import deal
-from zopa.rules.errors import LogError, ScenarioError
 from zopa.rules.events import Event, event_from_dict
 from zopa.rules.log import GameLog, Header, dumps, read_log, replay
 from zopa.rules.negotiation import GameState, apply, start
 from zopa.rules.scenario import Scenario
+from zopa.server import restore
 from zopa.server.actor import Audience, GameActor
 from zopa.server.codes import new_id
 from zopa.server.config import Settings
 from zopa.server.errors import Damaged
 from zopa.server.records import GameEntry, Player, Session
 from zopa.server.registry import Registry
+from zopa.server.restore import READ_ERRORS
 from zopa.server.storage import GameRow, RoundRow, Storage
 from zopa.server.views import missed_messages, player_view
 
@@ -161,8 +162,8 @@ class Games:
         try:
             events = tuple(event_from_dict(json.loads(line)) for line in game.events)
             state = replay(GameLog(header, events))
-        except (LogError, ScenarioError, KeyError, TypeError, ValueError) as exc:
-            raise RuntimeError(f"game {game.id} cannot be rebuilt from storage: {exc}") from exc
+        except READ_ERRORS as exc:
+            raise Damaged(f"its stored events do not replay: {exc}") from exc
         entry = self._registry.game(game.id)
         assert entry is not None
         actor = self._actor(header, state, list(game.events))
@@ -206,7 +207,16 @@ class Games:
             if entry.actor is not None:
                 missed = [] if since is None else entry.actor.missed(role, since)
                 return Latest(entry, entry.actor.view(role), missed)
-            latest = await self._ended_view(entry, role, since)
+            if entry.quarantined is not None:
+                return None  # set aside: the player waits for the next round
+            try:
+                latest = await self._ended_view(entry, role, since)
+            except Damaged as exc:
+                session = self._registry.loaded(player.session)
+                if session is not None:
+                    restore.quarantine(entry, session, exc.message)
+                    self._changed(session.code)
+                continue
             again = self._registry.latest_game(player)
             if again is not None and again[0] is entry:
                 return latest
@@ -215,9 +225,12 @@ class Games:
         lines = await self._storage.game_lines(entry.id)
         if lines is None:
             raise Damaged(f"game {entry.id} is not in storage")
-        game = read_log(lines)
-        events = list(game.events)
-        view = player_view(game.header, replay(game), events, role, self._clock(), entry.result)
+        try:
+            game = read_log(lines)
+            events = list(game.events)
+            view = player_view(game.header, replay(game), events, role, self._clock(), entry.result)
+        except READ_ERRORS as exc:
+            raise Damaged(f"its stored log does not replay: {exc}") from exc
         view["presence"] = None
         missed = [] if since is None else missed_messages(game.header, events, role, True, since)
         return Latest(entry, view, missed)

@@ -24,6 +24,7 @@ from zopa.server.errors import (
     ServerError,
     TooLarge,
     Unauthorized,
+    Unavailable,
 )
 from zopa.server.records import Session
 from zopa.server.sessions import Sessions
@@ -41,6 +42,7 @@ STATUS: dict[type[ServerError], int] = {
     TooLarge: 413,
     Busy: 429,
     Damaged: 500,
+    Unavailable: 503,
 }
 
 
@@ -131,7 +133,12 @@ class Api:
         ]
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"ok": True, "sessions": self.sessions.registry.count()})
+        """200 while the server can serve; 503 while storage fails, with why and since when."""
+        health = self.sessions.health
+        body: dict[str, Any] = {"ok": health.ok, "sessions": self.sessions.registry.count()}
+        if not health.ok:
+            body["storage"] = health.view()
+        return JSONResponse(body, status_code=200 if health.ok else 503)
 
     async def create_session(self, request: Request) -> Response:
         self._facilitator(request)

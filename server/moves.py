@@ -1,4 +1,5 @@
-"""What goes on a game actor's queue: players' moves, the server's actions, wake-ups."""
+"""What goes on a game actor's queue: players' moves, the server's actions, wake-ups;
+and what their senders are told when a move is not applied."""
 
 from __future__ import annotations
 
@@ -11,6 +12,18 @@ from zopa.rules.actions import Action
 from zopa.rules.record import record
 
 Reply = Callable[[dict[str, Any]], None]  # must not block
+
+UNAVAILABLE = "storage_unavailable"
+_MESSAGES = {
+    UNAVAILABLE: "the game cannot be saved right now, so your move was not made; "
+    "the game goes on by itself once saving works again",
+    "game_over": "the game is over",
+}
+
+
+def refusal(code: str) -> dict[str, Any]:
+    """The ``error`` a player gets for a move that was not applied."""
+    return {"type": "error", "code": code, "message": _MESSAGES.get(code, code)}
 
 
 @record
@@ -42,4 +55,5 @@ class Wake:
 
 
 WAKE = Wake()
+Move = PlayerMove | SystemMove
 Command = PlayerMove | SystemMove | Stop | Wake

@@ -58,6 +58,9 @@ class GameEntry:
     actor: GameActor | None = None
     result_json: str | None = None
     practice: bool = False  # a solo game against a bot, started by the player
+    # Why its stored rows cannot be rebuilt, for a game set aside at loading (its rows
+    # stay in storage as they are); None for every sound game.
+    quarantined: str | None = None
 
     @property
     def players(self) -> dict[str, str | None]:
@@ -84,6 +87,12 @@ class GameEntry:
     def playing(self, actor: GameActor) -> None:
         """The game is live, owned by ``actor`` (``games.py``)."""
         self.actor = actor
+
+    def quarantine(self, reason: str) -> None:
+        """Its rows cannot be rebuilt: no actor, no result, the reason for the facilitator."""
+        self.actor = None
+        self.result_json = None
+        self.quarantined = reason
 
     def released(self, result_json: str | None) -> None:
         """The game has ended and everyone was told: drop its actor, keep its result."""

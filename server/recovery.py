@@ -5,7 +5,8 @@ within it are loaded at start-up with every session that has a live game or a
 tournament round still to start; the registry loads any other when it is asked for.
 A live game's actor is rebuilt by replaying its log, then catches up: deadlines that
 fell while the server was down are honoured when they fell, and the time it was down
-is left off the clock.
+is left off the clock. A game whose log does not replay is quarantined
+(``restore.quarantine``): the server starts with every other game.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 
 from zopa.server import restore
 from zopa.server.config import Settings
+from zopa.server.errors import Damaged
 from zopa.server.games import Games
 from zopa.server.registry import Registry
 from zopa.server.rounds import Rounds
@@ -33,7 +35,14 @@ async def recover(
     now = clock()
     snapshot = await storage.load(now - settings.recent_seconds)
     live = restore.restore(registry, snapshot)
-    actors = [games.revive(header, row) for header, row in live]
+    actors = []
+    for header, row in live:
+        try:
+            actors.append(games.revive(header, row))
+        except Damaged as exc:
+            entry, session = registry.game(row.id), registry.loaded(row.session)
+            assert entry is not None and session is not None
+            restore.quarantine(entry, session, exc.message)
     # Together, so their catch-up records share commits.
     await asyncio.gather(*(actor.catch_up(snapshot.last_alive, now) for actor in actors))
     resumed = 0

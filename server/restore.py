@@ -2,17 +2,20 @@
 
 Ended games become results only: their header is read for who sat where and the
 scenario, which is parsed once for all the games that share it. Live games are handed
-back with their parsed header, for recovery to give each its actor again.
+back with their parsed header, for recovery to give each its actor again. A game whose
+rows do not read back is quarantined (``quarantine``), and the others load as ever.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 from typing import TYPE_CHECKING
 
 import orjson
 
+from zopa.rules.errors import LogError, ScenarioError
 from zopa.rules.log import Header, parse_header
 from zopa.rules.scenario import Scenario, parse_scenario
 from zopa.server.records import GameEntry, Player, Session
@@ -21,6 +24,12 @@ from zopa.server.tournament.schedule import schedule_from_dict
 
 if TYPE_CHECKING:
     from zopa.server.registry import Registry
+
+log = logging.getLogger("zopa.restore")
+
+# What reading a damaged header, result or event line raises (orjson's error is a
+# ValueError): the game is quarantined, never the server stopped.
+READ_ERRORS = (LogError, ScenarioError, KeyError, TypeError, ValueError, AttributeError)
 
 
 def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRow]]:
@@ -52,14 +61,17 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
         owner = sessions.get(game.session)
         if owner is None:
             continue
-        if game.result is None:
-            header = parse_header(json.loads(game.header))
-            live.append((header, game))
-            registry.add_game(
-                session, GameEntry(game.id, game.round, seats(header), header.scenario)
-            )
-        else:
-            registry.add_game(owner, ended_entry(game))
+        try:
+            if game.result is None:
+                header = parse_header(json.loads(game.header))
+                entry = GameEntry(game.id, game.round, seats(header), header.scenario)
+                live.append((header, game))
+            else:
+                entry = ended_entry(game)
+        except READ_ERRORS as exc:
+            entry = GameEntry(game.id, game.round, (None, None), owner.scenario)
+            quarantine(entry, owner, f"its stored header or result does not read: {exc}")
+        registry.add_game(owner, entry)
     for started in snapshot.rounds:
         opened = sessions.get(started.session)
         if opened is not None:
@@ -67,6 +79,21 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
     for session in sessions.values():
         session.resumed()
     return live
+
+
+def quarantine(entry: GameEntry, session: Session, reason: str) -> None:
+    """Set a game aside whose rows cannot be rebuilt; every other game goes on.
+
+    Its rows stay in storage untouched (``GET /api/games/{id}/log`` still gives them),
+    the reason is logged and shown on the facilitator's dashboard, and its players are
+    free for the next round.
+    """
+    entry.quarantine(reason)
+    log.error(
+        "game quarantined: %s; its rows are kept as they are",
+        reason,
+        extra={"game": entry.id, "session": session.code},
+    )
 
 
 def seats(header: Header) -> tuple[str | None, ...]:
@@ -84,6 +111,8 @@ def ended_entry(game: GameRow) -> GameEntry:
     seated = tuple(
         None if "bot" in players[role] else str(players[role]["id"]) for role in scenario.role_ids
     )
+    if not isinstance(orjson.loads(game.result or ""), dict):
+        raise ValueError("the result is not a JSON object")
     return GameEntry(game.id, game.round, seated, scenario, result_json=game.result)
 
 

@@ -61,7 +61,8 @@ class Sessions:
         self.clock = clock
         self._storage = storage
         self.registry = Registry(storage, self.library.timed)
-        self.snapshots = Snapshots(self.registry, hub, clock)
+        self.health = storage.health
+        self.snapshots = Snapshots(self.registry, hub, clock, storage.health)
         changed = self.snapshots.push
         self.games = Games(self.registry, storage, hub, settings, changed, clock)
         self.players = Players(self.registry, storage, hub.close_player, changed, clock)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from zopa.server.records import Session
 from zopa.server.registry import Registry
+from zopa.server.storage import Health
 from zopa.server.tournament.views import schedule_view
 from zopa.server.wire import Prepared
 
@@ -38,12 +39,17 @@ class Watchers(Protocol):
 
 
 class Snapshots:
-    def __init__(self, registry: Registry, hub: Watchers, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, registry: Registry, hub: Watchers, clock: Callable[[], float], health: Health
+    ) -> None:
         self._registry = registry
         self._hub = hub
         self._clock = clock
+        self._health = health
         self._pushes: dict[str, asyncio.TimerHandle] = {}
         self._sizes: dict[str, int] = {}  # the size of each session's latest snapshot
+        # Storage starting or stopping to fail changes every session's picture.
+        health.listen(self._push_all)
 
     def snapshot(self, session: Session) -> dict[str, Any]:
         """Players, games and progress, as ``GET /api/sessions/{code}`` answers."""
@@ -70,6 +76,8 @@ class Snapshots:
             else:
                 item["result"] = entry.result
                 item["live"] = False
+                if entry.quarantined is not None:
+                    item["quarantined"] = entry.quarantined
             rounds[number - 1]["games"].append(item)
         found = {
             "type": "session",
@@ -81,6 +89,7 @@ class Snapshots:
             "paused": session.paused,
             "players": players,
             "rounds": rounds,
+            "storage": self._health.view(),
         }
         if session.schedule is not None:
             found["schedule"] = schedule_view(self._registry, session)
@@ -102,6 +111,10 @@ class Snapshots:
 
         delay = snapshot_interval(self._sizes.get(code, 0))
         self._pushes[code] = asyncio.get_running_loop().call_later(delay, send)
+
+    def _push_all(self) -> None:
+        for session in self._registry.sessions():
+            self.push(session.code)
 
     def shutdown(self) -> None:
         for handle in self._pushes.values():

@@ -3,6 +3,8 @@
 The interface is small and asynchronous so that SQLite (the embedded default,
 ``storage_sqlite``) and a later PostgreSQL backend can sit behind it unchanged. Every
 write call returns only once its data is durable: the server announces nothing before.
+A write that fails raises ``errors.Unavailable`` (or calls ``then(False)``) having
+changed nothing, and ``health`` says storage is failing until a write works again.
 """
 
 from __future__ import annotations
@@ -81,7 +83,50 @@ class Snapshot:
     rounds: tuple[RoundRow, ...] = ()
 
 
+class Health:
+    """Whether storage takes writes: failing since when and why, and whom to tell of a change.
+
+    Set by the backend from the outcome of its writes (and the heartbeat's, once a
+    second), read by ``/healthz`` and the facilitators' snapshots.
+    """
+
+    def __init__(self) -> None:
+        self.failing_since: float | None = None
+        self.reason = ""
+        self._listeners: list[Callable[[], None]] = []
+
+    @property
+    def ok(self) -> bool:
+        return self.failing_since is None
+
+    def listen(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` on the event loop whenever storage starts or stops failing."""
+        self._listeners.append(listener)
+
+    def failed(self, reason: str, now: float) -> None:
+        if self.failing_since is None:
+            self.failing_since = now
+            self.reason = reason
+            self._tell()
+
+    def recovered(self) -> None:
+        if self.failing_since is not None:
+            self.failing_since = None
+            self.reason = ""
+            self._tell()
+
+    def view(self) -> dict[str, object]:
+        """What facilitators and ``/healthz`` are shown."""
+        return {"ok": self.ok, "failing_since": self.failing_since, "reason": self.reason}
+
+    def _tell(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+
 class Storage(Protocol):
+    health: Health
+
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -111,6 +156,10 @@ class Storage(Protocol):
         the records were made; ``then(False)`` if they could not be stored. A game
         announces its events from ``then``, so nothing is told before it is on disk,
         while the game goes on with its next move meanwhile.
+
+        A game's stored seqs never have a gap: a record whose first seq does not follow
+        the game's last stored one (because a record before it failed) is refused, with
+        ``then(False)``, and nothing of it is written.
         """
         ...
 

@@ -7,11 +7,18 @@ item instead),
 so a burst of events from many games costs one fsync instead of one each. Results are
 handed back only after the commit: an event the server announces is already on disk.
 ``synchronous=FULL`` keeps that promise across power loss, not only a killed process.
+
+A commit that fails (a full disk, a read-only file, an I/O error) changes nothing and
+is reported as ``errors.Unavailable``; ``health`` says storage is failing until a write
+commits again. Each live game's next seq is kept here, in the storage thread, so that a
+record that does not continue what is stored is refused: when one record of a game
+fails, the ones it has already queued behind it cannot leave a gap on disk.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -23,17 +30,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from zopa.server import sqlite_reads
-from zopa.server.sqlite_schema import (
-    CLOSE_SPAN,
-    LAST_ROWID,
-    SCHEMA,
-    Rows,
-    finish,
-    insert_events,
-    migrate,
-)
+from zopa.server.errors import Unavailable
+from zopa.server.sqlite_file import connect
+from zopa.server.sqlite_schema import CLOSE_SPAN, LAST_ROWID, Rows, finish, insert_events
 from zopa.server.storage import (
     GameRow,
+    Health,
     PlayerRow,
     RoundRow,
     ScenarioRow,
@@ -45,6 +47,9 @@ T = TypeVar("T")
 _Work = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
 # A game's record: the game, its new event rows, its result once it ended, whom to tell.
 _Record = tuple[str, Rows, str | None, Callable[[bool], None]]
+# Each live game's next seq as stored; None in a change: the game ended, forget it.
+_NextSeq = dict[str, int]
+_Changes = dict[str, int | None]
 
 log = logging.getLogger("zopa.storage")
 
@@ -60,6 +65,13 @@ class SqliteStorage:
         self._thread: threading.Thread | None = None
         # Records made during this turn of the event loop, handed over together.
         self._gathering: list[_Record] | None = None
+        self.health = Health()
+        # Owned by the storage thread: the next seqs as committed, the changes the open
+        # transaction makes to them, and whether its last write failed.
+        self._next_seq: _NextSeq = {}
+        self._changes: _Changes = {}
+        self._failing = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def open(self) -> None:
         ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -82,15 +94,10 @@ class SqliteStorage:
         return await future
 
     def _run(self, ready: asyncio.Future[None]) -> None:
-        loop = ready.get_loop()
+        loop = self._loop = ready.get_loop()
         try:
-            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=FULL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            connection.executescript(SCHEMA)
-            migrate(connection)
-        except sqlite3.Error as exc:
+            connection = connect(self.path)
+        except Exception as exc:
             loop.call_soon_threadsafe(_settle, ready, None, exc)
             return
         loop.call_soon_threadsafe(_settle, ready, None, None)
@@ -122,20 +129,38 @@ class SqliteStorage:
 
     def _commit(self, connection: sqlite3.Connection, batch: list[_Work]) -> None:
         outcomes: list[tuple[Any, BaseException | None]]
+        written = connection.total_changes
         try:
             connection.execute("BEGIN IMMEDIATE")
             values = [work(connection) for work, _, _ in batch]
             connection.execute("COMMIT")
             outcomes = [(value, None) for value in values]
         except sqlite3.Error as exc:
+            self._changes.clear()
             if connection.in_transaction:
-                connection.execute("ROLLBACK")
+                # After an I/O error the rollback may fail too; SQLite has then already
+                # rolled back, and the next BEGIN starts clean.
+                with contextlib.suppress(sqlite3.Error):
+                    connection.execute("ROLLBACK")
             if len(batch) > 1:
                 # Rare: one bad item. Commit one at a time so the others still land.
                 for item in batch:
                     self._commit(connection, [item])
                 return
-            outcomes = [(None, exc)]
+            failure: BaseException = exc
+            if _storage_fault(exc):
+                failure = Unavailable(f"storage is failing: {exc}")
+                self._report(False, str(exc))
+            outcomes = [(None, failure)]
+        else:
+            for game, seq in self._changes.items():
+                if seq is None:
+                    self._next_seq.pop(game, None)
+                else:
+                    self._next_seq[game] = seq
+            self._changes.clear()
+            if connection.total_changes > written:
+                self._report(True, "")
         # One wake-up of each waiting loop per batch, not one per item: each wake-up is a
         # write to the loop's self-pipe and a pass of its selector.
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
@@ -143,6 +168,17 @@ class SqliteStorage:
             by_loop.setdefault(loop, []).append((future, value, error))
         for loop, settled in by_loop.items():
             loop.call_soon_threadsafe(_settle_all, settled)
+
+    def _report(self, ok: bool, reason: str) -> None:
+        """Tell ``health`` on the loop when writes start or stop failing (storage thread)."""
+        if ok == (not self._failing):
+            return
+        self._failing = not ok
+        assert self._loop is not None
+        if ok:
+            self._loop.call_soon_threadsafe(self.health.recovered)
+        else:
+            self._loop.call_soon_threadsafe(self.health.failed, reason, time.time())
 
     async def add_session(self, row: SessionRow) -> None:
         def work(c: sqlite3.Connection) -> None:
@@ -192,6 +228,8 @@ class SqliteStorage:
                 insert_events(c, events)
                 if row.result is not None:
                     c.execute(CLOSE_SPAN, (row.id,))
+                else:
+                    self._changes[row.id] = len(row.events) + 1
 
         await self._do(work)
 
@@ -215,17 +253,24 @@ class SqliteStorage:
         done: asyncio.Future[Any] = loop.create_future()
 
         def announce(future: asyncio.Future[Any]) -> None:
-            ok = future.exception() is None
-            if not ok:
-                log.error("events could not be stored: %s", future.exception())
-            for *_, then in records:
+            failed = future.exception()
+            if failed is not None:
+                log.error("events could not be stored: %s", failed)
+                stored = [False] * len(records)
+            else:
+                stored = future.result()
+            for (*_, then), ok in zip(records, stored, strict=True):
                 then(ok)
 
         done.add_done_callback(announce)
-        self._queue.put((lambda connection: _write(connection, records), done, loop))
+        self._queue.put((lambda c: _write(c, records, self._next_seq, self._changes), done, loop))
 
     async def end_game(self, game_id: str, result: str) -> None:
-        await self._do(lambda c: finish(c, game_id, result))
+        def work(c: sqlite3.Connection) -> None:
+            finish(c, game_id, result)
+            self._changes[game_id] = None
+
+        await self._do(work)
 
     async def add_note(self, game_id: str, line: str) -> None:
         await self._do(lambda c: c.execute("INSERT INTO notes VALUES (?, ?)", (game_id, line)))
@@ -247,7 +292,14 @@ class SqliteStorage:
         )
 
     async def load(self, recent_since: float = 0.0) -> Snapshot:
-        return await self._do(lambda c: sqlite_reads.startup(c, recent_since))
+        def work(c: sqlite3.Connection) -> Snapshot:
+            snapshot = sqlite_reads.startup(c, recent_since)
+            for game in snapshot.games:
+                if game.result is None:
+                    self._changes[game.id] = len(game.events) + 1
+            return snapshot
+
+        return await self._do(work)
 
     async def load_sessions(self, codes: Sequence[str]) -> Snapshot:
         return await self._do(lambda c: sqlite_reads.sessions(c, codes))
@@ -268,22 +320,46 @@ class SqliteStorage:
         return await self._do(work)
 
 
-def _write(connection: sqlite3.Connection, records: list[_Record]) -> None:
-    """Insert the records in order, each run of event rows with one statement.
+def _write(
+    connection: sqlite3.Connection, records: list[_Record], stored: _NextSeq, changes: _Changes
+) -> list[bool]:
+    """Insert the records in order, each run of event rows with one statement; which
+    records were written (a record that would leave a gap in its game's seqs is not).
 
     Event appends are most of the traffic; one insert for all the games that wrote in
     this loop turn costs a fraction of one per game.
     """
     rows: Rows = []
+    written = []
     for game_id, game_rows, result, _ in records:
+        if game_rows:
+            expected = changes.get(game_id, stored.get(game_id))
+            if expected is not None and game_rows[0][1] != expected:
+                log.warning(
+                    "seq %d refused: the game's next stored seq is %d",
+                    game_rows[0][1],
+                    expected,
+                    extra={"game": game_id},
+                )
+                written.append(False)
+                continue
+            changes[game_id] = game_rows[-1][1] + 1
         rows.extend(game_rows)
         if result is not None:
             # A game's events go in before its result: flush what has gathered so far.
             insert_events(connection, rows)
             rows = []
             finish(connection, game_id, result)
+            changes[game_id] = None
+        written.append(True)
     if rows:
         insert_events(connection, rows)
+    return written
+
+
+def _storage_fault(exc: sqlite3.Error) -> bool:
+    """A failure of the disk or the file (full, read-only, I/O, damaged), not of a query."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
 
 
 def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:

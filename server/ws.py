@@ -25,11 +25,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from zopa.rules.actions import PLAYER_KINDS, parse_action
 from zopa.rules.errors import ActionRefused
 from zopa.server.errors import NotFound
-from zopa.server.games import Latest
 from zopa.server.hub import Connection, FrameSend, Hub
 from zopa.server.moves import PlayerMove
 from zopa.server.records import Player
 from zopa.server.sessions import Sessions
+from zopa.server.welcome import welcome
 from zopa.server.wire import MSGPACK, BadFrame, decode
 
 log = logging.getLogger("zopa.ws")
@@ -114,6 +114,10 @@ class Endpoint:
         if since is not None and (isinstance(since, bool) or not isinstance(since, int)):
             connection.close(4400, "'since' must be a whole number")
             return
+        counted_in = hello.get("game")
+        if counted_in is not None and not isinstance(counted_in, str):
+            connection.close(4400, "'game' must be a game id")
+            return
         connection.player = player.id
         # Behind a proxy these are the player's own address and scheme, as the trusted
         # proxy forwarded them: what a facilitator needs to tell who cannot connect.
@@ -122,10 +126,14 @@ class Endpoint:
             "player connected",
             extra={"player": player.id, "client": peer, "scheme": socket.url.scheme},
         )
-        latest = await self.sessions.games.latest_view(player, since)
+        # A since from another game than the latest counts for nothing (welcome.py).
+        mine = counted_in is None or counted_in == player.game
+        latest = await self.sessions.games.latest_view(player, since if mine else None)
         # From here to the attach, no await: no event can slip between the view and
         # the events that follow it.
-        self._welcome(connection, player, since, latest)
+        earlier = None if counted_in is None else self.sessions.registry.game(counted_in)
+        for told in welcome(player.id, latest, since, counted_in, earlier):
+            connection.send(told)
         if self.hub.attach(connection) == 1:
             await self.sessions.presence.seen(player, connected=True)
         # The player's messages are read here rather than through _receive: a coroutine
@@ -139,32 +147,6 @@ class Endpoint:
                 await self._seat_bot(connection, player)
             else:
                 self._player_message(connection, player, message)
-
-    def _welcome(
-        self, connection: Connection, player: Player, since: int | None, latest: Latest | None
-    ) -> None:
-        """The welcome, then with ``since`` the events missed."""
-        if latest is None:
-            connection.send({"type": "welcome", "player": player.id, "game": None})
-            return
-        entry, view, missed = latest
-        if since is None:
-            connection.send({"type": "welcome", "player": player.id, "game": view})
-            return
-        view["events"] = []
-        view["since"] = since
-        connection.send({"type": "welcome", "player": player.id, "game": view})
-        for message in missed:
-            connection.send(message)
-        if "result" in view:
-            connection.send(
-                {
-                    "type": "ended",
-                    "game": entry.id,
-                    "result": view["result"],
-                    "cards": view["cards"],
-                }
-            )
 
     async def _seat_bot(self, connection: Connection, player: Player) -> None:
         refused = await self.sessions.presence.seat_bot(player)

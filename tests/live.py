@@ -38,6 +38,8 @@ def free_port() -> int:
 
 
 class Server:
+    root = ROOT  # the checkout whose zopa runs (bench/faults.py runs an older one too)
+
     def __init__(self, database: Path, **env: str) -> None:
         self.database = database
         self.port = free_port()
@@ -68,7 +70,9 @@ class Server:
         command = [sys.executable, "-m", "zopa.server.cli", "serve", "--port", str(self.port)]
         command += ["--db", str(self.database)]
         with open(self.log, "ab") as out:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=out, stderr=out)
+            self.process = subprocess.Popen(
+                command, cwd=self.root, env=self.env, stdout=out, stderr=out
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -209,11 +213,16 @@ class Player:
         self.id, self.token = answer["player"], answer["token"]
         return self
 
-    async def connect(self, since: int | None = None, **options: Any) -> dict[str, Any]:
+    async def connect(
+        self, since: int | None = None, game: str | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """Say hello; with ``since`` (and the ``game`` it counts in) to pick up after it."""
         self.client = await Client.open(self.server, self.binary, **options)
         hello: dict[str, Any] = {"type": "hello", "token": self.token}
         if since is not None:
             hello["since"] = since
+        if game is not None:
+            hello["game"] = game
         await self.client.send(hello)
         return await self.client.type("welcome")
 

@@ -1,17 +1,25 @@
-"""Nothing acknowledged is lost: reconnects with ``since``, SIGKILL mid-game, SIGTERM."""
+"""Nothing acknowledged is lost: reconnects with ``since``, SIGKILL mid-game and in a
+loop while bots play, SIGTERM."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import random
 import signal
 from pathlib import Path
+from typing import Any
 
 import websockets
 
 from tests.live import Client, Player, Server, open_session
 from tests.test_server_game import paired
+from zopa.rules.bots import make_bot
+from zopa.rules.bots.negotiator import tuned
 from zopa.rules.log import read_log, replay
 from zopa.rules.scoring import result
+from zopa.server.bot_client import BotPlayer
 
 
 def event_lines(server: Server, game: str) -> list[dict[str, object]]:
@@ -239,5 +247,135 @@ async def test_an_older_session_is_loaded_when_first_asked_for(tmp_path: Path) -
         await server.acall("POST", f"/api/sessions/{code}/rounds")
         assert server.call("GET", f"/api/sessions/{idle}")[0] == 200
         assert server.call("GET", "/api/sessions/NOSUCH")[0] == 404
+    finally:
+        server.stop()
+
+
+async def test_a_reconnect_across_rounds_gets_the_new_game_whole_and_the_old_ones_end(
+    tmp_path: Path,
+) -> None:
+    # The default grace period: a player away for a moment is still paired.
+    server = Server(tmp_path / "zopa.db")
+    server.start()
+    try:
+        code, players, started = await paired(server, "guitar")
+        first = started["games"][0]["game"]
+        seller, buyer = players["seller"], players["buyer"]
+        await seller.send({"type": "chat", "text": "one"})
+        await buyer.event("chat")
+        await buyer.c.close()
+        await seller.send({"type": "walkout"})
+        ended = await seller.c.type("ended")
+        second = (await server.acall("POST", f"/api/sessions/{code}/rounds"))["games"][0]["game"]
+        await seller.c.type("game")
+        for text in ("two", "three", "four"):
+            await seller.send({"type": "chat", "text": text})
+        for _ in range(3):
+            await seller.c.type("event")
+
+        # since=1 counted in the first game: all of the second, then the first one's end.
+        welcome = await buyer.connect(since=buyer.last_seq, game=first)
+        view = welcome["game"]
+        assert view["game"] == second and "since" not in view
+        assert [e["text"] for e in view["events"]] == ["two", "three", "four"]
+        assert await buyer.c.next() == ended
+        # Counted in the current game, a since picks up where it left off.
+        await buyer.c.close()
+        welcome = await buyer.connect(since=2, game=second)
+        assert welcome["game"]["since"] == 2 and welcome["game"]["events"] == []
+        missed = await buyer.c.next()
+        assert (missed["game"], missed["seq"], missed["event"]["text"]) == (second, 3, "four")
+        # Without a game, a since beyond the latest game's events cannot be from it.
+        await buyer.c.close()
+        welcome = await buyer.connect(since=7)
+        assert "since" not in welcome["game"] and len(welcome["game"]["events"]) == 3
+    finally:
+        server.stop()
+
+
+class Recording(BotPlayer):
+    """A joined bot that keeps every message the server sent it."""
+
+    heard: list[dict[str, Any]]
+    ended: asyncio.Event
+
+    def _receive(self, message: dict[str, Any]) -> None:
+        self.heard.append(message)
+        if ended_in(message) is not None:
+            self.ended.set()
+        super()._receive(message)
+
+
+def ended_in(message: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The game and result a message tells of: an ``ended``, or the view of an ended game
+    (a bot that was away when its game ended is welcomed with it)."""
+    if message["type"] == "ended":
+        return message["game"], message["result"]
+    view = message.get("game") if message["type"] == "welcome" else None
+    if isinstance(view, dict) and "result" in view:
+        return view["game"], view["result"]
+    return None
+
+
+async def test_a_crash_loop_while_bots_play_loses_no_event(tmp_path: Path) -> None:
+    """SIGKILL at random moments, 20 times, while joined bots play game after game."""
+    server = Server(tmp_path / "zopa.db")
+    server.start()
+    chance = random.Random(15)
+    bot = tuned(make_bot("conceder"), think=0.2)
+    bots = [Recording(server.url, "", f"bot {n}", bot, report=lambda _: None) for n in range(4)]
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        code = await open_session(server, "guitar", time_limit=8)
+        an_end = asyncio.Event()  # set whenever a bot hears a game end
+        for player in bots:
+            player.code, player.heard, player.ended = code, [], an_end
+            await player.join()
+        tasks = [asyncio.create_task(player.play()) for player in bots]
+        restarts = 0
+        while restarts < 20:
+            # A new round whenever the last one is over (409 while a game is live).
+            await asyncio.to_thread(server.call, "POST", f"/api/sessions/{code}/rounds")
+            await asyncio.sleep(chance.uniform(0.2, 1.2))
+            server.kill()
+            server.start()
+            restarts += 1
+        await server.acall("POST", f"/api/sessions/{code}/end-round")
+        results = await server.acall("GET", f"/api/sessions/{code}/results")
+        games = [g for r in results["rounds"] for g in r["games"]]
+        # Every game's end reaches its bots, the last round's included.
+        ends = {g["game"] for g in games}
+        async with asyncio.timeout(30):
+            while ends - {end[0] for b in bots for m in b.heard if (end := ended_in(m))}:
+                an_end.clear()
+                await an_end.wait()
+    finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    try:
+        assert len(games) >= 4, games
+        stored: dict[str, list[dict[str, Any]]] = {}
+        for entry in games:
+            status, text = server.call("GET", f"/api/games/{entry['game']}/log")
+            assert status == 200 and isinstance(text, str)
+            log = read_log(text.splitlines())
+            assert [e.seq for e in log.events] == list(range(1, len(log.events) + 1))
+            assert result(replay(log)) == entry["result"] is not None
+            stored[entry["game"]] = [json.loads(line) for line in text.splitlines()[1:]]
+        lost = 0
+        heard = 0
+        for player in bots:
+            for message in player.heard:
+                if message["type"] == "event":
+                    heard += 1
+                    events = stored[message["game"]]
+                    told = {"seq": message["seq"], **message["event"]}
+                    lost += len(events) < told["seq"] or events[told["seq"] - 1] != told
+                elif (told_end := ended_in(message)) is not None:
+                    found = next(g for g in games if g["game"] == told_end[0])
+                    assert told_end[1] == found["result"]
+        assert heard > 0 and lost == 0
     finally:
         server.stop()

@@ -129,3 +129,27 @@ async def test_a_live_game_an_older_zopa_wrote_after_the_upgrade_is_recovered(
         "NOSPAN": (line("NOSPAN", 1),),
         "NEW": (line("NEW", 1),),
     }
+
+
+async def test_a_record_that_would_leave_a_gap_is_refused_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    storage = await opened(tmp_path / "zopa.db")
+    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
+    await storage.add_games([GameRow("A", "S", 1, "header A", (line("A", 1),))])
+    told: list[bool] = []
+    # Seq 3 after seq 1: the record of seq 2 failed, so this one must not land either.
+    storage.record("A", [(3, line("A", 3))], None, told.append)
+    await record(storage, "A", range(2, 3))
+    assert told == [False]
+    assert await storage.game_lines("A") == ["header A", line("A", 1), line("A", 2)]
+    # After a restart the next seq is known from what is stored.
+    await storage.close()
+    storage = await opened(tmp_path / "zopa.db")
+    await storage.load()
+    refused: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    storage.record("A", [(2, line("A", 2))], None, refused.set_result)
+    assert await asyncio.wait_for(refused, 10) is False
+    await record(storage, "A", range(3, 4))
+    assert await storage.game_lines("A") == ["header A", *(line("A", s) for s in (1, 2, 3))]
+    await storage.close()

@@ -14,6 +14,8 @@ export function gameState(game) {
     if (result.outcome === "agreement") return "agreed";
     return result.reason === "walkout" ? "walked out" : `impasse: ${REASONS[result.reason] || result.reason}`;
   }
+  if (game.quarantined) return "set aside: damaged";
+  if (game.live && game.storage_available === false) return "waiting for storage";
   if (game.paused) return "paused";
   if (game.on_break) return "on a break";
   return "negotiating";
@@ -38,7 +40,7 @@ export function renderRoster(box, snapshot, onRemove) {
       h("th", { scope: "col" }, "Now"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Actions")))),
     h("tbody", {}, people.map((p) => {
       const game = p.game ? games.get(p.game) : null;
-      const busy = game && !game.result;
+      const busy = game && game.live;
       return h("tr", { "data-player": p.id },
         h("td", {}, p.name),
         h("td", {}, h("span", { class: `dot ${p.connected ? "on" : "off"}`, "aria-hidden": "true" }),
@@ -71,11 +73,12 @@ export function renderBoard(box, snapshot, elapsed, actions, labels = {}) {
         h("td", {}, h("div", {}, h("span", { class: "side-0-text" }, `${labels[first] || first}: `), seat(first)),
           h("div", {}, h("span", { class: "side-1-text" }, `${labels[second] || second}: `), seat(second))),
         h("td", {}, h("span", { class: `state ${state.split(":")[0].replaceAll(" ", "-")}` }, state),
-          game.result ? h("div", { class: "muted" }, `${points(game.result.points[first])} / ${points(game.result.points[second])}`) : null),
+          game.result ? h("div", { class: "muted" }, `${points(game.result.points[first])} / ${points(game.result.points[second])}`) : null,
+          game.quarantined ? h("div", { class: "muted" }, `Its stored log cannot be rebuilt (${game.quarantined}); the rows are kept as they are.`) : null),
         h("td", { class: "num", "data-clock": game.game }, timeLeft(game, elapsed)),
         h("td", { class: "num" }, game.offers ?? "–"),
         h("td", {}, h("div", { class: "buttons" },
-          game.result ? null : h("button", { type: "button", class: "secondary", onclick: () => actions.extend(game),
+          !game.live ? null : h("button", { type: "button", class: "secondary", onclick: () => actions.extend(game),
             "data-focus": `extend-${game.game}`, "aria-label": `+2 min for ${seat(first)} and ${seat(second)}` }, "+2 min"),
           h("a", { class: "button secondary", href: `replay.html#game=${encodeURIComponent(game.game)}`, target: "_blank",
             "data-focus": `replay-${game.game}`, "aria-label": `Replay the game of ${seat(first)} and ${seat(second)}` }, "Replay"))));

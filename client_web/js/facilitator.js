@@ -170,7 +170,19 @@ async function onMessage(message) {
   render();
 }
 
+// Storage failing stops every game that tries to move: say so above everything else.
+function storageNotice(storage) {
+  const failing = Boolean(storage && !storage.ok);
+  if (failing) {
+    const since = new Date(storage.failing_since * 1000).toLocaleTimeString();
+    $("#storage").textContent = `Storage is failing since ${since} (${storage.reason}): games take no moves ` +
+      "and their clocks are stopped until it works again; they then go on by themselves. See docs/deploy.md.";
+  }
+  show($("#storage"), failing);
+}
+
 function render() {
+  storageNotice(snapshot.storage);
   const joined = snapshot.players.filter((p) => !p.removed);
   $("#join-count").textContent = `${joined.length} joined, ${joined.filter((p) => p.connected).length} connected`;
   $("#cards-mode").textContent = snapshot.variation === false
@@ -179,8 +191,8 @@ function render() {
     + (snapshot.estimates ? " Players write down a sealed estimate of the other side." : "");
   const next = snapshot.rounds.length + 1;
   $("#start-round").textContent = `Start round ${next}`;
-  const live = snapshot.rounds.some((r) => r.games.some((g) => !g.result));
-  const playing = new Set(snapshot.rounds.flatMap((r) => r.games.filter((g) => !g.result).map((g) => g.game)));
+  const live = snapshot.rounds.some((r) => r.games.some((g) => g.live));
+  const playing = new Set(snapshot.rounds.flatMap((r) => r.games.filter((g) => g.live).map((g) => g.game)));
   // A round pairs only the players who are free; with nobody free there is nothing to start.
   $("#start-round").disabled = !joined.some((p) => !playing.has(p.game));
   $("#pause-all").disabled = !live || snapshot.paused;

@@ -41,18 +41,19 @@ function tell(game, status, now) {
 }
 
 export function clockRunning(game) {
-  return game.status.clock === "negotiation";
+  // `held`: the server cannot save the game, and its clock stands still (player.js).
+  return !game.held && game.status.clock === "negotiation";
 }
 
 export function secondsLeft(game, now = performance.now()) {
   const s = game.status;
-  return Math.max(0, s.seconds_left - (s.clock === "negotiation" ? (now - game.toldAt) / 1000 : 0));
+  return Math.max(0, s.seconds_left - (clockRunning(game) ? (now - game.toldAt) / 1000 : 0));
 }
 
 export function breakSecondsLeft(game, now = performance.now()) {
   const s = game.status;
   if (s.break_left === null) return 0;
-  return Math.max(0, s.break_left - (s.clock === "break" ? (now - game.toldAt) / 1000 : 0));
+  return Math.max(0, s.break_left - (!game.held && s.clock === "break" ? (now - game.toldAt) / 1000 : 0));
 }
 
 // The standing offer's event (with its terms), or null.

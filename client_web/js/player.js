@@ -1,13 +1,14 @@
 // The player's page: join with a code and a name, wait in the lobby, negotiate, see
 // the end. Who you are (token) is kept in sessionStorage, so a reload or a phone that
 // slept comes back to the same game even with two players in two tabs of one browser,
-// and in localStorage too, so a tab opened anew still finds it. Every (re)connection
-// takes a full view from the server, so nothing is ever lost or counted twice.
+// and in localStorage too, so a tab opened anew still finds it. A reconnection names
+// the game and the last event this page has, and gets exactly the events it missed; a
+// new page, or one whose game is over, takes a full view. Nothing is lost or counted twice.
 
 import { $, show, announce, replace, h } from "./dom.js";
 import { call } from "./api.js";
 import { LiveSocket } from "./socket.js";
-import { fromView, applyEvent } from "./game_state.js";
+import { fromView, applyEvent, secondsLeft, breakSecondsLeft } from "./game_state.js";
 import { GameView } from "./game_view.js";
 import { renderEnd } from "./end_view.js";
 import { setupPractice } from "./practice.js";
@@ -91,7 +92,7 @@ $("#leave").addEventListener("click", () => {
 
 function connect() {
   lobby();
-  socket = new LiveSocket(() => ({ type: "hello", token: identity.token }), { onMessage, onStatus });
+  socket = new LiveSocket(hello, { onMessage, onStatus });
   socket.open();
 }
 
@@ -118,8 +119,8 @@ function onStatus(status, code) {
 function onMessage(message) {
   switch (message.type) {
     case "welcome":
-      if (message.game) setGame(message.game);
-      else lobby();
+      if (!message.game) lobby();
+      else if (!resumed(message.game)) setGame(message.game);
       break;
     case "game":
       setGame(message);
@@ -138,6 +139,9 @@ function onMessage(message) {
     case "presence":
       if (game && message.game === game.id) view.setPresence(message);
       break;
+    case "storage":
+      if (game && message.game === game.id) storageBanner(message.available);
+      break;
     case "error":
       error(message.message);
       break;
@@ -153,6 +157,45 @@ function setGame(message) {
   else {
     screen("game");
     view.load(game);
+    storageBanner(rest.storage_available !== false);
+  }
+}
+
+// The hello names the game its `since` counts in (docs/protocol.md): the server then
+// sends only what this page missed of it, or, if that game is over and another began,
+// the new game whole.
+function hello() {
+  const message = { type: "hello", token: identity.token };
+  if (game) Object.assign(message, { game: game.id, since: game.lastSeq });
+  return message;
+}
+
+// A welcome that goes on from this page's own copy of the game: the events it missed
+// follow, exactly as if the page had stayed connected.
+function resumed(welcomed) {
+  if (welcomed.since === undefined || !game || welcomed.game !== game.id) return false;
+  if (welcomed.presence) view.setPresence(welcomed.presence);
+  storageBanner(welcomed.storage_available !== false);
+  return true;
+}
+
+// While the server cannot save the game it takes no moves and the clock stands still;
+// the game goes on by itself when saving works again, with a pause and a resume event
+// that set the page's clock as the server's.
+function storageBanner(available) {
+  const banner = $("#storage");
+  banner.textContent = "The server cannot save the game right now: moves wait and the clock is stopped. " +
+    "The game goes on by itself as soon as saving works again.";
+  show(banner, !available);
+  if (game && Boolean(game.held) === available) {
+    // Held, the clocks show what they showed; let go, they count on from that moment.
+    const now = performance.now();
+    const s = game.status;
+    const breakLeft = s.break_left === null ? null : breakSecondsLeft(game, now);
+    game.status = { ...s, seconds_left: secondsLeft(game, now), break_left: breakLeft };
+    game.toldAt = now;
+    game.held = !available;
+    view.update();
   }
 }
 
@@ -171,6 +214,7 @@ function onEvent(message) {
 
 function showEnd() {
   screen("end");
+  storageBanner(true);
   renderEnd(game, identity.token);
   $("#end-next").textContent = identity.practice
     ? "A practice game: use “Join as someone else” to start another."
@@ -179,6 +223,7 @@ function showEnd() {
 
 function lobby() {
   screen("lobby");
+  storageBanner(true);
   $("#lobby-name").textContent = identity.name;
   $("#lobby-status").textContent = "Waiting for the facilitator to start the next round.";
 }

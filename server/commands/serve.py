@@ -13,8 +13,10 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from zopa.server import sqlite_file
 from zopa.server.app import Zopa, create_app
 from zopa.server.config import Settings, settings_from_env
+from zopa.server.errors import BadDatabase
 from zopa.server.logs import configure
 from zopa.server.scenario_folders import folder_problems
 
@@ -131,6 +133,12 @@ def run(args: argparse.Namespace) -> int:
         print("zopa serve: scenario files with problems:", file=sys.stderr)
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
+        return 2
+    try:
+        # Before listening: a database zopa cannot run on is one sentence, not a traceback.
+        sqlite_file.check(settings.database)
+    except BadDatabase as refused:
+        print(f"zopa: {refused.message}", file=sys.stderr)
         return 2
     app = create_app(settings)
     server = _Server(uvicorn_config(args, settings, app), app.state.zopa)
