@@ -18,6 +18,7 @@ from zopa.rules.annotations.history import offer_moves
 from zopa.rules.annotations.impasse import impasse_stage
 from zopa.rules.annotations.moves import concessions_and_hard_lines, extreme_openings, logrolls
 from zopa.rules.annotations.outcome import outcome_tags
+from zopa.rules.annotations.process import process_tags, talk
 from zopa.rules.annotations.statements import checked_reveals
 from zopa.rules.annotations.tag import Tag
 from zopa.rules.log import GameLog
@@ -45,6 +46,9 @@ TAGS = (
     "estimate-issue",
     "concession",
     "hard-line",
+    "trial-balloon",
+    "break",
+    "extension",
 )
 _RANK = {name: n for n, name in enumerate(TAGS)}
 
@@ -62,13 +66,14 @@ def annotate(log: GameLog) -> list[Tag]:
         *checked_estimates(scenario, events),
         *final_offers(moves),
         *bluffs_called(events),
+        *process_tags(scenario, events, log.header.started_at),
     ]
     end = events[-1] if events and events[-1].type == "end" else None
     if end is not None:
         tags += outcome_tags(scenario, end)
         if end.data["outcome"] == "impasse":
             conceding = {t.seq for t in steps if t.tag == "concession"}
-            tags.append(impasse_stage(end, moves, conceding))
+            tags.append(impasse_stage(end, moves, conceding, talk(events)))
     return sorted(tags, key=lambda t: (t.seq, _RANK[t.tag]))
 
 

@@ -1,9 +1,10 @@
 """Scoring a finished game: the contract's result object and what the debrief needs.
 
 Beyond the contract's result (outcome, reason, terms, points, batna, joint) every result
-carries each side's surplus over its BATNA, the joint surplus, efficiency (joint points
-over the best joint points possible), whether the deal is Pareto-optimal and how far it
-is from the frontier, the value left on the table, agreement traps (a deal below a
+carries each side's surplus over its BATNA, the joint surplus, efficiency (the joint
+gain over both BATNAs against the most joint gain possible, ``gain``), each side's share
+of the gain, a verdict a debrief can say in one word, whether the deal is Pareto-optimal
+and how far it is from the frontier, the value left on the table, agreement traps (a deal below a
 side's BATNA) and missed deals (an impasse although a deal good for both existed); and,
 when the players wrote them down, their estimates of the other side judged against its
 card (``zopa.rules.estimates``).
@@ -62,11 +63,12 @@ def tally(state: GameState) -> Tally | None:
     batna, points = _points(scenario, terms)
     p1, p2 = points.values()
     b1, b2 = batna.values()
+    agreement = ending.outcome == "agreement"
     scores = Tally(
-        ending.outcome == "agreement",
+        agreement,
         (p1, p2),
         (p1 - b1, p2 - b2),
-        _efficiency(p1 + p2, max_joint(scenario)),
+        gain(scenario, (p1, p2), agreement).efficiency,
     )
     if len(_TALLIES) >= 4096:
         _TALLIES.clear()
@@ -92,8 +94,66 @@ def _points(
     return batna, {r: scenario.points(r, terms) for r in roles}
 
 
-def _efficiency(joint: Points, max_joint: Points) -> float | None:
-    return round(joint / max_joint, 6) if max_joint > 0 else None
+class Gain(NamedTuple):
+    """What one outcome gained together, the one measure every screen and report shows."""
+
+    # Joint gain over both BATNAs / the most joint gain possible (best joint points minus
+    # both BATNAs), rounded to 6 places. 0.0 for an impasse while a deal good for both
+    # existed; None where no gain was possible (a no-zone walkaway, or a deal in a game
+    # whose best joint points do not beat both BATNAs).
+    efficiency: float | None
+    # Each side's surplus over its BATNA / the joint gain, in role order; None unless the
+    # joint gain is positive. A trap shows here as one side's share below zero.
+    share: tuple[float, float] | None
+    # "frontier" (a deal no other beats for both, nobody below a BATNA), "deal" (a deal
+    # off the frontier), "trap" (a deal below a side's BATNA: never "frontier"),
+    # "missed" (an impasse while a deal good for both existed) or "walkaway" (an impasse
+    # with no zone of agreement: the right call).
+    verdict: str
+
+
+VERDICTS = ("frontier", "deal", "trap", "missed", "walkaway")
+
+
+def gain(scenario: Scenario, points: tuple[Points, Points], agreement: bool) -> Gain:
+    """The joint gain of an outcome giving ``points`` (role order) on ``scenario``'s cards.
+
+    An impasse gives both sides their BATNAs. Results, the debrief, standings and bot
+    matches all take efficiency from here, so they teach one lesson: a walkaway is worth
+    nothing gained, and only a deal that beats both BATNAs earns a share of what was there.
+    """
+    b1, b2 = (role.batna for role in scenario.roles)
+    p1, p2 = points
+    joint_gain = (p1 - b1) + (p2 - b2)
+    room = max_joint(scenario) - (b1 + b2)
+    share = None if joint_gain <= 0 else (_ratio(p1 - b1, joint_gain), _ratio(p2 - b2, joint_gain))
+    if not agreement:
+        missed = bool(beating_batnas(analyze(scenario)))
+        return Gain(0.0 if missed else None, None, "missed" if missed else "walkaway")
+    efficiency = _ratio(joint_gain, room) if room > 0 else None
+    if p1 < b1 or p2 < b2:
+        verdict = "trap"
+    else:
+        verdict = "deal" if dominating(analyze(scenario), p1, p2) else "frontier"
+    return Gain(efficiency, share, verdict)
+
+
+def gain_text(efficiency: float | None, verdict: str) -> str:
+    """``gain``'s figure in words, for a terminal: never a walkaway as a percentage."""
+    if verdict == "walkaway":
+        return "a correct walkaway: no deal beat both BATNAs"
+    figure = "no gain was possible" if efficiency is None else f"efficiency {efficiency:.0%}"
+    words = {
+        "frontier": "on the frontier",
+        "deal": "off the frontier",
+        "trap": "an agreement trap: a side below its BATNA",
+        "missed": "a missed deal",
+    }
+    return f"{figure}, {words[verdict]}"
+
+
+def _ratio(part: Points, whole: Points) -> float:
+    return round(part / whole, 6)
 
 
 def score(
@@ -110,6 +170,7 @@ def score(
     b1, b2 = batna[roles[0]], batna[roles[1]]
     missed = terms is None and bool(beating_batnas(analysis))
     max_joint = analysis.max_joint
+    scored = gain(scenario, (p1, p2), terms is not None)
     return {
         "outcome": outcome,
         "reason": reason,
@@ -120,7 +181,11 @@ def score(
         "surplus": {r: points[r] - batna[r] for r in roles},
         "joint_surplus": joint - (b1 + b2),
         "max_joint": max_joint,
-        "efficiency": _efficiency(joint, max_joint),
+        "efficiency": scored.efficiency,
+        "gain_share": None
+        if scored.share is None
+        else {roles[0]: scored.share[0], roles[1]: scored.share[1]},
+        "verdict": scored.verdict,
         "pareto_optimal": not better,
         "frontier_distance": round(nearest, 6),
         "value_left": left_on_table(analysis, p1, p2),

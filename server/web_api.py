@@ -149,6 +149,7 @@ CSV_FIELDS = (
     "pareto_optimal",
     "value_left",
     "missed_deal",
+    "verdict",
 )
 
 
@@ -167,7 +168,9 @@ def results_csv(
     used = {s.role_ids for s in games.values()} | {scenario.role_ids}
     names_of_roles = scenario.role_ids if len(used) == 1 else ("role1", "role2")
     per_role = [
-        f"{r}_{what}" for r in names_of_roles for what in ("player", "points", "batna", "trap")
+        f"{r}_{what}"
+        for r in names_of_roles
+        for what in ("player", "points", "batna", "trap", "gain_share")
     ]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -180,13 +183,16 @@ def results_csv(
                 writer.writerow([round_["round"], game["game"], "live"])
                 continue
             row: list[Any] = [round_["round"], game["game"]]
-            row += [result[field] for field in CSV_FIELDS[2:]]
+            # .get: a result stored before the verdict and shares were added has neither.
+            row += [result.get(field) for field in CSV_FIELDS[2:]]
             own = games.get(game["game"], scenario)
             for role in own.role_ids:
                 player = players.get(role)
                 row.append("bot" if player is None else names.get(player, player))
                 row += [result["points"][role], result["batna"][role]]
                 row.append(result["agreement_trap"][role])
+                share = result.get("gain_share")
+                row.append("" if share is None else share[role])
             row.append(_terms_text(own, result["terms"]))
             writer.writerow(row)
     return out.getvalue()

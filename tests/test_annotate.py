@@ -10,8 +10,10 @@ from zopa.rules.actions import (
     Accept,
     Chat,
     Claim,
+    Extend,
     Offer,
     Reject,
+    Request,
     Reveal,
     Suggest,
     Timeout,
@@ -387,5 +389,64 @@ def test_annotations_are_deterministic_in_seq_order_and_summarised_by_importance
         "extreme-opening": 2,
         "final-offer": 1,
         "concession": 1,
+        "trial-balloon": 1,
     }
     assert all(isinstance(t.to_dict()["text"], str) for t in found)
+
+
+# -- talk and process: impasse stage from talk, trial balloons, breaks, extensions ------
+
+
+def test_an_impasse_after_talk_alone_is_in_the_middle_not_at_the_start() -> None:
+    log = played(
+        seller_first(turns="free"),
+        Chat("seller", "I need most of i0"),
+        Suggest("buyer", {"i0": 1}),
+        Chat("seller", "not enough"),
+        Chat("buyer", "then no"),
+        Walkout("buyer"),
+    )
+    (stage,) = tags(log, "impasse-middle")
+    assert stage.data["cause"] == "talk-without-offers" and stage.data["talk"] == [3, 1]
+    assert "3 chat lines, 1 suggestions" in stage.text
+    assert tags(log, "impasse-start") == []
+
+
+def test_an_impasse_with_talk_from_one_side_only_is_at_the_start() -> None:
+    log = played(
+        seller_first(turns="free"),
+        Chat("seller", "hello?"),
+        Chat("seller", "anyone?"),
+        Chat("buyer", "no"),
+        Walkout("buyer"),
+    )
+    (stage,) = tags(log, "impasse-start")
+    assert stage.data["cause"] == "no-exchange" and stage.data["talk"] == [3, 0]
+
+
+def test_a_suggestion_is_a_trial_balloon() -> None:
+    log = played(
+        trading(turns="free"), Suggest("seller", {"i1": 2}), Offer("buyer", {"i0": 0, "i1": 2})
+    )
+    (balloon,) = tags(log, "trial-balloon")
+    assert balloon.seq == 1 and balloon.data == {"by": "seller", "issues": ["i1"]}
+    assert "(i1 o2)" in balloon.text
+
+
+def test_breaks_and_extensions_are_tagged_when_granted() -> None:
+    log = played(
+        seller_first(breaks=1, extensions=1),
+        Request("seller", "break_request"),
+        Request("buyer", "break_accept"),
+        Request("buyer", "break_end"),
+        Request("buyer", "extension_request"),
+        Request("seller", "extension_decline"),
+        Request("buyer", "extension_request"),
+        Request("seller", "extension_accept"),
+        Extend(60),
+    )
+    (taken,) = tags(log, "break")
+    assert taken.data["requested_by"] == "seller" and taken.data["accepted_by"] == "buyer"
+    more = tags(log, "extension")
+    assert [t.data["by"] for t in more] == ["players", "facilitator"]
+    assert more[0].data["requested_by"] == "buyer" and more[1].data["seconds"] == 60

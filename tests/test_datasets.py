@@ -173,3 +173,34 @@ def test_every_dond_line_replays_to_the_datasets_rewards(
         assert counts["matched"] == total
     with capsys.disabled():
         print("\n" + "\n".join(report))
+
+
+def test_impasse_stages_of_the_datasets_see_their_talk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The imported games bargained in chat without formal offers (Deal or No Deal has
+    # none at all): the stage must say so, not "nothing was exchanged"
+    # (docs/annotations.md, Impasse stages).
+    found: dict[str, Counter[str]] = {}
+    sources = {
+        "casino": [CASINO / f"data_split_casino_{split}.json" for split in CASINO_SPLITS],
+        "dealornodeal": [DOND / name for name in DOND_FILES],
+    }
+    for kind, files in sources.items():
+        out = tmp_path / kind
+        for source in files:
+            _imported(kind, source, out, capsys)
+        stages = found.setdefault(kind, Counter())
+        for path in sorted(out.glob("*.jsonl")):
+            for tag in annotate(read_log_file(str(path))):
+                if tag.tag.startswith("impasse-"):
+                    stages[f"{tag.tag} {tag.data['cause']}"] += 1
+                    chat, _ = tag.data.get("talk", (0, 0))
+                    if tag.data["cause"] == "no-exchange":
+                        assert f"{chat} chat lines" in tag.text
+    with capsys.disabled():
+        for kind, stages in found.items():
+            print(f"\n{kind} impasse stages: {dict(sorted(stages.items()))}")
+    for kind, stages in found.items():
+        talked = stages["impasse-middle talk-without-offers"]
+        assert talked > stages["impasse-start no-exchange"], kind

@@ -61,7 +61,7 @@ def test_the_summary_gives_result_efficiency_and_what_matters_most(
     out = capsys.readouterr().out
     summary = out[out.index("Result:") :]
     assert summary.startswith("Result: impasse (walkout)")
-    assert "efficiency 50%" in summary
+    assert "efficiency 0%, a missed deal" in summary
     most = summary[summary.index("What matters most:") :].splitlines()
     assert [line.split("]")[0].strip() for line in most[1:4]] == [
         "[missed-deal",

@@ -7,6 +7,8 @@ import io
 import urllib.parse
 import urllib.request
 
+import pytest
+
 from tests.live import KEY, Server, open_session
 from tests.test_server_game import paired
 from zopa.rules.analysis import analysis_json, analyze
@@ -78,6 +80,16 @@ async def test_results_export_as_csv_with_names_points_and_terms(server: Server)
     assert row["seller_points"] == "500" and row["buyer_points"] == "300"
     assert {row["seller_player"], row["buyer_player"]} == {"Ana", "Ben"}
     assert row["terms"] == "Price: $2,100"
+    # Guitar is all price: every deal is on the frontier and gains all there is to gain,
+    # each side's share being its surplus over its BATNA (dealt per game, so the deal
+    # may leave one side below it: a trap, never "frontier").
+    gains = {r: int(row[f"{r}_points"]) - int(row[f"{r}_batna"]) for r in ("seller", "buyer")}
+    trapped = min(gains.values()) < 0
+    assert row["efficiency"] == "1.0"
+    assert row["verdict"] == ("trap" if trapped else "frontier")
+    assert {row[f"{r}_trap"] for r in gains} == ({"True", "False"} if trapped else {"False"})
+    for role, own in gains.items():
+        assert float(row[f"{role}_gain_share"]) == pytest.approx(own / sum(gains.values()))
     assert server.call("GET", f"/api/sessions/{code}/results.csv", key=None)[0] == 401
 
 

@@ -3,6 +3,8 @@ scenarios, every game with its own cards, and the players' sealed estimates."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.live import KEY
@@ -21,7 +23,8 @@ def estimate(page: Page, batna: str, issue: str) -> None:
 
 def test_a_mixed_tournament_debrief_judges_each_game_by_its_own_cards(pages: Pages) -> None:
     server = pages.server
-    schedule = {"rounds": [{"scenario": "guitar"}, {"scenario": "supplier"}], "odd": "bot"}
+    rounds = [{"scenario": "guitar"}, {"scenario": "supplier"}, {"scenario": "food-truck"}]
+    schedule = {"rounds": rounds, "odd": "bot"}
     answer = run_async(
         server.acall("POST", "/api/sessions", {"schedule": schedule, "estimates": True})
     )
@@ -84,4 +87,25 @@ def test_a_mixed_tournament_debrief_judges_each_game_by_its_own_cards(pages: Pag
     expect(panel).to_contain_text("Estimates of the other side")
     expect(panel.locator(".estimate-list li")).to_have_count(2)
     expect(panel.locator(".stat").nth(2)).to_contain_text("/ 2")
+    # Efficiency is the joint gain over the BATNAs: the guitar walkout gained nothing of
+    # what was there; the supplier deal shows how the gain was split.
+    expect(rows.nth(0).locator("td").nth(5)).to_have_text("0%")
+    expect(rows.nth(0)).to_contain_text("missed deal")
+    # (Cards are dealt per game: a deal that gained nothing jointly has no split, a dash.)
+    no_split = "\u2013"
+    expect(rows.nth(1).locator("td").nth(6)).to_have_text(
+        re.compile(rf"^(-?\d+% / -?\d+%|{no_split})$")
+    )
+    trap = "trap for" in rows.nth(1).inner_text()
+    assert not (trap and "on its frontier" in rows.nth(1).inner_text())
     shot(facilitator, "debrief-mixed-tournament")
+
+    # Round 3, the food truck (no zone of agreement): walking away is the right call.
+    first, second = start_round(facilitator, 3, [ana, ben])
+    first.locator("#g-walkout").click()
+    first.locator("#walkout-confirm").click()
+    expect(rows).to_have_count(3)
+    expect(rows.nth(2).locator("td").nth(5)).to_have_text("correct walkaway")
+    expect(debrief).not_to_contain_text("120%")
+    expect(debrief.locator(".stat").filter(has_text="correct walkaways")).to_contain_text("1")
+    shot(facilitator, "debrief-correct-walkaway")

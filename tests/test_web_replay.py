@@ -13,6 +13,7 @@ from tests.live import Player, Server, open_session
 from tests.web import Pages, run_async, shot
 from zopa.rules.analysis import analysis_json, analyze
 from zopa.rules.library import builtin_scenarios
+from zopa.rules.worked_examples import examples
 
 
 async def played_game(server: Server) -> tuple[str, str]:
@@ -166,3 +167,24 @@ def test_the_browser_frontier_matches_the_analysis(pages: Pages) -> None:
             [issues, *cards],
         )
         assert frontier == analysis_json(analyze(scenario), scenario)["frontier"], scenario.id
+
+
+def test_the_browser_scores_a_log_as_the_server_does(pages: Pages) -> None:
+    # replay_model.js's gainOf mirrors zopa.rules.scoring.gain for a log opened from a
+    # file: the worked examples of every case must come out the same.
+    page = pages.person("reader")
+    page.goto(f"{pages.server.url}/replay.html")
+    for scenario in builtin_scenarios():
+        space = analysis_json(analyze(scenario), scenario)
+        batna = [role.batna for role in scenario.roles]
+        for example in examples(scenario):
+            agreed = example.outcome != "impasse"
+            found = page.evaluate(
+                """async ([points, batna, best, frontier, agreed]) => {
+                    const { gainOf } = await import("/js/replay_model.js");
+                    return gainOf(points, batna, best, frontier, agreed);
+                }""",
+                [list(example.points), batna, space["max_joint"], space["frontier"], agreed],
+            )
+            efficiency = None if found["efficiency"] is None else round(found["efficiency"], 6)
+            assert (efficiency, found["verdict"]) == (example.new, example.verdict), example

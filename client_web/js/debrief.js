@@ -11,7 +11,7 @@
 // line x + y = 1 is the best joint gain of every game, and a deal below a side's BATNA
 // falls left of (or under) its zero.
 
-import { h, replace, points, percent } from "./dom.js";
+import { h, replace, points, percent, efficiencyText } from "./dom.js";
 import { pointsChart, legend } from "./charts.js";
 import { names, gameState } from "./board.js";
 
@@ -43,7 +43,6 @@ export function summary(games) {
   const results = done.map((g) => g.result);
   const impasses = results.filter((r) => r.outcome === "impasse").length;
   const efficiencies = results.map((r) => r.efficiency).filter((e) => e !== null && e !== undefined);
-  const captured = results.map(shares).filter((s) => s.room > 0).map((s) => s.x + s.y);
   return {
     finished: done.length,
     total: games.length,
@@ -51,7 +50,7 @@ export function summary(games) {
     missed: results.filter((r) => r.missed_deal).length,
     traps: results.filter((r) => Object.values(r.agreement_trap).some(Boolean)).length,
     efficiency: mean(efficiencies),
-    captured: mean(captured),
+    walkaways: results.filter((r) => r.verdict === "walkaway").length,
     left: results.filter((r) => r.outcome === "agreement").reduce((sum, r) => sum + r.value_left, 0),
   };
 }
@@ -118,8 +117,8 @@ export function renderDebrief(box, snapshot, space, choice, labelsById = {}) {
       stat("impasse rate", percent(s.impasseRate)),
       stat("missed deals", String(s.missed), "impasses although a deal good for both existed"),
       stat("agreement traps", String(s.traps), "deals below a side's BATNA"),
-      stat("mean efficiency", percent(s.efficiency), "joint points against the best possible, each game its own"),
-      stat("surplus captured", percent(s.captured), "joint gain over both BATNAs, as a share of each game's possible"),
+      stat("mean efficiency", percent(s.efficiency), "joint gain over both BATNAs against the most possible, each game its own (an impasse where a deal existed counts 0)"),
+      stat("correct walkaways", String(s.walkaways), "impasses where no deal beat both BATNAs"),
       stat("points left on the table", points(s.left), "by deals off their game's frontier")),
     same ? rawChart(games, space, label, pair, title, box.clientWidth) : sharesChart(games, label, pair, title, box.clientWidth),
     estimatesPanel(games, who, label),
@@ -202,15 +201,16 @@ function gamesTable(games, rolesOfGame, label, pair, mixed) {
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Round"), h("th", { scope: "col" }, "Pair"),
       h("th", { scope: "col" }, "Result"), h("th", { scope: "col", class: "num" }, "First side"),
       h("th", { scope: "col", class: "num" }, "Second side"), h("th", { scope: "col", class: "num" }, "Efficiency"),
-      h("th", { scope: "col", class: "num" }, "Surplus captured"),
+      h("th", { scope: "col", class: "num" }, "Share of the gain"),
       h("th", { scope: "col" }, "Notes"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Replay")))),
     h("tbody", {}, games.map((g) => {
       const r = g.result;
       const [first, second] = rolesOfGame(g);
       const side = (role) => (r ? `${label(role)} ${points(r.points[role])}${mixed ? ` (BATNA ${points(r.batna[role])})` : ""}` : "–");
-      const captured = r ? shares(r) : null;
+      const share = r && r.gain_share ? `${percent(r.gain_share[first])} / ${percent(r.gain_share[second])}` : "–";
       const notes = !r ? [] : [
-        r.outcome === "agreement" && r.pareto_optimal ? "on its frontier" : null,
+        r.verdict === "frontier" ? "on its frontier" : null,
+        r.verdict === "walkaway" ? "correct walkaway" : null,
         r.outcome === "agreement" && r.value_left > 0 ? `${points(r.value_left)} left on the table` : null,
         r.missed_deal ? "missed deal" : null,
         Object.entries(r.agreement_trap).filter(([, t]) => t).map(([role]) => `trap for ${label(role)}`),
@@ -218,8 +218,8 @@ function gamesTable(games, rolesOfGame, label, pair, mixed) {
       return h("tr", {},
         h("td", {}, String(g.round)), h("td", {}, pair(g)), h("td", {}, gameState(g)),
         h("td", { class: "num" }, side(first)), h("td", { class: "num" }, side(second)),
-        h("td", { class: "num" }, r ? percent(r.efficiency) : "–"),
-        h("td", { class: "num" }, captured && captured.room > 0 ? percent(captured.x + captured.y) : "–"),
+        h("td", { class: "num" }, r ? efficiencyText(r.efficiency, r.verdict) : "–"),
+        h("td", { class: "num" }, share),
         h("td", {}, notes.join("; ")),
         h("td", {}, h("a", { href: `replay.html#game=${encodeURIComponent(g.game)}`, target: "_blank" }, "Replay")));
     }))));

@@ -59,6 +59,13 @@ export function percent(fraction) {
   return `${Math.round(fraction * 100)}%`;
 }
 
+// A result's efficiency as the debrief says it (zopa.rules.scoring.gain): a walkaway where
+// no deal beat both BATNAs is the right call, never a percentage.
+export function efficiencyText(efficiency, verdict) {
+  if (verdict === "walkaway") return "correct walkaway";
+  return percent(efficiency);
+}
+
 // Redraw a part of the page without losing the keyboard user's place: the focused
 // control, marked with data-focus, is focused again in the new drawing.
 export function keepFocus(box, render) {

@@ -3,7 +3,7 @@
 // notes. The game comes from the server (`#game=<id>`, with the facilitator's key) or
 // from files the viewer is given.
 
-import { $, h, replace, show, points, percent, timeOfDay } from "./dom.js";
+import { $, h, replace, show, points, percent, timeOfDay, efficiencyText } from "./dom.js";
 import { call, saveBlob } from "./api.js";
 import { describeEvent, REASONS } from "./describe.js";
 import { bothCards } from "./cards.js";
@@ -33,8 +33,8 @@ function open(loaded) {
   $("#r-players").textContent = `${label(a.id)} and ${label(b.id)} · game ${model.game}${model.startedAt ? ` · ${new Date(model.startedAt * 1000).toLocaleString()}` : ""}`;
   const r = model.result;
   $("#r-result").textContent = !r ? "The game had not ended." : r.outcome === "agreement"
-    ? `Deal: ${a.label} ${points(r.points[a.id])}, ${b.label} ${points(r.points[b.id])} (efficiency ${percent(r.efficiency)}${r.value_left > 0 ? `, ${points(r.value_left)} left on the table` : ""})`
-    : `No deal (${REASONS[r.reason] || r.reason}): each side gets its BATNA, ${points(r.points[a.id])} and ${points(r.points[b.id])}`;
+    ? `Deal: ${a.label} ${points(r.points[a.id])}, ${b.label} ${points(r.points[b.id])} (efficiency ${efficiencyText(r.efficiency, r.verdict)}${r.verdict === "trap" ? ", a side below its BATNA" : ""}${r.value_left > 0 ? `, ${points(r.value_left)} left on the table` : ""})`
+    : `No deal (${REASONS[r.reason] || r.reason}): each side gets its BATNA, ${points(r.points[a.id])} and ${points(r.points[b.id])}${r.verdict === "walkaway" ? "; a correct walkaway, no deal beat both BATNAs" : r.verdict === "missed" ? "; a missed deal, efficiency 0%" : ""}`;
   if (model.cards) replace($("#r-cards"), bothCards(model.issues, model.roles, model.cards));
   else replace($("#r-cards"), h("p", { class: "muted" }, "This file does not hold the cards; open the game's log to see them."));
   show($("#r-download"), model.source === "log");

@@ -74,9 +74,23 @@ function resultOf(model) {
   return {
     outcome: end.event.outcome, reason: end.event.reason, terms: end.event.terms, points,
     batna: { [a]: model.batna[0], [b]: model.batna[1] }, joint,
-    efficiency: best > 0 ? joint / best : null,
+    ...gainOf([points[a], points[b]], model.batna, best, model.frontier, agreed),
     value_left: better.length ? Math.max(...better.map(([x, y]) => x + y)) - joint : 0,
   };
+}
+
+// zopa.rules.scoring.gain for a log opened in the browser (the server's results carry it):
+// the joint gain over both BATNAs against the most possible; an impasse 0 where a deal
+// good for both existed, a correct walkaway (no figure) where none did.
+export function gainOf([p1, p2], [b1, b2], best, frontier, agreed) {
+  const room = best - b1 - b2;
+  if (!agreed) {
+    const zone = frontier.some(([x, y]) => x >= b1 && y >= b2 && x + y > b1 + b2);
+    return { efficiency: zone ? 0 : null, verdict: zone ? "missed" : "walkaway" };
+  }
+  const dominated = frontier.some(([x, y]) => x >= p1 && y >= p2 && (x > p1 || y > p2));
+  const verdict = p1 < b1 || p2 < b2 ? "trap" : dominated ? "deal" : "frontier";
+  return { efficiency: room > 0 ? (p1 - b1 + p2 - b2) / room : null, verdict };
 }
 
 function fromTimeline(doc) {

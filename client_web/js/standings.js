@@ -6,7 +6,7 @@
 // Standings change only when games end, so the page asks every few seconds rather than
 // holding a socket open.
 
-import { $, h, replace, show, announce, points } from "./dom.js";
+import { $, h, replace, show, announce, points, efficiencyText } from "./dom.js";
 import { call, download } from "./api.js";
 
 const KEY = "zopa.facilitatorKey"; // shared with the facilitator page
@@ -98,7 +98,7 @@ function drawStandings(data) {
         h("td", {}, pair.scenario),
         h("td", {}, Object.values(pair.players).map(pairName).join(" & ")),
         h("td", {}, pair.outcome),
-        h("td", { class: "num" }, `${Math.round(pair.joint_score * 100)}%`),
+        h("td", { class: "num" }, efficiencyText(pair.joint_score, pair.verdict)),
       ),
     ),
   );

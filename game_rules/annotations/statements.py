@@ -1,8 +1,15 @@
 """Reveals checked against the speaker's own card: ``reveal-true`` or ``reveal-false``.
 
-An issue's importance to a role is the spread of its points on that issue (best option
-minus worst): what the role stands to win or lose there. Issues that tie share their
-ranks, so either rank is true for them.
+The rule (docs/annotations.md): a stated BATNA is false when it is not the card's BATNA,
+the number the brief's ``{batna}`` shows. An issue's importance to a role is the spread
+of its points on that issue (best option minus worst): what the role stands to win or
+lose there. An issue is *clearly* more important than another when its spread is at
+least ``CLEAR`` times the other's (and larger); issues not clearly apart are tied and
+share their ranks. A stated rank is false only when the card puts the issue clearly
+elsewhere: more issues clearly above it than the rank allows, or fewer issues not
+clearly below it. Dealt cards vary each option by up to a tenth (a scenario's
+``noise``), so issues a brief calls equal may differ by up to about a quarter on one
+game's card; a student repeating the brief must not be called a liar for that.
 """
 
 from __future__ import annotations
@@ -11,6 +18,9 @@ from zopa.rules.annotations.tag import Tag
 from zopa.rules.events import Event
 from zopa.rules.scenario import Scenario
 from zopa.rules.timeline import num
+
+# How much larger an issue's spread must be to rank clearly above another's.
+CLEAR = 1.25
 
 
 def priority_ranks(scenario: Scenario, role: str) -> dict[str, tuple[int, int]]:
@@ -21,10 +31,14 @@ def priority_ranks(scenario: Scenario, role: str) -> dict[str, tuple[int, int]]:
     }
     ranks: dict[str, tuple[int, int]] = {}
     for issue_id, size in spread.items():
-        above = sum(1 for other in spread.values() if other > size)
-        level = sum(1 for other in spread.values() if other >= size)
-        ranks[issue_id] = (above + 1, level)
+        above = sum(1 for other in spread.values() if _clearly_above(other, size))
+        not_below = sum(1 for other in spread.values() if not _clearly_above(size, other))
+        ranks[issue_id] = (above + 1, not_below)
     return ranks
+
+
+def _clearly_above(a: float, b: float) -> bool:
+    return a > b and a >= CLEAR * b
 
 
 def checked_reveals(scenario: Scenario, events: tuple[Event, ...]) -> list[Tag]:

@@ -146,6 +146,11 @@ def table(tournament: Tournament) -> str:
             f"{s.strategy:<{width}}  {s.games:>6}  {s.agreement_rate:>6.0%}  "
             f"{_num(s.surplus):>10}  {_eff(s.efficiency):>10}"
         )
+    lines += [
+        "",
+        "efficiency: joint gain over both BATNAs / the most joint gain possible; an impasse"
+        " is 0 where a deal good for both existed, '-' where none did (a correct walkaway)",
+    ]
     if tournament.refused:
         lines.append(f"WARNING: the rules refused {tournament.refused} bot actions")
     return "\n".join(lines)

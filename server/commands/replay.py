@@ -13,7 +13,7 @@ from zopa.rules.errors import LogError
 from zopa.rules.log import read_log_file, replay
 from zopa.rules.notes import Note
 from zopa.rules.review import Review, review, review_json
-from zopa.rules.scoring import result
+from zopa.rules.scoring import gain_text, result
 from zopa.rules.timeline import num
 
 _INDENT = " " * 28  # lines about an event start under its description
@@ -107,8 +107,7 @@ def _summary(game: Review) -> list[str]:
                 f"(BATNA {num(outcome['batna'][role])}, surplus {num(outcome['surplus'][role])})"
             )
         joint = f"  joint {num(outcome['joint'])} of at most {num(outcome['max_joint'])}"
-        if outcome["efficiency"] is not None:
-            joint += f" (efficiency {outcome['efficiency']:.0%})"
+        joint += f" ({gain_text(outcome['efficiency'], outcome['verdict'])})"
         lines.append(joint)
     highlights = game.highlights
     if highlights:

@@ -58,6 +58,7 @@ def standings_json(
             "joint": g.joint,
             "joint_surplus": g.joint_surplus,
             "joint_score": round(g.joint_score, 6),
+            "verdict": g.verdict,
             **({} if public else {"game": g.game}),
         }
         for g in pair_gains(played)

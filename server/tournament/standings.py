@@ -22,8 +22,9 @@ reward nor a penalty for an odd count). A game against the bot counts like any g
 Standings rank players by mean score; ties go to the higher mean percentile, then to
 more games played; players still tied share a rank. Players with no game or bye yet
 (late joiners) come last. A second table ranks the pairs of
-each game by joint gain: joint surplus over both BATNAs divided by the largest joint
-surplus the scenario allows.
+each game by joint gain: the efficiency of ``zopa.rules.scoring.gain`` (joint surplus over
+both BATNAs divided by the largest joint surplus the game's cards allow), with its verdict,
+so a correct walkaway where no deal was possible reads as one, not as a 0% failure.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any
 
 from zopa.rules.analysis import analyze
 from zopa.rules.scenario import Scenario
+from zopa.rules.scoring import gain
 
 BYE_SCORE = 0.5
 BYE_PERCENTILE = 50.0
@@ -224,7 +226,8 @@ class PairGain:
     outcome: str
     joint: float
     joint_surplus: float
-    joint_score: float  # joint surplus over the largest joint surplus possible
+    joint_score: float  # scoring.gain's efficiency; 0 where it has none
+    verdict: str  # scoring.gain's verdict: frontier, deal, trap, missed or walkaway
 
 
 def pair_gains(games: Iterable[Played]) -> list[PairGain]:
@@ -236,9 +239,14 @@ def pair_gains(games: Iterable[Played]) -> list[PairGain]:
             continue
         scenario = game.scenario
         batnas = sum(float(r.batna) for r in scenario.roles)
-        room = float(analyze(scenario).max_joint) - batnas
         joint = float(result["joint"])
         surplus = joint - batnas
+        first, second = scenario.role_ids
+        scored = gain(
+            scenario,
+            (result["points"][first], result["points"][second]),
+            result["outcome"] == "agreement",
+        )
         rows.append(
             PairGain(
                 0,
@@ -249,7 +257,8 @@ def pair_gains(games: Iterable[Played]) -> list[PairGain]:
                 str(result["outcome"]),
                 joint,
                 surplus,
-                surplus / room if room > 0 else 0.0,
+                scored.efficiency or 0.0,
+                scored.verdict,
             )
         )
     rows.sort(key=lambda g: (-g.joint_score, g.round, g.game))
