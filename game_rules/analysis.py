@@ -81,8 +81,9 @@ class Analysis:
 
 
 # Every game has its own cards (zopa.rules.deal), so a session's debrief asks about one
-# scenario per game: the cache holds a large class's.
-@functools.lru_cache(maxsize=1024)
+# scenario per game. Kept small: an analysis of a dealt scenario is about 16 KB, and a
+# cache of 1,024 was most of what a server running many games held (docs/performance.md).
+@functools.lru_cache(maxsize=64)
 def analyze(scenario: Scenario) -> Analysis:
     """The exact analysis, built issue by issue; cached because scoring asks once per game."""
     first, second = scenario.roles

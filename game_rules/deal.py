@@ -18,6 +18,7 @@ the same from version to version, so a seed deals the same cards years later.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import replace
 from typing import Any
@@ -42,12 +43,38 @@ def deal(scenario: Scenario, seed: int | None) -> Scenario:
     variation = scenario.variation
     if seed is None or variation is None:
         return _dealt(scenario, cards_of(scenario))[0]
+    key = (id(scenario), seed)
+    known = _SEEDED.get(key)
+    if known is not None and known[0] is scenario:
+        return known[1]
     rng = random.Random(seed)
     for _ in range(MAX_DRAWS):
         dealt, kept = _dealt(scenario, _draw(scenario, variation, rng))
         if kept:
-            return dealt
-    return _dealt(scenario, cards_of(scenario))[0]
+            break
+    else:
+        dealt = _dealt(scenario, cards_of(scenario))[0]
+    if len(_SEEDED) >= _DEALT_MAX:
+        _SEEDED.clear()
+    _SEEDED[key] = (scenario, dealt)
+    return dealt
+
+
+def with_cards(scenario: Scenario, cards: Cards) -> Scenario:
+    """``scenario`` with ``cards`` in its roles, briefs filled and no variation, as dealt."""
+    return _dealt(scenario, cards)[0]
+
+
+def pack_cards(cards: Cards) -> bytes:
+    """``cards`` in a few hundred bytes (JSON), for a record that keeps many games' cards."""
+    rows = [[batna, [list(row) for row in table]] for batna, table in cards]
+    return json.dumps(rows, separators=(",", ":")).encode()
+
+
+def unpack_cards(packed: bytes) -> Cards:
+    """The cards ``pack_cards`` packed."""
+    (a, table_a), (b, table_b) = json.loads(packed)
+    return (a, tuple(map(tuple, table_a))), (b, tuple(map(tuple, table_b)))
 
 
 def cards_of(scenario: Scenario) -> Cards:
@@ -204,7 +231,10 @@ def _multiple(value: float, step: Points) -> Points:
 # every game, and a draw seen before is not checked again. Bounded, as a long bot series
 # deals many.
 _DEALT: dict[tuple[int, Cards], tuple[Scenario, Scenario, bool]] = {}
-_DEALT_MAX = 4096
+_DEALT_MAX = 128
+# Dealt scenarios by template (identity) and seed: a game's record keeps only its seed and
+# asks again whenever it is scored (server/records.py).
+_SEEDED: dict[tuple[int, int], tuple[Scenario, Scenario]] = {}
 
 
 def _dealt(scenario: Scenario, cards: Cards) -> tuple[Scenario, bool]:

@@ -89,8 +89,9 @@ class Games:
         entries = []
         for (row, header, state, lines), seats in zip(made, seatings, strict=True):
             seated = tuple(seats[r] for r in scenario.role_ids)
-            # The game's own scenario: its cards are the ones dealt to it.
-            entry = GameEntry(row.id, number, seated, header.scenario, practice=practice)
+            # The round's scenario and the deal's seed: the game's cards, dealt again when
+            # scored, without a whole scenario kept per game.
+            entry = GameEntry(row.id, number, seated, scenario, header.deal, practice=practice)
             actor = self._actor(header, state, lines)
             entry.playing(actor)
             self._registry.add_game(session, entry)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from zopa.rules.deal import deal, unpack_cards, with_cards
 from zopa.rules.scenario import Scenario
 from zopa.server.errors import Conflict
 from zopa.server.tournament.schedule import Schedule
@@ -54,18 +55,33 @@ class GameEntry:
     id: str
     round: int
     seats: tuple[str | None, ...]  # player ids in the scenario's role order, None for a bot
-    scenario: Scenario
-    actor: GameActor | None = None
+    # The scenario the game's cards were dealt from, shared by every game of its round, and
+    # what tells this game's cards from it: the deal's seed when ``base`` is the very
+    # scenario dealt from (games made by this process), else the cards as read from the
+    # log header (``deal.pack_cards``), else None (the base's own cards). A whole dealt
+    # scenario with formatted briefs per game cost several KB; these cost tens of bytes.
+    base: Scenario
+    cards: int | bytes | None = None
     result_json: str | None = None
+    actor: GameActor | None = None
     practice: bool = False  # a solo game against a bot, started by the player
     # Why its stored rows cannot be rebuilt, for a game set aside at loading (its rows
     # stay in storage as they are); None for every sound game.
     quarantined: str | None = None
 
     @property
+    def scenario(self) -> Scenario:
+        """The scenario with this game's own cards, for scoring and analysis (the briefs as
+        the game's players read them are in its log header)."""
+        cards = self.cards
+        if cards is None or isinstance(cards, int):
+            return deal(self.base, cards)
+        return with_cards(self.base, unpack_cards(cards))
+
+    @property
     def players(self) -> dict[str, str | None]:
         """Role -> player id, ``None`` for a bot."""
-        return dict(zip(self.scenario.role_ids, self.seats, strict=True))
+        return dict(zip(self.base.role_ids, self.seats, strict=True))
 
     @property
     def result(self) -> dict[str, Any] | None:
@@ -77,12 +93,12 @@ class GameEntry:
         return self.actor is not None
 
     def role_of(self, player_id: str) -> str:
-        return self.scenario.role_ids[self.seats.index(player_id)]
+        return self.base.role_ids[self.seats.index(player_id)]
 
     def partner_of(self, role: str) -> tuple[str, str | None]:
         """The other role and who holds it (``None`` for a bot)."""
-        index = 1 - self.scenario.role_ids.index(role)
-        return self.scenario.role_ids[index], self.seats[index]
+        index = 1 - self.base.role_ids.index(role)
+        return self.base.role_ids[index], self.seats[index]
 
     def playing(self, actor: GameActor) -> None:
         """The game is live, owned by ``actor`` (``games.py``)."""

@@ -8,10 +8,9 @@ rows do not read back is quarantined (``quarantine``), and the others load as ev
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -105,18 +104,45 @@ def seats(header: Header) -> tuple[str | None, ...]:
 
 
 def ended_entry(game: GameRow) -> GameEntry:
+    """An ended game's record from its header: the scenario shared with every game that
+    differs from it only in its cards, and the game's own cards as the header holds them."""
     raw = orjson.loads(game.header)
-    scenario = _scenario(orjson.dumps(raw["scenario"], option=orjson.OPT_SORT_KEYS))
+    whole = raw["scenario"]
+    roles = whole["roles"]
+    # Everything but the cards and the briefs (which quote the cards) says which base.
+    rest = {**whole, "roles": [{"id": r["id"], "label": r["label"]} for r in roles]}
+    base, own = _base(orjson.dumps(rest, option=orjson.OPT_SORT_KEYS), whole)
     players = raw["players"]
     seated = tuple(
-        None if "bot" in players[role] else str(players[role]["id"]) for role in scenario.role_ids
+        None if "bot" in players[role] else str(players[role]["id"]) for role in base.role_ids
     )
+    packed = _packed(base, roles)
     if not isinstance(orjson.loads(game.result or ""), dict):
         raise ValueError("the result is not a JSON object")
-    return GameEntry(game.id, game.round, seated, scenario, result_json=game.result)
+    return GameEntry(
+        game.id, game.round, seated, base, None if packed == own else packed, game.result
+    )
 
 
-@functools.lru_cache(maxsize=256)
-def _scenario(text: bytes) -> Scenario:
-    """One scenario object for every stored game whose header holds the same one."""
-    return parse_scenario(orjson.loads(text), "header.scenario")
+def _packed(base: Scenario, roles: list[dict[str, Any]]) -> bytes:
+    """The cards in a header's roles, packed as ``deal.pack_cards`` does (``unpack_cards``
+    reads either): straight from the decoded JSON, without building them first."""
+    issues = base.issue_ids
+    return orjson.dumps([[r["batna"], [r["points"][i] for i in issues]] for r in roles])
+
+
+_BASES: dict[bytes, tuple[Scenario, bytes]] = {}
+_BASES_MAX = 256
+
+
+def _base(key: bytes, whole: dict[str, Any]) -> tuple[Scenario, bytes]:
+    """One scenario object for every stored game whose header differs only in its cards,
+    parsed once from the first such header, and its cards packed (that game's own, which
+    is why every other game keeps its cards beside it)."""
+    found = _BASES.get(key)
+    if found is None:
+        if len(_BASES) >= _BASES_MAX:
+            _BASES.clear()
+        base = parse_scenario(whole, "header.scenario")
+        found = _BASES[key] = (base, _packed(base, whole["roles"]))
+    return found
