@@ -129,7 +129,7 @@ class Sessions:
         return found
 
     async def create_session(
-        self, scenario_id: Any, time_limit: Any = None, schedule: Any = None
+        self, scenario_id: Any, time_limit: Any = None, schedule: Any = None, practice: bool = False
     ) -> Session:
         """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional."""
         limit = parse_time_limit(time_limit)
@@ -144,7 +144,9 @@ class Sessions:
             code = join_code()
         created = self.clock()
         stored = None if plan is None else json.dumps(plan.to_dict())
-        await self.storage.add_session(SessionRow(code, scenario_id, limit, created, stored))
+        await self.storage.add_session(
+            SessionRow(code, scenario_id, limit, created, stored, practice)
+        )
         session = Session(code, _scenario(scenario_id, limit), created, time_limit=limit)
         session.schedule = plan
         self.sessions[code] = session
@@ -436,7 +438,7 @@ class Sessions:
         live = sum(1 for e in self.games.values() if e.practice and e.actor and e.actor.live)
         if live >= self.settings.max_practice_games:
             raise Refused(429, "too_many_games", "too many practice games are running; try later")
-        session = await self.create_session(scenario_id)
+        session = await self.create_session(scenario_id, practice=True)
         roles = session.scenario.role_ids
         if role is None:
             role = roles[secrets.randbelow(2)]
@@ -757,6 +759,7 @@ class Sessions:
     async def recover(self) -> int:
         """Rebuild sessions and resume live games; the clock skips the time we were down."""
         snapshot = await self.storage.load()
+        practice = {row.code for row in snapshot.sessions if row.practice}
         for row in snapshot.sessions:
             session = Session(
                 row.code,
@@ -779,6 +782,7 @@ class Sessions:
                 for role, info in header.players.items()
             }
             entry = GameEntry(game.id, game.round, seats, header.scenario, None)
+            entry.practice = game.session in practice
             if game.result is not None:
                 entry.result = json.loads(game.result)
                 self._register(self.sessions[game.session], entry)
@@ -842,6 +846,22 @@ class Sessions:
             # ...and the time the server was down is left off the clock.
             actor.commit(*apply(actor.state, Pause(), down_from))
             actor.commit(*apply(actor.state, Resume(), now))
+
+    def forget(self, code: str) -> None:
+        """Let an ended session go from memory (a practice game: practice_retention.py)."""
+        session = self.sessions.pop(code, None)
+        if session is None:
+            return
+        for player in session.players.values():
+            self.players.pop(player.id, None)
+            self.by_token.pop(player.token, None)
+        for game_id in _ids(session):
+            self.games.pop(game_id, None)
+        for timers in (self._pushes, self._starts):
+            handle = timers.pop(code, None)
+            if handle is not None:
+                handle.cancel()
+        self._snapshot_bytes.pop(code, None)
 
     async def shutdown(self) -> None:
         for handle in (*self._pushes.values(), *self._starts.values()):

@@ -21,6 +21,8 @@ class SessionRow:
     created_at: float
     # A tournament's schedule as JSON (server/tournament/schedule.py), or None.
     schedule: str | None = None
+    # A solo practice game's session: pruned once ended (server/practice_retention.py).
+    practice: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,5 +109,12 @@ class Storage(Protocol):
         ...
 
     async def heartbeat(self, now: float) -> None: ...
+
+    async def prune_practice(self, ended_before: float, most: int) -> int:
+        """Delete up to ``most`` practice sessions whose game ended before ``ended_before``.
+
+        Everything of each goes: session, player, game, events, notes. How many went.
+        """
+        ...
 
     async def load(self) -> Snapshot: ...

@@ -56,6 +56,11 @@ CREATE INDEX IF NOT EXISTS notes_by_game ON notes (game);
 CREATE TABLE IF NOT EXISTS alive (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS schedules (
     session TEXT PRIMARY KEY REFERENCES sessions(code), schedule TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS practice (
+    session TEXT PRIMARY KEY REFERENCES sessions(code), ended_at REAL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS practice_by_end ON practice (ended_at);
+CREATE INDEX IF NOT EXISTS players_by_session ON players (session);
+CREATE INDEX IF NOT EXISTS games_by_session ON games (session);
 CREATE TABLE IF NOT EXISTS rounds (
     session TEXT NOT NULL REFERENCES sessions(code), number INTEGER NOT NULL,
     started_at REAL NOT NULL, byes TEXT NOT NULL DEFAULT '[]',
@@ -179,6 +184,8 @@ class SqliteStorage:
             )
             if row.schedule is not None:
                 c.execute("INSERT INTO schedules VALUES (?, ?)", (row.code, row.schedule))
+            if row.practice:
+                c.execute("INSERT INTO practice VALUES (?, NULL)", (row.code,))
 
         await self._do(work)
 
@@ -277,14 +284,29 @@ class SqliteStorage:
             )
         )
 
+    async def prune_practice(self, ended_before: float, most: int) -> int:
+        def work(c: sqlite3.Connection) -> int:
+            doomed = [
+                code
+                for (code,) in c.execute(
+                    "SELECT session FROM practice WHERE ended_at < ? LIMIT ?", (ended_before, most)
+                )
+            ]
+            for code in doomed:
+                _delete_session(c, code)
+            return len(doomed)
+
+        return await self._do(work)
+
     async def load(self) -> Snapshot:
         def work(c: sqlite3.Connection) -> Snapshot:
             sessions = tuple(
-                SessionRow(*row)
-                for row in c.execute(
-                    "SELECT s.code, s.scenario, s.time_limit, s.created_at, t.schedule "
-                    "FROM sessions s LEFT JOIN schedules t ON t.session = s.code "
-                    "ORDER BY s.created_at"
+                SessionRow(code, scenario, limit, created, schedule, bool(practice))
+                for code, scenario, limit, created, schedule, practice in c.execute(
+                    "SELECT s.code, s.scenario, s.time_limit, s.created_at, t.schedule, "
+                    "p.session IS NOT NULL FROM sessions s "
+                    "LEFT JOIN schedules t ON t.session = s.code "
+                    "LEFT JOIN practice p ON p.session = s.code ORDER BY s.created_at"
                 )
             )
             players = tuple(
@@ -362,6 +384,31 @@ def _finish(connection: sqlite3.Connection, game_id: str, result: str) -> None:
     """Store a game's result and close its span: its events are all in."""
     connection.execute(SET_RESULT, (result, game_id))
     connection.execute(CLOSE_SPAN, (game_id,))
+    # A practice game's end starts its retention; for any other game this changes nothing.
+    connection.execute(PRACTICE_ENDED, (time.time(), game_id))
+
+
+PRACTICE_ENDED = (
+    "UPDATE practice SET ended_at = ? WHERE session = (SELECT session FROM games WHERE id = ?)"
+)
+
+
+def _delete_session(connection: sqlite3.Connection, code: str) -> None:
+    """Delete a session and everything in it; each game's events found by its span."""
+    games = connection.execute(
+        "SELECT g.id, coalesce(s.first, 0), coalesce(s.last, ?) FROM games g "
+        "LEFT JOIN spans s ON s.game = g.id WHERE g.session = ?",
+        (_END, code),
+    ).fetchall()
+    for game, first, last in games:
+        connection.execute(
+            "DELETE FROM events WHERE rowid > ? AND rowid <= ? AND game = ?", (first, last, game)
+        )
+        for table in ("notes", "spans"):
+            connection.execute(f"DELETE FROM {table} WHERE game = ?", (game,))
+    for table in ("games", "players", "rounds", "schedules", "practice"):
+        connection.execute(f"DELETE FROM {table} WHERE session = ?", (code,))
+    connection.execute("DELETE FROM sessions WHERE code = ?", (code,))
 
 
 def _migrate(connection: sqlite3.Connection) -> None:
