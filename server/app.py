@@ -146,4 +146,3 @@ class Sockets:
             await self.endpoint(scope, receive, send)
         else:
             await self.app(scope, receive, send)
-

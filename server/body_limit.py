@@ -5,7 +5,9 @@ was a gigabyte of memory before it was refused. Here a declared ``Content-Length
 over the limit is refused before anything is read, and the bytes of a body are counted
 as they arrive: the request is refused (413) the moment it passes the limit, and a body
 that trickles in is refused (408) when its time is up. Either way the answer closes the
-connection, so the rest is never read.
+connection, so the rest is never read. A body only a little too big is read to its end
+first (at most ``DRAIN_BYTES`` more, for a second): closing with unread bytes resets
+the connection, and the client's kernel may then drop the answer before it is read.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zopa.server.errors import Cut
 from zopa.server.http_api import error_response
+
+DRAIN_BYTES = 64 * 1024
+DRAIN_SECONDS = 1.0
 
 
 class BodyLimit:
@@ -31,7 +36,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _declared_length(scope) > self.max_bytes:
+        declared = _declared_length(scope)
+        if declared > self.max_bytes:
+            if declared <= self.max_bytes + DRAIN_BYTES:
+                await _drain(receive)
             await error_response(self._too_large())(scope, receive, send)
             return
         loop = asyncio.get_running_loop()
@@ -54,6 +62,8 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    if message.get("more_body", False):
+                        await _drain(receive)
                     raise self._too_large()
                 complete = not message.get("more_body", False)
             return message
@@ -81,3 +91,18 @@ def _declared_length(scope: Scope) -> int:
                 return 0
     return 0
 
+
+async def _drain(receive: Receive) -> None:
+    """Read and drop what is left of a body, up to ``DRAIN_BYTES`` and ``DRAIN_SECONDS``."""
+    drained = 0
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            while drained <= DRAIN_BYTES:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                drained += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return
+    except TimeoutError:
+        pass

@@ -62,6 +62,8 @@ class Settings:
     max_connections: int = 10_000
     max_connections_per_address: int = 1_000
     max_sockets_per_player: int = 4
+    # New connections one address may open, as "count/seconds" (rate_limits.py).
+    connection_limit: str = "2000/40"
     # Per address: creations and failed guesses, as "count/seconds" (rate_limits.py).
     rate_limits: bool = True
     join_limit: str = "300/60"
@@ -102,6 +104,7 @@ def settings_from_env(database: str | None = None) -> Settings:
         max_sockets_per_player=int(
             _number("ZOPA_MAX_SOCKETS_PER_PLAYER", defaults.max_sockets_per_player)
         ),
+        connection_limit=os.environ.get("ZOPA_CONNECTION_LIMIT", "") or defaults.connection_limit,
         rate_limits=_switch("ZOPA_RATE_LIMITS", defaults.rate_limits),
         join_limit=os.environ.get("ZOPA_JOIN_LIMIT", "") or defaults.join_limit,
         practice_limit=os.environ.get("ZOPA_PRACTICE_LIMIT", "") or defaults.practice_limit,

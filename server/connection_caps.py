@@ -7,6 +7,10 @@
   Counted on the socket for a peer that connects directly (server/socket_guard.py), and
   for websockets by the client's address, which behind a trusted proxy is the forwarded
   one. A proxy's own address is not capped: everyone arrives from it.
+- **New connections per address**, ``connection_limit`` (``count/seconds``): a peer
+  that connects directly may open that many at once, then at that rate. The cap above
+  bounds what an address holds; this bounds how fast it can make the server accept,
+  hand-shake and hello its way through connections the cap then closes again.
 - **Per player**, ``max_sockets_per_player``: a player's token opens a few sockets at
   most (tabs, a phone reconnecting). A newer socket replaces the oldest, which closes
   with 4409: a phone back from a Wi-Fi drop must get in at once, while the server may
@@ -20,10 +24,12 @@ from __future__ import annotations
 import ipaddress
 import logging
 import resource
+import time
 from collections import Counter
 from typing import Generic, TypeVar
 
 from zopa.server.config import Settings
+from zopa.server.rate_limits import Buckets, Limit
 
 log = logging.getLogger("zopa.connections")
 
@@ -112,6 +118,10 @@ class ConnectionCaps:
         # Two tallies: sockets by peer (socket_guard.py), websockets by client address.
         self.peers = AddressCounts(per_address) if per_address > 0 else None
         self.clients = AddressCounts(per_address) if per_address > 0 else None
+        self.opening: Buckets | None = None
+        if settings.rate_limits:
+            limit = Limit.parse(settings.connection_limit, "ZOPA_CONNECTION_LIMIT")
+            self.opening = Buckets(limit, time.monotonic)
         self.players: PlayerSockets[object] = PlayerSockets(settings.max_sockets_per_player)
 
     def fit_file_limit(self) -> int:

@@ -201,4 +201,3 @@ class RateLimited:
                 limits.guard(KEY, address)
                 watched[401] = (KEY, "a call with a wrong facilitator key")
         return watched
-

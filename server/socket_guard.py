@@ -6,8 +6,8 @@ every few seconds holds its connection, and a file descriptor, for ever. Thousan
 such clients exhaust the server without sending a request. This protocol is uvicorn's
 own (httptools) with two guards added at the socket:
 
-- a connection over the overall cap, or over its peer's cap, is answered 503 and closed
-  at once, before anything is read (server/connection_caps.py);
+- a connection over the overall cap, or over its peer's cap or rate, is answered 503
+  and closed at once, before anything is read (server/connection_caps.py);
 - each request's headers must have arrived within ``header_seconds`` of the connection
   opening or of the previous answer, or it is answered 408 and closed. A websocket's
   handshake is such a request; after it the hello deadline (server/ws.py) takes over.
@@ -83,6 +83,9 @@ def guarded_protocol(
                     self._refuse("refused a connection over its address's cap", peer)
                     return
                 counted[transport] = peer
+                if caps.opening is not None and caps.opening.take(peer) > 0:
+                    self._refuse("refused a connection over its address's rate", peer)
+                    return
             self._arm()
 
         def _refuse(self, what: str, peer: str | None) -> None:
