@@ -356,9 +356,13 @@ async def http_call(
     bearer: str | None = None,
     source: str = HOST,
 ) -> tuple[int, dict[str, str], bytes]:
-    """One HTTP/1.1 request on its own connection: status, headers (lower-case), body."""
+    """One HTTP/1.1 request on its own connection: status, headers (lower-case), body.
+
+    Status 0: the connection was refused or reset before an answer could be read.
+    """
     connected = await _connect(port, source)
-    assert connected is not None
+    if connected is None:
+        return 0, {}, b""
     reader, writer = connected
     data = b"" if body is None else json.dumps(body).encode()
     head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n"
@@ -366,8 +370,13 @@ async def http_call(
     if bearer is not None:
         head += f"Authorization: Bearer {bearer}\r\n"
     writer.write(head.encode() + b"\r\n" + data)
-    raw = await asyncio.wait_for(reader.read(), 10)
+    try:
+        raw = await asyncio.wait_for(reader.read(), 10)
+    except ConnectionError:
+        raw = b""
     writer.close()
+    if not raw:
+        return 0, {}, b""
     top, _, content = raw.partition(b"\r\n\r\n")
     lines = top.decode().split("\r\n")
     headers = {}
@@ -385,10 +394,15 @@ async def ws_exchange(
     The close code, or "open" if the server kept the socket ``wait`` seconds.
     """
     connected = await _connect(port, source)
-    assert connected is not None
+    if connected is None:
+        return "refused"
     reader, writer = connected
     writer.write(_upgrade(port))
-    head = await reader.readuntil(b"\r\n\r\n")
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except (ConnectionError, asyncio.IncompleteReadError):
+        writer.close()
+        return "dropped"
     if b" 101 " not in head.split(b"\r\n", 1)[0]:
         writer.close()
         return int(head.split()[1])
@@ -419,10 +433,9 @@ class Guessing:
     seconds: float = 0.0
     answers: Counter[int | str] = field(default_factory=Counter)
 
-    def checked_per_second(self, refused: int | str) -> float:
-        """Guesses the server looked at (not refused for the rate) per second."""
-        looked = sum(n for answer, n in self.answers.items() if answer != refused)
-        return looked / self.seconds
+    def checked_per_second(self, wrong: int | str) -> float:
+        """Guesses the server looked at and found ``wrong`` (401, 404, 4401) per second."""
+        return self.answers[wrong] / self.seconds
 
 
 async def guess(
@@ -456,6 +469,7 @@ class Flood:
     refused: int = 0
     retry_after: set[str] = field(default_factory=set)
     seconds: float = 0.0
+    statuses: Counter[int] = field(default_factory=Counter)  # 0: connection refused
 
 
 async def practice_flood(
@@ -480,6 +494,7 @@ async def practice_flood(
             status, headers, content = await http_call(
                 port, "POST", "/api/practice", body, source=source
             )
+            flood.statuses[status] += 1
             if status != 201:
                 flood.refused += 1
                 flood.retry_after.add(headers.get("retry-after", ""))
