@@ -240,9 +240,11 @@ async def slow_headers(
 
 
 def _closed_after(crowd: Crowd, data: bytes, after: float) -> None:
+    """A connection the server ended: a 503 was turned away, anything else was cut."""
     parts = data.split(b" ", 2)
-    crowd.answers[int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else "closed"] += 1
-    if after < 1.0:
+    status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    crowd.answers["closed" if status is None else status] += 1
+    if status == 503 or (status is None and after < 1.0):
         crowd.refused += 1
     else:
         crowd.cut.append(after)
