@@ -35,6 +35,7 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
             registry.scenarios,
             time_limit=row.time_limit,
             schedule=plan,
+            practice=row.practice,
         )
         if row.options is not None:
             options = json.loads(row.options)
@@ -55,11 +56,12 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
         if game.result is None:
             header = parse_header(json.loads(game.header))
             live.append((header, game))
-            registry.add_game(
-                session, GameEntry(game.id, game.round, seats(header), header.scenario)
+            entry = GameEntry(
+                game.id, game.round, seats(header), header.scenario, practice=owner.practice
             )
+            registry.add_game(owner, entry)
         else:
-            registry.add_game(owner, ended_entry(game))
+            registry.add_game(owner, ended_entry(game, owner.practice))
     for started in snapshot.rounds:
         opened = sessions.get(started.session)
         if opened is not None:
@@ -77,14 +79,16 @@ def seats(header: Header) -> tuple[str | None, ...]:
     )
 
 
-def ended_entry(game: GameRow) -> GameEntry:
+def ended_entry(game: GameRow, practice: bool = False) -> GameEntry:
     raw = orjson.loads(game.header)
     scenario = _scenario(orjson.dumps(raw["scenario"], option=orjson.OPT_SORT_KEYS))
     players = raw["players"]
     seated = tuple(
         None if "bot" in players[role] else str(players[role]["id"]) for role in scenario.role_ids
     )
-    return GameEntry(game.id, game.round, seated, scenario, result_json=game.result)
+    return GameEntry(
+        game.id, game.round, seated, scenario, result_json=game.result, practice=practice
+    )
 
 
 @functools.lru_cache(maxsize=256)

@@ -103,6 +103,12 @@ class Snapshots:
         delay = snapshot_interval(self._sizes.get(code, 0))
         self._pushes[code] = asyncio.get_running_loop().call_later(delay, send)
 
+    def forget(self, code: str) -> None:
+        handle = self._pushes.pop(code, None)
+        if handle is not None:
+            handle.cancel()
+        self._sizes.pop(code, None)
+
     def shutdown(self) -> None:
         for handle in self._pushes.values():
             handle.cancel()
