@@ -44,6 +44,7 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
             registry.scenarios,
             time_limit=row.time_limit,
             schedule=plan,
+            practice=row.practice,
         )
         if row.options is not None:
             options = json.loads(row.options)
@@ -64,10 +65,12 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
         try:
             if game.result is None:
                 header = parse_header(json.loads(game.header))
-                entry = GameEntry(game.id, game.round, seats(header), header.scenario)
+                entry = GameEntry(
+                    game.id, game.round, seats(header), header.scenario, practice=owner.practice
+                )
                 live.append((header, game))
             else:
-                entry = ended_entry(game)
+                entry = ended_entry(game, owner.practice)
         except READ_ERRORS as exc:
             entry = GameEntry(game.id, game.round, (None, None), owner.scenario)
             quarantine(entry, owner, f"its stored header or result does not read: {exc}")
@@ -104,7 +107,7 @@ def seats(header: Header) -> tuple[str | None, ...]:
     )
 
 
-def ended_entry(game: GameRow) -> GameEntry:
+def ended_entry(game: GameRow, practice: bool = False) -> GameEntry:
     raw = orjson.loads(game.header)
     scenario = _scenario(orjson.dumps(raw["scenario"], option=orjson.OPT_SORT_KEYS))
     players = raw["players"]
@@ -113,7 +116,9 @@ def ended_entry(game: GameRow) -> GameEntry:
     )
     if not isinstance(orjson.loads(game.result or ""), dict):
         raise ValueError("the result is not a JSON object")
-    return GameEntry(game.id, game.round, seated, scenario, result_json=game.result)
+    return GameEntry(
+        game.id, game.round, seated, scenario, result_json=game.result, practice=practice
+    )
 
 
 @functools.lru_cache(maxsize=256)
