@@ -23,13 +23,20 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from zopa.server import memory
+from zopa.server.body_limit import BodyLimit
 from zopa.server.config import Settings
+from zopa.server.connection_caps import ConnectionCaps
 from zopa.server.errors import Unavailable
 from zopa.server.http_api import Api
 from zopa.server.hub import Hub
+from zopa.server.practice_retention import PracticeRetention
+from zopa.server.rate_limits import RateLimited, RateLimits
+from zopa.server.refusal_log import RefusalLog
 from zopa.server.scenario_api import ScenarioApi
 from zopa.server.scenario_folders import add_folders
-from zopa.server.scenario_library import ScenarioLibrary
+from zopa.server.scenario_library import MAX_SCENARIO_BYTES, ScenarioLibrary
+from zopa.server.scope import route_path
+from zopa.server.security_headers import SecurityHeaders
 from zopa.server.sessions import Sessions
 from zopa.server.storage_sqlite import SqliteStorage
 from zopa.server.web_api import WebApi
@@ -47,6 +54,11 @@ class Zopa:
         self.hub = Hub()
         self.library = ScenarioLibrary()
         self.sessions = Sessions(self.storage, self.hub, settings, library=self.library)
+        # The limits of docs/security.md: refusals are logged as counts.
+        self.refusals = RefusalLog(logging.getLogger("zopa.refused"), settings.refusal_log_seconds)
+        self.limits = RateLimits(settings, self.refusals)
+        self.caps = ConnectionCaps(settings)
+        self.retention = PracticeRetention(self.sessions, self.storage, settings)
         self._heartbeat: asyncio.Task[None] | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._drained = False
@@ -60,6 +72,7 @@ class Zopa:
         resumed = await self.sessions.recover()
         await self._beat_once()
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
+        self.retention.start()
         if self.settings.gc_sweep_seconds > 0:
             memory.take_over()
             self._sweeper = asyncio.create_task(
@@ -102,6 +115,8 @@ class Zopa:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        await self.retention.stop()
+        self.refusals.stop()
         await self.sessions.shutdown()
         await self.storage.close()
         log.info("stopped cleanly")
@@ -125,8 +140,21 @@ def create_app(settings: Settings) -> Starlette:
         *WebApi(zopa.sessions, settings.facilitator_key).routes(),
         Mount("/", StaticFiles(directory=str(web), html=True), name="web"),
     ]
-    sockets = Middleware(Sockets, endpoint=Endpoint(zopa.sessions, zopa.hub))
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[sockets])
+    endpoint = Endpoint(zopa.sessions, zopa.hub, zopa.limits, zopa.caps)
+    middleware = [
+        # Outermost, so every answer has them, the limits' refusals too.
+        Middleware(SecurityHeaders),
+        Middleware(
+            BodyLimit,
+            max_bytes=settings.max_body_bytes,
+            seconds=settings.body_seconds,
+            # A scenario's TOML has its own, larger limit (scenario_api.py).
+            wider=dict.fromkeys(("/api/scenarios", "/api/scenarios/draft"), MAX_SCENARIO_BYTES),
+        ),
+        Middleware(RateLimited, limits=zopa.limits),
+        Middleware(Sockets, endpoint=endpoint),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.zopa = zopa
     return app
 
@@ -146,14 +174,7 @@ class Sockets:
         self.endpoint = endpoint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and _route_path(scope) == "/ws":
+        if scope["type"] == "websocket" and route_path(scope) == "/ws":
             await self.endpoint(scope, receive, send)
         else:
             await self.app(scope, receive, send)
-
-
-def _route_path(scope: Scope) -> str:
-    """The path below the mount point, as Starlette's router matches it."""
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path

@@ -7,6 +7,8 @@ import os
 import secrets
 from dataclasses import dataclass, field
 
+MIN_KEY_LENGTH = 16
+
 
 def _number(name: str, default: float) -> float:
     raw = os.environ.get(name)
@@ -54,6 +56,31 @@ class Settings:
     recent_seconds: float = 24 * 3600.0
     # Folders of scenario files added to the library at start (``zopa serve --scenarios``).
     scenario_folders: tuple[str, ...] = ()
+    # The limits that keep a hostile network from exhausting the server (docs/security.md).
+    # Largest request body, and the seconds it may take to arrive.
+    max_body_bytes: int = 16 * 1024
+    body_seconds: float = 10.0
+    # Seconds a connection has to send a request's headers (a websocket's handshake too).
+    header_seconds: float = 10.0
+    # Open connections at most: overall (lowered to fit the file limit), from one address,
+    # and websockets per player (a newer one replaces the oldest).
+    max_connections: int = 10_000
+    max_connections_per_address: int = 1_000
+    max_sockets_per_player: int = 4
+    # New connections one address may open, as "count/seconds" (rate_limits.py).
+    connection_limit: str = "2000/40"
+    # Per address: creations and failed guesses, as "count/seconds" (rate_limits.py).
+    rate_limits: bool = True
+    join_limit: str = "300/60"
+    practice_limit: str = "60/600"
+    guess_limit: str = "30/60"
+    # Seconds between two summary lines of refusals counted rather than logged one by one.
+    refusal_log_seconds: float = 60.0
+    # An ended practice game leaves memory after `practice_linger_seconds` and the
+    # database after `practice_retention_seconds`; both are looked at every sweep.
+    practice_linger_seconds: float = 600.0
+    practice_retention_seconds: float = 86_400.0
+    practice_sweep_seconds: float = 60.0
 
 
 def settings_from_env(database: str | None = None) -> Settings:
@@ -76,8 +103,51 @@ def settings_from_env(database: str | None = None) -> Settings:
         scenario_folders=tuple(
             f for f in os.environ.get("ZOPA_SCENARIOS", "").split(os.pathsep) if f
         ),
+        max_body_bytes=int(_number("ZOPA_MAX_BODY_BYTES", defaults.max_body_bytes)),
+        body_seconds=_number("ZOPA_BODY_SECONDS", defaults.body_seconds),
+        header_seconds=_number("ZOPA_HEADER_SECONDS", defaults.header_seconds),
+        max_connections=int(_number("ZOPA_MAX_CONNECTIONS", defaults.max_connections)),
+        max_connections_per_address=int(
+            _number("ZOPA_MAX_CONNECTIONS_PER_ADDRESS", defaults.max_connections_per_address)
+        ),
+        max_sockets_per_player=int(
+            _number("ZOPA_MAX_SOCKETS_PER_PLAYER", defaults.max_sockets_per_player)
+        ),
+        connection_limit=os.environ.get("ZOPA_CONNECTION_LIMIT", "") or defaults.connection_limit,
+        rate_limits=_switch("ZOPA_RATE_LIMITS", defaults.rate_limits),
+        join_limit=os.environ.get("ZOPA_JOIN_LIMIT", "") or defaults.join_limit,
+        practice_limit=os.environ.get("ZOPA_PRACTICE_LIMIT", "") or defaults.practice_limit,
+        guess_limit=os.environ.get("ZOPA_GUESS_LIMIT", "") or defaults.guess_limit,
+        refusal_log_seconds=_number("ZOPA_REFUSAL_LOG_SECONDS", defaults.refusal_log_seconds),
+        practice_linger_seconds=_number(
+            "ZOPA_PRACTICE_LINGER_SECONDS", defaults.practice_linger_seconds
+        ),
+        practice_retention_seconds=_number(
+            "ZOPA_PRACTICE_RETENTION_SECONDS", defaults.practice_retention_seconds
+        ),
+        practice_sweep_seconds=_number(
+            "ZOPA_PRACTICE_SWEEP_SECONDS", defaults.practice_sweep_seconds
+        ),
     )
     key = os.environ.get("ZOPA_FACILITATOR_KEY", "")
     if key:
+        if len(key) < MIN_KEY_LENGTH:
+            # A short key falls to guessing; refuse to start rather than run open.
+            raise SystemExit(
+                f"zopa: ZOPA_FACILITATOR_KEY must be at least {MIN_KEY_LENGTH} characters "
+                f"(it has {len(key)}); pick a longer one, e.g. "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(18))'"
+            )
         return dataclasses.replace(base, facilitator_key=key, key_generated=False)
     return base
+
+
+def _switch(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("on", "1", "yes", "true"):
+        return True
+    if raw in ("off", "0", "no", "false"):
+        return False
+    raise SystemExit(f"zopa: {name} must be on or off (found {raw!r})")

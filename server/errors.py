@@ -1,9 +1,9 @@
 """The server's exceptions: one root, one subclass per kind of refusal.
 
 They say what went wrong in the server's own terms, never how a transport reports it:
-the HTTP edge (``http_api.status_of``) maps each kind to a status, the websocket edge
-(``ws.py``) to a close code or an ``error`` message. ``code`` is the machine-readable
-code clients see (docs/protocol.md lists them).
+the HTTP edge (``http_api.status_of``, ``http_api.headers_of``) maps each kind to a
+status and headers, the websocket edge (``ws.py``) to a close code or an ``error``
+message. ``code`` is the machine-readable code clients see (docs/protocol.md lists them).
 
 ServerError                 code, message
 ├── Invalid                 a request that breaks a rule of its form (bad_request)
@@ -12,6 +12,8 @@ ServerError                 code, message
 ├── NotFound                no such session, player, game, scenario or schedule
 ├── Conflict                the request is well formed but the state forbids it now
 ├── TooLarge                a request body over its limit (too_large)
+├── TooSlow                 a request body that did not arrive in time (too_slow)
+├── TooMany                 an address over a rate limit for now (rate_limited); retry_after
 ├── Busy                    a limit on live work is reached (too_many_games)
 ├── Damaged                 stored data that no longer reads back (bad_log)
 ├── Unavailable             storage takes no writes now (storage_unavailable)
@@ -23,6 +25,8 @@ The rules' own refusals are ``zopa.rules.errors.ActionRefused``, under that pack
 """
 
 from __future__ import annotations
+
+import math
 
 
 class ServerError(Exception):
@@ -52,6 +56,19 @@ class Conflict(ServerError):
 
 class TooLarge(ServerError):
     default_code = "too_large"
+
+
+class TooSlow(ServerError):
+    default_code = "too_slow"
+
+
+class TooMany(ServerError):
+    default_code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float, code: str | None = None) -> None:
+        super().__init__(message, code)
+        # Whole seconds, at least one: what an HTTP Retry-After header can say.
+        self.retry_after = max(1, math.ceil(retry_after))
 
 
 class Busy(ServerError):

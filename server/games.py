@@ -169,6 +169,8 @@ class Games:
         assert entry is not None
         actor = self._actor(header, state, list(game.events))
         entry.playing(actor)
+        if entry.practice:
+            self._practice_live.add(entry.id)
         return actor
 
     def _actor(self, header: Header, state: GameState, lines: list[str]) -> GameActor:

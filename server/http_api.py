@@ -1,7 +1,7 @@
 """The HTTP API of docs/protocol.md (the contract's calls and the facilitator's controls).
 
-This is the HTTP edge: the server's exceptions become statuses and error objects here
-(``status_of``), and nowhere else.
+This is the HTTP edge: the server's exceptions become statuses, headers and error objects
+here (``status_of``, ``headers_of``), and nowhere else.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from zopa.server.errors import (
     NotFound,
     ServerError,
     TooLarge,
+    TooMany,
+    TooSlow,
     Unauthorized,
     Unavailable,
 )
@@ -31,7 +33,6 @@ from zopa.server.sessions import Sessions
 from zopa.server.tournament import views
 
 Handler = Callable[[Request], Awaitable[Response]]
-MAX_BODY = 16 * 1024
 
 
 STATUS: dict[type[ServerError], int] = {
@@ -40,6 +41,8 @@ STATUS: dict[type[ServerError], int] = {
     NotFound: 404,
     Conflict: 409,
     TooLarge: 413,
+    TooSlow: 408,
+    TooMany: 429,
     Busy: 429,
     Damaged: 500,
     Unavailable: 503,
@@ -53,16 +56,28 @@ def status_of(error: ServerError) -> int:
     return 500
 
 
+def headers_of(error: ServerError) -> dict[str, str]:
+    """Headers the HTTP answer carries besides the error object."""
+    if isinstance(error, TooMany):
+        return {"Retry-After": str(error.retry_after)}
+    if isinstance(error, TooLarge | TooSlow):
+        # A body refused while it arrived: the rest is never read, so the connection
+        # ends with the answer (server/body_limit.py).
+        return {"Connection": "close"}
+    return {}
+
+
 def error_response(error: ServerError) -> JSONResponse:
     return JSONResponse(
-        {"error": {"code": error.code, "message": error.message}}, status_code=status_of(error)
+        {"error": {"code": error.code, "message": error.message}},
+        status_code=status_of(error),
+        headers=headers_of(error),
     )
 
 
 async def read_body(request: Request) -> dict[str, Any]:
+    # Its size and time are bounded while it is read (server/body_limit.py).
     raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise TooLarge(f"a request body is at most {MAX_BODY} bytes")
     if not raw:
         return {}
     try:

@@ -136,6 +136,9 @@ class Session:
     variation: bool = True
     # Players may write down a sealed estimate of the other side (an ``estimate`` event).
     estimates: bool = False
+    # A solo practice game's session: forgotten, then deleted, once ended
+    # (practice_retention.py).
+    practice: bool = False
 
     def round_scenario(self, number: int) -> Scenario:
         """Round ``number``'s scenario with its time limit: the schedule's, else the session's."""

@@ -99,6 +99,20 @@ class Registry:
             if player is not None:
                 player.playing(entry.id)
 
+    # ---- dropping --------------------------------------------------------------------
+
+    def forget(self, code: str) -> None:
+        """Drop a session, its players and its games from memory (not from storage)."""
+        session = self._sessions.pop(code, None)
+        if session is None:
+            return
+        for player in session.players.values():
+            self._players.pop(player.id, None)
+            self._by_token.pop(player.token, None)
+        for ids in session.rounds:
+            for game_id in ids:
+                self._games.pop(game_id, None)
+
     # ---- found on demand -------------------------------------------------------------
 
     async def session(self, code: str) -> Session:

@@ -43,6 +43,7 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
             registry.scenarios,
             time_limit=row.time_limit,
             schedule=plan,
+            practice=row.practice,
         )
         if row.options is not None:
             options = json.loads(row.options)
@@ -63,10 +64,12 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
         try:
             if game.result is None:
                 header = parse_header(json.loads(game.header))
-                entry = GameEntry(game.id, game.round, seats(header), header.scenario)
+                entry = GameEntry(
+                    game.id, game.round, seats(header), header.scenario, practice=owner.practice
+                )
                 live.append((header, game))
             else:
-                entry = ended_entry(game)
+                entry = ended_entry(game, owner.practice)
         except READ_ERRORS as exc:
             entry = GameEntry(game.id, game.round, (None, None), owner.scenario)
             quarantine(entry, owner, f"its stored header or result does not read: {exc}")
@@ -103,7 +106,7 @@ def seats(header: Header) -> tuple[str | None, ...]:
     )
 
 
-def ended_entry(game: GameRow) -> GameEntry:
+def ended_entry(game: GameRow, practice: bool = False) -> GameEntry:
     """An ended game's record from its header: the scenario shared with every game that
     differs from it only in its cards, and the game's own cards as the header holds them."""
     raw = orjson.loads(game.header)
@@ -120,7 +123,13 @@ def ended_entry(game: GameRow) -> GameEntry:
     if not isinstance(orjson.loads(game.result or ""), dict):
         raise ValueError("the result is not a JSON object")
     return GameEntry(
-        game.id, game.round, seated, base, None if packed == own else packed, game.result
+        game.id,
+        game.round,
+        seated,
+        base,
+        None if packed == own else packed,
+        game.result,
+        practice=practice,
     )
 
 

@@ -67,7 +67,12 @@ class Sessions:
         self.games = Games(self.registry, storage, hub, settings, changed, clock)
         self.players = Players(self.registry, storage, hub.close_player, changed, clock)
         self.rounds = Rounds(self.registry, self.games, settings, hub.connected, changed, clock)
-        self.practice = Practice(self.open, self.players, self.games, settings)
+        self.practice = Practice(
+            lambda scenario_id: self.open(scenario_id, practice=True),
+            self.players,
+            self.games,
+            settings,
+        )
         self.controls = Controls(self.registry, changed)
         self.presence = Presence(self.registry, settings, changed, clock)
         self.archive = Archive(storage)
@@ -79,11 +84,13 @@ class Sessions:
         schedule: Any = None,
         variation: Any = True,
         estimates: Any = False,
+        practice: bool = False,
     ) -> Session:
         """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional.
 
         ``variation``: each game deals its own cards (off: the scenario's cards for all);
-        ``estimates``: players may seal an estimate of the other side's BATNA.
+        ``estimates``: players may seal an estimate of the other side's BATNA;
+        ``practice``: a solo practice game's, let go once it ended (practice_retention.py).
         """
         limit = parse_time_limit(time_limit)
         for name, flag in (("variation", variation), ("estimates", estimates)):
@@ -102,7 +109,7 @@ class Sessions:
         chosen = {"variation": variation, "estimates": estimates}
         options = None if chosen == DEFAULT_OPTIONS else json.dumps(chosen)
         await self._storage.add_session(
-            SessionRow(code, scenario_id, limit, created, stored, options)
+            SessionRow(code, scenario_id, limit, created, stored, options, practice)
         )
         timed = self.library.timed
         session = Session(
@@ -114,6 +121,7 @@ class Sessions:
             schedule=plan,
             variation=variation,
             estimates=estimates,
+            practice=practice,
         )
         self.registry.add_session(session)
         log.info("session opened on %s", scenario_id, extra={"session": code})
@@ -125,6 +133,14 @@ class Sessions:
         return await recovery.recover(
             self.registry, self.games, self.rounds, self._storage, self.settings, self.clock
         )
+
+    def forget(self, code: str) -> None:
+        """Let a session go from memory (an ended practice game: practice_retention.py).
+
+        It stays in storage until deleted there, and is loaded again if asked for.
+        """
+        self.registry.forget(code)
+        self.snapshots.forget(code)
 
     async def shutdown(self) -> None:
         self.snapshots.shutdown()

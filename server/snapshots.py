@@ -116,6 +116,12 @@ class Snapshots:
         for session in self._registry.sessions():
             self.push(session.code)
 
+    def forget(self, code: str) -> None:
+        handle = self._pushes.pop(code, None)
+        if handle is not None:
+            handle.cancel()
+        self._sizes.pop(code, None)
+
     def shutdown(self) -> None:
         for handle in self._pushes.values():
             handle.cancel()

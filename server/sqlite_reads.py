@@ -43,12 +43,13 @@ def _want(c: sqlite3.Connection) -> None:
 def _wanted(c: sqlite3.Connection) -> Snapshot:
     """The sessions in ``temp.wanted``, with their players, games and rounds."""
     found = tuple(
-        SessionRow(*row)
-        for row in c.execute(
-            "SELECT s.code, s.scenario, s.time_limit, s.created_at, t.schedule, o.options "
-            "FROM temp.wanted w JOIN sessions s ON s.code = w.code "
+        SessionRow(code, scenario, limit, created, schedule, options, bool(practice))
+        for code, scenario, limit, created, schedule, options, practice in c.execute(
+            "SELECT s.code, s.scenario, s.time_limit, s.created_at, t.schedule, o.options, "
+            "p.session IS NOT NULL FROM temp.wanted w JOIN sessions s ON s.code = w.code "
             "LEFT JOIN schedules t ON t.session = s.code "
-            "LEFT JOIN session_options o ON o.session = s.code ORDER BY s.created_at"
+            "LEFT JOIN session_options o ON o.session = s.code "
+            "LEFT JOIN practice p ON p.session = s.code ORDER BY s.created_at"
         )
     )
     players = tuple(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import sqlite3
+import time
 
 log = logging.getLogger("zopa.storage")
 
@@ -55,11 +56,17 @@ CREATE TABLE IF NOT EXISTS session_options (
     session TEXT PRIMARY KEY REFERENCES sessions(code), options TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS scenarios (
     id TEXT PRIMARY KEY, hash TEXT NOT NULL, toml TEXT NOT NULL, added_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS practice (
+    session TEXT PRIMARY KEY REFERENCES sessions(code), ended_at REAL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS practice_by_end ON practice (ended_at);
 """
 
 SET_RESULT = "UPDATE games SET result = ? WHERE id = ?"
 LAST_ROWID = "SELECT coalesce(max(rowid), 0) FROM events"
 CLOSE_SPAN = f"UPDATE spans SET last = ({LAST_ROWID}) WHERE game = ?"
+PRACTICE_ENDED = (
+    "UPDATE practice SET ended_at = ? WHERE session = (SELECT session FROM games WHERE id = ?)"
+)
 END = 2**63 - 1  # the largest rowid: the span of a game still being played
 CHUNKS = (64, 32, 16, 8, 4, 2, 1)
 
@@ -88,6 +95,8 @@ def finish(connection: sqlite3.Connection, game_id: str, result: str) -> None:
     """Store a game's result and close its span: its events are all in."""
     connection.execute(SET_RESULT, (result, game_id))
     connection.execute(CLOSE_SPAN, (game_id,))
+    # A practice game's end starts its retention; for any other game this changes nothing.
+    connection.execute(PRACTICE_ENDED, (time.time(), game_id))
 
 
 def migrate(connection: sqlite3.Connection) -> None:

@@ -26,6 +26,8 @@ class SessionRow:
     # The session's options as a JSON object (``variation``, ``estimates``), or None for
     # the defaults (every game deals its own cards; no BATNA estimates).
     options: str | None = None
+    # A solo practice game's session: pruned once ended (server/practice_retention.py).
+    practice: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,13 @@ class Storage(Protocol):
         ...
 
     async def heartbeat(self, now: float) -> None: ...
+
+    async def prune_practice(self, ended_before: float, most: int) -> int:
+        """Delete up to ``most`` practice sessions whose game ended before ``ended_before``.
+
+        Everything of each goes: session, player, game, events, notes. How many went.
+        """
+        ...
 
     async def load(self, recent_since: float) -> Snapshot:
         """What start-up needs: every session created at ``recent_since`` or later, and

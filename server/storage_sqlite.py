@@ -32,7 +32,14 @@ from typing import Any, TypeVar
 from zopa.server import sqlite_reads
 from zopa.server.errors import Unavailable
 from zopa.server.sqlite_file import connect
-from zopa.server.sqlite_schema import CLOSE_SPAN, LAST_ROWID, Rows, finish, insert_events
+from zopa.server.sqlite_schema import (
+    CLOSE_SPAN,
+    END,
+    LAST_ROWID,
+    Rows,
+    finish,
+    insert_events,
+)
 from zopa.server.storage import (
     GameRow,
     Health,
@@ -190,6 +197,8 @@ class SqliteStorage:
                 c.execute("INSERT INTO schedules VALUES (?, ?)", (row.code, row.schedule))
             if row.options is not None:
                 c.execute("INSERT INTO session_options VALUES (?, ?)", (row.code, row.options))
+            if row.practice:
+                c.execute("INSERT INTO practice VALUES (?, NULL)", (row.code,))
 
         await self._do(work)
 
@@ -291,6 +300,20 @@ class SqliteStorage:
             )
         )
 
+    async def prune_practice(self, ended_before: float, most: int) -> int:
+        def work(c: sqlite3.Connection) -> int:
+            doomed = [
+                code
+                for (code,) in c.execute(
+                    "SELECT session FROM practice WHERE ended_at < ? LIMIT ?", (ended_before, most)
+                )
+            ]
+            for code in doomed:
+                _delete_session(c, code)
+            return len(doomed)
+
+        return await self._do(work)
+
     async def load(self, recent_since: float = 0.0) -> Snapshot:
         def work(c: sqlite3.Connection) -> Snapshot:
             snapshot = sqlite_reads.startup(c, recent_since)
@@ -360,6 +383,24 @@ def _write(
 def _storage_fault(exc: sqlite3.Error) -> bool:
     """A failure of the disk or the file (full, read-only, I/O, damaged), not of a query."""
     return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+def _delete_session(connection: sqlite3.Connection, code: str) -> None:
+    """Delete a session and everything in it; each game's events found by its span."""
+    games = connection.execute(
+        "SELECT g.id, coalesce(s.first, 0), coalesce(s.last, ?) FROM games g "
+        "LEFT JOIN spans s ON s.game = g.id WHERE g.session = ?",
+        (END, code),
+    ).fetchall()
+    for game, first, last in games:
+        connection.execute(
+            "DELETE FROM events WHERE rowid > ? AND rowid <= ? AND game = ?", (first, last, game)
+        )
+        for table in ("notes", "spans"):
+            connection.execute(f"DELETE FROM {table} WHERE game = ?", (game,))
+    for table in ("games", "players", "rounds", "schedules", "session_options", "practice"):
+        connection.execute(f"DELETE FROM {table} WHERE session = ?", (code,))
+    connection.execute("DELETE FROM sessions WHERE code = ?", (code,))
 
 
 def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:

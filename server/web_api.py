@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from typing import Any
@@ -31,6 +30,7 @@ from zopa.rules.errors import LogError
 from zopa.rules.log import read_log, replay
 from zopa.rules.review import review, review_json
 from zopa.rules.scenario import Scenario
+from zopa.server.csv_export import Cell, csv_text
 from zopa.server.errors import Conflict, Damaged, Invalid, NotFound, Unauthorized
 from zopa.server.http_api import (
     bearer,
@@ -172,15 +172,13 @@ def results_csv(
         for r in names_of_roles
         for what in ("player", "points", "batna", "trap", "gain_share")
     ]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*CSV_FIELDS, *per_role, "terms"])
+    rows: list[list[Cell]] = []
     for round_ in results["rounds"]:
         for game in round_["games"]:
             result = game["result"]
             players = game["players"]
             if result is None:
-                writer.writerow([round_["round"], game["game"], "live"])
+                rows.append([round_["round"], game["game"], "live"])
                 continue
             row: list[Any] = [round_["round"], game["game"]]
             # .get: a result stored before the verdict and shares were added has neither.
@@ -194,8 +192,8 @@ def results_csv(
                 share = result.get("gain_share")
                 row.append("" if share is None else share[role])
             row.append(_terms_text(own, result["terms"]))
-            writer.writerow(row)
-    return out.getvalue()
+            rows.append(row)
+    return csv_text([*CSV_FIELDS, *per_role, "terms"], rows)
 
 
 def _terms_text(scenario: Scenario, terms: dict[str, int] | None) -> str:

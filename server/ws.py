@@ -8,7 +8,11 @@ Close codes (docs/protocol.md):
   1009 frame over the size limit     4400 the first message is not a valid hello
   4401 unknown or missing token/key  4403 the player was removed from the session
   4404 unknown session (facilitator) 4408 no hello in time
-  4429 over the message rate         4008 the client fell too far behind reading
+  4409 replaced by the player's newer socket (connection_caps.py)
+  4429 over the message rate, or too many failed hellos from the address (rate_limits.py)
+  4008 the client fell too far behind reading
+
+Before the handshake, an address over its cap of sockets is answered 429 (HTTP).
 """
 
 from __future__ import annotations
@@ -24,10 +28,14 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from zopa.rules.actions import PLAYER_KINDS, parse_action
 from zopa.rules.errors import ActionRefused
-from zopa.server.errors import NotFound
+from zopa.server.connection_caps import ConnectionCaps
+from zopa.server.errors import NotFound, TooMany
+from zopa.server.http_api import error_response
 from zopa.server.hub import Connection, FrameSend, Hub
 from zopa.server.moves import PlayerMove
+from zopa.server.rate_limits import KEY, TOKEN, RateLimits
 from zopa.server.records import Player
+from zopa.server.scope import client_address
 from zopa.server.sessions import Sessions
 from zopa.server.welcome import welcome
 from zopa.server.wire import MSGPACK, BadFrame, decode
@@ -36,10 +44,15 @@ log = logging.getLogger("zopa.ws")
 
 
 class Endpoint:
-    def __init__(self, sessions: Sessions, hub: Hub) -> None:
+    def __init__(
+        self, sessions: Sessions, hub: Hub, limits: RateLimits, caps: ConnectionCaps
+    ) -> None:
         self.sessions = sessions
         self.hub = hub
         self.settings = sessions.settings
+        self.limits = limits
+        self.caps = caps
+        self.refusals = limits.refusals
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The ASGI app at ``/ws``.
@@ -49,6 +62,21 @@ class Endpoint:
         on top of each (a share of every move's cost, docs/performance.md).
         """
         socket = WebSocket(scope, receive, send)
+        address = client_address(scope)
+        counts = self.caps.clients
+        if counts is not None and not counts.take(address):
+            self.refusals.note("refused a websocket over its address's cap", address)
+            # Refused before the handshake: an HTTP answer, made at the HTTP edge.
+            busy = TooMany("too many sockets from here", 10, "too_many_connections")
+            await socket.send_denial_response(error_response(busy))
+            return
+        try:
+            await self._open(socket, scope, receive, send)
+        finally:
+            if counts is not None:
+                counts.give(address)
+
+    async def _open(self, socket: WebSocket, scope: Scope, receive: Receive, send: Send) -> None:
         binary = MSGPACK in scope.get("subprotocols", [])
         await socket.accept(subprotocol=MSGPACK if binary else None)
         # uvicorn's send is a coroutine function, which the writes rely on (server/eager.py).
@@ -75,13 +103,13 @@ class Endpoint:
         if frame["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(frame.get("code", 1000))
         if not connection.allow():
-            log.warning("over the message rate", extra={"player": connection.player})
+            self._refused(connection, "closed a socket over the message rate")
             connection.close(4429, "too many messages")
             return None
         try:
             return decode(frame.get("text"), frame.get("bytes"), connection.binary)
         except BadFrame as exc:
-            log.info("bad frame: %s", exc.message, extra={"player": connection.player})
+            self._refused(connection, "bad frame", detail=exc.message)
             if exc.close is not None:
                 connection.close(exc.close, exc.message[:120])
                 return None
@@ -99,15 +127,21 @@ class Endpoint:
         if hello is None:
             return
         if hello.get("type") != "hello":
-            log.info("first message %r is not a hello", hello.get("type"))
+            self._refused(connection, "first message is not a hello")
             connection.close(4400, "the first message must be a hello")
+            return
+        address = client_address(socket.scope)
+        try:
+            self.limits.guard(KEY if "key" in hello else TOKEN, address)
+        except TooMany as refused:
+            connection.close(4429, refused.message[:120])
             return
         if "key" in hello:
             await self._facilitator(receive, connection, hello)
             return
         player = await self.sessions.players.by_token(hello.get("token"))
         if player is None:
-            log.info("hello with an unknown token")
+            self.limits.failed(TOKEN, address, "hello with an unknown token")
             connection.close(4401, "unknown token")
             return
         since = hello.get("since")
@@ -134,6 +168,8 @@ class Endpoint:
         earlier = None if counted_in is None else self.sessions.registry.game(counted_in)
         for told in welcome(player.id, latest, since, counted_in, earlier):
             connection.send(told)
+        for older in self.caps.players.add(player.id, connection):
+            cast(Connection, older).close(4409, "replaced by a newer connection")
         if self.hub.attach(connection) == 1:
             await self.sessions.presence.seen(player, connected=True)
         # The player's messages are read here rather than through _receive: a coroutine
@@ -193,7 +229,8 @@ class Endpoint:
         if not isinstance(key, str) or not secrets.compare_digest(
             key.encode(), self.settings.facilitator_key.encode()
         ):
-            log.warning("facilitator hello with a wrong key")
+            address = client_address(connection.socket.scope)
+            self.limits.failed(KEY, address, "facilitator hello with a wrong key")
             connection.close(4401, "wrong facilitator key")
             return
         try:
@@ -209,7 +246,15 @@ class Endpoint:
             else:
                 connection.send(_error("bad_message", "facilitators act through the HTTP API"))
 
+    def _refused(self, connection: Connection, what: str, detail: str = "") -> None:
+        """A refusal on a socket, logged as a count (refusal_log.py), in one line."""
+        address = client_address(connection.socket.scope)
+        extra = {"player": connection.player} if connection.player else {}
+        self.refusals.note(what, address, logging.INFO, detail, **extra)
+
     async def _gone(self, connection: Connection) -> None:
+        if connection.player is not None:
+            self.caps.players.remove(connection.player, connection)
         left = self.hub.detach(connection)
         if connection.player is not None and left == 0:
             player = self.sessions.registry.player(connection.player)

@@ -34,6 +34,7 @@ import websockets
 from tests.live import ROOT, Player, Server, free_port
 from tests.test_server_game import paired
 from tests.test_server_proxy import FORGED, connections, hello_from
+from zopa.server.security_headers import HEADERS as SECURITY_HEADERS
 
 NGINX = Path("/usr/sbin/nginx")
 OPENSSL = shutil.which("openssl")
@@ -347,11 +348,14 @@ def test_the_client_pages_through_nginx(front: Front) -> None:
         for p in sorted(WEB.rglob("*"))
         if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
     ]
-    for page in pages:
+    for page in [*pages, "/healthz", "/api/scenarios", "/no-such-page.js"]:
         status, headers, body = fetch(nginx.https_port, page, tls)
         direct = fetch(server.port, page)
         assert (status, body) == (direct[0], direct[2]), page
         assert headers["Strict-Transport-Security"] == HSTS, page
+        # The security headers zopa sends, once each, whether nginx or zopa answered.
+        for name, value in SECURITY_HEADERS.items():
+            assert headers.get_all(name) == [value] == direct[1].get_all(name), (page, name)
         if status == 200 and (page.endswith(".html") or page == "/"):
             assert headers["Cache-Control"] == "no-cache", page
     if (WEB / "index.html").exists():

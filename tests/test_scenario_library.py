@@ -101,6 +101,10 @@ def test_every_problem_of_an_upload_comes_back_with_its_key_and_line(server: Ser
     status, answer = server.call("POST", "/api/scenarios", {"text": LEMONADE})
     assert status == 400 and "application/toml" in answer["error"]["message"]
     assert "lemonade" not in str(server.call("GET", "/api/scenarios", key=None)[1])
+    # Over every other call's 16 KiB body limit, under a scenario's own: taken whole.
+    big = LEMONADE.replace('id = "lemonade"', 'id = "big_lemonade"', 1) + "#" * 40_000 + "\n"
+    status, answer = upload(server, big)
+    assert status == 201 and answer["id"] == "big_lemonade", (status, answer)
 
 
 async def play_one_game(server: Server, code: str) -> str:

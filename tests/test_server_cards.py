@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,18 @@ from zopa.rules.scenario import Scenario
 
 IDS = [s.id for s in builtin_scenarios()]
 TRIES = 40  # practice games, and next rounds, per scenario
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """The suite's server, with room for 80 practice games a test from this one address
+    (more than the per-address practice limit of docs/security.md lets through)."""
+    live = Server(tmp_path / "zopa.db", ZOPA_GRACE_SECONDS="0.5", ZOPA_PRACTICE_LIMIT="200/60")
+    live.start()
+    yield live
+    live.stop()
+
+
 SURPRISE = 1e-6  # how unlikely a count must be under chance alone to fail the test
 
 

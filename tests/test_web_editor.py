@@ -33,8 +33,12 @@ def typed(page: Page, selector: str, text: str) -> None:
     field.click()
     field.press("ControlOrMeta+a")
     field.press_sequentially(text)
-    page.wait_for_function(f"Number(document.body.dataset.redraws || 0) > {before}")
-    page.wait_for_function("!document.querySelector('#draft-status').textContent.includes('…')")
+    # Functions, not expressions: an expression is polled with eval, which the page's
+    # Content-Security-Policy forbids (server/security_headers.py).
+    page.wait_for_function(f"() => Number(document.body.dataset.redraws || 0) > {before}")
+    page.wait_for_function(
+        "() => !document.querySelector('#draft-status').textContent.includes('…')"
+    )
 
 
 def test_a_case_is_written_checked_saved_exported_and_played(pages: Pages) -> None:

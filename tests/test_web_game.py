@@ -77,7 +77,7 @@ def test_a_game_to_agreement_with_a_reload_mid_game(pages: Pages) -> None:
     expect(facilitator.locator("#join-count")).to_have_text("2 joined, 2 connected")
     expect(facilitator.locator("#roster tbody tr")).to_have_count(2)
     expect(facilitator.get_by_role("button", name="Remove Ana")).to_be_focused()
-    facilitator.wait_for_function("document.querySelector('#qr').naturalWidth > 0")
+    facilitator.wait_for_function("() => document.querySelector('#qr').naturalWidth > 0")
     shot(facilitator, "facilitator-1-join-code")
     expect(ana.locator("#lobby-status")).to_contain_text("start the next round")
     shot(ana, "player-2-lobby")

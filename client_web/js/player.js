@@ -110,6 +110,11 @@ function onStatus(status, code) {
     showJoin(code === 4403 ? "The facilitator removed you from the session." : "This session no longer knows you: join again.");
     return;
   }
+  if (status === "replaced") {
+    banner.textContent = "This game is open in another tab or window. Reload to play here.";
+    show(banner, true);
+    return;
+  }
   if (status === "lost") {
     banner.textContent = "Connection lost. Reconnecting…";
     show(banner, true);

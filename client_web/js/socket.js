@@ -1,10 +1,12 @@
 // A websocket that says hello, and reconnects by itself with growing pauses when the
 // network drops or a phone sleeps. Close codes that mean "do not come back" (a wrong
-// token, a removed player, an unknown session) stop it for good.
+// token, a removed player, an unknown session) stop it for good; so does 4409, a newer
+// socket of the same player (another tab) having taken this one's place.
 
 import { wsUrl } from "./api.js";
 
 const FINAL = new Set([4400, 4401, 4403, 4404]);
+const REPLACED = 4409;
 
 export class LiveSocket {
   constructor(hello, { onMessage, onStatus }) {
@@ -46,6 +48,11 @@ export class LiveSocket {
     socket.addEventListener("close", (event) => {
       clearInterval(this.pingTimer);
       this.socket = null;
+      if (event.code === REPLACED) {
+        this.stopped = true;
+        this.onStatus("replaced", event.code, event.reason);
+        return;
+      }
       if (FINAL.has(event.code)) {
         this.stopped = true;
         this.onStatus("refused", event.code, event.reason);

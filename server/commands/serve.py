@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import logging
 import socket
 import sys
 from types import FrameType
@@ -16,9 +17,12 @@ from starlette.applications import Starlette
 from zopa.server import sqlite_file
 from zopa.server.app import Zopa, create_app
 from zopa.server.config import Settings, settings_from_env
+from zopa.server.connection_caps import Proxies
 from zopa.server.errors import BadDatabase
 from zopa.server.logs import configure
+from zopa.server.refusal_log import ClientFaults
 from zopa.server.scenario_folders import folder_problems
+from zopa.server.socket_guard import guarded_protocol
 
 
 def add_parser(sub: Any) -> None:
@@ -106,8 +110,13 @@ def banner(settings: Settings, host: str, port: int) -> str:
 
 
 def uvicorn_config(args: argparse.Namespace, settings: Settings, app: Starlette) -> uvicorn.Config:
+    zopa: Zopa = app.state.zopa
+    proxies = args.forwarded_allow_ips or settings.forwarded_allow_ips
+    zopa.caps.proxies = Proxies(proxies)
     return uvicorn.Config(
         app,
+        # uvicorn's HTTP protocol with connection caps and a header deadline.
+        http=guarded_protocol(zopa.caps, settings.header_seconds, zopa.refusals),
         host=args.host,
         port=args.port,
         log_level="warning",
@@ -119,7 +128,7 @@ def uvicorn_config(args: argparse.Namespace, settings: Settings, app: Starlette)
         # Behind nginx the peer is the proxy; the player's address and https come in its
         # headers, believed only from the configured proxies (docs/deploy.md).
         proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
+        forwarded_allow_ips=proxies,
     )
 
 
@@ -141,7 +150,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"zopa: {refused.message}", file=sys.stderr)
         return 2
     app = create_app(settings)
+    app.state.zopa.caps.fit_file_limit()
     server = _Server(uvicorn_config(args, settings, app), app.state.zopa)
+    # After uvicorn's own logging set-up, which the config above has just done.
+    logging.getLogger("uvicorn.error").addFilter(ClientFaults(app.state.zopa.refusals))
     print(banner(settings, args.host, args.port), flush=True)
     server.run()
     return 0 if server.started else 1

@@ -3,17 +3,16 @@
 Tidy so that a spreadsheet's filter and pivot table, or ``pandas.read_csv``, need no
 reshaping: every row has the same columns, numbers are plain numbers (no thousands
 separators, a dot for decimals), a missing value is an empty cell, and text is UTF-8
-without a byte-order mark. Player names are the one free text, so a name that a
-spreadsheet would run as a formula (starting with ``= + - @``) is written with a
-leading apostrophe, which spreadsheets show as text.
+without a byte-order mark. Player names are the one free text; server/csv_export.py
+writes the file, so a name that a spreadsheet would run as a formula is kept as text.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 
+from zopa.server.csv_export import Cell
+from zopa.server.csv_export import csv_text as write_csv
 from zopa.server.tournament.standings import Line
 
 COLUMNS = (
@@ -35,46 +34,38 @@ COLUMNS = (
     "score",
     "percentile",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_text(found: Iterable[Line], names: Mapping[str, str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for line in found:
-        partner_name = "" if line.partner is None else names.get(line.partner, line.partner)
-        writer.writerow(
-            [
-                line.round,
-                line.game or "",
-                line.scenario,
-                line.player,
-                _text(names.get(line.player, line.player)),
-                line.role or "",
-                "" if line.role_index is None else line.role_index + 1,
-                line.partner or "",
-                _text(partner_name),
-                line.outcome,
-                line.reason or "",
-                _number(line.points),
-                _number(line.batna),
-                _number(line.surplus),
-                _number(line.best_surplus),
-                _number(line.score),
-                _number(line.percentile),
-            ]
-        )
-    return out.getvalue()
+    return write_csv(COLUMNS, (_row(line, names) for line in found))
 
 
-def _number(value: float | None) -> str:
+def _row(line: Line, names: Mapping[str, str]) -> list[Cell]:
+    partner_name = None if line.partner is None else names.get(line.partner, line.partner)
+    return [
+        line.round,
+        line.game,
+        line.scenario,
+        line.player,
+        names.get(line.player, line.player),
+        line.role,
+        None if line.role_index is None else line.role_index + 1,
+        line.partner,
+        partner_name,
+        line.outcome,
+        line.reason,
+        _number(line.points),
+        _number(line.batna),
+        _number(line.surplus),
+        _number(line.best_surplus),
+        _number(line.score),
+        _number(line.percentile),
+    ]
+
+
+def _number(value: float | None) -> int | float | None:
+    """Whole numbers without a decimal point, others to six places."""
     if value is None:
-        return ""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0")
-
-
-def _text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
+        return None
+    rounded = round(float(value), 6)
+    return int(rounded) if rounded.is_integer() else rounded
