@@ -37,13 +37,11 @@ def free_port() -> int:
         return port
 
 
-class Server:
-    def __init__(self, database: Path, **env: str) -> None:
-        self.database = database
-        self.port = free_port()
-        self.env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, **env}
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = database.with_suffix(".log")
+class Http:
+    """A zopa server's address and its HTTP API, wherever the server runs."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
         # The CA to trust when clients reach the server through a TLS proxy.
         self.tls: ssl.SSLContext | None = None
 
@@ -63,6 +61,48 @@ class Server:
     def connect_options(self) -> dict[str, Any]:
         """Extra arguments for ``websockets.connect``: none, unless a proxy is in front."""
         return {}
+
+    def call(
+        self, method: str, path: str, body: Any = None, key: str | None = KEY
+    ) -> tuple[int, Any]:
+        """An HTTP call; the status and the decoded JSON (or text) answer."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        if key is not None:
+            request.add_header("Authorization", f"Bearer {key}")
+        request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=10, context=self.tls) as answer:
+                status, raw = answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read().decode()
+        try:
+            return status, json.loads(raw)
+        except json.JSONDecodeError:
+            return status, raw
+
+    async def ask(
+        self, method: str, path: str, body: Any = None, key: str | None = KEY
+    ) -> tuple[int, Any]:
+        """``call`` from async code, off the event loop (which may be the server's own)."""
+        return await asyncio.to_thread(self.call, method, path, body, key)
+
+    async def acall(self, method: str, path: str, body: Any = None, key: str | None = KEY) -> Any:
+        """An HTTP call from async code that must succeed (2xx); the answer."""
+        status, answer = await self.ask(method, path, body, key)
+        assert 200 <= status < 300, (status, answer)
+        return answer
+
+
+class Server(Http):
+    """``zopa serve`` in a child process on a free port, with its own SQLite file."""
+
+    def __init__(self, database: Path, **env: str) -> None:
+        super().__init__(free_port())
+        self.database = database
+        self.env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, **env}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = database.with_suffix(".log")
 
     def start(self, timeout: float = 15.0) -> None:
         command = [sys.executable, "-m", "zopa.server.cli", "serve", "--port", str(self.port)]
@@ -99,31 +139,6 @@ class Server:
             self.process.kill()
             self.process.wait(10)
 
-    def call(
-        self, method: str, path: str, body: Any = None, key: str | None = KEY
-    ) -> tuple[int, Any]:
-        """An HTTP call; the status and the decoded JSON (or text) answer."""
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method)
-        if key is not None:
-            request.add_header("Authorization", f"Bearer {key}")
-        request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=10, context=self.tls) as answer:
-                status, raw = answer.status, answer.read().decode()
-        except urllib.error.HTTPError as error:
-            status, raw = error.code, error.read().decode()
-        try:
-            return status, json.loads(raw)
-        except json.JSONDecodeError:
-            return status, raw
-
-    async def acall(self, method: str, path: str, body: Any = None, key: str | None = KEY) -> Any:
-        """An HTTP call from async code that must succeed (2xx); the answer."""
-        status, answer = await asyncio.to_thread(self.call, method, path, body, key)
-        assert 200 <= status < 300, (status, answer)
-        return answer
-
 
 class Client:
     """One websocket, JSON or MessagePack, recording every message it receives."""
@@ -135,7 +150,7 @@ class Client:
         self.frames: list[str | bytes] = []
 
     @classmethod
-    async def open(cls, server: Server, binary: bool = False, **options: Any) -> Client:
+    async def open(cls, server: Http, binary: bool = False, **options: Any) -> Client:
         """Connect; ``options`` go to ``websockets.connect`` (``sock``, say)."""
         protocols = ["zopa.msgpack"] if binary else None
         socket = await websockets.connect(
@@ -192,7 +207,7 @@ class Client:
 class Player:
     """A joined player: name, id, token, and an open socket once connected."""
 
-    def __init__(self, server: Server, code: str, name: str, binary: bool = False) -> None:
+    def __init__(self, server: Http, code: str, name: str, binary: bool = False) -> None:
         self.server = server
         self.code = code
         self.name = name
@@ -235,7 +250,7 @@ class Player:
         await self.c.send(message)
 
 
-async def open_session(server: Server, scenario: str, **extra: Any) -> str:
+async def open_session(server: Http, scenario: str, **extra: Any) -> str:
     answer = await server.acall("POST", "/api/sessions", {"scenario": scenario, **extra})
     code: str = answer["code"]
     return code
