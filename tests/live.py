@@ -27,6 +27,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 KEY = "test-facilitator-key"
+_LOOK_AGAIN = 0.005  # seconds between two looks at a starting server's port
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -118,10 +119,9 @@ class Server(Http):
                     if answer.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                # Not listening yet: wait for the port rather than for a fixed time.
-                with socket.socket() as probe:
-                    probe.settimeout(0.2)
-                    probe.connect_ex(("127.0.0.1", self.port))
+                # Not listening yet: look again in a moment. Asking without a pause kept a
+                # core busy that the starting server needed, on a machine of two.
+                time.sleep(_LOOK_AGAIN)
         raise RuntimeError(f"the server did not answer in {timeout} s:\n{self.log.read_text()}")
 
     def kill(self) -> None:
