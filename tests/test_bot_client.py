@@ -222,7 +222,8 @@ async def test_two_bots_play_each_other_over_messagepack(tmp_path: Path) -> None
 
 
 async def test_zopa_bots_join_on_the_command_line(server: Server) -> None:
-    code = await open_session(server, "moving-out", time_limit=10)
+    # Two linear bots' claims match a little after half their time: 6 s leaves margin.
+    code = await open_session(server, "moving-out", time_limit=6)
     watcher = await facilitator(server, code)
     command = [sys.executable, "-m", "zopa.server.cli", "bots", "join", server.url, code]
     command += ["--count", "2", "--strategy", "linear", "--rounds", "1", "--think", "0.2"]
@@ -254,7 +255,9 @@ async def test_a_bot_for_an_unknown_session_says_so(server: Server) -> None:
 
 
 async def test_joined_bots_come_back_when_the_server_restarts(server: Server) -> None:
-    code = await open_session(server, "guitar", time_limit=30)
+    # Two conceders meet about halfway through their time: 5 s of margin after the
+    # second offer for the restart to come first, whatever the machine's load.
+    code = await open_session(server, "guitar", time_limit=10)
     watcher = await facilitator(server, code)
     said: list[str] = []
     bots = asyncio.create_task(
