@@ -85,7 +85,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    live = Server(tmp_path_factory.mktemp("web") / "zopa.db", ZOPA_GRACE_SECONDS="0.5")
+    # A bot looks at its game four times a second rather than once: it still thinks
+    # its 1.5 s before answering, but its answer is not held to the next whole second.
+    live = Server(
+        tmp_path_factory.mktemp("web") / "zopa.db", ZOPA_GRACE_SECONDS="0.5", ZOPA_BOT_TICK="0.25"
+    )
     live.start()
     yield live
     live.stop()
