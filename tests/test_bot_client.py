@@ -11,7 +11,6 @@ import asyncio
 import json
 import signal
 import sys
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -146,79 +145,77 @@ async def connected(watcher: Client, count: int) -> None:
 
 
 @virtual_time
-async def test_a_bot_plays_a_person_on_a_live_server(tmp_path: Path) -> None:
-    async with VirtualServer(tmp_path / "zopa.db") as server:
-        code = await open_session(server, "guitar", time_limit=60)
-        watcher = await facilitator(server, code)
-        person = await Player(server, code, "Ana").join()
-        await person.connect()
-        said: list[str] = []
-        bots = asyncio.create_task(
-            run_bots(
-                server.url,
-                code,
-                1,
-                "conceder",
-                rounds=1,
-                think=0.3,
-                report=said.append,
-                clock=server.clock,
-            )
+async def test_a_bot_plays_a_person_on_a_live_server(server: VirtualServer) -> None:
+    code = await open_session(server, "guitar", time_limit=60)
+    watcher = await facilitator(server, code)
+    person = await Player(server, code, "Ana").join()
+    await person.connect()
+    said: list[str] = []
+    bots = asyncio.create_task(
+        run_bots(
+            server.url,
+            code,
+            1,
+            "conceder",
+            rounds=1,
+            think=0.3,
+            report=said.append,
+            clock=server.clock,
         )
-        await connected(watcher, 2)
-        await server.acall("POST", f"/api/sessions/{code}/rounds")
-        view = await person.c.type("game")
-        me, bot_role = view["role"], view["partner"]["role"]
-        assert view["partner"]["bot"] is False  # a joined bot is a player like any other
-        if view["turn"] == me:
-            await person.send({"type": "offer", "terms": {"price": 8}})
-        # The person takes the bot's first offer (or the bot takes theirs).
-        while True:
-            message = await person.c.until(lambda m: m["type"] in ("event", "ended"), 15)
-            if message["type"] == "ended":
-                break
-            event = message["event"]
-            if event["type"] == "offer" and event["by"] == bot_role:
-                await person.send({"type": "accept", "offer": message["seq"]})
-        assert message["result"]["outcome"] == "agreement"
-        players = await asyncio.wait_for(bots, 15)
-        assert players[0].refused == 0
-        assert [o.result for o in players[0].outcomes] == [message["result"]]
-        assert said and "agreement" in said[0]
-        game = view["game"]
-        status, text = await server.ask("GET", f"/api/games/{game}/log")
-        assert status == 200 and isinstance(text, str)
-        assert result(replay(read_log(text.splitlines()))) == message["result"]
+    )
+    await connected(watcher, 2)
+    await server.acall("POST", f"/api/sessions/{code}/rounds")
+    view = await person.c.type("game")
+    me, bot_role = view["role"], view["partner"]["role"]
+    assert view["partner"]["bot"] is False  # a joined bot is a player like any other
+    if view["turn"] == me:
+        await person.send({"type": "offer", "terms": {"price": 8}})
+    # The person takes the bot's first offer (or the bot takes theirs).
+    while True:
+        message = await person.c.until(lambda m: m["type"] in ("event", "ended"), 15)
+        if message["type"] == "ended":
+            break
+        event = message["event"]
+        if event["type"] == "offer" and event["by"] == bot_role:
+            await person.send({"type": "accept", "offer": message["seq"]})
+    assert message["result"]["outcome"] == "agreement"
+    players = await asyncio.wait_for(bots, 15)
+    assert players[0].refused == 0
+    assert [o.result for o in players[0].outcomes] == [message["result"]]
+    assert said and "agreement" in said[0]
+    game = view["game"]
+    status, text = await server.ask("GET", f"/api/games/{game}/log")
+    assert status == 200 and isinstance(text, str)
+    assert result(replay(read_log(text.splitlines()))) == message["result"]
 
 
 @virtual_time
-async def test_two_bots_play_each_other_over_messagepack(tmp_path: Path) -> None:
-    async with VirtualServer(tmp_path / "zopa.db") as server:
-        code = await open_session(server, "guitar", time_limit=12)
-        watcher = await facilitator(server, code)
-        said: list[str] = []
-        bots = asyncio.create_task(
-            run_bots(
-                server.url,
-                code,
-                2,
-                "conceder",
-                binary=True,
-                rounds=1,
-                think=0.2,
-                report=said.append,
-                clock=server.clock,
-            )
+async def test_two_bots_play_each_other_over_messagepack(server: VirtualServer) -> None:
+    code = await open_session(server, "guitar", time_limit=12)
+    watcher = await facilitator(server, code)
+    said: list[str] = []
+    bots = asyncio.create_task(
+        run_bots(
+            server.url,
+            code,
+            2,
+            "conceder",
+            binary=True,
+            rounds=1,
+            think=0.2,
+            report=said.append,
+            clock=server.clock,
         )
-        await connected(watcher, 2)
-        started = await server.acall("POST", f"/api/sessions/{code}/rounds")
-        assert all(p is not None for p in started["games"][0]["players"].values())
-        players = await asyncio.wait_for(bots, 30)
-        assert [p.refused for p in players] == [0, 0]
-        results = await server.acall("GET", f"/api/sessions/{code}/results")
-        outcome = results["rounds"][0]["games"][0]["result"]
-        assert outcome["outcome"] == "agreement"
-        assert {o.result["joint"] for p in players for o in p.outcomes} == {outcome["joint"]}
+    )
+    await connected(watcher, 2)
+    started = await server.acall("POST", f"/api/sessions/{code}/rounds")
+    assert all(p is not None for p in started["games"][0]["players"].values())
+    players = await asyncio.wait_for(bots, 30)
+    assert [p.refused for p in players] == [0, 0]
+    results = await server.acall("GET", f"/api/sessions/{code}/results")
+    outcome = results["rounds"][0]["games"][0]["result"]
+    assert outcome["outcome"] == "agreement"
+    assert {o.result["joint"] for p in players for o in p.outcomes} == {outcome["joint"]}
 
 
 async def test_zopa_bots_join_on_the_command_line(server: Server) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import websockets
 
@@ -90,22 +89,21 @@ async def test_a_removed_player_is_closed_out_and_a_bot_takes_the_seat(server: S
 
 @virtual_time
 async def test_a_dropout_seat_goes_to_a_bot_after_the_grace_and_back_on_return(
-    tmp_path: Path,
+    server: VirtualServer,
 ) -> None:
-    async with VirtualServer(tmp_path / "zopa.db", grace_seconds=0.5) as server:
-        _, players, _ = await paired(server, "guitar")
-        seller, buyer = players["seller"], players["buyer"]
-        await seller.send({"type": "seat_bot"})
-        assert (await seller.c.type("error"))["code"] == "not_allowed", "the partner is here"
-        await buyer.c.close()
-        presence = await seller.c.type("presence")
-        assert presence["role"] == "buyer" and presence["connected"] is False
-        # The grace period is the thing under test: wait for it to run out, by the clock.
-        await asyncio.sleep(max(0.0, presence["grace_ends"] - server.clock()) + 0.05)
-        await seller.send({"type": "seat_bot"})
-        seat = await seller.event("seat")
-        assert seat["event"] == {**seat["event"], "role": "buyer", "occupant": "bot:conceder"}
-        await buyer.connect(since=buyer.last_seq)
-        back = await seller.event("seat")
-        assert back["event"]["occupant"] == "player"
-        assert (await buyer.event("seat"))["seq"] == seat["seq"]
+    _, players, _ = await paired(server, "guitar")
+    seller, buyer = players["seller"], players["buyer"]
+    await seller.send({"type": "seat_bot"})
+    assert (await seller.c.type("error"))["code"] == "not_allowed", "the partner is here"
+    await buyer.c.close()
+    presence = await seller.c.type("presence")
+    assert presence["role"] == "buyer" and presence["connected"] is False
+    # The grace period is the thing under test: wait for it to run out, by the clock.
+    await asyncio.sleep(max(0.0, presence["grace_ends"] - server.clock()) + 0.05)
+    await seller.send({"type": "seat_bot"})
+    seat = await seller.event("seat")
+    assert seat["event"] == {**seat["event"], "role": "buyer", "occupant": "bot:conceder"}
+    await buyer.connect(since=buyer.last_seq)
+    back = await seller.event("seat")
+    assert back["event"]["occupant"] == "player"
+    assert (await buyer.event("seat"))["seq"] == seat["seq"]

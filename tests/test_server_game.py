@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -106,48 +105,50 @@ async def test_http_errors_say_what_was_expected(server: Server) -> None:
 
 
 @virtual_time
-async def test_an_odd_player_out_gets_a_bot_visible_to_the_facilitator(tmp_path: Path) -> None:
-    async with VirtualServer(tmp_path / "zopa.db") as server:
-        code = await open_session(server, "guitar")
-        players = [await Player(server, code, name).join() for name in ("Ana", "Ben", "Cy")]
-        for player in players:
-            await player.connect()
-        started = await server.acall("POST", f"/api/sessions/{code}/rounds")
-        seats = [g["players"] for g in started["games"]]
-        assert sorted(len([p for p in s.values() if p is not None]) for s in seats) == [1, 2]
-        snapshot = await server.acall("GET", f"/api/sessions/{code}")
-        with_bot = [g for g in snapshot["rounds"][0]["games"] if None in g["players"].values()]
-        assert len(with_bot) == 1
-        assert any(seat.startswith("bot:") for seat in with_bot[0]["seats"].values())
-        alone = next(p for p in players if p.id in with_bot[0]["players"].values())
-        view = await alone.c.type("game")
-        assert view["partner"]["bot"] is True
-        # The bot really plays: it makes an offer or answers one within a few of its ticks
-        # (perhaps with a line of chat first).
-        if view["turn"] == view["role"]:
-            await alone.send({"type": "offer", "terms": {"price": 16}})
-        made = await alone.c.until(
-            lambda m: (
-                m["type"] == "event"
-                and m["event"]["by"] == view["partner"]["role"]
-                and m["event"]["type"] != "chat"
-            ),
-            10,
-        )
-        assert made["event"]["type"] in ("offer", "accept", "reject")
+async def test_an_odd_player_out_gets_a_bot_visible_to_the_facilitator(
+    server: VirtualServer,
+) -> None:
+    code = await open_session(server, "guitar")
+    players = [await Player(server, code, name).join() for name in ("Ana", "Ben", "Cy")]
+    for player in players:
+        await player.connect()
+    started = await server.acall("POST", f"/api/sessions/{code}/rounds")
+    seats = [g["players"] for g in started["games"]]
+    assert sorted(len([p for p in s.values() if p is not None]) for s in seats) == [1, 2]
+    snapshot = await server.acall("GET", f"/api/sessions/{code}")
+    with_bot = [g for g in snapshot["rounds"][0]["games"] if None in g["players"].values()]
+    assert len(with_bot) == 1
+    assert any(seat.startswith("bot:") for seat in with_bot[0]["seats"].values())
+    alone = next(p for p in players if p.id in with_bot[0]["players"].values())
+    view = await alone.c.type("game")
+    assert view["partner"]["bot"] is True
+    # The bot really plays: it makes an offer or answers one within a few of its ticks
+    # (perhaps with a line of chat first).
+    if view["turn"] == view["role"]:
+        await alone.send({"type": "offer", "terms": {"price": 16}})
+    made = await alone.c.until(
+        lambda m: (
+            m["type"] == "event"
+            and m["event"]["by"] == view["partner"]["role"]
+            and m["event"]["type"] != "chat"
+        ),
+        10,
+    )
+    assert made["event"]["type"] in ("offer", "accept", "reject")
 
 
 @virtual_time
-async def test_a_game_past_its_deadline_ends_in_impasse_within_a_second(tmp_path: Path) -> None:
-    async with VirtualServer(tmp_path / "zopa.db") as server:
-        _, players, started = await paired(server, "guitar", time_limit=1.5)
-        for player in players.values():
-            end = await player.event("end", timeout=4)
-            assert end["event"]["reason"] == "deadline"
-            ended = await player.c.type("ended")
-            assert ended["result"]["outcome"] == "impasse"
-            assert ended["result"]["points"] == {"seller": 200, "buyer": 200}
-        status, text = await server.ask("GET", f"/api/games/{started['games'][0]['game']}/log")
+async def test_a_game_past_its_deadline_ends_in_impasse_within_a_second(
+    server: VirtualServer,
+) -> None:
+    _, players, started = await paired(server, "guitar", time_limit=1.5)
+    for player in players.values():
+        end = await player.event("end", timeout=4)
+        assert end["event"]["reason"] == "deadline"
+        ended = await player.c.type("ended")
+        assert ended["result"]["outcome"] == "impasse"
+        assert ended["result"]["points"] == {"seller": 200, "buyer": 200}
+    status, text = await server.ask("GET", f"/api/games/{started['games'][0]['game']}/log")
     assert status == 200
     log = read_log(text.splitlines())
     deadline = log.header.started_at + 1.5
@@ -157,37 +158,34 @@ async def test_a_game_past_its_deadline_ends_in_impasse_within_a_second(tmp_path
 
 
 @virtual_time
-async def test_solo_practice_starts_a_game_against_the_chosen_bot(tmp_path: Path) -> None:
-    async with VirtualServer(tmp_path / "zopa.db") as server:
-        status, answer = await server.ask(
-            "POST",
-            "/api/practice",
-            {"name": "Ana", "scenario": "guitar", "strategy": "boulware", "role": "buyer"},
-            key=None,
-        )
-        assert status == 201, answer
-        player = Player(server, answer["code"], "Ana")
-        player.id, player.token = answer["player"], answer["token"]
-        view = (await player.connect())["game"]
-        assert view["game"] == answer["game"] and view["role"] == "buyer"
-        assert view["partner"] == {"role": "seller", "name": "Bot (boulware)", "bot": True}
-        assert view["status"]["seats"]["seller"] == "bot:boulware"
-        if view["turn"] == "buyer":
-            await player.send({"type": "offer", "terms": {"price": 2}})
-        # The bot may say a line first; its move follows.
-        reply = await player.c.until(
-            lambda m: (
-                m["type"] == "event"
-                and m["event"]["by"] == "seller"
-                and m["event"]["type"] != "chat"
-            ),
-            timeout=10,
-        )
-        assert reply["event"]["type"] in ("offer", "reject", "accept")
-        status, answer = await server.ask(
-            "POST",
-            "/api/practice",
-            {"name": "Ana", "scenario": "guitar", "strategy": "oracle"},
-            key=None,
-        )
-        assert status == 400 and "conceder" in answer["error"]["message"]
+async def test_solo_practice_starts_a_game_against_the_chosen_bot(server: VirtualServer) -> None:
+    status, answer = await server.ask(
+        "POST",
+        "/api/practice",
+        {"name": "Ana", "scenario": "guitar", "strategy": "boulware", "role": "buyer"},
+        key=None,
+    )
+    assert status == 201, answer
+    player = Player(server, answer["code"], "Ana")
+    player.id, player.token = answer["player"], answer["token"]
+    view = (await player.connect())["game"]
+    assert view["game"] == answer["game"] and view["role"] == "buyer"
+    assert view["partner"] == {"role": "seller", "name": "Bot (boulware)", "bot": True}
+    assert view["status"]["seats"]["seller"] == "bot:boulware"
+    if view["turn"] == "buyer":
+        await player.send({"type": "offer", "terms": {"price": 2}})
+    # The bot may say a line first; its move follows.
+    reply = await player.c.until(
+        lambda m: (
+            m["type"] == "event" and m["event"]["by"] == "seller" and m["event"]["type"] != "chat"
+        ),
+        timeout=10,
+    )
+    assert reply["event"]["type"] in ("offer", "reject", "accept")
+    status, answer = await server.ask(
+        "POST",
+        "/api/practice",
+        {"name": "Ana", "scenario": "guitar", "strategy": "oracle"},
+        key=None,
+    )
+    assert status == 400 and "conceder" in answer["error"]["message"]

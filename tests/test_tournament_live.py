@@ -10,7 +10,6 @@ import io
 import itertools
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from tests.live import Http, Player, Server, open_session
@@ -250,23 +249,22 @@ async def test_a_tournament_over_three_scenarios_ranks_players_across_roles(
 
 
 @virtual_time
-async def test_a_scheduled_round_starts_on_time_after_a_restart(tmp_path: Path) -> None:
-    async with VirtualServer(tmp_path / "zopa.db") as server:
-        schedule = {"rounds": [{"starts_at": server.clock() + 2.5}, {}], "odd": "bot"}
-        code = await open_session(server, "guitar", schedule=schedule)
-        players = [await Player(server, code, name).join() for name in ("Ana", "Ben", "Cy")]
-        # The restart takes no time on the virtual clock: the round starts by the timer
-        # the recovered server sets again (had it started already, the welcome holds it).
-        await server.restart()
-        welcomes = [await player.connect() for player in players]
-        views = [
-            welcome["game"] or await player.c.type("game", 10)
-            for welcome, player in zip(welcomes, players, strict=True)
-        ]
-        assert {v["round"] for v in views} == {1}
-        assert sum(v["partner"]["bot"] for v in views) == 1, "the odd one out plays the bot"
-        plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
-        assert plan["rounds"][0]["status"] == "live" and plan["rounds"][1]["status"] == "planned"
+async def test_a_scheduled_round_starts_on_time_after_a_restart(server: VirtualServer) -> None:
+    schedule = {"rounds": [{"starts_at": server.clock() + 2.5}, {}], "odd": "bot"}
+    code = await open_session(server, "guitar", schedule=schedule)
+    players = [await Player(server, code, name).join() for name in ("Ana", "Ben", "Cy")]
+    # The restart takes no time on the virtual clock: the round starts by the timer the
+    # recovered server sets again (had it started already, the welcome would hold it).
+    await server.restart()
+    welcomes = [await player.connect() for player in players]
+    views = [
+        welcome["game"] or await player.c.type("game", 10)
+        for welcome, player in zip(welcomes, players, strict=True)
+    ]
+    assert {v["round"] for v in views} == {1}
+    assert sum(v["partner"]["bot"] for v in views) == 1, "the odd one out plays the bot"
+    plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
+    assert plan["rounds"][0]["status"] == "live" and plan["rounds"][1]["status"] == "planned"
 
 
 async def test_a_facilitator_pairs_by_hand(server: Server) -> None:
@@ -307,70 +305,68 @@ async def test_a_schedule_is_checked_and_named_in_errors(server: Server) -> None
 
 
 @virtual_time
-async def test_a_no_show_sits_the_round_out_until_back(tmp_path: Path) -> None:
-    async with VirtualServer(tmp_path / "zopa.db", grace_seconds=0.5) as server:
-        code = await open_session(server, "guitar", schedule={"rounds": 2, "odd": "bye"})
-        ana, ben, cy = [await Player(server, code, n).join() for n in ("Ana", "Ben", "Cy")]
-        for player in (ana, ben, cy):
-            await player.connect()
-        await cy.c.close()
+async def test_a_no_show_sits_the_round_out_until_back(server: VirtualServer) -> None:
+    code = await open_session(server, "guitar", schedule={"rounds": 2, "odd": "bye"})
+    ana, ben, cy = [await Player(server, code, n).join() for n in ("Ana", "Ben", "Cy")]
+    for player in (ana, ben, cy):
+        await player.connect()
+    await cy.c.close()
 
-        async def cy_gone_past_the_grace_period() -> bool:  # 0.5 s in these tests
-            snapshot = await server.acall("GET", f"/api/sessions/{code}")
-            away = next(p["away_seconds"] for p in snapshot["players"] if p["id"] == cy.id)
-            return away is not None and away > 0.6
+    async def cy_gone_past_the_grace_period() -> bool:  # 0.5 s in these tests
+        snapshot = await server.acall("GET", f"/api/sessions/{code}")
+        away = next(p["away_seconds"] for p in snapshot["players"] if p["id"] == cy.id)
+        return away is not None and away > 0.6
 
-        await eventually(cy_gone_past_the_grace_period)
-        started = await server.acall("POST", f"/api/sessions/{code}/rounds")
-        assert [sorted(filter(None, g["players"].values())) for g in started["games"]] == [
-            sorted([ana.id, ben.id])
-        ]
-        plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
-        assert plan["rounds"][0]["byes"] == [], "a no-show has no bye"
+    await eventually(cy_gone_past_the_grace_period)
+    started = await server.acall("POST", f"/api/sessions/{code}/rounds")
+    assert [sorted(filter(None, g["players"].values())) for g in started["games"]] == [
+        sorted([ana.id, ben.id])
+    ]
+    plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
+    assert plan["rounds"][0]["byes"] == [], "a no-show has no bye"
 
 
 @virtual_time
-async def test_a_tournament_of_joined_bots_is_ranked_as_its_logs_say(tmp_path: Path) -> None:
-    async with VirtualServer(tmp_path / "zopa.db") as server:
-        """Bots join as ordinary players (``zopa bots join``'s client) over two short rounds."""
-        schedule = {"rounds": [{"time_limit": 4}, {"scenario": "supplier", "time_limit": 4}]}
-        code = await open_session(server, "guitar", schedule={**schedule, "odd": "bye"})
-        bots = [
-            asyncio.create_task(
-                run_bots(
-                    server.url, code, 1, s, think=0.05, report=lambda _: None, clock=server.clock
-                )
-            )
-            for s in ("conceder", "boulware", "linear", "problem-solver", "tit-for-tat")
-        ]
-        try:
+async def test_a_tournament_of_joined_bots_is_ranked_as_its_logs_say(
+    server: VirtualServer,
+) -> None:
+    """Bots join as ordinary players (``zopa bots join``'s client) over two short rounds."""
+    schedule = {"rounds": [{"time_limit": 4}, {"scenario": "supplier", "time_limit": 4}]}
+    code = await open_session(server, "guitar", schedule={**schedule, "odd": "bye"})
+    bots = [
+        asyncio.create_task(
+            run_bots(server.url, code, 1, s, think=0.05, report=lambda _: None, clock=server.clock)
+        )
+        for s in ("conceder", "boulware", "linear", "problem-solver", "tit-for-tat")
+    ]
+    try:
 
-            async def all_joined() -> bool:
-                return len((await server.acall("GET", f"/api/sessions/{code}"))["players"]) == 5
+        async def all_joined() -> bool:
+            return len((await server.acall("GET", f"/api/sessions/{code}"))["players"]) == 5
 
-            await eventually(all_joined)
-            for number in (1, 2):
-                await server.acall("POST", f"/api/sessions/{code}/rounds")
+        await eventually(all_joined)
+        for number in (1, 2):
+            await server.acall("POST", f"/api/sessions/{code}/rounds")
 
-                async def ended(number: int = number) -> bool:  # 4 s games
-                    plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
-                    return bool(plan["rounds"][number - 1]["status"] == "done")
+            async def ended(number: int = number) -> bool:  # 4 s games
+                plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
+                return bool(plan["rounds"][number - 1]["status"] == "done")
 
-                await eventually(ended, timeout=20)
-        finally:
-            for task in bots:
-                task.cancel()
-            await asyncio.gather(*bots, return_exceptions=True)
-        games = await logged_games(server, code)
-        plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
-        byes = {r["round"]: r["byes"] for r in plan["rounds"]}
-        assert sorted(len(b) for b in byes.values()) == [1, 1] and byes[1] != byes[2]
-        table = await server.acall("GET", f"/api/sessions/{code}/standings")
-        expected = expected_standings(games, byes, [row["player"] for row in table["standings"]])
-        got = [(row["player"], row["score"], row["percentile"]) for row in table["standings"]]
-        assert [p for p, _, _ in got] == [p for p, _, _ in expected]
-        for (_, score, pct), (_, want_score, want_pct) in zip(got, expected, strict=True):
-            assert abs(score - want_score) < 1e-5 and abs(pct - want_pct) < 1e-2
+            await eventually(ended, timeout=20)
+    finally:
+        for task in bots:
+            task.cancel()
+        await asyncio.gather(*bots, return_exceptions=True)
+    games = await logged_games(server, code)
+    plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
+    byes = {r["round"]: r["byes"] for r in plan["rounds"]}
+    assert sorted(len(b) for b in byes.values()) == [1, 1] and byes[1] != byes[2]
+    table = await server.acall("GET", f"/api/sessions/{code}/standings")
+    expected = expected_standings(games, byes, [row["player"] for row in table["standings"]])
+    got = [(row["player"], row["score"], row["percentile"]) for row in table["standings"]]
+    assert [p for p, _, _ in got] == [p for p, _, _ in expected]
+    for (_, score, pct), (_, want_score, want_pct) in zip(got, expected, strict=True):
+        assert abs(score - want_score) < 1e-5 and abs(pct - want_pct) < 1e-2
 
 
 async def test_two_round_starts_at_once_take_one_round_each(server: Server) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
 
 from tests.live import open_session
 from tests.test_server_game import paired
@@ -32,27 +31,25 @@ async def test_the_clock_waits_for_a_thread_working_for_the_loop() -> None:
 
 
 @virtual_time
-async def test_the_clock_waits_for_frames_on_their_way(tmp_path: Path) -> None:
-    async with VirtualServer(tmp_path / "zopa.db") as server:
-        started = server.clock()
-        # A round's start and every move send frames to both players back to back:
-        # Linux holds some of them back for a moment, which must not count as idle.
-        _, players, _ = await paired(server, "guitar")
-        turn = players["seller"].c.received[-1]["turn"]
-        mover, other = players[turn], players["buyer" if turn == "seller" else "seller"]
-        for price in range(12):
-            await mover.send({"type": "offer", "terms": {"price": price}})
-            for player in players.values():
-                await player.event("offer", timeout=0.001)
-            mover, other = other, mover
-        assert server.clock() == started
+async def test_the_clock_waits_for_frames_on_their_way(server: VirtualServer) -> None:
+    started = server.clock()
+    # A round's start and every move send frames to both players back to back:
+    # Linux holds some of them back for a moment, which must not count as idle.
+    _, players, _ = await paired(server, "guitar")
+    turn = players["seller"].c.received[-1]["turn"]
+    mover, other = players[turn], players["buyer" if turn == "seller" else "seller"]
+    for price in range(12):
+        await mover.send({"type": "offer", "terms": {"price": price}})
+        for player in players.values():
+            await player.event("offer", timeout=0.001)
+        mover, other = other, mover
+    assert server.clock() == started
 
 
 @virtual_time
-async def test_a_server_call_and_its_commit_take_no_virtual_time(tmp_path: Path) -> None:
-    async with VirtualServer(tmp_path / "zopa.db") as server:
-        started = server.clock()
-        await open_session(server, "guitar")
-        assert server.clock() == started
-        await server.restart(down=30)
-        assert server.clock() >= started + 30
+async def test_a_server_call_and_its_commit_take_no_virtual_time(server: VirtualServer) -> None:
+    started = server.clock()
+    await open_session(server, "guitar")
+    assert server.clock() == started
+    await server.restart(down=30)
+    assert server.clock() >= started + 30

@@ -11,12 +11,13 @@ in the same time.
 ``zopa serve`` (real uvicorn, real sockets on 127.0.0.1, a real SQLite file), given the
 loop's clock through ``create_app(clock=...)``, so the server's wall-clock readings and
 its timers agree. The clients of ``tests/live.py`` talk to it unchanged, and so does
-``run_bots(clock=...)``. A test opts in with the ``virtual_time`` decorator::
+``run_bots(clock=...)``. A test opts in with the ``virtual_time`` decorator, and gets
+a running server as its ``server`` argument, as a real-server test does from the
+``server`` fixture::
 
     @virtual_time
-    async def test_a_deadline(tmp_path: Path) -> None:
-        async with VirtualServer(tmp_path / "zopa.db") as server:
-            ...
+    async def test_a_deadline(server: VirtualServer) -> None:
+        ...
 
 What the loop cannot see it cannot wait for: work is "in flight" only when it goes
 through ``run_in_executor`` (``asyncio.to_thread``, so ``Http.ask`` and the bots'
@@ -44,7 +45,7 @@ from collections.abc import Callable, Coroutine, Iterator, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import uvicorn
 
@@ -55,7 +56,6 @@ from zopa.server.config import Settings
 from zopa.server.storage import Storage
 from zopa.server.storage_sqlite import SqliteStorage
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 # Real seconds the loop waits for the world outside it before looking again: a thread's
@@ -219,14 +219,40 @@ def virtual_clock() -> VirtualClock:
     return loop.clock
 
 
-def virtual_time(test: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
-    """Run an async test on a fresh ``VirtualTimeLoop`` (pytest sees a plain test)."""
+# What the server a virtual-time test is given is set to, as tests/conftest.py sets the
+# real ``server`` fixture's.
+SERVER_SETTINGS: dict[str, Any] = {"grace_seconds": 0.5}
+
+
+def virtual_time(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async test on a fresh ``VirtualTimeLoop`` (pytest sees a plain test).
+
+    A test with a ``server`` parameter is given a ``VirtualServer`` there, on a database
+    in its ``tmp_path``, started before the test and stopped after it: the test reads as
+    it would with the real ``server`` fixture.
+    """
+    signature = inspect.signature(test)
+    serves = "server" in signature.parameters
+    own_folder = "tmp_path" in signature.parameters
+    shown = [p for name, p in signature.parameters.items() if name != "server"]
+    if serves and not own_folder:
+        shown.append(inspect.Parameter("tmp_path", inspect.Parameter.KEYWORD_ONLY))
+
+    async def served(*args: Any, **kwargs: Any) -> None:
+        if not serves:
+            await test(*args, **kwargs)
+            return
+        folder: Path = kwargs["tmp_path"] if own_folder else kwargs.pop("tmp_path")
+        async with VirtualServer(folder / "zopa.db", **SERVER_SETTINGS) as server:
+            await test(*args, server=server, **kwargs)
 
     @functools.wraps(test)
-    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+    def run(*args: Any, **kwargs: Any) -> None:
         with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
-            runner.run(_within_real_time(test(*args, **kwargs), REAL_LIMIT))
+            runner.run(_within_real_time(served(*args, **kwargs), REAL_LIMIT))
 
+    # What pytest reads to choose the fixtures: the test's own, less ``server``.
+    setattr(run, "__signature__", signature.replace(parameters=shown))  # noqa: B010
     return run
 
 
