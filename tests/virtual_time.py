@@ -19,11 +19,12 @@ a running server as its ``server`` argument, as a real-server test does from the
     async def test_a_deadline(server: VirtualServer) -> None:
         ...
 
-What the loop cannot see it cannot wait for: work is "in flight" only when it goes
-through ``run_in_executor`` (``asyncio.to_thread``, so ``Http.ask`` and the bots'
-joins) or through the server's storage (wrapped here). A child process runs in real
-time, so tests with one (``zopa bots join``, a killed server) use ``tests/live.Server``.
-``Http.call`` blocks its thread: on the server's own loop use ``await server.ask``.
+The clock waits only for what the loop can see: bytes between two of its own TCP
+sockets (Linux's ``tcp_info``), work handed to ``run_in_executor`` (``asyncio.to_thread``:
+``Http.ask``, the bots' joins), and the server's storage (wrapped here: SQLite works on
+a thread of its own). A child process runs in real time, so tests with one (``zopa bots
+join``, a killed server, a browser) use ``tests/live.Server``. ``Http.call`` blocks its
+thread: on the server's own loop use ``await server.ask``.
 """
 
 from __future__ import annotations
@@ -196,9 +197,9 @@ def tcp_in_flight(fds: list[int]) -> bool:
             (received,) = struct.unpack_from("Q", info, _BYTES_RECEIVED)
             (unsent,) = struct.unpack_from("I", info, _NOTSENT_BYTES)
             if unsent:
-                # Linux holds small writes back while earlier ones are being handed over
-                # (autocorking), for as long as its softirq takes to come round: setting
-                # TCP_NODELAY, already on, sends them now.
+                # Linux may hold a small write back until the ones before it are handed
+                # over (autocorking), which a loaded machine takes its time over: setting
+                # TCP_NODELAY, already on, pushes it out now.
                 end.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sent, again = struct.unpack_from("QQ", info, _BYTES_SENT)
             unacknowledged = fcntl.ioctl(end.fileno(), termios.TIOCOUTQ, bytes(4))
