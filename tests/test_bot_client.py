@@ -219,7 +219,7 @@ async def test_two_bots_play_each_other_over_messagepack(server: VirtualServer) 
 
 
 async def test_zopa_bots_join_on_the_command_line(server: Server) -> None:
-    # Two linear bots' claims match a little after half their time: 6 s leaves margin.
+    # Two linear bots' claims match a little after half their time, with seconds to spare.
     code = await open_session(server, "moving-out", time_limit=6)
     watcher = await facilitator(server, code)
     command = [sys.executable, "-m", "zopa.server.cli", "bots", "join", server.url, code]
@@ -252,8 +252,8 @@ async def test_a_bot_for_an_unknown_session_says_so(server: Server) -> None:
 
 
 async def test_joined_bots_come_back_when_the_server_restarts(server: Server) -> None:
-    # Two conceders meet about halfway through their time: 5 s of margin after the
-    # second offer for the restart to come first, whatever the machine's load.
+    # Two conceders meet about halfway through their time: after the second offer that
+    # leaves the restart seconds to come first, whatever the machine's load.
     code = await open_session(server, "guitar", time_limit=10)
     watcher = await facilitator(server, code)
     said: list[str] = []
