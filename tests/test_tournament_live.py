@@ -138,6 +138,7 @@ def expected_standings(
         ties = sum(x == mine for x in group) - 1
         pct = 50.0 if len(group) == 1 else 100 * (below + ties / 2) / (len(group) - 1)
         scores[player].append((score, pct))
+    played = {p: len(got) for p, got in scores.items()}  # games, not byes
     for players in byes.values():
         for player in players:
             scores[player].append((0.5, 50.0))
@@ -146,13 +147,16 @@ def expected_standings(
             p,
             sum(s for s, _ in got) / len(got) if got else 0.0,
             sum(c for _, c in got) / len(got) if got else 50.0,
-            len(got),
+            played[p],
+            not got,
         )
         for p, got in scores.items()
     ]
-    # Equal means, summed in another order, may differ in the last bit: still a tie.
-    table.sort(key=lambda row: (-round(row[1], 9), -round(row[2], 9), -row[3], row[0]))
-    return [(p, s, c) for p, s, c, _ in table]
+    # Ties go to the higher percentile, then to more games played (a bye is not one);
+    # players with neither come last (docs/tournaments.md). Equal means, summed in
+    # another order, may differ in the last bit: still a tie.
+    table.sort(key=lambda row: (row[4], -round(row[1], 9), -round(row[2], 9), -row[3], row[0]))
+    return [(p, s, c) for p, s, c, _, _ in table]
 
 
 async def test_a_tournament_over_three_scenarios_ranks_players_across_roles(
