@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib import resources
 
 from starlette.applications import Starlette
@@ -29,6 +29,7 @@ from zopa.server.scenario_api import ScenarioApi
 from zopa.server.scenario_folders import add_folders
 from zopa.server.scenario_library import ScenarioLibrary
 from zopa.server.sessions import Sessions
+from zopa.server.storage import Storage
 from zopa.server.storage_sqlite import SqliteStorage
 from zopa.server.web_api import WebApi
 from zopa.server.ws import Endpoint
@@ -39,12 +40,19 @@ log = logging.getLogger("zopa.app")
 class Zopa:
     """The running server's parts, so the serve command and tests can reach them."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+        storage: Storage | None = None,
+    ) -> None:
+        """``clock`` and ``storage`` are for tests: a virtual clock, a storage they watch."""
         self.settings = settings
-        self.storage = SqliteStorage(settings.database, settings.commit_interval)
+        self.clock = clock
+        self.storage = storage or SqliteStorage(settings.database, settings.commit_interval)
         self.hub = Hub()
         self.library = ScenarioLibrary()
-        self.sessions = Sessions(self.storage, self.hub, settings, library=self.library)
+        self.sessions = Sessions(self.storage, self.hub, settings, clock, library=self.library)
         self._heartbeat: asyncio.Task[None] | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._drained = False
@@ -55,7 +63,7 @@ class Zopa:
         self.library.restore(await self.storage.scenarios())
         await add_folders(self.library, self.storage, self.settings.scenario_folders)
         resumed = await self.sessions.recover()
-        await self.storage.heartbeat(time.time())
+        await self.storage.heartbeat(self.clock())
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
         if self.settings.gc_sweep_seconds > 0:
             memory.take_over()
@@ -68,7 +76,7 @@ class Zopa:
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(self.settings.heartbeat_seconds)
-            await self.storage.heartbeat(time.time())
+            await self.storage.heartbeat(self.clock())
 
     async def drain(self) -> None:
         """Close every socket with 1001, stop the games, flush and close storage."""
@@ -89,8 +97,10 @@ class Zopa:
         log.info("stopped cleanly")
 
 
-def create_app(settings: Settings) -> Starlette:
-    zopa = Zopa(settings)
+def create_app(
+    settings: Settings, clock: Callable[[], float] = time.time, storage: Storage | None = None
+) -> Starlette:
+    zopa = Zopa(settings, clock, storage)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
