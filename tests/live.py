@@ -65,7 +65,8 @@ class Server:
         return {}
 
     def start(self, timeout: float = 15.0) -> None:
-        command = [sys.executable, "-m", "zopa.server.cli", "serve", "--port", str(self.port)]
+        command = [sys.executable, "-m", "zopa.server.cli", "serve", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port)]
         command += ["--db", str(self.database)]
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=out, stderr=out)
