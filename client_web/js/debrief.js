@@ -2,7 +2,7 @@
 // role's points across, second role's up) against the Pareto frontier and both BATNAs,
 // the figures a debrief talks about, and each game one click from its replay.
 
-import { h, replace, points, percent } from "./dom.js";
+import { h, replace, points, percent, who as nameOf, scrollBox } from "./dom.js";
 import { pointsChart, legend } from "./charts.js";
 import { names, gameState } from "./board.js";
 
@@ -34,6 +34,7 @@ export function renderDebrief(box, snapshot, space, choice) {
   const [first, second] = space.roles;
   const labels = [space.labels[first], space.labels[second]];
   const pair = (g) => `${who[g.players[first]] || "bot"} & ${who[g.players[second]] || "bot"}`;
+  const pairCell = (g) => [nameOf(who[g.players[first]] || "bot"), " & ", nameOf(who[g.players[second]] || "bot")];
   const marks = games.filter((g) => g.result).map((g) => {
     const r = g.result;
     const agreed = r.outcome === "agreement";
@@ -58,7 +59,7 @@ export function renderDebrief(box, snapshot, space, choice) {
       title: `Every pair's result, ${choice === "all" ? "all rounds" : `round ${choice}`}`, width: box.clientWidth }),
     legend([["frontier", "best possible deals (Pareto frontier)"], ["batna", "BATNAs"],
       ["zone", "better than both BATNAs"], ["deal", "a pair's deal"], ["impasse", "an impasse (both get their BATNA)"]]),
-    h("div", { class: "table-scroll" }, h("table", { id: "debrief-games" },
+    scrollBox("Every game's result", h("table", { id: "debrief-games" },
       h("caption", { class: "sr-only" }, "Every game's result"),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Round"), h("th", { scope: "col" }, `${labels[0]} & ${labels[1]}`),
         h("th", { scope: "col" }, "Result"), h("th", { scope: "col", class: "num" }, labels[0]),
@@ -73,7 +74,7 @@ export function renderDebrief(box, snapshot, space, choice) {
           Object.entries(r.agreement_trap).filter(([, t]) => t).map(([role]) => `trap for ${space.labels[role]}`),
         ].flat().filter(Boolean);
         return h("tr", {},
-          h("td", {}, String(g.round)), h("td", {}, pair(g)), h("td", {}, gameState(g)),
+          h("td", {}, String(g.round)), h("td", {}, pairCell(g)), h("td", {}, gameState(g)),
           h("td", { class: "num" }, r ? points(r.points[first]) : "–"), h("td", { class: "num" }, r ? points(r.points[second]) : "–"),
           h("td", { class: "num" }, r ? percent(r.efficiency) : "–"), h("td", {}, notes.join("; ")),
           h("td", {}, h("a", { href: `replay.html#game=${encodeURIComponent(g.game)}`, target: "_blank" }, "Replay")));
