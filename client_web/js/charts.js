@@ -79,7 +79,7 @@ export function pointsChart({ labels, frontier = [], batna = null, marks = [], p
   grid.append(el("text", { class: "axis-label", x: (PAD.left + W - PAD.right) / 2, y: H - 12, "text-anchor": "middle" }, `${possessive(labels[0])} points →`));
   // A long role's label on a small chart is fitted to the axis rather than cut off.
   const yLabel = `${possessive(labels[1])} points →`;
-  const room = H - PAD.top - PAD.bottom + 40;
+  const room = 2 * Math.min(midY, H - midY) - 8;
   const fit = yLabel.length * 8.5 > room ? { textLength: room, lengthAdjust: "spacingAndGlyphs" } : {};
   grid.append(el("text", { class: "axis-label", x: 16, y: midY, "text-anchor": "middle", transform: `rotate(-90 16 ${midY})`, ...fit }, yLabel));
   svg.append(grid);

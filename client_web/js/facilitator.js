@@ -162,7 +162,8 @@ function onStatus(status, closeCode) {
 }
 
 async function onMessage(message) {
-  if (message.type !== "session") return;
+  // A closing socket of the session before may still deliver one last snapshot.
+  if (message.type !== "session" || message.code !== code) return;
   snapshot = message;
   snapshotAt = performance.now();
   if (!space) space = await api("GET", `/api/sessions/${encodeURIComponent(code)}/analysis`);
