@@ -3,13 +3,14 @@ and axe-core with no serious or critical finding (counts in tests/artifacts/axe.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.axe import Audit, axe_source  # noqa: F401
+from tests.axe import Audit
 from tests.live import KEY, Player
 from tests.test_web_game import create_session, join, pick, start_round
 from tests.web import LAPTOP, Pages, run_async
@@ -147,11 +148,9 @@ def test_claims_practice_and_tournament_screens(pages: Pages, audit: Audit) -> N
     expect(page.locator("#standings-rows tr")).to_have_count(2)
     audit.screen(page, "standings-projection")
     person = pages.person("Cy")
-    identity = f'{{"player": "{cy.id}", "token": "{cy.token}", "name": "Cy", "code": "{tournament}"}}'
-    person.add_init_script(f"sessionStorage.setItem('zopa.player', {identity!r});")
+    identity = json.dumps({"player": cy.id, "token": cy.token, "name": "Cy", "code": tournament})
+    person.add_init_script(f"sessionStorage.setItem('zopa.player', {json.dumps(identity)});")
     person.goto(f"{server.url}/standings.html?view=me")
     expect(person.locator("#me-rows tr")).to_have_count(1)
     audit.screen(person, "standings-my-games")
     passes(audit)
-
-

@@ -106,7 +106,8 @@ def test_a_claims_game_explains_itself_and_allows_claiming_no_deal(pages: Pages)
     for page in (hana, ivo):
         expect(page.locator("#g-claims-help")).to_contain_text("Submit my claim")
         roles = page.locator("#g-roles").inner_text()
-        assert re.fullmatch(r"Your role: (Ada|Ben)\. You negotiate with (Hana|Ivo), playing (Ada|Ben)\.", roles), roles
+        sentence = r"Your role: (Ada|Ben)\. You negotiate with (Hana|Ivo), playing (Ada|Ben)\."
+        assert re.fullmatch(sentence, roles), roles
         assert "the Ada" not in roles and "the Ben" not in roles
         page.get_by_role("button", name="Claim no deal").click()
     for page in (hana, ivo):
@@ -127,7 +128,10 @@ def test_offers_are_numbered_among_offers(pages: Pages) -> None:
     pick(first, 8)
     first.locator("#g-final").check()
     first.locator("#g-send").click()
-    expect(second.locator("#g-standing-body strong").first).to_have_text("FINAL Offer 1 from " + first.inner_text("#who").split(" · ")[0])
+    name = first.inner_text("#who").split(" · ")[0]
+    expect(second.locator("#g-standing-body strong").first).to_have_text(
+        f"FINAL Offer 1 from {name}"
+    )
     expect(second.locator("#g-accept")).to_have_text("Accept offer #1")
     expect(first.locator("#g-standing-body")).to_contain_text("Your FINAL offer 1 is on the table")
     expect(second.locator("#g-timeline li").last).to_contain_text("(offer 1)")
@@ -212,8 +216,12 @@ def test_long_words_wrap_and_names_keep_their_order(pages: Pages) -> None:
             let node;
             while ((node = walker.nextNode()) && !node.data.includes('Cyba')) {}
             const at = node.data.indexOf('Cyba');
-            const x = (i) => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
-                               return r.getBoundingClientRect().left; };
+            const x = (i) => {
+                const r = document.createRange();
+                r.setStart(node, i);
+                r.setEnd(node, i + 1);
+                return r.getBoundingClientRect().left;
+            };
             return [x(at), x(at + 3)];
         }"""
     )
@@ -255,9 +263,12 @@ def test_the_end_screen_names_who_walked_out_and_fits_its_chart(pages: Pages) ->
         )
         assert outside == []
         text = page.locator("body").inner_text()
-        assert "anglers's" not in text and "anglers' points" in page.locator("#end-chart svg").inner_html()
+        assert "anglers's" not in text
+        assert "anglers' points" in page.locator("#end-chart svg").inner_html()
         assert not re.search(r"(?<![\d,.])1 pts\b", text)
-    words = kim.evaluate("async () => { const d = await import('/js/dom.js'); return [d.pts(1), d.pts(2)]; }")
+    words = kim.evaluate(
+        "async () => { const d = await import('/js/dom.js'); return [d.pts(1), d.pts(2)]; }"
+    )
     assert words == ["1 point", "2 points"]
 
 
@@ -278,7 +289,8 @@ def test_keyboard_and_screen_reader(pages: Pages) -> None:
     expect(second.locator("#pick-bonus")).to_have_value("1")
 
     focusable = first.evaluate(
-        """() => [...document.querySelectorAll('#game-screen button, #game-screen input, #game-screen select')]
+        """() => [...document.querySelectorAll(
+                '#game-screen button, #game-screen input, #game-screen select')]
             .filter((e) => e.offsetParent !== null).map((e) => e.id)"""
     )
     assert focusable.index("g-chat") < focusable.index("g-walkout")
@@ -313,7 +325,8 @@ def test_name_errors_read_as_sentences(pages: Pages) -> None:
 
     facilitator = pages.facilitator()
     code = create_session(facilitator, "guitar")
-    status, answer = pages.server.call("POST", f"/api/sessions/{code}/players", {"name": " "}, key=None)
+    path = f"/api/sessions/{code}/players"
+    status, answer = pages.server.call("POST", path, {"name": " "}, key=None)
     assert status == 400 and answer["error"]["message"] == "Please type your name."
     assert "'" not in answer["error"]["message"]
 

@@ -182,7 +182,7 @@ function render() {
   const next = snapshot.rounds.length + 1;
   const planned = snapshot.schedule ? snapshot.schedule.rounds.length : null;
   const done = planned !== null && next > planned;
-  $("#start-round").textContent = done ? `All ${planned} rounds have started` : `Start round ${next}`;
+  $("#start-round").textContent = done ? "Every scheduled round has started" : `Start round ${next}`;
   const live = snapshot.rounds.some((r) => r.games.some((g) => !g.result));
   const playing = new Set(snapshot.rounds.flatMap((r) => r.games.filter((g) => !g.result).map((g) => g.game)));
   // A round pairs only the players who are free; with nobody free there is nothing to
