@@ -17,6 +17,7 @@ import orjson
 
 _CONTEXT = ("session", "game", "player", "client", "scheme")
 FORMATS = ("text", "json")
+LEVELS = ("debug", "info", "warning")
 
 
 class JsonFormatter(logging.Formatter):

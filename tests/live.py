@@ -41,7 +41,9 @@ class Server:
     def __init__(self, database: Path, **env: str) -> None:
         self.database = database
         self.port = free_port()
-        self.env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, **env}
+        # Tests read the server's log as JSON, connections included.
+        logs = {"ZOPA_LOG_FORMAT": "json", "ZOPA_LOG_LEVEL": "debug"}
+        self.env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, **logs, **env}
         self.process: subprocess.Popen[bytes] | None = None
         self.log = database.with_suffix(".log")
         # The CA to trust when clients reach the server through a TLS proxy.

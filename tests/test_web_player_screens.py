@@ -64,6 +64,7 @@ def test_the_clock_turn_requests_and_refusals_stay_in_view(pages: Pages) -> None
 
     # The last minute: red, and said in words.
     facilitator.get_by_role("button", name="New session").click()
+    expect(facilitator.locator("#setup-screen")).to_be_visible()
     quick = create_session(facilitator, "guitar", minutes=1)
     cy = join(pages, quick, "Cy")
     di = join(pages, quick, "Di")
@@ -105,9 +106,9 @@ def test_a_claims_game_explains_itself_and_allows_claiming_no_deal(pages: Pages)
     facilitator.locator("#start-round").click()
     for page in (hana, ivo):
         expect(page.locator("#g-claims-help")).to_contain_text("Submit my claim")
+        sentence = r"^Your role: (Ada|Ben)\. You negotiate with (Hana|Ivo), playing (Ada|Ben)\.$"
+        expect(page.locator("#g-roles")).to_have_text(re.compile(sentence))
         roles = page.locator("#g-roles").inner_text()
-        sentence = r"Your role: (Ada|Ben)\. You negotiate with (Hana|Ivo), playing (Ada|Ben)\."
-        assert re.fullmatch(sentence, roles), roles
         assert "the Ada" not in roles and "the Ben" not in roles
         page.get_by_role("button", name="Claim no deal").click()
     for page in (hana, ivo):

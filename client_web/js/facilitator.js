@@ -108,6 +108,9 @@ $("#new-session").addEventListener("click", () => {
   if (socket) socket.close();
   socket = null;
   snapshot = null;
+  code = null;
+  // Nothing of the session before stays on the page to be mistaken for the new one.
+  $("#join-code").textContent = "";
   history.replaceState(null, "", location.pathname);
   setup();
 });

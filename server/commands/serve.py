@@ -23,7 +23,7 @@ from starlette.applications import Starlette
 from zopa.server.app import Zopa, create_app
 from zopa.server.config import Settings, settings_from_env
 from zopa.server.key_file import kept_key, key_path
-from zopa.server.logs import FORMATS, configure
+from zopa.server.logs import FORMATS, LEVELS, configure
 
 
 def add_parser(sub: Any) -> None:
@@ -38,7 +38,12 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     parser.add_argument("--db", default=None, help="SQLite file (default $ZOPA_DB or zopa.db)")
-    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        choices=LEVELS,
+        help="debug, info or warning (default $ZOPA_LOG_LEVEL or info)",
+    )
     parser.add_argument(
         "--log-format",
         default=None,
@@ -184,7 +189,11 @@ def with_kept_key(settings: Settings) -> tuple[Settings, str | None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    configure(args.log_level, args.log_format or os.environ.get("ZOPA_LOG_FORMAT") or "text")
+    level = args.log_level or os.environ.get("ZOPA_LOG_LEVEL") or "info"
+    fmt = args.log_format or os.environ.get("ZOPA_LOG_FORMAT") or "text"
+    if level not in LEVELS or fmt not in FORMATS:
+        raise SystemExit(f"zopa: unknown log level {level!r} or format {fmt!r}")
+    configure(level, fmt)
     settings = settings_from_env(args.db)
     listener = bind(args.host, args.port)
     settings, key_file = with_kept_key(settings)
