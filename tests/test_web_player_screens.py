@@ -204,8 +204,19 @@ def test_long_words_wrap_and_names_keep_their_order(pages: Pages) -> None:
     expect(second.locator("#g-timeline li")).to_have_count(1)
     for page in (first, second):
         assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        wraps = "(li) => li.scrollWidth <= li.clientWidth"
+        assert page.locator("#g-timeline li").first.evaluate(wraps), "the chat wraps"
     facilitator.get_by_role("button", name="End the round…").click()
     facilitator.locator("#confirm-ok").click()
+    game = facilitator.locator("#board tr[data-game]").first.get_attribute("data-game")
+    replay = facilitator.context.new_page()
+    pages.watch(replay, "replay")
+    replay.set_viewport_size(PHONE)
+    replay.goto(f"{pages.server.url}/replay.html#game={game}")
+    expect(replay.locator("#r-moves li").first).to_be_visible()
+    replay.keyboard.press("End")
+    assert replay.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
     row = facilitator.locator("#debrief-games tbody tr").first
     expect(row).to_contain_text("Cyba")
     assert "\u202e" not in row.inner_text()
@@ -227,15 +238,6 @@ def test_long_words_wrap_and_names_keep_their_order(pages: Pages) -> None:
         }"""
     )
     assert lefts[0] < lefts[1], lefts
-
-    game = facilitator.locator("#board tr[data-game]").first.get_attribute("data-game")
-    replay = facilitator.context.new_page()
-    pages.watch(replay, "replay")
-    replay.set_viewport_size(PHONE)
-    replay.goto(f"{pages.server.url}/replay.html#game={game}")
-    expect(replay.locator("#r-moves li").first).to_be_visible()
-    replay.keyboard.press("End")
-    assert replay.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_the_end_screen_names_who_walked_out_and_fits_its_chart(pages: Pages) -> None:
