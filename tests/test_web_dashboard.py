@@ -70,6 +70,9 @@ def test_a_room_of_eleven_games_fits_the_dashboard(pages: Pages) -> None:
         "() => document.querySelector('#debrief-title').getBoundingClientRect().top + scrollY"
     )
     assert top < 1.5 * LAPTOP["height"], top
+    facilitator.locator("#debrief-link").click()
+    expect(facilitator.locator("#debrief-title")).to_be_focused()
+    assert f"session={code}" in facilitator.url
     facilitator.get_by_role("button", name="End the round…").click()
     facilitator.locator("#confirm-ok").click()
     expect(facilitator.locator("#board-counts")).to_have_text("Round 1: 11 impasse")

@@ -33,6 +33,8 @@ function readHash() {
 function screen(name) {
   for (const id of ["key", "setup", "session"]) show($(`#${id}-screen`), id === name);
   show($("#new-session"), name === "session");
+  show($("#debrief-link"), name === "session");
+  if (name !== "session") show($("#schedule-link"), false);
 }
 
 function error(text) {
@@ -129,7 +131,6 @@ async function openSession(newCode) {
   $("#schedule-link").href = `standings.html?code=${encodeURIComponent(code)}&view=schedule`;
   // Shown once the snapshot says the session is a tournament.
   $("#schedule-link").hidden = true;
-  $("#debrief-link").hidden = false;
   $("#session-about").textContent = "";
   $("#expected-names").value = expectedNames().join("\n");
   show($("#localhost-warning"), ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname));
@@ -232,6 +233,11 @@ function renderDebriefIfChanged() {
 }
 
 $("#debrief-round").addEventListener("change", () => renderDebriefIfChanged());
+// A button rather than a #fragment link: the address keeps the session for a reload.
+$("#debrief-link").addEventListener("click", () => {
+  $("#debrief-title").scrollIntoView();
+  $("#debrief-title").focus({ preventScroll: true });
+});
 
 async function removePlayer(player) {
   if (!(await confirmAction(`Remove ${player.name} from the session? A bot finishes their game.`, "Remove"))) return;
