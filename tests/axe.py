@@ -87,6 +87,7 @@ class Audit:
 
     def __init__(self, source: str) -> None:
         self.source = source
+        # Per screen and size: {"<impact> <rule>": elements}.
         self.counts: dict[str, dict[str, int]] = {}
         self.blocking: list[str] = []
 
@@ -101,7 +102,8 @@ class Audit:
             tally: dict[str, int] = {}
             for violation in found:
                 impact = violation["impact"] or "unknown"
-                tally[impact] = tally.get(impact, 0) + len(violation["nodes"])
+                key = f"{impact} {violation['id']}"
+                tally[key] = tally.get(key, 0) + len(violation["nodes"])
                 if impact in BLOCKING:
                     self.blocking.append(f"{name} ({size}): {violation}")
             self.counts[f"{name}-{size}"] = tally
