@@ -3,8 +3,9 @@
 axe-core comes from the npm registry (``npm pack``, no install of anything else) into
 ``tests/.axe/`` (git-ignored), once per machine. It is put into a page through
 Playwright's own evaluation, which a Content-Security-Policy does not block, and run
-over the whole document. A screen passes with no serious or critical finding; the
-counts of every impact go to ``tests/artifacts/axe.json`` for the record.
+over the whole document. A screen passes with no serious or critical finding and
+no sideways scrolling of the page; the counts of every impact go to
+``tests/artifacts/axe.json`` for the record.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ AXE_VERSION = "4.14.1"
 AXE_DIR = Path(__file__).resolve().parent / ".axe"
 BLOCKING = ("serious", "critical")
 SIZES: dict[str, ViewportSize] = {"phone": PHONE, "laptop": LAPTOP}
+# The outermost elements that reach past the viewport's right edge, to say what to fix.
+WIDEST = """() => [...document.querySelectorAll("body *")]
+    .filter((e) => e.getBoundingClientRect().right > innerWidth + 1
+        && !(e.parentElement && e.parentElement.getBoundingClientRect().right > innerWidth + 1))
+    .slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+        + (typeof e.className === "string" && e.className ? "." + e.className : ""))"""
 
 
 def fetch_axe() -> Path:
@@ -98,6 +105,11 @@ class Audit:
             # A resize redraws through the page's own handlers; give it a frame to land.
             page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r(null)))")
             shot(page, f"{name}-{size}")
+            # Nothing may push the page sideways: a phone would hide it off screen.
+            wide = page.evaluate("() => document.documentElement.scrollWidth")
+            if wide > SIZES[size]["width"]:
+                culprits = page.evaluate(WIDEST)
+                self.blocking.append(f"{name} ({size}): the page is {wide} px wide: {culprits}")
             found = run_axe(page, self.source)
             tally: dict[str, int] = {}
             for violation in found:
