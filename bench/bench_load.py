@@ -100,7 +100,8 @@ def launch(name: str, workdir: Path, root: Path = ROOT) -> Target:
     port = free_port()
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
     if name != "relay":
-        command = [sys.executable, "-m", "zopa.server.cli", "serve", "--port", str(port)]
+        command = [sys.executable, "-m", "zopa.server.cli", "serve", "--host", "127.0.0.1"]
+        command += ["--port", str(port)]
         command += ["--db", str(workdir / "bench.db"), "--log-level", "warning"]
     else:
         command = [sys.executable, str(ROOT / "bench" / "relay.py"), str(port)]

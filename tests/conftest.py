@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+# axe-core for the accessibility checks of every screen (tests/axe.py).
+from tests.axe import axe_source  # noqa: F401
 from tests.live import Server
 
 # The browser fixtures live beside their harness; importing them here shares them.

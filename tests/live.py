@@ -101,12 +101,15 @@ class Server(Http):
     def __init__(self, database: Path, **env: str) -> None:
         super().__init__(free_port())
         self.database = database
-        self.env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, **env}
+        # Tests read the server's log as JSON, connections included.
+        logs = {"ZOPA_LOG_FORMAT": "json", "ZOPA_LOG_LEVEL": "debug"}
+        self.env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, **logs, **env}
         self.process: subprocess.Popen[bytes] | None = None
         self.log = database.with_suffix(".log")
 
     def start(self, timeout: float = 15.0) -> None:
-        command = [sys.executable, "-m", "zopa.server.cli", "serve", "--port", str(self.port)]
+        command = [sys.executable, "-m", "zopa.server.cli", "serve", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port)]
         command += ["--db", str(self.database)]
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=out, stderr=out)
