@@ -386,7 +386,7 @@ class GameActor:
                 )
             self._apply(command.action, now, command)
         except ActionRefused as exc:
-            log.info("%s refused: %s", command.role, exc.code, extra=self._ids)
+            log.debug("%s refused: %s", command.role, exc.code, extra=self._ids)
             reply = {"type": "error", "code": exc.code, "message": exc.message}
             if self._unannounced:
                 # Behind the events still on their way: the player hears them first.
@@ -470,7 +470,7 @@ class GameActor:
             message = Prepared(ended_message(self.game, self.header.scenario, self._result))
             for role in roles:
                 self._deliver(role, message)
-            log.info("ended: %s", self._result["reason"], extra=self._ids)
+            log.debug("ended: %s", self._result["reason"], extra=self._ids)
         self._on_change(self)
 
     def _deliver(self, role: str, message: Prepared) -> None:

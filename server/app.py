@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib import resources
 
 from starlette.applications import Starlette
@@ -38,6 +38,7 @@ from zopa.server.scenario_library import MAX_SCENARIO_BYTES, ScenarioLibrary
 from zopa.server.scope import route_path
 from zopa.server.security_headers import SecurityHeaders
 from zopa.server.sessions import Sessions
+from zopa.server.storage import Storage
 from zopa.server.storage_sqlite import SqliteStorage
 from zopa.server.web_api import WebApi
 from zopa.server.ws import Endpoint
@@ -48,12 +49,19 @@ log = logging.getLogger("zopa.app")
 class Zopa:
     """The running server's parts, so the serve command and tests can reach them."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+        storage: Storage | None = None,
+    ) -> None:
+        """``clock`` and ``storage`` are for tests: a virtual clock, a storage they watch."""
         self.settings = settings
-        self.storage = SqliteStorage(settings.database, settings.commit_interval)
+        self.clock = clock
+        self.storage = storage or SqliteStorage(settings.database, settings.commit_interval)
         self.hub = Hub()
         self.library = ScenarioLibrary()
-        self.sessions = Sessions(self.storage, self.hub, settings, library=self.library)
+        self.sessions = Sessions(self.storage, self.hub, settings, clock, library=self.library)
         # The limits of docs/security.md: refusals are logged as counts.
         self.refusals = RefusalLog(logging.getLogger("zopa.refused"), settings.refusal_log_seconds)
         self.limits = RateLimits(settings, self.refusals)
@@ -89,7 +97,7 @@ class Zopa:
     async def _beat_once(self) -> None:
         """Record that the server is alive; while storage fails, this is also its probe."""
         with contextlib.suppress(Unavailable):
-            await self.storage.heartbeat(time.time())
+            await self.storage.heartbeat(self.clock())
 
     def _storage_changed(self) -> None:
         health = self.storage.health
@@ -122,8 +130,10 @@ class Zopa:
         log.info("stopped cleanly")
 
 
-def create_app(settings: Settings) -> Starlette:
-    zopa = Zopa(settings)
+def create_app(
+    settings: Settings, clock: Callable[[], float] = time.time, storage: Storage | None = None
+) -> Starlette:
+    zopa = Zopa(settings, clock, storage)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -100,6 +100,7 @@ class BotPlayer:
     binary: bool = False
     rounds: int | None = None
     report: Report = print
+    clock: Callable[[], float] = time.time  # wall-clock seconds; tests pass a virtual one
     outcomes: list[GameOutcome] = field(default_factory=list)
     refused: int = 0
     player: str = ""
@@ -174,7 +175,7 @@ class BotPlayer:
 
     def _receive(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
-        now = time.time()
+        now = self.clock()
         if kind in ("welcome", "game"):
             view = message.get("game") if kind == "welcome" else message
             table = self.table
@@ -220,7 +221,7 @@ class BotPlayer:
         table = self.table
         if table is None or table.over or table.broken:
             return
-        now = time.time()
+        now = self.clock()
         if self._waiting_since is not None and now - self._waiting_since < _ANSWER_SECONDS:
             return
         seen = table.seen(now)
@@ -234,7 +235,7 @@ class BotPlayer:
         table = self.table
         if table is None or table.over or table.broken:
             return _LONGEST_SLEEP
-        now = time.time()
+        now = self.clock()
         if self._waiting_since is not None:
             return max(0.05, self._waiting_since + _ANSWER_SECONDS - now)
         if not isinstance(self.bot, Planner):
@@ -302,12 +303,13 @@ async def run_bots(
     rounds: int | None = None,
     think: float | None = None,
     report: Report = print,
+    clock: Callable[[], float] = time.time,
 ) -> list[BotPlayer]:
     """Join ``count`` bots and play until each has finished ``rounds`` games (or forever)."""
     bot = tuned(make_bot(strategy), think=think)
     base = base_url(url)
     players = [
-        BotPlayer(base, code, f"{strategy} bot {n + 1}"[:40], bot, binary, rounds, report)
+        BotPlayer(base, code, f"{strategy} bot {n + 1}"[:40], bot, binary, rounds, report, clock)
         for n in range(count)
     ]
     # Joining errors (no such session, no server) are the command's; once joined, a bot

@@ -92,6 +92,7 @@ def settings_from_env(database: str | None = None) -> Settings:
         rate=_number("ZOPA_RATE", defaults.rate),
         burst=_number("ZOPA_BURST", defaults.burst),
         hello_seconds=_number("ZOPA_HELLO_SECONDS", defaults.hello_seconds),
+        bot_tick=_number("ZOPA_BOT_TICK", defaults.bot_tick),
         max_practice_games=int(_number("ZOPA_MAX_PRACTICE_GAMES", defaults.max_practice_games)),
         gc_sweep_seconds=_number("ZOPA_GC_SWEEP_SECONDS", defaults.gc_sweep_seconds),
         gc_full_seconds=_number("ZOPA_GC_FULL_SECONDS", defaults.gc_full_seconds),

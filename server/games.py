@@ -101,7 +101,7 @@ class Games:
             for role, player_id in zip(scenario.role_ids, seated, strict=True):
                 if player_id is not None:
                     self._hub.to_player(player_id, {"type": "game", **actor.view(role)})
-            log.info(
+            log.debug(
                 "round %d game started", number, extra={"session": session.code, "game": entry.id}
             )
             entries.append(entry)

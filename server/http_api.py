@@ -188,7 +188,9 @@ class Api:
     async def join(self, request: Request) -> Response:
         body = await read_body(request)
         player = await self.sessions.players.join(request.path_params["code"], body.get("name"))
-        return JSONResponse({"player": player.id, "token": player.token}, status_code=201)
+        # The name as the session knows it: "Sam 2" when a Sam was already there.
+        answer = {"player": player.id, "token": player.token, "name": player.name}
+        return JSONResponse(answer, status_code=201)
 
     async def remove(self, request: Request) -> Response:
         self._facilitator(request)

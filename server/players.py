@@ -14,6 +14,33 @@ from zopa.server.registry import Registry
 from zopa.server.storage import PlayerRow, Storage
 
 MAX_NAME = 40
+# Bidirectional embeddings, overrides and isolates: in a name they would reverse the
+# names printed after it ("abyC & Ana"), so they are dropped; control characters too.
+_HIDDEN = dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def clean_name(raw: Any) -> str:
+    """A player's name as it is shown: hidden characters dropped, spaces collapsed."""
+    if not isinstance(raw, str):
+        raise Invalid("Please type your name.")
+    name = " ".join(raw.translate(_HIDDEN).split())
+    if not name:
+        raise Invalid("Please type your name.")
+    if len(name) > MAX_NAME:
+        raise Invalid(f"Your name is too long: {MAX_NAME} characters at most.")
+    return name
+
+
+def distinct_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name 2``, ``name 3``… when someone in the session already has it,
+    so a facilitator and the standings can tell two Sams apart."""
+    if name.casefold() not in taken:
+        return name
+    number = 2
+    while f"{name} {number}".casefold() in taken:
+        number += 1
+    return f"{name} {number}"
+
 
 # Closes a player's sockets: (player id, websocket close code, reason).
 CloseSockets = Callable[[str, int, str], None]
@@ -36,11 +63,8 @@ class Players:
 
     async def join(self, code: str, name: Any) -> Player:
         session = await self._registry.session(code)
-        if not isinstance(name, str) or not name.strip():
-            raise Invalid("'name' must be a non-empty string")
-        name = " ".join(name.split())
-        if len(name) > MAX_NAME:
-            raise Invalid(f"'name' must be at most {MAX_NAME} characters")
+        taken = {p.name.casefold() for p in session.players.values() if not p.removed}
+        name = distinct_name(clean_name(name), taken)
         player = Player(new_id("p"), session.code, name, token())
         await self._storage.add_player(
             PlayerRow(player.id, session.code, name, player.token, self._clock())

@@ -79,6 +79,9 @@ class Rounds:
         entries = await self._games.create(session, number, seatings, scenario, started=row)
         self.arm(session)
         self._changed(session.code)
+        log.info(
+            "round %d started: %d games", number, len(entries), extra={"session": session.code}
+        )
         return number, entries
 
     def _present(self, player_id: str) -> bool:
@@ -121,8 +124,6 @@ class Rounds:
                 refused.message,
                 extra={"session": code},
             )
-        else:
-            log.info("scheduled round %d started", number, extra={"session": code})
 
     def shutdown(self) -> None:
         for handle in self._starts.values():

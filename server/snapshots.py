@@ -82,7 +82,11 @@ class Snapshots:
         found = {
             "type": "session",
             "code": session.code,
-            "scenario": {"id": session.scenario.id, "title": session.scenario.title},
+            "scenario": {
+                "id": session.scenario.id,
+                "title": session.scenario.title,
+                "time_limit": session.scenario.protocol.time_limit,
+            },
             "roles": list(session.scenario.role_ids),
             "variation": session.variation,
             "estimates": session.estimates,

@@ -156,7 +156,7 @@ class Endpoint:
         # Behind a proxy these are the player's own address and scheme, as the trusted
         # proxy forwarded them: what a facilitator needs to tell who cannot connect.
         peer = socket.client.host if socket.client is not None else None
-        log.info(
+        log.debug(
             "player connected",
             extra={"player": player.id, "client": peer, "scheme": socket.url.scheme},
         )

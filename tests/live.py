@@ -27,6 +27,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 KEY = "test-facilitator-key"
+_LOOK_AGAIN = 0.005  # seconds between two looks at a starting server's port
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,15 +38,11 @@ def free_port() -> int:
         return port
 
 
-class Server:
-    root = ROOT  # the checkout whose zopa runs (bench/faults.py runs an older one too)
+class Http:
+    """A zopa server's address and its HTTP API, wherever the server runs."""
 
-    def __init__(self, database: Path, **env: str) -> None:
-        self.database = database
-        self.port = free_port()
-        self.env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, **env}
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = database.with_suffix(".log")
+    def __init__(self, port: int) -> None:
+        self.port = port
         # The CA to trust when clients reach the server through a TLS proxy.
         self.tls: ssl.SSLContext | None = None
 
@@ -66,43 +63,6 @@ class Server:
         """Extra arguments for ``websockets.connect``: none, unless a proxy is in front."""
         return {}
 
-    def start(self, timeout: float = 15.0) -> None:
-        command = [sys.executable, "-m", "zopa.server.cli", "serve", "--port", str(self.port)]
-        command += ["--db", str(self.database)]
-        with open(self.log, "ab") as out:
-            self.process = subprocess.Popen(
-                command, cwd=self.root, env=self.env, stdout=out, stderr=out
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited at start-up:\n{self.log.read_text()}")
-            try:
-                with urllib.request.urlopen(self.direct_url + "/healthz", timeout=1) as answer:
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                # Not listening yet: wait for the port rather than for a fixed time.
-                with socket.socket() as probe:
-                    probe.settimeout(0.2)
-                    probe.connect_ex(("127.0.0.1", self.port))
-        raise RuntimeError(f"the server did not answer in {timeout} s:\n{self.log.read_text()}")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def terminate(self, timeout: float = 15.0) -> int:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
     def call(
         self, method: str, path: str, body: Any = None, key: str | None = KEY
     ) -> tuple[int, Any]:
@@ -122,11 +82,69 @@ class Server:
         except json.JSONDecodeError:
             return status, raw
 
+    async def ask(
+        self, method: str, path: str, body: Any = None, key: str | None = KEY
+    ) -> tuple[int, Any]:
+        """``call`` from async code, off the event loop (which may be the server's own)."""
+        return await asyncio.to_thread(self.call, method, path, body, key)
+
     async def acall(self, method: str, path: str, body: Any = None, key: str | None = KEY) -> Any:
         """An HTTP call from async code that must succeed (2xx); the answer."""
-        status, answer = await asyncio.to_thread(self.call, method, path, body, key)
+        status, answer = await self.ask(method, path, body, key)
         assert 200 <= status < 300, (status, answer)
         return answer
+
+
+class Server(Http):
+    """``zopa serve`` in a child process on a free port, with its own SQLite file."""
+
+    root = ROOT  # the checkout whose zopa runs (bench/faults.py runs an older one too)
+
+    def __init__(self, database: Path, **env: str) -> None:
+        super().__init__(free_port())
+        self.database = database
+        # Tests read the server's log as JSON, connections included.
+        logs = {"ZOPA_LOG_FORMAT": "json", "ZOPA_LOG_LEVEL": "debug"}
+        self.env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, **logs, **env}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = database.with_suffix(".log")
+
+    def start(self, timeout: float = 15.0) -> None:
+        command = [sys.executable, "-m", "zopa.server.cli", "serve", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port)]
+        command += ["--db", str(self.database)]
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                command, cwd=self.root, env=self.env, stdout=out, stderr=out
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited at start-up:\n{self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(self.direct_url + "/healthz", timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                # Not listening yet: look again in a moment. Asking without a pause kept a
+                # core busy that the starting server needed, on a machine of two.
+                time.sleep(_LOOK_AGAIN)
+        raise RuntimeError(f"the server did not answer in {timeout} s:\n{self.log.read_text()}")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def terminate(self, timeout: float = 15.0) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
 
 
 class Client:
@@ -139,7 +157,7 @@ class Client:
         self.frames: list[str | bytes] = []
 
     @classmethod
-    async def open(cls, server: Server, binary: bool = False, **options: Any) -> Client:
+    async def open(cls, server: Http, binary: bool = False, **options: Any) -> Client:
         """Connect; ``options`` go to ``websockets.connect`` (``sock``, say)."""
         protocols = ["zopa.msgpack"] if binary else None
         socket = await websockets.connect(
@@ -196,7 +214,7 @@ class Client:
 class Player:
     """A joined player: name, id, token, and an open socket once connected."""
 
-    def __init__(self, server: Server, code: str, name: str, binary: bool = False) -> None:
+    def __init__(self, server: Http, code: str, name: str, binary: bool = False) -> None:
         self.server = server
         self.code = code
         self.name = name
@@ -244,7 +262,7 @@ class Player:
         await self.c.send(message)
 
 
-async def open_session(server: Server, scenario: str, **extra: Any) -> str:
+async def open_session(server: Http, scenario: str, **extra: Any) -> str:
     answer = await server.acall("POST", "/api/sessions", {"scenario": scenario, **extra})
     code: str = answer["code"]
     return code

@@ -17,7 +17,8 @@ import orjson
 import pytest
 
 from tests.factories import header_for
-from tests.live import KEY, ROOT, Client, Player, Server, open_session
+from tests.live import KEY, ROOT, Client, Http, Player, Server, open_session
+from tests.virtual_time import VirtualServer, virtual_time
 from zopa.rules.actions import Action, Offer, Pause, Request, Resume
 from zopa.rules.bots import make_bot, seen_by
 from zopa.rules.events import Event, event_from_dict
@@ -132,7 +133,7 @@ def test_messages_and_addresses() -> None:
 # -- end to end ------------------------------------------------------------------------
 
 
-async def facilitator(server: Server, code: str) -> Client:
+async def facilitator(server: Http, code: str) -> Client:
     watcher = await Client.open(server)
     await watcher.send({"type": "hello", "key": KEY, "session": code})
     return watcher
@@ -146,14 +147,24 @@ async def connected(watcher: Client, count: int) -> None:
     )
 
 
-async def test_a_bot_plays_a_person_on_a_live_server(server: Server) -> None:
+@virtual_time
+async def test_a_bot_plays_a_person_on_a_live_server(server: VirtualServer) -> None:
     code = await open_session(server, "guitar", time_limit=60)
     watcher = await facilitator(server, code)
     person = await Player(server, code, "Ana").join()
     await person.connect()
     said: list[str] = []
     bots = asyncio.create_task(
-        run_bots(server.url, code, 1, "conceder", rounds=1, think=0.3, report=said.append)
+        run_bots(
+            server.url,
+            code,
+            1,
+            "conceder",
+            rounds=1,
+            think=0.3,
+            report=said.append,
+            clock=server.clock,
+        )
     )
     await connected(watcher, 2)
     await server.acall("POST", f"/api/sessions/{code}/rounds")
@@ -176,18 +187,27 @@ async def test_a_bot_plays_a_person_on_a_live_server(server: Server) -> None:
     assert [o.result for o in players[0].outcomes] == [message["result"]]
     assert said and "agreement" in said[0]
     game = view["game"]
-    status, text = server.call("GET", f"/api/games/{game}/log")
+    status, text = await server.ask("GET", f"/api/games/{game}/log")
     assert status == 200 and isinstance(text, str)
     assert result(replay(read_log(text.splitlines()))) == message["result"]
 
 
-async def test_two_bots_play_each_other_over_messagepack(server: Server) -> None:
+@virtual_time
+async def test_two_bots_play_each_other_over_messagepack(server: VirtualServer) -> None:
     code = await open_session(server, "guitar", time_limit=12)
     watcher = await facilitator(server, code)
     said: list[str] = []
     bots = asyncio.create_task(
         run_bots(
-            server.url, code, 2, "conceder", binary=True, rounds=1, think=0.2, report=said.append
+            server.url,
+            code,
+            2,
+            "conceder",
+            binary=True,
+            rounds=1,
+            think=0.2,
+            report=said.append,
+            clock=server.clock,
         )
     )
     await connected(watcher, 2)
@@ -202,7 +222,8 @@ async def test_two_bots_play_each_other_over_messagepack(server: Server) -> None
 
 
 async def test_zopa_bots_join_on_the_command_line(server: Server) -> None:
-    code = await open_session(server, "moving-out", time_limit=10)
+    # Two linear bots' claims match a little after half their time, with seconds to spare.
+    code = await open_session(server, "moving-out", time_limit=6)
     watcher = await facilitator(server, code)
     command = [sys.executable, "-m", "zopa.server.cli", "bots", "join", server.url, code]
     command += ["--count", "2", "--strategy", "linear", "--rounds", "1", "--think", "0.2"]
@@ -234,7 +255,9 @@ async def test_a_bot_for_an_unknown_session_says_so(server: Server) -> None:
 
 
 async def test_joined_bots_come_back_when_the_server_restarts(server: Server) -> None:
-    code = await open_session(server, "guitar", time_limit=30)
+    # Two conceders meet about halfway through their time: after the second offer that
+    # leaves the restart seconds to come first, whatever the machine's load.
+    code = await open_session(server, "guitar", time_limit=10)
     watcher = await facilitator(server, code)
     said: list[str] = []
     bots = asyncio.create_task(

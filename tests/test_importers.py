@@ -287,5 +287,6 @@ def test_zopa_import_refuses_a_file_it_cannot_read_at_all(
     assert "not valid JSON" in capsys.readouterr().err
     source.write_text("{}")
     assert main(["import", "casino", str(source), "--out", str(tmp_path / "o")]) == 2
-    assert main(["import", "casino", str(tmp_path / "missing.json"), "--out", "x"]) == 2
+    missing = str(tmp_path / "missing.json")
+    assert main(["import", "casino", missing, "--out", str(tmp_path / "x")]) == 2
     assert "cannot read or write (No such file or directory)" in capsys.readouterr().err

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import websockets
 
 from tests.live import KEY, Client, Player, Server
 from tests.test_server_game import paired
+from tests.virtual_time import VirtualServer, virtual_time
 from zopa.server.snapshots import snapshot_interval
 
 
@@ -87,8 +87,9 @@ async def test_a_removed_player_is_closed_out_and_a_bot_takes_the_seat(server: S
         assert closed.rcvd is not None and closed.rcvd.code == 4401
 
 
+@virtual_time
 async def test_a_dropout_seat_goes_to_a_bot_after_the_grace_and_back_on_return(
-    server: Server,
+    server: VirtualServer,
 ) -> None:
     _, players, _ = await paired(server, "guitar")
     seller, buyer = players["seller"], players["buyer"]
@@ -98,7 +99,7 @@ async def test_a_dropout_seat_goes_to_a_bot_after_the_grace_and_back_on_return(
     presence = await seller.c.type("presence")
     assert presence["role"] == "buyer" and presence["connected"] is False
     # The grace period is the thing under test: wait for it to run out, by the clock.
-    await asyncio.sleep(max(0.0, presence["grace_ends"] - time.time()) + 0.05)
+    await asyncio.sleep(max(0.0, presence["grace_ends"] - server.clock()) + 0.05)
     await seller.send({"type": "seat_bot"})
     seat = await seller.event("seat")
     assert seat["event"] == {**seat["event"], "role": "buyer", "occupant": "bot:conceder"}

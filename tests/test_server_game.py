@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.live import Player, Server, open_session
+from tests.live import Http, Player, Server, open_session
+from tests.virtual_time import VirtualServer, virtual_time
 from zopa.rules.deal import deal
 from zopa.rules.library import builtin
 from zopa.rules.log import read_log, replay
@@ -14,7 +15,7 @@ from zopa.rules.scoring import result
 
 
 async def paired(
-    server: Server, scenario: str, binary: bool = False, **extra: object
+    server: Http, scenario: str, binary: bool = False, **extra: object
 ) -> tuple[str, dict[str, Player], dict[str, Any]]:
     """Two players joined, connected and paired; their views by role."""
     code = await open_session(server, scenario, **extra)
@@ -113,7 +114,10 @@ async def test_http_errors_say_what_was_expected(server: Server) -> None:
     assert status == 201, answer
 
 
-async def test_an_odd_player_out_gets_a_bot_visible_to_the_facilitator(server: Server) -> None:
+@virtual_time
+async def test_an_odd_player_out_gets_a_bot_visible_to_the_facilitator(
+    server: VirtualServer,
+) -> None:
     code = await open_session(server, "guitar")
     players = [await Player(server, code, name).join() for name in ("Ana", "Ben", "Cy")]
     for player in players:
@@ -143,7 +147,10 @@ async def test_an_odd_player_out_gets_a_bot_visible_to_the_facilitator(server: S
     assert made["event"]["type"] in ("offer", "accept", "reject")
 
 
-async def test_a_game_past_its_deadline_ends_in_impasse_within_a_second(server: Server) -> None:
+@virtual_time
+async def test_a_game_past_its_deadline_ends_in_impasse_within_a_second(
+    server: VirtualServer,
+) -> None:
     _, players, started = await paired(server, "guitar", time_limit=1.5)
     for player in players.values():
         end = await player.event("end", timeout=4)
@@ -151,7 +158,7 @@ async def test_a_game_past_its_deadline_ends_in_impasse_within_a_second(server: 
         ended = await player.c.type("ended")
         assert ended["result"]["outcome"] == "impasse"
         assert ended["result"]["points"] == {r: c["batna"] for r, c in ended["cards"].items()}
-    status, text = server.call("GET", f"/api/games/{started['games'][0]['game']}/log")
+    status, text = await server.ask("GET", f"/api/games/{started['games'][0]['game']}/log")
     assert status == 200
     log = read_log(text.splitlines())
     deadline = log.header.started_at + 1.5
@@ -160,8 +167,9 @@ async def test_a_game_past_its_deadline_ends_in_impasse_within_a_second(server: 
     assert 0 <= timeout.at - deadline < 1.0
 
 
-async def test_solo_practice_starts_a_game_against_the_chosen_bot(server: Server) -> None:
-    status, answer = server.call(
+@virtual_time
+async def test_solo_practice_starts_a_game_against_the_chosen_bot(server: VirtualServer) -> None:
+    status, answer = await server.ask(
         "POST",
         "/api/practice",
         {"name": "Ana", "scenario": "guitar", "strategy": "boulware", "role": "buyer"},
@@ -184,7 +192,7 @@ async def test_solo_practice_starts_a_game_against_the_chosen_bot(server: Server
         timeout=10,
     )
     assert reply["event"]["type"] in ("offer", "reject", "accept")
-    status, answer = server.call(
+    status, answer = await server.ask(
         "POST",
         "/api/practice",
         {"name": "Ana", "scenario": "guitar", "strategy": "oracle"},

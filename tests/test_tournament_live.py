@@ -8,12 +8,12 @@ import asyncio
 import csv
 import io
 import itertools
-import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tests.live import Player, Server, open_session
+from tests.live import Http, Player, Server, open_session
+from tests.virtual_time import VirtualServer, virtual_time
 from zopa.rules.library import builtin
 from zopa.rules.log import read_log, replay
 from zopa.rules.scenario import Scenario
@@ -22,10 +22,14 @@ from zopa.server.bot_client import run_bots
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10) -> None:
-    """Ask the server until ``check`` holds: for states that time alone brings about."""
-    deadline = time.monotonic() + timeout
+    """Ask the server until ``check`` holds: for states that time alone brings about.
+
+    On the loop's clock, so that on a virtual-time loop the wait costs no real time.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
     while not await check():
-        assert time.monotonic() < deadline, "the server never got there"
+        assert loop.time() < deadline, "the server never got there"
         await asyncio.sleep(0.05)
 
 
@@ -94,13 +98,13 @@ async def play_round(server: Server, code: str, people: dict[str, Scripted]) -> 
     return answer
 
 
-async def logged_games(server: Server, code: str) -> list[dict[str, Any]]:
+async def logged_games(server: Http, code: str) -> list[dict[str, Any]]:
     """Every game of the session with its round and its log, read back from the server."""
     results = await server.acall("GET", f"/api/sessions/{code}/results")
     games = []
     for number in results["rounds"]:
         for game in number["games"]:
-            status, text = server.call("GET", f"/api/games/{game['game']}/log")
+            status, text = await server.ask("GET", f"/api/games/{game['game']}/log")
             assert status == 200 and isinstance(text, str)
             games.append({**game, "round": number["round"], "log": read_log(text.splitlines())})
     return games
@@ -136,6 +140,7 @@ def expected_standings(
         ties = sum(x == score for x in group) - 1
         pct = 50.0 if len(group) == 1 else 100 * (below + ties / 2) / (len(group) - 1)
         scores[player].append((score, pct))
+    played = {p: len(got) for p, got in scores.items()}  # games, not byes
     for players in byes.values():
         for player in players:
             scores[player].append((0.5, 50.0))
@@ -144,13 +149,16 @@ def expected_standings(
             p,
             sum(s for s, _ in got) / len(got) if got else 0.0,
             sum(c for _, c in got) / len(got) if got else 50.0,
-            len(got),
+            played[p],
+            not got,
         )
         for p, got in scores.items()
     ]
-    # Equal means, summed in another order, may differ in the last bit: still a tie.
-    table.sort(key=lambda row: (-round(row[1], 9), -round(row[2], 9), -row[3], row[0]))
-    return [(p, s, c) for p, s, c, _ in table]
+    # Ties go to the higher percentile, then to more games played (a bye is not one);
+    # players with neither come last (docs/tournaments.md). Equal means, summed in
+    # another order, may differ in the last bit: still a tie.
+    table.sort(key=lambda row: (row[4], -round(row[1], 9), -round(row[2], 9), -row[3], row[0]))
+    return [(p, s, c) for p, s, c, _, _ in table]
 
 
 async def test_a_tournament_over_three_scenarios_ranks_players_across_roles(
@@ -246,14 +254,15 @@ async def test_a_tournament_over_three_scenarios_ranks_players_across_roles(
     assert server.call("GET", f"/api/sessions/{code}/export.csv", key=None)[0] == 401
 
 
-async def test_a_scheduled_round_starts_on_time_after_a_restart(server: Server) -> None:
-    schedule = {"rounds": [{"starts_at": time.time() + 2.5}, {}], "odd": "bot"}
+@virtual_time
+async def test_a_scheduled_round_starts_on_time_after_a_restart(server: VirtualServer) -> None:
+    schedule = {"rounds": [{"starts_at": server.clock() + 2.5}, {}], "odd": "bot"}
     code = await open_session(server, "guitar", schedule=schedule)
     players = [await Player(server, code, name).join() for name in ("Ana", "Ben", "Cy")]
-    server.kill()
-    server.start()
+    # The restart takes no time on the virtual clock: the round starts by the timer the
+    # recovered server sets again (had it started already, the welcome would hold it).
+    await server.restart()
     welcomes = [await player.connect() for player in players]
-    # On a slow restart the round may already have started: the welcome then holds it.
     views = [
         welcome["game"] or await player.c.type("game", 10)
         for welcome, player in zip(welcomes, players, strict=True)
@@ -301,7 +310,8 @@ async def test_a_schedule_is_checked_and_named_in_errors(server: Server) -> None
     assert status == 201, answer
 
 
-async def test_a_no_show_sits_the_round_out_until_back(server: Server) -> None:
+@virtual_time
+async def test_a_no_show_sits_the_round_out_until_back(server: VirtualServer) -> None:
     code = await open_session(server, "guitar", schedule={"rounds": 2, "odd": "bye"})
     ana, ben, cy = [await Player(server, code, n).join() for n in ("Ana", "Ben", "Cy")]
     for player in (ana, ben, cy):
@@ -322,12 +332,17 @@ async def test_a_no_show_sits_the_round_out_until_back(server: Server) -> None:
     assert plan["rounds"][0]["byes"] == [], "a no-show has no bye"
 
 
-async def test_a_tournament_of_joined_bots_is_ranked_as_its_logs_say(server: Server) -> None:
+@virtual_time
+async def test_a_tournament_of_joined_bots_is_ranked_as_its_logs_say(
+    server: VirtualServer,
+) -> None:
     """Bots join as ordinary players (``zopa bots join``'s client) over two short rounds."""
     schedule = {"rounds": [{"time_limit": 4}, {"scenario": "supplier", "time_limit": 4}]}
     code = await open_session(server, "guitar", schedule={**schedule, "odd": "bye"})
     bots = [
-        asyncio.create_task(run_bots(server.url, code, 1, s, think=0.05, report=lambda _: None))
+        asyncio.create_task(
+            run_bots(server.url, code, 1, s, think=0.05, report=lambda _: None, clock=server.clock)
+        )
         for s in ("conceder", "boulware", "linear", "problem-solver", "tit-for-tat")
     ]
     try:

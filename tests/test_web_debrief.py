@@ -42,8 +42,10 @@ def test_a_mixed_tournament_debrief_judges_each_game_by_its_own_cards(pages: Pag
     expect(ben.locator("#g-timeline")).not_to_contain_text("300")
     first.locator("#g-walkout").click()
     first.locator("#walkout-confirm").click()
-    for page in (ana, ben):
-        expect(page.locator("#end-outcome")).to_have_text("No deal: a walkout")
+    # The end names who walked out (issue 19's end screen).
+    walker = "Ana" if first is ana else "Ben"
+    expect(first.locator("#end-outcome")).to_have_text("No deal: you walked out")
+    expect(second.locator("#end-outcome")).to_have_text(f"No deal: {walker} walked out")
     expect(ana.locator("#end-estimates")).to_contain_text("You put their BATNA at 300; it was")
     expect(ana.locator("#end-estimates")).to_contain_text(
         "You guessed Price mattered most to them: right"
@@ -70,7 +72,8 @@ def test_a_mixed_tournament_debrief_judges_each_game_by_its_own_cards(pages: Pag
         "Every pair's result, all rounds"
     )
     expect(debrief.locator(".points-chart")).to_contain_text(
-        "Seller / Kestrel Components's share of its game's possible surplus, % →"
+        # Possessive as issue 19's charts write it: "Components'", not "Components's".
+        "Seller / Kestrel Components' share of its game's possible surplus, % →"
     )
     bad = facilitator.evaluate(
         """() => [...document.querySelectorAll("#debrief svg *")].flatMap((node) =>

@@ -66,8 +66,8 @@ def test_a_server_game_steps_with_buttons_and_arrow_keys(pages: Pages) -> None:
     page.keyboard.press("ArrowRight")
     expect(page.locator("#r-moves button[aria-current=step]")).to_have_attribute("data-seq", "2")
     expect(page.locator("#r-chart svg .offer")).to_have_count(1)
-    page.get_by_role("button", name="Next move").click()
-    page.get_by_role("button", name="Next move").click()
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.get_by_role("button", name="Next", exact=True).click()
     expect(page.locator("#r-chart svg .offer")).to_have_count(2)
     expect(page.locator("#r-current")).to_contain_text("FINAL offer")
     # The server's automatic annotations come with a server game.

@@ -1,8 +1,10 @@
 """Browser tests' harness: Debian's chromium driven by Playwright, against a real server.
 
 Every page opened through ``Pages`` records console errors and uncaught exceptions, and
-the test fails at teardown if there was any. Screenshots go to ``tests/artifacts/``
-(git-ignored) so a person can look at every main screen after a run.
+the test fails at teardown if there was any. With ``ZOPA_SCREENSHOTS=DIR`` set
+(``tests/artifacts``, say, which git ignores), every main screen is saved there for a
+person to look at after the run; without it no screenshot is taken, as a test run
+leaves no files behind.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from tests.live import KEY, Server
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 LAPTOP: ViewportSize = {"width": 1280, "height": 900}
 # Headless, and nothing that reaches for the network beyond the test server.
@@ -84,7 +85,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    live = Server(tmp_path_factory.mktemp("web") / "zopa.db", ZOPA_GRACE_SECONDS="0.5")
+    # A bot looks at its game four times a second rather than once: it still thinks
+    # its 1.5 s before answering, but its answer is not held to the next whole second.
+    live = Server(
+        tmp_path_factory.mktemp("web") / "zopa.db", ZOPA_GRACE_SECONDS="0.5", ZOPA_BOT_TICK="0.25"
+    )
     live.start()
     yield live
     live.stop()
@@ -140,8 +145,12 @@ def pages(browser: Browser, web_server: Server) -> Iterator[Pages]:
 
 
 def shot(page: Page, name: str, full_page: bool = True) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+    """A screenshot for a person to look at, when ``ZOPA_SCREENSHOTS`` names a folder."""
+    folder = os.environ.get("ZOPA_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
 
 def unlabelled(page: Page) -> list[str]:

@@ -1,7 +1,7 @@
 // The facilitator's live roster and board of games, drawn from the session snapshot
 // the server pushes (docs/protocol.md). Between snapshots only the clocks move.
 
-import { h, replace, clock, points } from "./dom.js";
+import { h, replace, clock, points, who as nameOf } from "./dom.js";
 import { REASONS } from "./describe.js";
 
 export function names(snapshot) {
@@ -30,25 +30,73 @@ export function timeLeft(game, elapsed) {
   return clock(game.seconds_left - (running(game) ? elapsed : 0));
 }
 
-export function renderRoster(box, snapshot, onRemove) {
+function away(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  return s < 60 ? `away ${s} s` : `away ${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+function connection(p, elapsed = 0) {
+  if (p.connected) return "connected";
+  return p.away_seconds === null ? "not connected" : away(p.away_seconds + elapsed);
+}
+
+// Expected names (the facilitator's list) that nobody in the session goes by.
+function missing(snapshot, expected) {
+  const joined = new Set(snapshot.players.filter((p) => !p.removed).map((p) => p.name.toLowerCase()));
+  return expected.filter((name) => !joined.has(name.toLowerCase()));
+}
+
+export function rosterCounts(snapshot, expected = []) {
+  const people = snapshot.players.filter((p) => !p.removed);
+  const parts = [`${people.length} joined`, `${people.filter((p) => p.connected).length} connected`];
+  if (expected.length) parts.push(`${expected.length - missing(snapshot, expected).length} of ${expected.length} expected`);
+  return parts.join(" · ");
+}
+
+export function renderRoster(box, snapshot, onRemove, expected = []) {
   const games = new Map(snapshot.rounds.flatMap((r) => r.games.map((g) => [g.game, g])));
   const people = snapshot.players.filter((p) => !p.removed);
-  if (!people.length) return replace(box, h("p", { class: "muted" }, "Nobody has joined yet."));
+  const absent = missing(snapshot, expected);
+  if (!people.length && !absent.length) return replace(box, h("p", { class: "muted" }, "Nobody has joined yet."));
   replace(box, h("table", {},
     h("caption", { class: "sr-only" }, "Players in this session"),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Connection"),
       h("th", { scope: "col" }, "Now"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Actions")))),
     h("tbody", {}, people.map((p) => {
       const game = p.game ? games.get(p.game) : null;
-      const busy = game && game.live;
+      const now = !game ? "not yet in a game" : game.result ? "waiting for the next round" : "playing";
       return h("tr", { "data-player": p.id },
-        h("td", {}, p.name),
+        h("td", {}, nameOf(p.name)),
         h("td", {}, h("span", { class: `dot ${p.connected ? "on" : "off"}`, "aria-hidden": "true" }),
-          p.connected ? "connected" : p.away_seconds === null ? "not connected" : `away ${Math.round(p.away_seconds)} s`),
-        h("td", {}, busy ? "playing" : "free"),
+          h("span", { "data-away": p.id }, connection(p))),
+        h("td", {}, now),
         h("td", {}, h("button", { type: "button", class: "secondary", onclick: () => onRemove(p),
           "aria-label": `Remove ${p.name}`, "data-focus": `remove-${p.id}` }, "Remove")));
-    }))));
+    }), absent.map((name) => h("tr", { class: "expected" },
+      h("td", {}, nameOf(name)), h("td", {}, "not joined yet"), h("td", {}, "–"), h("td", {}))))));
+}
+
+// Between snapshots: the time away counts up.
+export function tickRoster(box, snapshot, elapsed) {
+  for (const p of snapshot.players) {
+    if (p.connected || p.away_seconds === null || p.removed) continue;
+    const cell = box.querySelector(`[data-away="${CSS.escape(p.id)}"]`);
+    if (cell) cell.textContent = connection(p, elapsed);
+  }
+}
+
+// "3 negotiating · 1 on a break · 5 agreed · 2 impasse" for the latest round.
+export function counts(snapshot) {
+  const round = snapshot.rounds[snapshot.rounds.length - 1];
+  if (!round) return "";
+  const tally = new Map();
+  for (const game of round.games) {
+    const state = gameState(game);
+    const kind = state.startsWith("impasse") || state === "walked out" ? "impasse" : state;
+    tally.set(kind, (tally.get(kind) || 0) + 1);
+  }
+  const order = ["negotiating", "on a break", "paused", "agreed", "impasse"];
+  return `Round ${round.round}: ` + order.filter((k) => tally.get(k)).map((k) => `${tally.get(k)} ${k}`).join(" · ");
 }
 
 export function renderBoard(box, snapshot, elapsed, actions, labels = {}) {
@@ -69,9 +117,10 @@ export function renderBoard(box, snapshot, elapsed, actions, labels = {}) {
         const bot = game.seats && game.seats[role] && game.seats[role].startsWith("bot:");
         return `${id ? who[id] : "bot"}${id && bot ? " (bot standing in)" : ""}`;
       };
+      const name = (role) => nameOf(seat(role));
       return h("tr", { "data-game": game.game },
-        h("td", {}, h("div", {}, h("span", { class: "side-0-text" }, `${labels[first] || first}: `), seat(first)),
-          h("div", {}, h("span", { class: "side-1-text" }, `${labels[second] || second}: `), seat(second))),
+        h("td", {}, h("div", {}, h("span", { class: "side-0-text" }, `${labels[first] || first}: `), name(first)),
+          h("div", {}, h("span", { class: "side-1-text" }, `${labels[second] || second}: `), name(second))),
         h("td", {}, h("span", { class: `state ${state.split(":")[0].replaceAll(" ", "-")}` }, state),
           game.result ? h("div", { class: "muted" }, `${points(game.result.points[first])} / ${points(game.result.points[second])}`) : null,
           game.quarantined ? h("div", { class: "muted" }, `Its stored log cannot be rebuilt (${game.quarantined}); the rows are kept as they are.`) : null),

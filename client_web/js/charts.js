@@ -3,6 +3,8 @@
 // where a deal beats both BATNAs, and marks for deals, impasses and offers. Used by the
 // player's end screen, the facilitator's debrief and the replay viewer.
 
+import { possessive } from "./dom.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 const PAD = { left: 66, right: 16, top: 18, bottom: 56 };
 
@@ -52,7 +54,10 @@ export function pointsChart({ labels, frontier = [], batna = null, marks = [], p
   const sy = (y) => H - PAD.bottom - ((y - y0) / (y1 + my - y0 || 1)) * (H - PAD.top - PAD.bottom);
 
   const id = `chart-${Math.random().toString(36).slice(2, 9)}`;
-  const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "points-chart", "aria-labelledby": `${id}-t ${id}-d` });
+  // With links on its marks the chart is a group of links, not one image: an image's
+  // parts are hidden from assistive technology, links and all.
+  const linked = marks.some((m) => m.href);
+  const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: linked ? "group" : "img", class: "points-chart", "aria-labelledby": `${id}-t ${id}-d` });
   svg.append(el("title", { id: `${id}-t` }, title || "What was possible"));
   svg.append(el("desc", { id: `${id}-d` }, description || describeChart(labels, frontier, batna, marks)));
 
@@ -72,15 +77,22 @@ export function pointsChart({ labels, frontier = [], batna = null, marks = [], p
     grid.append(el("text", { x: PAD.left - 8, y: sy(t) + 4, "text-anchor": "end" }, tick(t, y1)));
   }
   const midY = (PAD.top + H - PAD.bottom) / 2;
-  grid.append(el("text", { class: "axis-label", x: (PAD.left + W - PAD.right) / 2, y: H - 12, "text-anchor": "middle" }, `${labels[0]}'s ${units} →`));
-  grid.append(el("text", { class: "axis-label", x: 16, y: midY, "text-anchor": "middle", transform: `rotate(-90 16 ${midY})` }, `${labels[1]}'s ${units} →`));
+  grid.append(el("text", { class: "axis-label", x: (PAD.left + W - PAD.right) / 2, y: H - 12, "text-anchor": "middle" }, `${possessive(labels[0])} ${units} →`));
+  // A long role's label on a small chart is fitted to the axis rather than cut off.
+  const yLabel = `${possessive(labels[1])} ${units} →`;
+  const room = 2 * Math.min(midY, H - midY) - 8;
+  const fit = yLabel.length * 8.5 > room ? { textLength: room, lengthAdjust: "spacingAndGlyphs" } : {};
+  grid.append(el("text", { class: "axis-label", x: 16, y: midY, "text-anchor": "middle", transform: `rotate(-90 16 ${midY})`, ...fit }, yLabel));
   svg.append(grid);
 
   if (batna) {
     const g = el("g", { class: "batna" });
     g.append(el("line", { x1: sx(batna[0]), x2: sx(batna[0]), y1: sy(y0), y2: sy(y1 + my) }));
     g.append(el("line", { x1: sx(x0), x2: sx(x1 + mx), y1: sy(batna[1]), y2: sy(batna[1]) }));
-    g.append(el("text", { x: sx(batna[0]) + 5, y: PAD.top + 12 }, `${labels[0]} BATNA ${fmt(batna[0])}`));
+    // Beside its line, on the side with room, so a phone shows it whole.
+    const right = sx(batna[0]) < (PAD.left + W - PAD.right) / 2;
+    g.append(el("text", { x: sx(batna[0]) + (right ? 5 : -5), y: PAD.top + 12, "text-anchor": right ? "start" : "end" },
+      `${labels[0]} BATNA ${fmt(batna[0])}`));
     g.append(el("text", { x: sx(x1 + mx) - 4, y: sy(batna[1]) - 6, "text-anchor": "end" }, `${labels[1]} BATNA ${fmt(batna[1])}`));
     svg.append(g);
   }
@@ -124,7 +136,9 @@ export function pointsChart({ labels, frontier = [], batna = null, marks = [], p
   }
   if (impasses.length > 1) {
     const at = impasses[0];
-    layer.append(el("text", { class: "impasse-count", x: sx(at.x) + 10, y: sy(at.y) + 16 }, `${impasses.length} impasses`));
+    const right = sx(at.x) < W / 2;
+    layer.append(el("text", { class: "impasse-count", x: sx(at.x) + (right ? 10 : -10), y: sy(at.y) + 16,
+      "text-anchor": right ? "start" : "end" }, `${impasses.length} impasses`));
   }
   svg.append(layer);
   return svg;

@@ -11,7 +11,7 @@
 // line x + y = 1 is the best joint gain of every game, and a deal below a side's BATNA
 // falls left of (or under) its zero.
 
-import { h, replace, points, percent, efficiencyText } from "./dom.js";
+import { h, replace, points, percent, efficiencyText, who as nameOf, scrollBox } from "./dom.js";
 import { pointsChart, legend } from "./charts.js";
 import { names, gameState } from "./board.js";
 
@@ -106,6 +106,11 @@ export function renderDebrief(box, snapshot, space, choice, labelsById = {}) {
     const [a, b] = rolesOfGame(g);
     return `${who[g.players[a]] || "bot"} & ${who[g.players[b]] || "bot"}`;
   };
+  // The same pair for the table, each name in <bdi> so a right-to-left name keeps its place.
+  const pairCell = (g) => {
+    const [a, b] = rolesOfGame(g);
+    return [nameOf(who[g.players[a]] || "bot"), " & ", nameOf(who[g.players[b]] || "bot")];
+  };
   const same = sameCards(snapshot, space, games);
   const s = summary(games);
   const stat = (text, value, note) =>
@@ -122,7 +127,7 @@ export function renderDebrief(box, snapshot, space, choice, labelsById = {}) {
       stat("points left on the table", points(s.left), "by deals off their game's frontier")),
     same ? rawChart(games, space, label, pair, title, box.clientWidth) : sharesChart(games, label, pair, title, box.clientWidth),
     estimatesPanel(games, who, label),
-    gamesTable(games, rolesOfGame, label, pair, !same));
+    gamesTable(games, rolesOfGame, label, pairCell, !same));
 }
 
 function rawChart(games, space, label, pair, title, width) {
@@ -182,7 +187,8 @@ function estimatesPanel(games, who, label) {
       parts.push(`put ${label(r.about)}'s BATNA at ${points(r.batna)} (it was ${points(r.actual_batna)}: ${VERDICTS[r.verdict]})`);
     }
     if (r.issue) parts.push(`guessed ${r.issue} mattered most (${r.issue_right ? "right" : "wrong"})`);
-    return h("li", {}, `Round ${r.game.round}, ${player} (${label(r.by)}) ${parts.join(" and ")}; the game ended in ${r.outcome === "agreement" ? "a deal" : "an impasse"}.`);
+    return h("li", {}, `Round ${r.game.round}, `, nameOf(player),
+      ` (${label(r.by)}) ${parts.join(" and ")}; the game ended in ${r.outcome === "agreement" ? "a deal" : "an impasse"}.`);
   };
   return h("section", { class: "estimates", "aria-labelledby": "debrief-estimates-title" },
     h("h3", { id: "debrief-estimates-title" }, "Estimates of the other side"),
@@ -195,8 +201,8 @@ function estimatesPanel(games, who, label) {
     h("ul", { class: "estimate-list" }, e.rows.map(row)));
 }
 
-function gamesTable(games, rolesOfGame, label, pair, mixed) {
-  return h("div", { class: "table-scroll" }, h("table", { id: "debrief-games" },
+function gamesTable(games, rolesOfGame, label, pairCell, mixed) {
+  return scrollBox("Every game's result", h("table", { id: "debrief-games" },
     h("caption", { class: "sr-only" }, "Every game's result"),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Round"), h("th", { scope: "col" }, "Pair"),
       h("th", { scope: "col" }, "Result"), h("th", { scope: "col", class: "num" }, "First side"),
@@ -216,7 +222,7 @@ function gamesTable(games, rolesOfGame, label, pair, mixed) {
         Object.entries(r.agreement_trap).filter(([, t]) => t).map(([role]) => `trap for ${label(role)}`),
       ].flat().filter(Boolean);
       return h("tr", {},
-        h("td", {}, String(g.round)), h("td", {}, pair(g)), h("td", {}, gameState(g)),
+        h("td", {}, String(g.round)), h("td", {}, pairCell(g)), h("td", {}, gameState(g)),
         h("td", { class: "num" }, side(first)), h("td", { class: "num" }, side(second)),
         h("td", { class: "num" }, r ? efficiencyText(r.efficiency, r.verdict) : "–"),
         h("td", { class: "num" }, share),

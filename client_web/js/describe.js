@@ -2,6 +2,8 @@
 // in the replay viewer. `who(role)` names a side ("You", "Ben", "Seller"); the server's
 // own events (role null) are told without a subject.
 
+import { possessive } from "./dom.js";
+
 export function termsText(issues, terms) {
   return issues
     .filter((issue) => terms && terms[issue.id] !== undefined && terms[issue.id] !== null)
@@ -9,17 +11,27 @@ export function termsText(issues, terms) {
     .join(", ");
 }
 
-export function describeEvent(event, issues, who) {
+// Offers are told by their number among the game's offers ("offer 2"), not by their
+// event's sequence number, which counts chat and everything else too.
+export function offerNumbers(events) {
+  const numbers = new Map();
+  for (const event of events) if (event.type === "offer") numbers.set(event.seq, numbers.size + 1);
+  return numbers;
+}
+
+// `me`: the reader's own role, told in the second person; `number(seq)`: an offer's
+// number (see offerNumbers).
+export function describeEvent(event, issues, who, { me = null, number = (seq) => seq } = {}) {
   const by = event.by ? who(event.by) : "";
   switch (event.type) {
     case "offer":
-      return `${by} ${event.final ? "made a FINAL offer" : "offered"}: ${termsText(issues, event.terms)}`;
+      return `${by} ${event.final ? "made a FINAL offer" : "offered"} (offer ${number(event.seq)}): ${termsText(issues, event.terms)}`;
     case "suggest":
       return `${by} suggested (not binding): ${termsText(issues, event.terms)}`;
     case "accept":
-      return `${by} accepted offer #${event.offer}`;
+      return `${by} accepted offer ${number(event.offer)}`;
     case "reject":
-      return `${by} rejected offer #${event.offer}`;
+      return `${by} rejected offer ${number(event.offer)}`;
     case "chat":
       return `${by}: ${event.text}`;
     case "reveal":
@@ -63,9 +75,12 @@ export function describeEvent(event, issues, who) {
     case "abort":
       return "The facilitator ended the round";
     case "seat":
+      if (event.role === me) {
+        return event.occupant === "player" ? "You are back at the table" : "A bot held your seat while you were away";
+      }
       return event.occupant === "player"
         ? `${who(event.role)} is back at the table`
-        : `A bot took ${who(event.role)}'s seat`;
+        : `A bot took ${possessive(who(event.role))} seat`;
     case "end":
       if (event.outcome === "agreement") return `Agreement: ${termsText(issues, event.terms)}`;
       return `No deal (${REASONS[event.reason] || event.reason})`;

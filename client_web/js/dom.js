@@ -41,6 +41,39 @@ export function points(n) {
   return Number(n).toLocaleString("en-US", { maximumFractionDigits: 2 });
 }
 
+// "1 point", "1,500 points".
+export function pts(n) {
+  return `${points(n)} ${Math.abs(Number(n)) === 1 ? "point" : "points"}`;
+}
+
+// "Ben's", "Leader of the anglers'".
+export function possessive(name) {
+  return /s$/i.test(name) ? `${name}'` : `${name}'s`;
+}
+
+// A name from a player inside <bdi>, so a right-to-left name never reorders the text
+// around it ("Ana & Cy" stays in that order whatever the names hold).
+export function who(name) {
+  const node = document.createElement("bdi");
+  node.textContent = name;
+  return node;
+}
+
+// A moment as a <time> element: its own word for a screen reader, not run into the text.
+export function stamp(epochSeconds) {
+  const node = document.createElement("time");
+  node.className = "when";
+  node.dateTime = new Date(epochSeconds * 1000).toISOString();
+  node.textContent = timeOfDay(epochSeconds);
+  return node;
+}
+
+// A box that scrolls sideways on a small screen: a keyboard user can reach and scroll
+// it (focusable, with a name), as a mouse user can.
+export function scrollBox(label, ...children) {
+  return h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": label }, ...children);
+}
+
 export function signed(n) {
   return (n > 0 ? "+" : n < 0 ? "−" : "±") + points(Math.abs(n));
 }

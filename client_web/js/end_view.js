@@ -1,7 +1,7 @@
 // The end of a game for a player: the outcome, their points against their BATNA, both
 // cards (the other side's is sent only now), and a chart of what was possible.
 
-import { $, h, replace, points, signed } from "./dom.js";
+import { $, h, replace, points, pts, signed } from "./dom.js";
 import { REASONS, termsText } from "./describe.js";
 import { bothCards } from "./cards.js";
 import { call } from "./api.js";
@@ -11,10 +11,10 @@ export function renderEnd(game, token) {
   const result = game.result;
   const me = game.role;
   const agreed = result.outcome === "agreement";
-  $("#end-outcome").textContent = agreed ? "Deal!" : `No deal: ${REASONS[result.reason] || result.reason}`;
+  $("#end-outcome").textContent = agreed ? "Deal!" : `No deal: ${noDeal(game)}`;
   $("#end-outcome").className = `outcome ${agreed ? "good-text" : "bad-text"}`;
   const mine = result.points[me], batna = result.batna[me];
-  replace($("#end-points"), `You got ${points(mine)} points: `,
+  replace($("#end-points"), `You got ${pts(mine)}: `,
     h("span", { class: mine >= batna ? "good-text" : "bad-text" }, `${signed(mine - batna)} against your BATNA of ${points(batna)}`),
     ".");
   $("#end-terms").textContent = agreed ? `The terms: ${termsText(game.issues, result.terms)}.` : "";
@@ -50,6 +50,16 @@ function estimateLines(game, estimates) {
   return lines;
 }
 
+// Why there was no deal, naming who walked out.
+function noDeal(game) {
+  const reason = game.result.reason;
+  if (reason !== "walkout") return REASONS[reason] || reason;
+  const walkout = [...game.events].reverse().find((e) => e.type === "walkout");
+  if (!walkout) return "a walkout";
+  if (walkout.by === game.role) return "you walked out";
+  return `${game.view.partner.name || "your partner"} walked out`;
+}
+
 async function drawChart(game, token) {
   const box = $("#end-chart");
   let space;
@@ -75,7 +85,7 @@ async function drawChart(game, token) {
     legend([["frontier", "best possible deals"], ["batna", "BATNAs"], ["zone", "deals better than both BATNAs"],
       [agreed ? "deal" : "impasse", agreed ? "your deal" : "your impasse"]]),
     agreed ? h("p", {}, left > 0
-      ? `A deal better for both of you existed: together you left ${points(left)} points on the table.`
+      ? `A deal better for both of you existed: together you left ${pts(left)} on the table.`
       : "No deal was better for both of you: yours is on the frontier.") : null,
     result.missed_deal ? h("p", { class: "bad-text" }, "A deal better than both BATNAs was possible: this was a missed deal.") : null);
 }

@@ -3,13 +3,14 @@
 // feed, round controls, and the debrief. The key is kept in localStorage (and taken
 // out of the address bar at once, since this page is often on a projector).
 
-import { $, h, replace, show, announce, keepFocus } from "./dom.js";
+import { $, h, replace, show, announce, keepFocus, clock } from "./dom.js";
 import { call, download } from "./api.js";
 import { LiveSocket } from "./socket.js";
-import { renderRoster, renderBoard, tickBoard } from "./board.js";
+import { renderRoster, renderBoard, tickBoard, tickRoster, counts, rosterCounts } from "./board.js";
 import { renderDebrief, roundChoices } from "./debrief.js";
 
 const KEY = "zopa.facilitatorKey";
+const EXPECTED = "zopa.expected.";
 let key = localStorage.getItem(KEY);
 let code = null;
 let socket = null;
@@ -33,6 +34,8 @@ function readHash() {
 function screen(name) {
   for (const id of ["key", "setup", "session"]) show($(`#${id}-screen`), id === name);
   show($("#new-session"), name === "session");
+  show($("#debrief-link"), name === "session");
+  if (name !== "session") show($("#schedule-link"), false);
 }
 
 function error(text) {
@@ -74,7 +77,7 @@ async function setup() {
   if (!answer) return;
   const select = $("#scenario");
   replace(select, answer.scenarios.map((s) =>
-    h("option", { value: s.id }, `${s.title} — ${s.roles.join(" vs ")}, ${s.issues} issue${s.issues > 1 ? "s" : ""}`)));
+    h("option", { value: s.id }, `${s.title} — ${s.roles.map((r) => r.label || r.id || r).join(" vs ")}, ${s.issues} issue${s.issues > 1 ? "s" : ""}`)));
   const describe = () => {
     const chosen = answer.scenarios.find((s) => s.id === select.value);
     $("#scenario-about").textContent = chosen ? chosen.description.trim() : "";
@@ -108,6 +111,9 @@ $("#new-session").addEventListener("click", () => {
   if (socket) socket.close();
   socket = null;
   snapshot = null;
+  code = null;
+  // Nothing of the session before stays on the page to be mistaken for the new one.
+  $("#join-code").textContent = "";
   history.replaceState(null, "", location.pathname);
   setup();
 });
@@ -124,7 +130,10 @@ async function openSession(newCode) {
   $("#join-address").textContent = location.host;
   $("#session-label").textContent = `Session ${code}`;
   $("#schedule-link").href = `standings.html?code=${encodeURIComponent(code)}&view=schedule`;
-  $("#schedule-link").hidden = false;
+  // Shown once the snapshot says the session is a tournament.
+  $("#schedule-link").hidden = true;
+  $("#session-about").textContent = "";
+  $("#expected-names").value = expectedNames().join("\n");
   show($("#localhost-warning"), ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname));
   screen("session");
   if (socket) socket.close();
@@ -158,7 +167,8 @@ function onStatus(status, closeCode) {
 }
 
 async function onMessage(message) {
-  if (message.type !== "session") return;
+  // A closing socket of the session before may still deliver one last snapshot.
+  if (message.type !== "session" || message.code !== code) return;
   snapshot = message;
   snapshotAt = performance.now();
   if (!space) space = await api("GET", `/api/sessions/${encodeURIComponent(code)}/analysis`);
@@ -189,23 +199,36 @@ function render() {
     ? "Cards: every game plays the scenario's own two cards (variation off)."
     : "Cards: every game deals its own (variation on): BATNAs and points differ from game to game."
     + (snapshot.estimates ? " Players write down a sealed estimate of the other side." : "");
+  const scenario = snapshot.scenario;
+  const limit = scenario.time_limit ? `, ${clock(scenario.time_limit)} per game` : "";
+  $("#session-about").textContent = `${scenario.title}${limit}.`;
+  $("#schedule-link").hidden = !snapshot.schedule;
+  // Once the room is playing the join card shrinks: latecomers still see the code.
+  $("#join-card").classList.toggle("compact", snapshot.rounds.length > 0);
   const next = snapshot.rounds.length + 1;
-  $("#start-round").textContent = `Start round ${next}`;
-  const live = snapshot.rounds.some((r) => r.games.some((g) => g.live));
-  const playing = new Set(snapshot.rounds.flatMap((r) => r.games.filter((g) => g.live).map((g) => g.game)));
-  // A round pairs only the players who are free; with nobody free there is nothing to start.
-  $("#start-round").disabled = !joined.some((p) => !playing.has(p.game));
+  const planned = snapshot.schedule ? snapshot.schedule.rounds.length : null;
+  const done = planned !== null && next > planned;
+  $("#start-round").textContent = done ? "Every scheduled round has started" : `Start round ${next}`;
+  const live = snapshot.rounds.some((r) => r.games.some((g) => !g.result));
+  const playing = new Set(snapshot.rounds.flatMap((r) => r.games.filter((g) => !g.result).map((g) => g.game)));
+  // A round pairs only the players who are free; with nobody free there is nothing to
+  // start, and a tournament has no round after its last.
+  $("#start-round").disabled = done || !joined.some((p) => !playing.has(p.game));
   $("#pause-all").disabled = !live || snapshot.paused;
   $("#resume-all").disabled = !live || !snapshot.paused;
   $("#extend-all").disabled = $("#end-round").disabled = !live;
   // Snapshots come up to four times a second; parts are redrawn only when what they
   // show changed (the clocks tick on their own), and keep the keyboard focus.
-  const players = JSON.stringify(snapshot.players.map((p) =>
-    ({ ...p, away_seconds: p.away_seconds === null ? null : Math.round(p.away_seconds) })));
+  // The roster's signature holds what its rows show: who is playing changes when a
+  // game ends, though the player's own entry does not.
+  const players = JSON.stringify([snapshot.players.map(({ away_seconds, ...p }) => [p, away_seconds === null]),
+    [...playing], expectedNames()]);
   if (players !== drawn.players) {
     drawn.players = players;
-    keepFocus($("#roster"), () => renderRoster($("#roster"), snapshot, removePlayer));
+    keepFocus($("#roster"), () => renderRoster($("#roster"), snapshot, removePlayer, expectedNames()));
   }
+  $("#roster-counts").textContent = rosterCounts(snapshot, expectedNames());
+  $("#board-counts").textContent = counts(snapshot);
   const last = snapshot.rounds[snapshot.rounds.length - 1];
   const board = JSON.stringify([Boolean(space), last && last.games.map(({ seconds_left, events, ...rest }) => rest)]);
   if (board !== drawn.board) {
@@ -232,6 +255,11 @@ function renderDebriefIfChanged() {
 }
 
 $("#debrief-round").addEventListener("change", () => renderDebriefIfChanged());
+// A button rather than a #fragment link: the address keeps the session for a reload.
+$("#debrief-link").addEventListener("click", () => {
+  $("#debrief-title").scrollIntoView();
+  $("#debrief-title").focus({ preventScroll: true });
+});
 
 async function removePlayer(player) {
   if (!(await confirmAction(`Remove ${player.name} from the session? A bot finishes their game.`, "Remove"))) return;
@@ -260,11 +288,35 @@ $("#project").addEventListener("click", () => {
   const on = document.body.classList.toggle("projecting");
   $("#project").setAttribute("aria-pressed", String(on));
   $("#project").textContent = on ? "Back to the controls" : "Projector view";
+  // The projected page starts at its heading, whatever was scrolled before.
+  if (on) window.scrollTo(0, 0);
 });
 
 setInterval(() => {
-  if (snapshot) tickBoard($("#board"), snapshot, (performance.now() - snapshotAt) / 1000);
+  if (!snapshot) return;
+  const elapsed = (performance.now() - snapshotAt) / 1000;
+  tickBoard($("#board"), snapshot, elapsed);
+  tickRoster($("#roster"), snapshot, elapsed);
 }, 500);
+
+// ---- expected participants: a list kept in this browser, per session ----
+
+function expectedNames() {
+  if (!code) return [];
+  try {
+    return JSON.parse(localStorage.getItem(EXPECTED + code)) || [];
+  } catch {
+    return [];
+  }
+}
+
+$("#expected-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const names = [...new Set($("#expected-names").value.split("\n").map((n) => n.trim()).filter(Boolean))];
+  localStorage.setItem(EXPECTED + code, JSON.stringify(names));
+  announce(`${names.length} expected participant${names.length === 1 ? "" : "s"} saved.`);
+  if (snapshot) render();
+});
 
 function start() {
   if (!key) return askKey();

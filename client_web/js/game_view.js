@@ -1,21 +1,30 @@
-// The negotiation screen: header and clock, the partner's standing offer, the offer
-// builder, requests (breaks, more time), statements, walking out, the timeline and the
-// player's own card. It renders a game from game_state.js and sends moves through
-// `send`; it never decides a rule itself: the server refuses what is not allowed.
+// The negotiation screen: a bar that stays on screen (whose turn, the clock, the
+// partner's requests, refusals), the brief first, then the partner's standing offer,
+// the timeline and chat, the offer builder, other moves and the player's own card, in
+// that order for the eye and the keyboard alike. It renders a game from game_state.js
+// and sends moves through `send`; it never decides a rule itself: the server refuses
+// what is not allowed.
 
-import { $, h, replace, points, signed, clock, timeOfDay, show, announce } from "./dom.js";
-import { describeEvent, pointsOf } from "./describe.js";
+import { $, h, replace, points, pts, signed, clock, show, announce, stamp, timeOfDay } from "./dom.js";
+import { describeEvent, pointsOf, offerNumbers } from "./describe.js";
 import { cardTable } from "./cards.js";
 import { clockRunning, secondsLeft, breakSecondsLeft, standingOffer, theirStanding, myTurn, atTable } from "./game_state.js";
 
+// Below this many seconds the clock turns red and says so in words.
+const LOW_SECONDS = 60;
+const PICKS = "zopa.picks.";
+const BRIEF = "zopa.briefRead.";
+
 export class GameView {
-  constructor(send) {
+  constructor(send, error) {
     this.send = send;
+    this.error = error;
     this.game = null;
     this.presence = null;
     this.signatures = {};
     this.lastAnnounced = null;
     this.shownSeq = 0;
+    this.numbers = new Map();
     $("#g-builder-form").addEventListener("submit", (e) => {
       e.preventDefault();
       this.send({ type: "offer", terms: this.picked(), final: $("#g-final").checked });
@@ -23,6 +32,7 @@ export class GameView {
     });
     $("#g-suggest").addEventListener("click", () => this.send({ type: "suggest", terms: this.picked(true) }));
     $("#g-claim").addEventListener("click", () => this.send({ type: "claim", terms: this.picked() }));
+    $("#g-claim-none").addEventListener("click", () => this.send({ type: "claim", terms: null }));
     $("#g-copy").addEventListener("click", () => this.copyStanding());
     $("#g-chat-form").addEventListener("submit", (e) => {
       e.preventDefault();
@@ -33,7 +43,14 @@ export class GameView {
     $("#g-reveal-form").addEventListener("submit", (e) => {
       e.preventDefault();
       if ($("#g-reveal-about").value === "batna") {
-        this.send({ type: "reveal", about: "batna", value: Number($("#g-reveal-value").value) });
+        const raw = $("#g-reveal-value").value.trim();
+        // An empty box is not a claim of 0: nothing is sent until there is a number.
+        if (raw === "" || !Number.isFinite(Number(raw))) {
+          this.error("Type the number you want to tell them as your BATNA.");
+          $("#g-reveal-value").focus();
+          return;
+        }
+        this.send({ type: "reveal", about: "batna", value: Number(raw) });
       } else {
         this.send({ type: "reveal", about: "priority", issue: $("#g-reveal-issue").value, rank: Number($("#g-reveal-rank").value) });
       }
@@ -50,6 +67,9 @@ export class GameView {
     $("#walkout-dialog").addEventListener("close", () => {
       if ($("#walkout-dialog").returnValue === "walkout") this.send({ type: "walkout" });
     });
+    $("#g-brief-box").addEventListener("toggle", () => {
+      if (this.game && !$("#g-brief-box").open) remember(BRIEF + this.game.id, true);
+    });
   }
 
   who(role) {
@@ -64,20 +84,28 @@ export class GameView {
 
   // A new game, or the same one again after a reconnection: then the half-built offer
   // stays, and the timeline only gains what is new (a screen reader hears only that).
+  // A reload keeps the half-built offer too, from this tab's storage.
   load(game) {
     const same = this.game && this.game.id === game.id;
-    const picks = same ? this.picked(true) : {};
+    const picks = same ? this.picked(true) : recall(PICKS + game.id) || {};
     this.game = game;
     this.signatures = {};
     const view = game.view;
     $("#g-title").textContent = view.scenario.title;
     $("#g-role").textContent = this.roleLabel(game.role);
     const partner = view.partner;
-    $("#g-partner").textContent = `${partner.name || "a bot"} (${this.roleLabel(partner.role)})${partner.bot ? ", a bot" : ""}`;
-    $("#g-batna").textContent = points(view.card.batna);
+    // Role labels may be people's names ("Ada"): the sentence works for both.
+    $("#g-partner").textContent = partner.bot
+      ? `${partner.name || "a bot"}, a bot playing ${this.roleLabel(partner.role)}`
+      : `${partner.name || "a bot"}, playing ${this.roleLabel(partner.role)}`;
+    $("#g-batna").textContent = pts(view.card.batna);
+    $("#g-brief-batna").textContent = pts(view.card.batna);
     replace($("#g-card"), cardTable(game.issues, view.card, "Your points for every option"));
     $("#g-brief").textContent = view.brief;
     $("#g-description").textContent = view.scenario.description;
+    // The brief comes first and open until the player closes it or has made a move.
+    const moved = game.events.some((e) => e.by === game.role);
+    $("#g-brief-box").open = !recall(BRIEF + game.id) && !moved;
     this.buildPicks(picks);
     replace($("#g-reveal-issue"), game.issues.map((i) => h("option", { value: i.id }, i.label)));
     replace($("#g-estimate-issue"), h("option", { value: "" }, "— no guess —"),
@@ -86,10 +114,13 @@ export class GameView {
     this.revealFields();
     const claims = game.protocol.closing === "claims";
     show($("#g-claim"), claims);
+    show($("#g-claim-none"), claims);
+    show($("#g-claims-help"), claims);
     if (!same) {
       replace($("#g-timeline"));
       this.shownSeq = 0;
     }
+    this.numbers = offerNumbers(game.events);
     this.addEvents(game.events);
     this.update();
   }
@@ -101,7 +132,7 @@ export class GameView {
       const select = h("select", { id, "data-issue": issue.id, onchange: () => this.updateTotal() },
         h("option", { value: "" }, "— choose —"),
         issue.options.map((option, i) =>
-          h("option", { value: i }, `${option} (${points(view.card.points[issue.id][i])} pts)`)));
+          h("option", { value: i }, `${option} (${pts(view.card.points[issue.id][i])})`)));
       if (picks[issue.id] !== undefined) select.value = String(picks[issue.id]);
       return h("div", { class: "issue-pick" }, h("label", { for: id }, issue.label), select);
     }));
@@ -129,6 +160,7 @@ export class GameView {
   updateTotal() {
     const card = this.game.view.card;
     const terms = this.picked(true);
+    remember(PICKS + this.game.id, terms);
     const total = pointsOf(card, terms);
     const complete = Object.keys(terms).length === this.game.issues.length;
     $("#g-total").textContent = points(total);
@@ -147,12 +179,15 @@ export class GameView {
     const some = Object.keys(this.picked(true)).length > 0;
     const mine = myTurn(game);
     const offersLeft = s.offers_left === null || s.offers_left > 0;
+    const claimed = s.claimed.includes(game.role);
     $("#g-send").disabled = !(full && mine && offersLeft && atTable(game));
     $("#g-suggest").disabled = !(some && atTable(game));
-    $("#g-claim").disabled = !(full && atTable(game) && !s.claimed.includes(game.role));
+    $("#g-claim").disabled = !(full && atTable(game) && !claimed);
+    $("#g-claim-none").disabled = !(atTable(game) && !claimed);
     $("#g-copy").disabled = !theirStanding(game);
     const help = [];
     if (!s.over) {
+      if (claimed) help.push("Your claim is in; waiting for theirs.");
       if (!offersLeft) help.push("No offers are left in this game: the one on the table is accepted or rejected.");
       else if (!mine) help.push(`It is ${this.who(s.turn)}'s turn to offer. Meanwhile you can prepare your offer, chat, suggest or make statements.`);
       else if (!full) help.push("Choose an option for every issue to make an offer; a suggestion may name only some.");
@@ -173,14 +208,19 @@ export class GameView {
     if (!game) return;
     const s = game.status;
     const turn = $("#g-turn");
-    if (s.over) turn.textContent = "The game is over";
-    else if (s.turn === null) turn.textContent = "Either side may offer at any time";
-    else turn.textContent = s.turn === game.role ? "Your turn to offer" : `${this.who(s.turn)}'s turn to offer`;
-    turn.classList.toggle("mine", !s.over && s.turn === game.role);
+    let text;
+    if (s.over) text = "The game is over";
+    else if (s.paused) text = "Paused by the facilitator";
+    else if (s.on_break) text = "On a break";
+    else if (s.turn === null) text = "Either side may offer at any time";
+    else text = s.turn === game.role ? "Your turn to offer" : `${this.who(s.turn)}'s turn to offer`;
+    if (turn.textContent !== text) turn.textContent = text;
+    turn.classList.toggle("mine", atTable(game) && s.turn === game.role);
     this.updateButtons();
     this.part("standing", [s.standing, s.over, s.paused, s.on_break], () => this.renderStanding());
+    this.part("asks", [s.paused, s.on_break, s.pending_break, s.pending_extension, s.over], () => this.renderAsks());
     this.part("requests", [s.paused, s.on_break, s.pending_break, s.pending_extension,
-      s.breaks_left, s.extensions_left, s.over, this.presence && this.presence.connected], () => this.renderRequests());
+      s.breaks_left, s.extensions_left, s.over], () => this.renderRequests());
     this.part("presence", [this.presence && this.presence.connected, s.seats[game.other], s.over], () => this.renderPresence());
     const mine = game.events.find((e) => e.type === "estimate" && e.by === game.role);
     this.part("estimate", [Boolean(game.view.estimates), s.over, mine && mine.seq], () => this.renderEstimate(mine));
@@ -205,6 +245,10 @@ export class GameView {
     render();
   }
 
+  offerName(seq) {
+    return `offer ${this.numbers.get(seq) ?? seq}`;
+  }
+
   renderStanding() {
     const game = this.game;
     const body = $("#g-standing-body");
@@ -213,25 +257,59 @@ export class GameView {
     if (!standing) {
       const own = standingOffer(game);
       replace(body, h("p", { class: "muted" }, own
-        ? `Your ${own.final ? "FINAL offer" : "offer"} #${own.seq} is on the table, waiting for their answer.`
+        ? `Your ${own.final ? "FINAL " : ""}${this.offerName(own.seq)} is on the table, waiting for their answer.`
         : "No offer from them on the table."));
       return;
     }
     const worth = pointsOf(game.view.card, standing.terms);
     const gap = worth - game.view.card.batna;
     const canAccept = game.protocol.closing === "accept";
+    const name = this.offerName(standing.seq);
     replace(body,
-      h("p", {}, h("strong", {}, `${standing.final ? "FINAL offer" : "Offer"} #${standing.seq} from ${this.who(standing.by)}`)),
+      h("p", {}, h("strong", {}, `${standing.final ? "FINAL " : ""}${name[0].toUpperCase()}${name.slice(1)} from ${this.who(standing.by)}`)),
       h("ul", { class: "terms" }, game.issues.map((issue) => h("li", {},
         h("span", {}, `${issue.label}: `, h("strong", {}, issue.options[standing.terms[issue.id]])),
-        h("span", { class: "pts" }, `${points(game.view.card.points[issue.id][standing.terms[issue.id]])} pts`)))),
-      h("p", { class: "big" }, `Worth ${points(worth)} to you `,
+        h("span", { class: "pts" }, pts(game.view.card.points[issue.id][standing.terms[issue.id]]))))),
+      h("p", { class: "big" }, `Worth ${pts(worth)} to you `,
         h("span", { class: gap >= 0 ? "good-text" : "bad-text" }, `(${signed(gap)} against your BATNA)`)),
       canAccept ? h("div", { class: "buttons" },
         h("button", { type: "button", class: "good", id: "g-accept", disabled: !atTable(game),
-          onclick: () => this.send({ type: "accept", offer: standing.seq }) }, `Accept offer #${standing.seq}`),
+          onclick: () => this.send({ type: "accept", offer: standing.seq }) }, `Accept ${name.replace("offer ", "offer #")}`),
         h("button", { type: "button", class: "secondary", disabled: !atTable(game),
           onclick: () => this.send({ type: "reject", offer: standing.seq }) }, "Reject it")) : null);
+  }
+
+  // What needs an answer or explains a stopped clock: in the bar, always in view.
+  renderAsks() {
+    const game = this.game;
+    const s = game.status;
+    const p = game.protocol;
+    const box = $("#g-asks");
+    const items = [];
+    const button = (text, message, cls = "secondary") =>
+      h("button", { type: "button", class: cls, onclick: () => this.send(message) }, text);
+    if (s.over) return replace(box);
+    if (s.paused) items.push(h("p", { class: "notice warn" }, "The facilitator has paused the game: the clock is stopped."));
+    if (s.on_break) {
+      items.push(h("div", { class: "ask" }, h("p", {}, "You are on a break: the negotiation clock is stopped."),
+        h("div", { class: "buttons" }, button("Back to the table now", { type: "break_end" }, ""))));
+    } else if (s.pending_break === game.other) {
+      items.push(h("div", { class: "ask notice warn" },
+        h("p", {}, `${this.who(game.other)} asks for a break of ${clock(p.break_seconds)} (the clock stops).`),
+        h("div", { class: "buttons" }, button("Accept the break", { type: "break_accept" }, "good"),
+          button("Decline", { type: "break_decline" }))));
+    } else if (s.pending_break === game.role) {
+      items.push(h("p", { class: "muted" }, `You asked for a break; waiting for ${this.who(game.other)}.`));
+    }
+    if (s.pending_extension === game.other) {
+      items.push(h("div", { class: "ask notice warn" },
+        h("p", {}, `${this.who(game.other)} asks for ${clock(p.extension_seconds)} more.`),
+        h("div", { class: "buttons" }, button("Accept more time", { type: "extension_accept" }, "good"),
+          button("Decline", { type: "extension_decline" }))));
+    } else if (s.pending_extension === game.role) {
+      items.push(h("p", { class: "muted" }, `You asked for more time; waiting for ${this.who(game.other)}.`));
+    }
+    replace(box, items);
   }
 
   renderRequests() {
@@ -239,38 +317,18 @@ export class GameView {
     const s = game.status;
     const p = game.protocol;
     const box = $("#g-requests");
-    const items = [];
-    const button = (text, message, cls = "secondary", attrs = {}) =>
-      h("button", { type: "button", class: cls, onclick: () => this.send(message), ...attrs }, text);
+    const button = (text, message, attrs = {}) =>
+      h("button", { type: "button", class: "secondary", onclick: () => this.send(message), ...attrs }, text);
     if (s.over) return replace(box);
-    if (s.paused) items.push(h("p", { class: "notice warn" }, "The facilitator has paused the game: the clock is stopped."));
-    if (s.on_break) {
-      items.push(h("p", {}, "You are on a break: the negotiation clock is stopped."),
-        h("div", { class: "buttons" }, button("Back to the table now", { type: "break_end" }, "")));
-    } else if (s.pending_break === game.other) {
-      items.push(h("p", { class: "notice warn" }, `${this.who(game.other)} asks for a break of ${clock(p.break_seconds)} (the clock stops).`),
-        h("div", { class: "buttons" }, button("Accept the break", { type: "break_accept" }, "good"),
-          button("Decline", { type: "break_decline" })));
-    } else if (s.pending_break === game.role) {
-      items.push(h("p", { class: "muted" }, `You asked for a break; waiting for ${this.who(game.other)}.`));
-    }
-    if (s.pending_extension === game.other) {
-      items.push(h("p", { class: "notice warn" }, `${this.who(game.other)} asks for ${clock(p.extension_seconds)} more.`),
-        h("div", { class: "buttons" }, button("Accept more time", { type: "extension_accept" }, "good"),
-          button("Decline", { type: "extension_decline" })));
-    } else if (s.pending_extension === game.role) {
-      items.push(h("p", { class: "muted" }, `You asked for more time; waiting for ${this.who(game.other)}.`));
-    }
     const offers = [];
     if (p.breaks > 0 && !s.on_break && !s.pending_break) {
-      offers.push(button(`Ask for a break (${s.breaks_left} left)`, { type: "break_request" }, "secondary", { disabled: s.breaks_left <= 0 || s.paused }));
+      offers.push(button(`Ask for a break (${s.breaks_left} left)`, { type: "break_request" }, { disabled: s.breaks_left <= 0 || s.paused }));
     }
     if (p.extensions > 0 && !s.pending_extension) {
-      offers.push(button(`Ask for ${clock(p.extension_seconds)} more (${s.extensions_left} left)`, { type: "extension_request" }, "secondary",
+      offers.push(button(`Ask for ${clock(p.extension_seconds)} more (${s.extensions_left} left)`, { type: "extension_request" },
         { disabled: s.extensions_left <= 0 || s.paused || s.on_break }));
     }
-    if (offers.length) items.push(h("div", { class: "buttons" }, offers));
-    replace(box, items);
+    replace(box, offers.length ? h("div", { class: "buttons" }, offers) : null);
   }
 
   renderPresence() {
@@ -300,25 +358,38 @@ export class GameView {
     const list = $("#g-timeline");
     for (const event of events) {
       if (event.seq <= this.shownSeq) continue;
-      list.append(this.timelineItem(event));
+      if (event.type === "offer" && !this.numbers.has(event.seq)) this.numbers.set(event.seq, this.numbers.size + 1);
       this.shownSeq = event.seq;
+      const item = this.timelineItem(event);
+      if (item) list.append(item);
     }
     list.scrollTop = list.scrollHeight;
   }
 
+  // A live event from the partner that asks for an answer is said aloud at once.
+  tell(event) {
+    if (event.by !== this.game.other) return;
+    const name = this.who(event.by);
+    if (event.type === "break_request") announce(`${name} asks for a break. Accept or decline at the top of the screen.`);
+    else if (event.type === "extension_request") announce(`${name} asks for more time. Accept or decline at the top of the screen.`);
+  }
+
   timelineItem(event) {
     const game = this.game;
-    const text = describeEvent(event, game.issues, (role) => this.who(role));
+    // A practice bot sits down at the start: not news to the player.
+    if (event.type === "seat" && game.view.partner.bot && event.role === game.other) return null;
+    const text = describeEvent(event, game.issues, (role) => this.who(role),
+      { me: game.role, number: (seq) => this.numbers.get(seq) ?? seq });
     let worth = null;
     if (["offer", "suggest"].includes(event.type) || (event.type === "claim" && event.terms)) {
       const mine = pointsOf(game.view.card, event.terms);
       worth = h("span", { class: "worth" }, event.type === "suggest"
-        ? `the issues named are worth ${points(mine)} to you`
-        : `worth ${points(mine)} to you (${signed(mine - game.view.card.batna)} against your BATNA)`);
+        ? `the issues named are worth ${pts(mine)} to you`
+        : `worth ${pts(mine)} to you (${signed(mine - game.view.card.batna)} against your BATNA)`);
     }
     const cls = event.by === game.role ? "mine" : event.by === null ? "system" : "";
     return h("li", { class: cls, "data-seq": event.seq, "data-type": event.type },
-      h("span", { class: "when" }, timeOfDay(event.at)), text, worth);
+      stamp(event.at), " ", text, worth);
   }
 
   // Once a second: the clock, and a spoken warning at a few moments, not every tick.
@@ -327,12 +398,16 @@ export class GameView {
     if (!game) return;
     const s = game.status;
     const left = secondsLeft(game);
+    const running = clockRunning(game);
     $("#g-clock-value").textContent = clock(left);
-    $("#g-clock").classList.toggle("stopped", !clockRunning(game));
+    $("#g-clock").classList.toggle("stopped", !running);
+    const low = !s.over && left <= LOW_SECONDS;
+    $("#g-clock").classList.toggle("low", low);
     let note = "";
     if (s.over) note = "The clock has stopped: the game is over.";
     else if (s.paused) note = "Clock stopped: the facilitator paused the game.";
     else if (s.on_break) note = "Clock stopped for a break.";
+    else if (low) note = "Less than a minute left.";
     // Rewritten only when the words change, so a screen reader hears each change once;
     // the break's countdown sits outside the live region for the same reason.
     const noteEl = $("#g-clock-note");
@@ -341,8 +416,9 @@ export class GameView {
     show(breakEl, s.on_break && !s.over);
     if (s.on_break) breakEl.textContent = `Back at the table in ${clock(breakSecondsLeft(game))}.`;
     const whole = Math.ceil(left);
-    const moment = [300, 120, 60, 30, 10].find((m) => whole === m);
-    if (clockRunning(game) && moment && this.lastAnnounced !== moment) {
+    // The last minute is told by the note above.
+    const moment = [300, 120, 30, 10].find((m) => whole === m);
+    if (running && moment && this.lastAnnounced !== moment) {
       this.lastAnnounced = moment;
       announce(`${clock(moment)} left`);
     }
@@ -351,7 +427,24 @@ export class GameView {
   revealFields() {
     const batna = $("#g-reveal-about").value === "batna";
     show($("#g-reveal-value-wrap"), batna);
+    $("#g-reveal-value").required = batna;
     show($("#g-reveal-issue-wrap"), !batna);
     show($("#g-reveal-rank-wrap"), !batna);
+  }
+}
+
+function remember(key, value) {
+  try {
+    sessionStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // A full or refused storage only costs the half-built offer on a reload.
+  }
+}
+
+function recall(key) {
+  try {
+    return JSON.parse(sessionStorage.getItem(key));
+  } catch {
+    return null;
   }
 }

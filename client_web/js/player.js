@@ -17,7 +17,8 @@ const STORE = "zopa.player";
 let identity = load();
 let socket = null;
 let game = null;
-const view = new GameView((message) => send(message));
+let shown = null;
+const view = new GameView((message) => send(message), (text) => error(text));
 
 function load() {
   try {
@@ -43,13 +44,25 @@ function forget() {
 
 function screen(name) {
   for (const id of ["join", "lobby", "game", "end"]) show($(`#${id}-screen`), id === name);
+  // A new screen takes the focus to its heading: a keyboard or screen reader user
+  // starts there rather than on the page's body.
+  if (shown !== name) {
+    shown = name;
+    error("");
+    const heading = $(`#${name}-screen h1`);
+    if (heading) heading.focus({ preventScroll: true });
+  }
   show($("#leave"), name === "lobby" || name === "end");
   $("#who").textContent = identity ? `${identity.name} · ${identity.code}` : "";
   if (identity) $("#leave").textContent = `Not ${identity.name}? Join as someone else`;
 }
 
+// On the game screen a refusal shows in the bar at the top, which stays in view.
 function error(text) {
-  replace($("#errors"), text ? h("p", { class: "notice error" }, text) : null);
+  const here = shown === "game" ? "#g-errors" : "#errors";
+  for (const id of ["#errors", "#g-errors"]) {
+    replace($(id), text && id === here ? h("p", { class: "notice error" }, text) : null);
+  }
 }
 
 function send(message) {
@@ -66,16 +79,32 @@ function showJoin(message) {
   if (message) error(message);
 }
 
+// A player the facilitator removed finds an empty form: joining again is a deliberate
+// act, not one tap on what the page still held.
+function showRemoved() {
+  history.replaceState(null, "", location.pathname);
+  for (const field of ["#join-code", "#join-name", "#practice-name"]) $(field).value = "";
+  showJoin("The facilitator removed you from the session.");
+}
+
 $("#join-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const code = $("#join-code").value.trim().toUpperCase();
   const name = $("#join-name").value.trim();
+  if (!name) {
+    error("Please type your name.");
+    $("#join-name").focus();
+    return;
+  }
   try {
     const answer = await call("POST", `/api/sessions/${encodeURIComponent(code)}/players`, { body: { name } });
-    identity = { code, name, player: answer.player, token: answer.token };
+    // The session may know this player by another name ("Sam 2" when a Sam was there).
+    identity = { code, name: answer.name || name, player: answer.player, token: answer.token };
     save(identity);
-    error("");
     connect();
+    if (identity.name !== name) {
+      $("#lobby-renamed").textContent = `Someone here is already called ${name}, so you are ${identity.name}.`;
+    }
   } catch (err) {
     error(err.code === "no_such_session" ? `No session has the code ${code}. Check it on the screen.` : err.message);
   }
@@ -107,7 +136,8 @@ function onStatus(status, code) {
     save(null);
     identity = null;
     game = null;
-    showJoin(code === 4403 ? "The facilitator removed you from the session." : "This session no longer knows you: join again.");
+    if (code === 4403) showRemoved();
+    else showJoin("This session no longer knows you: join again.");
     return;
   }
   if (status === "replaced") {
@@ -215,6 +245,7 @@ function onEvent(message) {
   applyEvent(game, event, message.status);
   view.addEvents([event]);
   view.update();
+  view.tell(event);
 }
 
 function showEnd() {
@@ -227,6 +258,7 @@ function showEnd() {
 }
 
 function lobby() {
+  if (shown !== "lobby") $("#lobby-renamed").textContent = "";
   screen("lobby");
   storageBanner(true);
   $("#lobby-name").textContent = identity.name;

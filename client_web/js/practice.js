@@ -24,6 +24,10 @@ export async function setupPractice(onStarted, onError) {
   $("#practice-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const name = $("#practice-name").value.trim();
+    if (!name) {
+      onError("Please type your name.");
+      return;
+    }
     try {
       const answer = await call("POST", "/api/practice", {
         body: { name, scenario: scenarios.value, strategy: $("#practice-strategy").value },

@@ -5,13 +5,14 @@
 
 import { $, h, replace, show, points, percent, timeOfDay, efficiencyText } from "./dom.js";
 import { call, saveBlob } from "./api.js";
-import { describeEvent, REASONS } from "./describe.js";
+import { describeEvent, offerNumbers, REASONS } from "./describe.js";
 import { bothCards } from "./cards.js";
 import { pointsChart, legend } from "./charts.js";
 import { parseGameText, mergeTimeline, addNote, logText, FormatError } from "./replay_model.js";
 
 let model = null;
 let position = 0; // how many moves are shown; 0 is the start
+let numbers = new Map(); // an offer's seq -> its number among the game's offers
 
 function error(text) {
   replace($("#errors"), text ? h("p", { class: "notice error" }, text) : null);
@@ -27,6 +28,7 @@ function label(role) {
 function open(loaded) {
   model = loaded;
   position = 0;
+  numbers = offerNumbers(model.steps.map((s) => s.event).filter(Boolean));
   show($("#replay"), true);
   const [a, b] = model.roles;
   $("#r-title").textContent = `${model.title}: replay`;
@@ -51,7 +53,7 @@ function renderMoves() {
 
 function stepText(step) {
   if (step.what && !model.issues.length) return `${step.by ? `${step.by}: ` : ""}${step.what}`;
-  return describeEvent(step.event, model.issues, label);
+  return describeEvent(step.event, model.issues, label, { number: (seq) => numbers.get(seq) ?? seq });
 }
 
 function tagList(step) {

@@ -6,7 +6,7 @@
 // Standings change only when games end, so the page asks every few seconds rather than
 // holding a socket open.
 
-import { $, h, replace, show, announce, points, efficiencyText } from "./dom.js";
+import { $, h, replace, show, announce, points, efficiencyText, who as nameOf } from "./dom.js";
 import { call, download } from "./api.js";
 
 const KEY = "zopa.facilitatorKey"; // shared with the facilitator page
@@ -18,6 +18,31 @@ let code = (params.get("code") || "").toUpperCase();
 let key = localStorage.getItem(KEY);
 let timer = null;
 let drawn = "";
+// Scenario titles and role labels by id, so no table shows "guitar" or "buyer".
+const titles = new Map();
+const roleLabels = new Map();
+
+async function loadTitles() {
+  try {
+    const library = await call("GET", "/api/scenarios");
+    for (const s of library.scenarios) {
+      titles.set(s.id, s.title);
+      for (const role of s.roles) roleLabels.set(`${s.id}/${role.id}`, role.label);
+    }
+  } catch {
+    // Without the library the ids still say which scenario and role.
+  }
+}
+
+const titleOf = (id) => (id ? titles.get(id) || id : "–");
+const roleOf = (scenario, role) => (role ? roleLabels.get(`${scenario}/${role}`) || role : "–");
+
+function backLink(href, text) {
+  const link = $("#back-link");
+  link.href = href;
+  link.textContent = text;
+  link.hidden = false;
+}
 
 function screen(...names) {
   for (const id of ["choose", "key", "new", "schedule", "standings", "me"]) {
@@ -79,7 +104,7 @@ function drawStandings(data) {
         "tr",
         { class: row.withdrawn ? "withdrawn" : "" },
         h("td", { class: "rank" }, row.rank),
-        h("th", { scope: "row" }, row.name, row.withdrawn ? " (withdrawn)" : ""),
+        h("th", { scope: "row" }, nameOf(row.name), row.withdrawn ? " (withdrawn)" : ""),
         h("td", { class: "num" }, number(row.score, 3)),
         h("td", { class: "num" }, number(row.percentile, 0)),
         h("td", { class: "num" }, row.games),
@@ -95,8 +120,8 @@ function drawStandings(data) {
         {},
         h("td", { class: "rank" }, pair.rank),
         h("td", { class: "num" }, pair.round),
-        h("td", {}, pair.scenario),
-        h("td", {}, Object.values(pair.players).map(pairName).join(" & ")),
+        h("td", {}, titleOf(pair.scenario)),
+        h("td", {}, Object.values(pair.players).flatMap((p, i) => [i ? " & " : null, nameOf(pairName(p))])),
         h("td", {}, pair.outcome),
         h("td", { class: "num" }, efficiencyText(pair.joint_score, pair.verdict)),
       ),
@@ -109,10 +134,32 @@ function pairName(player) {
   return player === null ? "bot" : String(player);
 }
 
+// The room's screen: the join code, its QR code (when this browser holds the
+// facilitator key) and the way back to the schedule.
+async function showJoin() {
+  const joinUrl = `${location.origin}/?code=${encodeURIComponent(code)}`;
+  $("#standings-address").textContent = location.host;
+  $("#standings-code").textContent = code;
+  show($("#standings-join"), true);
+  if (!key) return;
+  backLink(`?code=${encodeURIComponent(code)}&view=schedule`, "Back to the schedule");
+  try {
+    const answer = await fetch(`/api/qr?text=${encodeURIComponent(joinUrl)}`, { headers: { Authorization: `Bearer ${key}` } });
+    if (!answer.ok) return;
+    const img = $("#standings-qr");
+    img.src = URL.createObjectURL(await answer.blob());
+    img.alt = `QR code that opens ${joinUrl}`;
+    show(img, true);
+  } catch {
+    // The code and the address are enough to join.
+  }
+}
+
 async function projection() {
   document.body.classList.add("projecting");
   $("#session-label").textContent = code;
   screen("standings");
+  showJoin();
   const tick = async () => {
     try {
       drawStandings(await call("GET", `/api/sessions/${encodeURIComponent(code)}/standings/public`));
@@ -156,13 +203,24 @@ function drawSchedule(plan, names) {
 async function schedule() {
   $("#session-label").textContent = code;
   screen("schedule", "standings");
+  backLink(`facilitator.html#session=${encodeURIComponent(code)}`, "Back to the dashboard");
   $("#project-link").href = `?code=${encodeURIComponent(code)}`;
   const base = `/api/sessions/${encodeURIComponent(code)}`;
+  // A plain session has no schedule: say so, and offer nothing to start.
+  const session = await facilitatorCall("GET", base);
+  if (!session) return;
+  if (!session.schedule) {
+    $("#schedule-title").textContent = "Not a tournament";
+    replace($("#schedule-about"), `Session ${code} is a plain session: its rounds are started from `,
+      h("a", { href: `facilitator.html#session=${encodeURIComponent(code)}` }, "the facilitator's dashboard"), ".");
+    for (const part of [$("#schedule-rows").closest(".table-scroll"), $("#start-next"), $("#export"), $("#project-link"), $("#standings-screen")]) {
+      show(part, false);
+    }
+    return;
+  }
   const refresh = async () => {
-    const [plan, table] = await Promise.all([
-      facilitatorCall("GET", `${base}/schedule`),
-      facilitatorCall("GET", `${base}/standings`),
-    ]);
+    const plan = await facilitatorCall("GET", `${base}/schedule`);
+    const table = await facilitatorCall("GET", `${base}/standings`);
     if (!plan || !table) return;
     const names = Object.fromEntries(table.standings.map((row) => [row.player, row.name]));
     drawSchedule(plan, names);
@@ -290,15 +348,15 @@ async function myGames() {
         h(
           "tr",
           {},
-          h("td", { class: "num" }, g.round),
-          h("td", {}, g.scenario || "–"),
-          h("td", {}, g.role || "–"),
-          h("td", {}, g.partner || "–"),
-          h("td", {}, g.outcome === "bye" ? "bye" : g.reason ? `${g.outcome} (${g.reason})` : g.outcome),
-          h("td", { class: "num" }, points(g.points)),
-          h("td", { class: "num" }, points(g.batna)),
-          h("td", { class: "num" }, number(g.score, 3)),
-          h("td", { class: "num" }, number(g.percentile, 0)),
+          h("td", { class: "num", "data-label": "Round" }, g.round),
+          h("td", { "data-label": "Scenario" }, titleOf(g.scenario)),
+          h("td", { "data-label": "Role" }, roleOf(g.scenario, g.role)),
+          h("td", { "data-label": "Partner" }, g.partner ? nameOf(g.partner) : "–"),
+          h("td", { "data-label": "Outcome" }, g.outcome === "bye" ? "bye" : g.reason ? `${g.outcome} (${g.reason})` : g.outcome),
+          h("td", { class: "num", "data-label": "Points" }, points(g.points)),
+          h("td", { class: "num", "data-label": "BATNA" }, points(g.batna)),
+          h("td", { class: "num", "data-label": "Score" }, number(g.score, 3)),
+          h("td", { class: "num", "data-label": "Percentile" }, number(g.percentile, 0)),
         ),
       ),
     );
@@ -309,8 +367,9 @@ async function myGames() {
 
 // ---- start ---------------------------------------------------------------------------
 
-function start() {
+async function start() {
   takeKeyFromHash();
+  await loadTitles();
   $("#key-form").addEventListener("submit", (event) => {
     event.preventDefault();
     key = $("#key-input").value.trim();

@@ -1,11 +1,18 @@
-"""``zopa serve``: run the live server (Starlette on uvicorn) on SQLite by default."""
+"""``zopa serve``: run the live server (Starlette on uvicorn) on SQLite by default.
+
+It listens on every network of the machine by default, so the phones of the room can
+join; it binds the port first (a port in use stops it with one sentence), and prints
+where to go only once it is serving.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import dataclasses
+import errno
 import logging
+import os
 import socket
 import sys
 from types import FrameType
@@ -19,7 +26,8 @@ from zopa.server.app import Zopa, create_app
 from zopa.server.config import Settings, settings_from_env
 from zopa.server.connection_caps import Proxies
 from zopa.server.errors import BadDatabase
-from zopa.server.logs import configure
+from zopa.server.key_file import kept_key, key_path
+from zopa.server.logs import FORMATS, LEVELS, configure
 from zopa.server.refusal_log import ClientFaults
 from zopa.server.scenario_folders import folder_problems
 from zopa.server.socket_guard import guarded_protocol
@@ -29,10 +37,27 @@ def add_parser(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "serve", help="run the live server (HTTP API, websocket, web client)"
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument(
+        "--host",
+        default="0.0.0.0",
+        help="address to listen on (default every network, so phones in the room can join; "
+        "127.0.0.1 for this machine only)",
+    )
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     parser.add_argument("--db", default=None, help="SQLite file (default $ZOPA_DB or zopa.db)")
-    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        choices=LEVELS,
+        help="debug, info or warning (default $ZOPA_LOG_LEVEL or info)",
+    )
+    parser.add_argument(
+        "--log-format",
+        default=None,
+        choices=FORMATS,
+        help="readable lines (text, the default) or one JSON object per line "
+        "(default $ZOPA_LOG_FORMAT or text)",
+    )
     parser.add_argument(
         "--scenarios",
         action="append",
@@ -52,11 +77,20 @@ def add_parser(sub: Any) -> None:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn closes sockets with 1012 on exit; we close them first with 1001 (going away)."""
+    """uvicorn closes sockets with 1012 on exit; we close them first with 1001 (going away).
 
-    def __init__(self, config: uvicorn.Config, zopa: Zopa) -> None:
+    ``ready`` is printed once the server is serving: after start-up, on a bound port.
+    """
+
+    def __init__(self, config: uvicorn.Config, zopa: Zopa, ready: str) -> None:
         super().__init__(config)
         self.zopa = zopa
+        self.ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            print(self.ready, flush=True)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         zopa = self.zopa
@@ -74,6 +108,26 @@ class _Server(uvicorn.Server):
         loop.call_soon_threadsafe(lambda: loop.create_task(drain_then_exit()))
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, or SystemExit with one sentence saying why there is none."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise SystemExit(
+                f"zopa: port {port} is already in use on {host}; stop the program using it "
+                "or choose another port with --port."
+            ) from None
+        reason = exc.strerror or str(exc)
+        raise SystemExit(f"zopa: cannot listen on {host} port {port}: {reason}.") from None
+    listener.set_inheritable(True)
+    return listener
+
+
 def network_address() -> str | None:
     """This machine's address on its main network, for phones in the room to reach.
 
@@ -88,24 +142,37 @@ def network_address() -> str | None:
     return None if address.startswith("127.") else address
 
 
-def banner(settings: Settings, host: str, port: int) -> str:
+def banner(settings: Settings, host: str, port: int, key_file: str | None = None) -> str:
+    """Where to go, printed once serving: the players' address, the facilitator page and,
+    unless the operator chose it, the key (with the file that keeps it)."""
     shown = host
     if host in ("0.0.0.0", "::"):
         # Everyone on the network can join: print the address they will use.
         shown = network_address() or "localhost"
     elif host == "127.0.0.1":
         shown = "localhost"
-    lines = [f"zopa: serving on http://{shown}:{port}/ (database {settings.database})"]
-    page = f"http://{shown}:{port}/facilitator.html"
+    base = f"http://{shown}:{port}"
+    lines = [f"zopa: serving on {base}/ (database {settings.database})"]
+    page = f"{base}/facilitator.html"
     if settings.key_generated:
-        lines.append("zopa: no ZOPA_FACILITATOR_KEY set; this run's facilitator key is:")
-        lines.append(f"    {settings.facilitator_key}")
-        lines.append(f"zopa: facilitator page: {page}#key={settings.facilitator_key}")
+        lines.append(
+            "zopa: facilitator page (the join code and a QR code for phones): "
+            f"{page}#key={settings.facilitator_key}"
+        )
+        kept = f", kept in {key_file}" if key_file else ""
+        lines.append(f"zopa: facilitator key{kept}: {settings.facilitator_key}")
     else:
         # A key the operator chose is not echoed into logs; they know it.
         lines.append(f"zopa: facilitator page: {page}#key=<your ZOPA_FACILITATOR_KEY>")
     if shown == "localhost":
-        lines.append("zopa: only this machine can connect; use --host 0.0.0.0 for a room")
+        if host in ("0.0.0.0", "::"):
+            lines.append("zopa: no network found: only this machine can connect until it joins one")
+        else:
+            lines.append("zopa: only this machine can connect; leave out --host for a room")
+    else:
+        lines.append(
+            f"zopa: players open {base}/ on this network, or scan the facilitator page's QR code"
+        )
     return "\n".join(lines)
 
 
@@ -132,8 +199,21 @@ def uvicorn_config(args: argparse.Namespace, settings: Settings, app: Starlette)
     )
 
 
+def with_kept_key(settings: Settings) -> tuple[Settings, str | None]:
+    """The settings with the key kept beside the database when none was chosen."""
+    if not settings.key_generated:
+        return settings, None
+    path = key_path(settings.database)
+    key, _ = kept_key(path)
+    return dataclasses.replace(settings, facilitator_key=key), str(path)
+
+
 def run(args: argparse.Namespace) -> int:
-    configure(args.log_level)
+    level = args.log_level or os.environ.get("ZOPA_LOG_LEVEL") or "info"
+    fmt = args.log_format or os.environ.get("ZOPA_LOG_FORMAT") or "text"
+    if level not in LEVELS or fmt not in FORMATS:
+        raise SystemExit(f"zopa: unknown log level {level!r} or format {fmt!r}")
+    configure(level, fmt)
     settings = settings_from_env(args.db)
     if args.scenarios:
         settings = dataclasses.replace(settings, scenario_folders=tuple(args.scenarios))
@@ -149,13 +229,15 @@ def run(args: argparse.Namespace) -> int:
     except BadDatabase as refused:
         print(f"zopa: {refused.message}", file=sys.stderr)
         return 2
+    listener = bind(args.host, args.port)
+    settings, key_file = with_kept_key(settings)
     app = create_app(settings)
     app.state.zopa.caps.fit_file_limit()
-    server = _Server(uvicorn_config(args, settings, app), app.state.zopa)
+    ready = banner(settings, args.host, args.port, key_file)
+    server = _Server(uvicorn_config(args, settings, app), app.state.zopa, ready)
     # After uvicorn's own logging set-up, which the config above has just done.
     logging.getLogger("uvicorn.error").addFilter(ClientFaults(app.state.zopa.refusals))
-    print(banner(settings, args.host, args.port), flush=True)
-    server.run()
+    server.run(sockets=[listener])
     return 0 if server.started else 1
 
 
