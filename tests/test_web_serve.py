@@ -116,7 +116,7 @@ def test_the_first_command_serves_the_room_and_keeps_its_key(
     facilitator.goto(bookmark)
     facilitator.wait_for_selector("#scenario option[value='guitar']", state="attached")
     facilitator.get_by_role("button", name="Create the session").click()
-    facilitator.wait_for_function("document.querySelector('#qr').naturalWidth > 0")
+    facilitator.wait_for_function("() => document.querySelector('#qr').naturalWidth > 0")
     shot(facilitator, "serve-first-command", full_page=False)
     code = facilitator.inner_text("#join-code")
     player = pages.person("Ana")

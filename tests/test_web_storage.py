@@ -51,7 +51,8 @@ def test_a_full_disk_is_shown_to_players_and_facilitator_and_play_goes_on(
         filler = fill(disk)
         second.fill("#g-chat", "Lost to the full disk")
         second.get_by_role("button", name="Send", exact=True).click()
-        expect(second.locator("#errors")).to_contain_text("your move was not made")
+        # In a game, refusals show in the top bar (issue 19), beside the clock.
+        expect(second.locator("#g-errors")).to_contain_text("your move was not made")
         for page in (first, second):
             expect(page.locator("#storage")).to_contain_text("cannot save the game right now")
             expect(page.locator("#g-timeline li")).to_have_count(1)
