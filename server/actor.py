@@ -8,10 +8,11 @@ players through the hub. Deadlines come from the rules' ``next_deadline``: the a
 sleeps on its queue until then and feeds the timeout in itself. Seats held by bots are
 played here too, on a slow tick, so a bot never answers faster than a person could read.
 
-Everyone else sees the game as it is on disk and has been told: the players' views
-(``view``), the facilitator's summary (``summary``), whether it is still ``live`` and
-its result. Presence is part of that picture: the actor tells a player when the partner
-leaves or comes back, and a view built after a reload says so too.
+Everyone else sees the game as it is on disk and has been told (``told.py``): the
+players' views (``view``), the facilitator's summary (``summary``), whether it is still
+``live`` and its result. Presence is part of that picture: the partner is told when a
+player leaves or comes back, and a view built after a reload says so too. The timer
+for deadlines and bot ticks is ``alarm.py``'s.
 
 The game's state never runs ahead of storage for long: when a record fails (a full
 disk, a read-only file), the actor goes back to the last durable state, drops the
@@ -29,7 +30,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
@@ -38,9 +39,9 @@ from zopa.rules.bots import make_bot, seen_by
 from zopa.rules.errors import ActionRefused
 from zopa.rules.events import Event, event_from_dict
 from zopa.rules.log import Header, dumps
-from zopa.rules.negotiation import GameState, apply, next_deadline, seconds_left
+from zopa.rules.negotiation import GameState, apply, next_deadline
 from zopa.rules.scoring import result
-from zopa.rules.status import status
+from zopa.server.alarm import Alarm
 from zopa.server.errors import Unavailable
 from zopa.server.mailbox import Mailbox
 from zopa.server.moves import (
@@ -53,30 +54,17 @@ from zopa.server.moves import (
     SystemMove,
     Wake,
     refusal,
+    refuse,
+    settle,
 )
 from zopa.server.storage import Storage
-from zopa.server.views import (
-    ended_message,
-    event_message,
-    missed_messages,
-    player_view,
-    sealed,
-    status_change,
-)
-from zopa.server.wire import Prepared
+from zopa.server.told import Audience, Told
 
 log = logging.getLogger("zopa.game")
 
 # Pauses between tries at storage while it fails: doubling from the first to the last.
 FIRST_RETRY = 0.5
 LAST_RETRY = 5.0
-
-
-class Audience(Protocol):
-    """Where the actor's messages go: the hub, which hands them to the player's sockets."""
-
-    def to_player(self, player: str, message: dict[str, Any] | Prepared) -> None:
-        """Must not block."""
 
 
 class GameActor:
@@ -96,37 +84,20 @@ class GameActor:
         # The events as their stored JSON lines: strings are invisible to the garbage
         # collector, where a game's Event objects made every sweep walk all history.
         self._lines = lines
-        self._result: dict[str, Any] | None = result(state)
-        # What is on disk and has been told: every view is built from this, never from
+        # What is on disk and has been told: every view is built from it, never from
         # moves still on their way to storage.
-        self._durable_state = state
-        self._durable = len(lines)
-        # The status as the players last had it, whole: the next step is sent as a change.
-        self._told = status(state, state.last_at)
+        self._told = Told(header, state, len(lines), audience, clock)
         self._unannounced = 0  # records made and not yet durable
         # Bumped at each return to the durable state: records made before it are void.
         self._epoch = 0
-        # While storage fails: when the clock stopped (the first lost move), else None.
-        self._outage: float | None = None
-        self._retry = FIRST_RETRY
+        self._retry = FIRST_RETRY  # the pause before the next try while storage fails
         self._storage = storage
-        self._audience = audience
         self._on_change = on_change
-        self._bot_tick = bot_tick
         self._clock = clock
-        roles = header.scenario.role_ids
-        self._players = {
-            r: None if "bot" in header.players[r] else str(header.players[r]["id"]) for r in roles
-        }
-        # The latest presence message about each role: what the partner's next view shows.
-        self._presence: dict[str, dict[str, Any]] = {}
         self._queue: Mailbox[Command] = Mailbox()
+        self._alarm = Alarm(self._ring, bot_tick, clock)
         self._task: asyncio.Task[None] | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self._timer_for: float | None = None  # the deadline the timer was set for
         self._parked = False  # the task waits on an empty queue: a move may be taken now
-        self._seats: tuple[str, ...] | None = None
-        self._bots_seated = False
         self._ids = {"game": header.game, "session": header.extra.get("session")}
 
     @property
@@ -138,54 +109,29 @@ class GameActor:
     @property
     def live(self) -> bool:
         """Not over, as far as the players have been told."""
-        return self._durable_state.ending is None
+        return self._told.live
 
     @property
     def result_json(self) -> str | None:
         """The result as stored, once the players have been told the game is over."""
-        return None if self.live or self._result is None else dumps(self._result)
+        return self._told.result_json
 
     def view(self, role: str) -> dict[str, Any]:
         """What ``role``'s player sees on connecting: durable events, status and presence."""
-        state = self._durable_state
-        found = player_view(
-            self.header,
-            state,
-            self._told_events(),
-            role,
-            self._told_at(),
-            None if self.live else self._result,
-        )
-        found["presence"] = self._presence.get(self.header.scenario.other(role))
-        found["storage_available"] = self._outage is None
-        return found
+        return self._told.view(role, self._lines)
 
     def missed(self, role: str, since: int) -> list[dict[str, Any]]:
         """The event messages after ``since`` for ``role`` coming back, with their statuses."""
-        ended = self._durable_state.ending is not None
-        return missed_messages(self.header, self._told_events(), role, ended, since)
-
-    def _told_events(self) -> list[Event]:
-        return [event_from_dict(orjson.loads(line)) for line in self._lines[: self._durable]]
+        return self._told.missed(role, since, self._lines)
 
     def summary(self) -> dict[str, Any]:
         """The facilitator's line for this game, from the same durable state as the views."""
-        state = self._durable_state
-        return {
-            "live": state.ending is None,
-            "seats": dict(zip(state.scenario.role_ids, state.seats, strict=True)),
-            "events": self._durable,
-            "offers": state.offers,
-            "seconds_left": round(seconds_left(state, self._told_at()), 1),
-            "paused": state.paused,
-            "on_break": state.on_break,
-            "storage_available": self._outage is None,
-        }
+        return self._told.summary()
 
-    def _told_at(self) -> float:
-        """The time a view describes: now, or while storage fails the moment the clock
-        stopped (the pause stored once it works again starts there)."""
-        return self._clock() if self._outage is None else self._outage
+    @property
+    def _outage(self) -> float | None:
+        """While storage fails, when the game's clock stopped (the first lost move)."""
+        return self._told.stopped_at
 
     async def presence(self, role: str, connected: bool, grace_ends: float | None) -> None:
         """``role``'s player left (a bot may sit in from ``grace_ends``) or is back.
@@ -193,14 +139,7 @@ class GameActor:
         The partner is told at once; a player who is back takes their seat back from
         the bot holding it.
         """
-        other = self.header.scenario.other(role)
-        message: dict[str, Any] = {"role": role, "connected": connected}
-        if grace_ends is not None:
-            message["grace_ends"] = grace_ends
-        self._presence[role] = message
-        partner = self._players[other]
-        if partner is not None and self.live:
-            self._audience.to_player(partner, {"type": "presence", "game": self.game, **message})
+        self._told.presence(role, connected, grace_ends)
         index = self.header.scenario.role_ids.index(role)
         if connected and self._playing and self._state.seats[index] != "player":
             await self.system(Seat(role, "player"))
@@ -211,10 +150,11 @@ class GameActor:
         Returns once all of it is durable (or storage failed, and the game waits for it),
         so ``live`` and the views are current.
         """
-        if self._durable_state.ending is not None:
+        if not self._told.live:
             # The end was logged but the crash came before its result was stored.
-            assert self._result is not None
-            await self._storage.end_game(self.game, dumps(self._result))
+            ended = self._told.result_json
+            assert ended is not None
+            await self._storage.end_game(self.game, ended)
             self._on_change(self)
             return
         self._downtime(max(last_alive or 0.0, self._state.last_at), now)
@@ -236,7 +176,7 @@ class GameActor:
         if isinstance(command, PlayerMove) and not self._playing:
             command.reply(refusal("game_over"))
         elif isinstance(command, PlayerMove | SystemMove) and self._outage is not None:
-            _refuse(command)
+            refuse(command)
         elif self._parked and not self._queue and isinstance(command, PlayerMove):
             self._take_now(command)
         else:
@@ -278,35 +218,10 @@ class GameActor:
         self._task = None
 
     def _arm(self) -> None:
-        """Keep one timer for the next deadline or bot tick, rearmed only when that changes.
-
-        A timer that feeds the queue, rather than ``wait_for`` on it, spares a task and a
-        timeout handle per message, which was most of an actor's cost under load. With a
-        bot seated the timer ticks every ``bot_tick``, so deadlines still fall on time
-        to within one tick.
-        """
-        if not self._playing:
-            return  # the end is on its way to storage: nothing falls due any more
-        deadline = next_deadline(self._state)
-        if self._state.seats is not self._seats:
-            # States share their seats until a seat changes hands: looked at once then.
-            self._seats = self._state.seats
-            self._bots_seated = any(seat.startswith("bot:") for seat in self._seats)
-        bots = self._bots_seated
-        if self._timer is not None and (bots or self._timer_for == deadline):
-            return
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._timer_for = deadline
-        waits = [] if deadline is None else [max(0.0, deadline - self._clock())]
-        if bots:
-            waits.append(self._bot_tick)
-        if waits:
-            self._timer = asyncio.get_running_loop().call_later(min(waits), self._ring)
+        if self._playing:  # else the end is on its way to storage: nothing falls due
+            self._alarm.arm(self._state)
 
     def _ring(self) -> None:
-        self._timer = None
         self._queue.put(WAKE)
 
     async def _run(self) -> None:
@@ -330,23 +245,21 @@ class GameActor:
                 if isinstance(command, Stop):
                     return
                 if self._outage is not None:
-                    _refuse(command)  # storage failed while the actor waited
+                    refuse(command)  # storage failed while the actor waited
                     continue
                 self._step(command)
         except Exception:
             log.exception("the game actor failed", extra=self._ids)
             raise
         finally:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+            self._alarm.cancel()
             self._refuse_waiting()
 
     def _step(self, command: PlayerMove | SystemMove | Wake) -> None:
         now = self._clock()
         if not self._playing:
             # The end is on its way to storage; a move taken meanwhile is too late.
-            _refuse(command, "game_over")
+            refuse(command, "game_over")
             return
         self._time_out(now)
         if isinstance(command, Wake):
@@ -377,7 +290,7 @@ class GameActor:
             try:
                 self._apply(command.action, now, command)
             except ActionRefused as exc:
-                _settle(command.done, exc.code)
+                settle(command.done, exc.code)
             return
         try:
             if self._state.seats[self.header.scenario.role_ids.index(command.role)] != "player":
@@ -409,13 +322,11 @@ class GameActor:
         self._state = state
         if not events:
             if isinstance(move, SystemMove):
-                _settle(move.done, None)
+                settle(move.done, None)
             return
         lines = [orjson.dumps(e.to_dict()).decode() for e in events]
         self._lines.extend(lines)
-        ended = state.ending is not None
-        if ended:
-            self._result = result(state)
+        ended = None if state.ending is None else result(state)
         count = len(self._lines)
         self._unannounced += 1
         epoch = self._epoch
@@ -426,57 +337,28 @@ class GameActor:
                 if epoch == self._epoch:
                     self._lost(events[0].at)
                 if move is not None:
-                    _refuse(move)
+                    refuse(move)
                 return
             if epoch != self._epoch:
                 # Storage refuses a record that does not follow the stored seqs, so a
                 # record made before a failure can never be stored after it.
                 log.error("a void record was stored", extra=self._ids)
                 return
-            self._durable_state, self._durable = state, count
-            self._announce(events, state)
+            self._told.announce(state, count, events, ended)
+            if ended is not None:
+                log.debug("ended: %s", ended["reason"], extra=self._ids)
+            self._on_change(self)
             if isinstance(move, SystemMove):
-                _settle(move.done, None)
-            if ended:
+                settle(move.done, None)
+            if ended is not None:
                 self._queue.put(WAKE)  # the task has nothing left to do: let it see so
 
         self._storage.record(
             self.game,
             [(e.seq, line) for e, line in zip(events, lines, strict=True)],
-            dumps(self._result) if ended and self._result is not None else None,
+            None if ended is None else dumps(ended),
             announce,
         )
-
-    def _announce(self, events: list[Event], state: GameState) -> None:
-        ended = state.ending is not None
-        roles = self.header.scenario.role_ids
-        # The events of one commit are one step's, all at one time: one status serves,
-        # sent as what it changes in the one the players hold (views.status_change).
-        public = status(state, events[-1].at)
-        change = status_change(self._told, public)
-        self._told = public
-        for event in events:
-            if sealed(event, ended):
-                for role in roles:
-                    own = event_message(self.game, event, role, ended, change)
-                    self._deliver(role, Prepared(own))
-            else:
-                # Both players see the same event: encode it once for both.
-                shared = Prepared(event_message(self.game, event, roles[0], ended, change))
-                for role in roles:
-                    self._deliver(role, shared)
-        if ended:
-            assert self._result is not None
-            message = Prepared(ended_message(self.game, self.header.scenario, self._result))
-            for role in roles:
-                self._deliver(role, message)
-            log.debug("ended: %s", self._result["reason"], extra=self._ids)
-        self._on_change(self)
-
-    def _deliver(self, role: str, message: Prepared) -> None:
-        player = self._players[role]
-        if player is not None:
-            self._audience.to_player(player, message)
 
     def _bots(self, now: float) -> None:
         for role, seat in zip(self.header.scenario.role_ids, self._state.seats, strict=True):
@@ -494,7 +376,7 @@ class GameActor:
 
     def _refuse_waiting(self) -> None:
         while self._queue:
-            _refuse(self._queue.take(), "game_over")
+            refuse(self._queue.take(), "game_over")
 
     # ---- when storage fails ----------------------------------------------------------
 
@@ -505,19 +387,16 @@ class GameActor:
         and each tells its own sender; this drops their events and state at once.
         """
         self._epoch += 1
-        self._state = self._durable_state
-        del self._lines[self._durable :]
-        self._result = result(self._state)
+        self._state = self._told.state
+        del self._lines[self._told.events :]
         if self._outage is not None:
             return  # a try at resuming failed: still out
-        self._outage = max(since, self._state.last_at)
         self._retry = FIRST_RETRY
         log.warning("storage failed: the game takes no moves until it works", extra=self._ids)
-        self._tell_storage(False)
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-            self._timer_for = None
+        # Both players and the facilitators hear that the game stopped.
+        self._told.storage(max(since, self._state.last_at))
+        self._on_change(self)
+        self._alarm.cancel()
         # Refuse what waits in the queue, and let a parked task go round into _wait_out.
         self._queue.put(WAKE)
 
@@ -531,15 +410,14 @@ class GameActor:
         """
         loop = asyncio.get_running_loop()
         while self._outage is not None:
-            if self._timer is None:
-                self._timer = loop.call_later(self._retry, self._ring)
+            self._alarm.after(self._retry)
             command = await self._queue.get()
             if isinstance(command, Stop):
                 return False
             if not isinstance(command, Wake):
-                _refuse(command)
+                refuse(command)
                 continue
-            if self._timer is not None:
+            if self._alarm.set:
                 continue  # the wake-up _lost sent, not the timer's
             self._retry = min(self._retry * 2, LAST_RETRY)
             now = self._clock()
@@ -550,35 +428,14 @@ class GameActor:
             epoch = self._epoch
             self._downtime(self._outage, now)
             for role, seat in zip(self.header.scenario.role_ids, self._state.seats, strict=True):
-                back = self._presence.get(role, {}).get("connected")
-                if back and seat != "player" and self._playing:
+                if self._told.connected(role) and seat != "player" and self._playing:
                     self._apply(Seat(role, "player"), now)
             stored: asyncio.Future[bool] = loop.create_future()
             self._storage.record(self.game, [], None, stored.set_result)
             await stored
             # A record that failed went back to the durable state, and so bumped the epoch.
             if self._epoch == epoch:
-                self._outage = None
                 log.info("storage works again: the game goes on", extra=self._ids)
-                self._tell_storage(True)
+                self._told.storage(None)
+                self._on_change(self)
         return True
-
-    def _tell_storage(self, available: bool) -> None:
-        """Tell both players, and the facilitators, that the game stopped or goes on."""
-        message = Prepared({"type": "storage", "game": self.game, "available": available})
-        for role in self.header.scenario.role_ids:
-            self._deliver(role, message)
-        self._on_change(self)
-
-
-def _refuse(command: Command, code: str = UNAVAILABLE) -> None:
-    """Tell a move's sender it was not applied; a wake-up or a stop needs no answer."""
-    if isinstance(command, PlayerMove):
-        command.reply(refusal(code))
-    elif isinstance(command, SystemMove):
-        _settle(command.done, code)
-
-
-def _settle(done: asyncio.Future[str | None], code: str | None) -> None:
-    if not done.done():
-        done.set_result(code)

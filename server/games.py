@@ -24,7 +24,7 @@ from zopa.rules.log import GameLog, Header, dumps, read_log, replay
 from zopa.rules.negotiation import GameState, apply, start
 from zopa.rules.scenario import Scenario
 from zopa.server import restore
-from zopa.server.actor import Audience, GameActor
+from zopa.server.actor import GameActor
 from zopa.server.codes import new_id
 from zopa.server.config import Settings
 from zopa.server.errors import Damaged
@@ -32,6 +32,7 @@ from zopa.server.records import GameEntry, Player, Session
 from zopa.server.registry import Registry
 from zopa.server.restore import READ_ERRORS
 from zopa.server.storage import GameRow, RoundRow, Storage
+from zopa.server.told import Audience
 from zopa.server.views import missed_messages, player_view
 
 log = logging.getLogger("zopa.games")

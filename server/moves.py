@@ -57,3 +57,17 @@ class Wake:
 WAKE = Wake()
 Move = PlayerMove | SystemMove
 Command = PlayerMove | SystemMove | Stop | Wake
+
+
+def refuse(command: Command, code: str = UNAVAILABLE) -> None:
+    """Tell a move's sender it was not applied; a wake-up or a stop needs no answer."""
+    if isinstance(command, PlayerMove):
+        command.reply(refusal(code))
+    elif isinstance(command, SystemMove):
+        settle(command.done, code)
+
+
+def settle(done: asyncio.Future[str | None], code: str | None) -> None:
+    """A system move's caller hears how it went: ``None`` applied, else the refusal code."""
+    if not done.done():
+        done.set_result(code)
