@@ -27,7 +27,8 @@ from zopa.server import restore
 from zopa.server.actor import GameActor
 from zopa.server.codes import new_id
 from zopa.server.config import Settings
-from zopa.server.errors import Damaged
+from zopa.server.deck import Deck
+from zopa.server.errors import Conflict, Damaged
 from zopa.server.records import GameEntry, Player, Session
 from zopa.server.registry import Registry
 from zopa.server.restore import READ_ERRORS
@@ -66,6 +67,29 @@ class Games:
         self._changed = changed  # the session's picture changed: tell its facilitators
         self._clock = clock
         self._practice_live: set[str] = set()
+        self._deck = Deck()
+
+    def deal_ahead(self, session: Session) -> None:
+        """Have the cards of the session's next round dealt ahead, if it is a large one."""
+        if not session.variation or session.practice:
+            return
+        try:
+            scenario = session.round_scenario(len(session.rounds) + 1)
+        except Conflict:  # every scheduled round started
+            self._deck.drop(session.code)
+            return
+        players = sum(1 for p in session.players.values() if not p.removed)
+        self._deck.prepare(session.code, scenario, (players + 1) // 2)
+
+    async def dealt_ahead(self, code: str) -> int:
+        """How many games of the session's next round have their cards dealt ahead, once
+        dealing ahead is done."""
+        await self._deck.settled(code)
+        return self._deck.count(code)
+
+    def forget(self, code: str) -> None:
+        """The session left memory: so do its cards dealt ahead."""
+        self._deck.drop(code)
 
     async def create(
         self,
@@ -81,8 +105,13 @@ class Games:
         """Start one game per seating; the round's row and all games in one commit."""
         now = self._clock()
         encoded = dumps(scenario.to_dict())
+        ahead: list[tuple[int, Scenario] | None] = []
+        if not practice:
+            ahead.extend(self._deck.take(session.code, scenario, len(seatings)))
+        ahead += [None] * (len(seatings) - len(ahead))
         made = [
-            self._new(session, number, seats, scenario, encoded, bot, now) for seats in seatings
+            self._new(session, number, seats, scenario, encoded, bot, now, dealt)
+            for seats, dealt in zip(seatings, ahead, strict=True)
         ]
         await self._storage.add_games([row for row, *_ in made], started)
         if started is not None:
@@ -117,6 +146,7 @@ class Games:
         encoded: str,
         bot: str,
         now: float,
+        dealt: tuple[int, Scenario] | None = None,
     ) -> tuple[GameRow, Header, GameState, list[str]]:
         players: dict[str, dict[str, Any]] = {}
         for role in scenario.role_ids:
@@ -128,9 +158,14 @@ class Games:
                 assert player is not None
                 players[role] = {"id": player_id, "name": player.name}
         # The game's own cards, drawn independently of every other game's: nothing seen
-        # outside this game (practice, earlier rounds) tells anything about them.
-        dealt_from = secrets.randbits(32) if session.variation else None
-        scenario = deal(scenario, dealt_from)
+        # outside this game (practice, earlier rounds) tells anything about them. Dealt
+        # ahead for a large session (deck.py), else now.
+        dealt_from: int | None
+        if dealt is not None and session.variation:
+            dealt_from, scenario = dealt
+        else:
+            dealt_from = secrets.randbits(32) if session.variation else None
+            scenario = deal(scenario, dealt_from)
         header = Header(
             game=new_id("g"),
             scenario=scenario,
@@ -240,6 +275,7 @@ class Games:
         return Latest(entry, view, missed)
 
     async def shutdown(self) -> None:
+        await self._deck.shutdown()
         for entry in self._registry.live():
             if entry.actor is not None:
                 await entry.actor.stop()

@@ -3,8 +3,8 @@
 The registry (``registry.py``) keeps them and is the only one to add or drop them; each
 field that changes afterwards has one room that changes it, through the record's own
 methods. A game's state is not here: its actor owns it while the game is live, and once
-it has ended the record keeps only what views and tables need (its result as the JSON
-stored with it, decoded when asked for), so an ended game costs a few hundred bytes.
+it has ended the record keeps only what views and tables need (its result packed,
+``packed.py``, decoded when asked for), so an ended game costs a few hundred bytes.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import orjson
 
 from zopa.rules.deal import deal, unpack_cards, with_cards
 from zopa.rules.scenario import Scenario
+from zopa.server import packed
 from zopa.server.errors import Conflict
 from zopa.server.tournament.schedule import Schedule
 from zopa.server.tournament.standings import Played
@@ -62,7 +63,8 @@ class GameEntry:
     # scenario with formatted briefs per game cost several KB; these cost tens of bytes.
     base: Scenario
     cards: int | bytes | None = None
-    result_json: str | None = None
+    # The result once ended, packed (``packed.pack``): a quarter of its stored JSON.
+    packed_result: bytes | None = None
     actor: GameActor | None = None
     practice: bool = False  # a solo game against a bot, started by the player
     # Why its stored rows cannot be rebuilt, for a game set aside at loading (its rows
@@ -85,7 +87,7 @@ class GameEntry:
 
     @property
     def result(self) -> dict[str, Any] | None:
-        return None if self.result_json is None else orjson.loads(self.result_json)
+        return None if self.packed_result is None else packed.unpack(self.packed_result)
 
     @property
     def live(self) -> bool:
@@ -107,13 +109,14 @@ class GameEntry:
     def quarantine(self, reason: str) -> None:
         """Its rows cannot be rebuilt: no actor, no result, the reason for the facilitator."""
         self.actor = None
-        self.result_json = None
+        self.packed_result = None
         self.quarantined = reason
 
     def released(self, result_json: str | None) -> None:
-        """The game has ended and everyone was told: drop its actor, keep its result."""
+        """The game has ended and everyone was told: drop its actor, keep its result (as
+        stored: the JSON, decoded)."""
         self.actor = None
-        self.result_json = result_json
+        self.packed_result = None if result_json is None else pack_json(result_json)
 
     def played(self) -> Played:
         return Played(self.round, self.id, self.scenario, self.players, self.result)
@@ -176,6 +179,14 @@ class Session:
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
+
+
+def pack_json(result_json: str) -> bytes:
+    """A result as stored (JSON) packed for a record; ``ValueError`` unless an object."""
+    found = orjson.loads(result_json)
+    if not isinstance(found, dict):
+        raise ValueError("the result is not a JSON object")
+    return packed.pack(found)
 
 
 # A session's options when none were stored (``SessionRow.options``).

@@ -17,7 +17,7 @@ import orjson
 from zopa.rules.errors import LogError, ScenarioError
 from zopa.rules.log import Header, parse_header
 from zopa.rules.scenario import Scenario, parse_scenario
-from zopa.server.records import GameEntry, Player, Session
+from zopa.server.records import GameEntry, Player, Session, pack_json
 from zopa.server.storage import GameRow, Snapshot
 from zopa.server.tournament.schedule import schedule_from_dict
 
@@ -120,15 +120,13 @@ def ended_entry(game: GameRow, practice: bool = False) -> GameEntry:
         None if "bot" in players[role] else str(players[role]["id"]) for role in base.role_ids
     )
     packed = _packed(base, roles)
-    if not isinstance(orjson.loads(game.result or ""), dict):
-        raise ValueError("the result is not a JSON object")
     return GameEntry(
         game.id,
         game.round,
         seated,
         base,
         None if packed == own else packed,
-        game.result,
+        pack_json(game.result or ""),
         practice=practice,
     )
 

@@ -77,6 +77,7 @@ class Rounds:
             seatings = await seating.plain(self._registry, session, scenario)
         row = RoundRow(session.code, number, self._clock(), tuple(byes))
         entries = await self._games.create(session, number, seatings, scenario, started=row)
+        self._games.deal_ahead(session)  # the round after this one, while this one runs
         self.arm(session)
         self._changed(session.code)
         log.info(

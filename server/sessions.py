@@ -65,7 +65,7 @@ class Sessions:
         self.snapshots = Snapshots(self.registry, hub, clock, storage.health)
         changed = self.snapshots.push
         self.games = Games(self.registry, storage, hub, settings, changed, clock)
-        self.players = Players(self.registry, storage, hub.close_player, changed, clock)
+        self.players = Players(self.registry, storage, hub.close_player, self._joined, clock)
         self.rounds = Rounds(self.registry, self.games, settings, hub.connected, changed, clock)
         self.practice = Practice(
             lambda scenario_id: self.open(scenario_id, practice=True),
@@ -76,6 +76,14 @@ class Sessions:
         self.controls = Controls(self.registry, changed)
         self.presence = Presence(self.registry, settings, changed, clock)
         self.archive = Archive(storage)
+
+    def _joined(self, code: str) -> None:
+        """A player joined or left: the facilitators hear of it, and a large class's next
+        round is dealt ahead (``deck.py``)."""
+        self.snapshots.push(code)
+        session = self.registry.loaded(code)
+        if session is not None:
+            self.games.deal_ahead(session)
 
     async def open(
         self,
@@ -141,6 +149,7 @@ class Sessions:
         """
         self.registry.forget(code)
         self.snapshots.forget(code)
+        self.games.forget(code)
 
     async def shutdown(self) -> None:
         self.snapshots.shutdown()
