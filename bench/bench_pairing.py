@@ -437,9 +437,16 @@ async def latency(
     )
     print(f"{'measure':<12}" + "".join(f"{c:>12}" for c in columns))
     rows = ("p50 ms", "p99 ms", "pairings", "ms each")
+    medians: dict[str, list[float]] = {}
     for index, row in enumerate(rows):
-        values = [statistics.median(f[index] for f in figures[c]) for c in columns]
+        values = medians[row] = [statistics.median(f[index] for f in figures[c]) for c in columns]
         print(f"{row:<12}" + "".join(f"{v:>12.1f}" for v in values))
+    # The players' p99 while the server pairs, against the windows with no pairing (the
+    # first column), each pair of windows taken in turns in this run.
+    for row in ("p50 ms", "p99 ms"):
+        base = medians[row][0]
+        ratios = [v / base if base else float("nan") for v in medians[row]]
+        print(f"{row.split()[0] + ' ratio':<12}" + "".join(f"{r:>12.2f}" for r in ratios))
 
 
 def main() -> None:
