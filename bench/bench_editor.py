@@ -10,14 +10,15 @@ temporary database and measures, on a copy of new-hire (8 issues of 5 options,
   to the chart, the checks and the status drawn again, as the page itself measures it
   (``document.body.dataset.redrawMs``), typing one new value after another.
 
-It prints the median, the 90th percentile and the worst of each, in milliseconds; the
-target is a redraw within 50 ms.
+It prints the median, the 95th percentile and the worst of each, in milliseconds, and
+the median's ratio to the target, a redraw within 50 ms (below 1 meets it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import tempfile
@@ -31,13 +32,17 @@ from tests.live import KEY, Server
 from tests.web import CHROMIUM_ARGS, LAPTOP, chromium_path
 from zopa.rules.library import builtin
 
+TARGET_MS = 50.0
+
 
 def figures(name: str, values: list[float]) -> None:
+    """Median, 95th percentile, worst, and the median's ratio to the 50 ms target."""
     ordered = sorted(values)
-    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+    p95 = ordered[min(len(ordered) - 1, math.ceil(len(ordered) * 0.95) - 1)]
+    median = statistics.median(ordered)
     print(
-        f"{name:<44} {statistics.median(ordered):>8.1f} {p90:>8.1f} {ordered[-1]:>8.1f}"
-        f" {len(ordered):>6}",
+        f"{name:<44} {median:>8.1f} {p95:>8.1f} {ordered[-1]:>8.1f}"
+        f" {median / TARGET_MS:>8.2f} {len(ordered):>6}",
         flush=True,
     )
 
@@ -83,10 +88,14 @@ def browser(server: Server, edits: int) -> tuple[list[float], list[tuple[float, 
             field.fill("")
             field.press_sequentially(str(6000 + n))
             # The redraw of the last keystroke's draft (the value typed in full).
-            page.wait_for_function(f"Number(document.body.dataset.redraws || 0) > {before}")
+            # Functions, not expressions: the page's Content-Security-Policy forbids eval.
             page.wait_for_function(
-                "(() => { const t = document.querySelector('#issue-kinds tbody td:nth-child(3)');"
-                f" return t && t.textContent.replace(',', '') === '{6000 + n}'; }})()"
+                f"() => Number(document.body.dataset.redraws || 0) > {before}"
+                " && document.body.dataset.drafting === '0'"
+            )
+            page.wait_for_function(
+                "() => { const t = document.querySelector('#issue-kinds tbody td:nth-child(3)');"
+                f" return t && t.textContent.replace(',', '') === '{6000 + n}'; }}"
             )
             settled = page.evaluate(
                 "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => "
@@ -109,7 +118,7 @@ def main() -> int:
         server.start()
         try:
             print("scenario editor at 8 issues x 5 options (new-hire, 390,625 outcomes), ms")
-            print(f"{'':<44} {'median':>8} {'p90':>8} {'worst':>8} {'edits':>6}")
+            print(f"{'':<44} {'median':>8} {'p95':>8} {'worst':>8} {'/50 ms':>8} {'edits':>6}")
             figures("POST /api/scenarios/draft (round trip)", endpoint(server, args.edits))
             redraws, parts = browser(server, args.edits)
             figures("keystroke to redraw in Chromium", redraws)

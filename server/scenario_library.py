@@ -22,7 +22,8 @@ from typing import Any
 
 from zopa.rules.errors import ScenarioError
 from zopa.rules.library import builtin_scenarios, content_hash
-from zopa.rules.scenario import Scenario, read_scenario, scenario_problems
+from zopa.rules.scenario import Scenario, read_scenario
+from zopa.rules.scenario import check_text as read_and_check
 from zopa.rules.scenario_lines import key_lines, line_of
 from zopa.server.errors import Conflict, Invalid, NotFound
 from zopa.server.records import with_time_limit
@@ -72,10 +73,10 @@ def problem_list(problems: list[ScenarioError], text: str | None) -> list[dict[s
 
 def check_text(text: str, source: str = "scenario") -> Scenario:
     """The scenario of a TOML text, or ``InvalidScenario`` with every problem and its line."""
-    problems = scenario_problems(text, source)
-    if problems:
+    scenario, problems = read_and_check(text, source)
+    if problems or scenario is None:
         raise InvalidScenario(problem_list(problems, text))
-    return read_scenario(text, source)
+    return scenario
 
 
 class ScenarioLibrary:

@@ -36,9 +36,8 @@ def typed(page: Page, selector: str, text: str) -> None:
     # Functions, not expressions: an expression is polled with eval, which the page's
     # Content-Security-Policy forbids (server/security_headers.py).
     page.wait_for_function(f"() => Number(document.body.dataset.redraws || 0) > {before}")
-    page.wait_for_function(
-        "() => !document.querySelector('#draft-status').textContent.includes('…')"
-    )
+    # The newest draft drawn, not only one typed before it.
+    page.wait_for_function("() => document.body.dataset.drafting === '0'")
 
 
 def test_a_case_is_written_checked_saved_exported_and_played(pages: Pages) -> None:
