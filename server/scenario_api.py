@@ -57,6 +57,7 @@ class ScenarioApi:
         ]
 
     async def listing(self, request: Request) -> Response:
+        await self.library.refresh(self._storage)
         scenarios = [summary(entry) for entry in self.library.entries()]
         return JSONResponse({"scenarios": scenarios, "strategies": list(STRATEGIES)})
 
@@ -70,7 +71,9 @@ class ScenarioApi:
 
     async def one(self, request: Request) -> Response:
         require_facilitator(request, self._key)
-        entry = self.library.entry(request.path_params["id"])
+        scenario_id = request.path_params["id"]
+        await self.library.read_through((scenario_id,), self._storage)
+        entry = self.library.entry(scenario_id)
         scenario = entry.scenario
         return JSONResponse(
             {
