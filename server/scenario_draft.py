@@ -20,8 +20,9 @@ from typing import Any
 import orjson
 
 from zopa.rules.analysis import analyze
+from zopa.rules.deal import deal, has_zone, joint_surplus
 from zopa.rules.lessons import lessons, lessons_json
-from zopa.rules.scenario import check_data, check_text
+from zopa.rules.scenario import Scenario, check_data, check_text
 from zopa.rules.scenario_toml import scenario_toml
 from zopa.server.errors import Invalid
 from zopa.server.scenario_library import problem_list
@@ -30,6 +31,8 @@ from zopa.server.web_api import outcome_space
 # Answers are about 2 KB at 8 issues x 5 options; a few dozen cover a typing session's
 # back and forth.
 KEPT_ANSWERS = 64
+# The games whose cards the editor shows beside a draft with a [variation].
+DEALT_SEEDS = (1, 2, 3)
 
 
 class DraftAnalyses:
@@ -67,16 +70,34 @@ def draft_answer(body: dict[str, Any]) -> dict[str, Any]:
         raise Invalid('send {"scenario": {...}} or {"toml": "..."}')
     if problems or scenario is None:
         return {"problems": problem_list(problems, text if isinstance(text, str) else None)}
-    found = {
+    found: dict[str, Any] = {
         "problems": [],
         "analysis": outcome_space(scenario),
         "lessons": lessons_json(lessons(scenario, analyze(scenario)), scenario),
     }
+    if scenario.variation is not None:
+        found["deals"] = deals(scenario)
     # The file itself only when it is wanted (a TOML opened, Save, Export): on every
     # keystroke it would be most of the answer.
     if isinstance(text, str) or body.get("export") is True:
         found["scenario"] = scenario.to_dict()
         found["toml"] = scenario_toml(scenario)
+    return found
+
+
+def deals(scenario: Scenario) -> list[dict[str, Any]]:
+    """The cards the first games deal (as ``zopa cards``): what the variation does."""
+    found = []
+    for seed in DEALT_SEEDS:
+        game = deal(scenario, seed)
+        found.append(
+            {
+                "seed": seed,
+                "cards": {role.id: game.card(role.id) for role in game.roles},
+                "zopa": has_zone(game),
+                "surplus": joint_surplus(game),
+            }
+        )
     return found
 
 

@@ -10,6 +10,7 @@ import {
   renderRoles, renderIssues, renderProtocol,
 } from "./editor_form.js";
 import { renderSpace, renderChecks, renderProblems, summary } from "./editor_checks.js";
+import { renderVariation, renderDeals } from "./editor_variation.js";
 
 let draft = blankDraft();
 let answer = null;
@@ -55,6 +56,7 @@ function renderForm() {
     renderRoles($("#roles"), draft);
     renderIssues($("#issues"), draft);
     renderProtocol($("#protocol"), draft);
+    renderVariation($("#variation"), draft);
   });
 }
 
@@ -63,6 +65,8 @@ function onInput(event) {
   if (!input.dataset || !input.dataset.path) return;
   typedAt = event.timeStamp;
   setFromInput(draft, input);
+  // Switching variation on or off shows or hides its fields.
+  if (input.dataset.path === "variation.on") redraw(() => renderVariation($("#variation"), draft));
   analyse();
 }
 
@@ -75,6 +79,7 @@ function onChange(event) {
     setTimeout(() => redraw(() => {
       renderIssues($("#issues"), draft);
       renderProtocol($("#protocol"), draft);
+      renderVariation($("#variation"), draft);
     }));
   }
 }
@@ -159,6 +164,7 @@ function drawAnswer(found, since) {
   if (!stale) {
     renderSpace($("#space"), found, $("#space").clientWidth || 480);
     renderChecks($("#checks"), found);
+    renderDeals($("#deals-box"), found, draft);
   }
   const said = summary(found);
   if (said !== spoken) {
@@ -186,7 +192,10 @@ function markProblems(problems) {
   for (const problem of problems) {
     for (const field of form.querySelectorAll("[data-key]")) {
       const k = field.dataset.key;
-      if (k === problem.key || k.startsWith(`${problem.key}[`) || k.startsWith(`${problem.key}.`)) {
+      // The field's key within the problem's, or the problem's within the field's (a
+      // deck's field stands for every card of it: cards[1].price is marked on it).
+      const within = (inner, outer) => inner === outer || inner.startsWith(`${outer}[`) || inner.startsWith(`${outer}.`);
+      if (within(k, problem.key) || within(problem.key, k)) {
         if (field.matches("input, select, textarea")) {
           field.setAttribute("aria-invalid", "true");
           field.title = problem.message;
@@ -303,7 +312,8 @@ $("#add-issue").addEventListener("click", (event) => {
 });
 $("#open-button").addEventListener("click", openFromLibrary);
 $("#open-file").addEventListener("change", openFile);
-$("#blank-button").addEventListener("click", () => load(blankDraft()));
+// A blank draft, through the shape of a file as every other start is.
+$("#blank-button").addEventListener("click", () => load(toScenario(blankDraft())));
 $("#save").addEventListener("click", save);
 $("#play").addEventListener("click", play);
 $("#export").addEventListener("click", exportToml);
