@@ -121,7 +121,7 @@ function onClick(event) {
 // ---- the analysis ----
 
 // One draft in flight at a time; the changes made meanwhile go in one draft sent when its
-// answer comes. The server answers one request after another, so sending every
+// answer comes, and that answer, out of date, is not drawn. The server answers one request after another, so sending every
 // keystroke at once made the last one wait behind all the drafts before it; this way the
 // person typing waits for at most the answer in flight and their own.
 let inFlight = false;
@@ -142,7 +142,9 @@ async function analyse() {
       const since = typedAt;
       const asked = performance.now();
       const found = await api("POST", "/api/scenarios/draft", { scenario: toScenario(draft) });
-      if (found) {
+      // An answer to a draft changed since is not drawn: the newer one is sent at once,
+      // and drawing the old first would make the person typing wait for both.
+      if (found && !pending) {
         document.body.dataset.answerMs = (performance.now() - asked).toFixed(2);
         drawAnswer(found, since);
       }
