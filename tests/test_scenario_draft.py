@@ -71,3 +71,18 @@ def test_the_endpoint_answers_a_draft_and_a_toml_draft_with_lines(server: Server
     ]
     status, answer = server.call("POST", "/api/scenarios/draft", {"nothing": 1})
     assert status == 400 and answer["error"]["code"] == "bad_request"
+
+
+def test_a_variation_checked_once_is_judged_alike_whatever_the_texts() -> None:
+    data = builtin("guitar").to_dict()
+    data["variation"]["surplus"] = {"min": 401}
+    for title, source in (("Guitar", "one.toml"), ("Another title", "two.toml")):
+        data["title"] = title
+        scenario, problems = check_data(data, source)
+        assert scenario is None
+        assert [str(p) for p in problems] == [
+            f"{source}: variation.surplus: the roles' own cards to have a joint surplus "
+            "from 401 to inf (found 400)"
+        ]
+    data["variation"]["surplus"] = {"min": 400, "max": 400}
+    assert check_data(data, "three.toml")[1] == []
