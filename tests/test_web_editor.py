@@ -8,7 +8,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from playwright.sync_api import FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Page, Request, expect
 
 from tests.axe import Audit
 from tests.live import KEY
@@ -122,8 +122,26 @@ def test_a_built_in_case_opens_as_a_copy_and_a_file_with_problems_is_named(pages
     # Typing in a point of an 8 x 5 case redraws; the page says how long it took. (A
     # higher salary point would break the copy's [variation] surplus bound, a problem the
     # page names.)
+    # However fast one types, one draft is in flight at a time (the page's rule).
+    flight = {"now": 0, "most": 0, "sent": 0}
+
+    def sent(request: Request) -> None:
+        if request.url.endswith("/draft"):
+            flight["now"] += 1
+            flight["sent"] += 1
+            flight["most"] = max(flight["most"], flight["now"])
+
+    def answered(request: Request) -> None:
+        if request.url.endswith("/draft"):
+            flight["now"] -= 1
+
+    page.on("request", sent)
+    page.on("requestfinished", answered)
+    page.on("requestfailed", answered)
     typed(page, "[data-path='roles.0.rows.0.4']", "5500")
     expect(page.locator("#draft-status")).to_contain_text(re.compile(r"Redrawn in \d+ ms"))
+    assert flight["most"] == 1 and flight["sent"] >= 1
+    expect(page.locator("#issue-kinds tbody tr:first-child td:nth-child(3)")).to_have_text("5,500")
     shot(page, "editor-2-new-hire")
 
     broken: FilePayload = {
