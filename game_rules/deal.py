@@ -127,22 +127,39 @@ def joint_surplus(scenario: Scenario) -> Points:
     return max_joint(scenario) - first.batna - second.batna
 
 
+# What ``check_constraints`` found, by the roles' own cards and the variation: all it
+# depends on. The scenario editor checks its draft on every keystroke, and a keystroke
+# in a brief, a name or a title changes neither, so the draws are not made again.
+_CHECKED: dict[tuple[Cards, Variation], tuple[str, str] | None] = {}
+_CHECKED_MAX = 64
+
+
 def check_constraints(scenario: Scenario, source: str) -> None:
     """Refuse a variation whose zone or surplus the roles' own cards break, or draws rarely keep."""
     variation = scenario.variation
     assert variation is not None
+    key = (cards_of(scenario), variation)
+    if key not in _CHECKED:
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        _CHECKED[key] = _constraints_problem(scenario, variation)
+    problem = _CHECKED[key]
+    if problem is not None:
+        raise ScenarioError(source, *problem)
+
+
+def _constraints_problem(scenario: Scenario, variation: Variation) -> tuple[str, str] | None:
     if not meets(variation, scenario):
-        raise ScenarioError(source, *_broken(variation, scenario))
+        return _broken(variation, scenario)
     if not any(change.varies for change in variation.roles):
-        return
+        return None
     hits = 0
     for seed in range(CHECK_SEEDS):
         if _dealt(scenario, _draw(scenario, variation, random.Random(seed)))[1]:
             hits += 1
             if hits >= CHECK_HITS:
-                return
-    raise ScenarioError(
-        source,
+                return None
+    return (
         "variation",
         f"draws that keep its zone, joint and surplus at least 1 time in "
         f"{CHECK_SEEDS // CHECK_HITS} (found {hits} in {CHECK_SEEDS})",

@@ -188,11 +188,25 @@ def scenario_problems(text: str, source: str) -> list[ScenarioError]:
     Empty when the text is a valid scenario. A TOML syntax error is the one problem: the
     rest of the file cannot be read past it.
     """
+    return check_text(text, source)[1]
+
+
+def check_text(text: str, source: str) -> tuple[Scenario | None, list[ScenarioError]]:
+    """The scenario of a TOML text and every problem found, from one reading.
+
+    The scenario only when there is no problem. For who needs both (an upload, the
+    editor's every keystroke): checking, then reading again, would check twice.
+    """
     try:
         data = _toml(text, source)
     except ScenarioError as exc:
-        return [exc]
-    return data_problems(data, source)
+        return None, [exc]
+    return _parse(data, source)
+
+
+def check_data(data: Mapping[str, Any], source: str) -> tuple[Scenario | None, list[ScenarioError]]:
+    """``check_text`` for a scenario held as a dict."""
+    return _parse(data, source)
 
 
 def _toml(text: str, source: str) -> dict[str, Any]:

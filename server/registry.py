@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 
 from zopa.rules.scenario import Scenario
 from zopa.server import restore
 from zopa.server.codes import normalize_code
 from zopa.server.errors import NotFound
 from zopa.server.records import GameEntry, Player, Session
+from zopa.server.scenario_library import session_scenarios
 from zopa.server.storage import Storage
 
 log = logging.getLogger("zopa.registry")
@@ -25,11 +26,16 @@ log = logging.getLogger("zopa.registry")
 
 class Registry:
     def __init__(
-        self, storage: Storage, scenarios: Callable[[str, float | None], Scenario]
+        self,
+        storage: Storage,
+        scenarios: Callable[[str, float | None], Scenario],
+        read_through: Callable[[Iterable[str]], Awaitable[None]] | None = None,
     ) -> None:
         self._storage = storage
         # The server's scenario library: an id and time limit -> the scenario (restore.py).
         self.scenarios = scenarios
+        # Reads the scenarios of these ids that another server on this database was sent.
+        self._read_through = read_through
         self._sessions: dict[str, Session] = {}
         self._players: dict[str, Player] = {}
         self._by_token: dict[str, Player] = {}
@@ -154,6 +160,8 @@ class Registry:
             snapshot = await self._storage.load_sessions([code])
             if not snapshot.sessions:
                 return None
+            if self._read_through is not None:
+                await self._read_through(session_scenarios(snapshot.sessions))
             if restore.restore(self, snapshot):
                 # Start-up loads every session with a live game: this cannot happen.
                 log.error("a session with live games was not loaded", extra={"session": code})

@@ -21,27 +21,22 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from zopa.rules.analysis import analyze
 from zopa.rules.bots import STRATEGIES
-from zopa.rules.lessons import lessons, lessons_json
-from zopa.rules.scenario import data_problems, parse_scenario, read_scenario, scenario_problems
 from zopa.rules.scenario_toml import scenario_toml
 from zopa.server.errors import Invalid, ServerError, TooLarge
 from zopa.server.http_api import error_response, require_facilitator
+from zopa.server.scenario_draft import DraftAnalyses, json_body
 from zopa.server.scenario_library import (
     MAX_SCENARIO_BYTES,
     InvalidScenario,
     ScenarioLibrary,
-    problem_list,
     summary,
 )
 from zopa.server.storage import Storage
-from zopa.server.web_api import outcome_space
 
 TOML_TYPES = ("application/toml", "text/toml", "text/x-toml", "text/plain")
 
@@ -51,6 +46,7 @@ class ScenarioApi:
         self.library = library
         self._storage = storage
         self._key = key.encode()
+        self.drafts = DraftAnalyses()
 
     def routes(self) -> list[Route]:
         return [
@@ -61,6 +57,7 @@ class ScenarioApi:
         ]
 
     async def listing(self, request: Request) -> Response:
+        await self.library.refresh(self._storage)
         scenarios = [summary(entry) for entry in self.library.entries()]
         return JSONResponse({"scenarios": scenarios, "strategies": list(STRATEGIES)})
 
@@ -74,7 +71,9 @@ class ScenarioApi:
 
     async def one(self, request: Request) -> Response:
         require_facilitator(request, self._key)
-        entry = self.library.entry(request.path_params["id"])
+        scenario_id = request.path_params["id"]
+        await self.library.read_through((scenario_id,), self._storage)
+        entry = self.library.entry(scenario_id)
         scenario = entry.scenario
         return JSONResponse(
             {
@@ -88,38 +87,8 @@ class ScenarioApi:
 
     async def draft(self, request: Request) -> Response:
         require_facilitator(request, self._key)
-        body = _json(await _body(request))
-        return JSONResponse(draft_answer(body))
-
-
-def draft_answer(body: dict[str, Any]) -> dict[str, Any]:
-    """What the editor shows for a draft: its problems, or its outcome space and lessons."""
-    text = body.get("toml")
-    data = body.get("scenario")
-    if isinstance(text, str):
-        problems = problem_list(scenario_problems(text, "draft"), text)
-        if problems:
-            return {"problems": problems}
-        scenario = read_scenario(text, "draft")
-    elif isinstance(data, dict):
-        problems = problem_list(data_problems(data, "draft"), None)
-        if problems:
-            return {"problems": problems}
-        scenario = parse_scenario(data, "draft")
-    else:
-        raise Invalid('send {"scenario": {...}} or {"toml": "..."}')
-    analysis = analyze(scenario)
-    found = {
-        "problems": [],
-        "analysis": outcome_space(scenario),
-        "lessons": lessons_json(lessons(scenario, analysis), scenario),
-    }
-    # The file itself only when it is wanted (a TOML opened, Save, Export): on every
-    # keystroke it would be most of the answer.
-    if isinstance(text, str) or body.get("export") is True:
-        found["scenario"] = scenario.to_dict()
-        found["toml"] = scenario_toml(scenario)
-    return found
+        answer = self.drafts.answer(await _body(request))
+        return Response(answer, media_type="application/json")
 
 
 async def scenario_text(request: Request) -> str:
@@ -131,7 +100,7 @@ async def scenario_text(request: Request) -> str:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             raise Invalid("the scenario must be UTF-8 text") from None
-    text = _json(raw).get("toml")
+    text = json_body(raw).get("toml")
     if not isinstance(text, str):
         raise Invalid(
             'send the TOML as the body with Content-Type: application/toml, or {"toml": "..."}',
@@ -149,16 +118,6 @@ async def _body(request: Request) -> bytes:
             raise TooLarge(f"a scenario is at most {MAX_SCENARIO_BYTES} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _json(raw: bytes) -> dict[str, Any]:
-    try:
-        body = orjson.loads(raw or b"{}")
-    except orjson.JSONDecodeError as exc:
-        raise Invalid(f"the body is not JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise Invalid("the body must be a JSON object")
-    return body
 
 
 def _route(path: str, handler: Any, method: str) -> Route:

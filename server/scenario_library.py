@@ -15,18 +15,20 @@ is saved under a new id.
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from zopa.rules.errors import ScenarioError
 from zopa.rules.library import builtin_scenarios, content_hash
-from zopa.rules.scenario import Scenario, read_scenario, scenario_problems
+from zopa.rules.scenario import Scenario, read_scenario
+from zopa.rules.scenario import check_text as read_and_check
 from zopa.rules.scenario_lines import key_lines, line_of
-from zopa.server.errors import Conflict, Invalid, NotFound
+from zopa.server.errors import Conflict, Invalid, NotFound, Unavailable
 from zopa.server.records import with_time_limit
-from zopa.server.storage import ScenarioRow, Storage
+from zopa.server.storage import ScenarioRow, SessionRow, Storage
 
 # Largest scenario text accepted: a case of 12 issues of 10 options with long briefs is
 # about 30 KB; a GENIUS domain of 1.9 million outcomes about 4 KB.
@@ -72,10 +74,10 @@ def problem_list(problems: list[ScenarioError], text: str | None) -> list[dict[s
 
 def check_text(text: str, source: str = "scenario") -> Scenario:
     """The scenario of a TOML text, or ``InvalidScenario`` with every problem and its line."""
-    problems = scenario_problems(text, source)
-    if problems:
+    scenario, problems = read_and_check(text, source)
+    if problems or scenario is None:
         raise InvalidScenario(problem_list(problems, text))
-    return read_scenario(text, source)
+    return scenario
 
 
 class ScenarioLibrary:
@@ -111,7 +113,7 @@ class ScenarioLibrary:
         """Built-ins first (in file order), then own scenarios in the order they were added."""
         return list(self._entries.values())
 
-    def restore(self, rows: tuple[ScenarioRow, ...]) -> None:
+    def restore(self, rows: Iterable[ScenarioRow]) -> None:
         """Own scenarios from storage, at start. A stored text that no longer reads (a rule
         this zopa added) is a fault to report, not to skip: sessions may name it."""
         for row in rows:
@@ -120,6 +122,33 @@ class ScenarioLibrary:
             except ScenarioError as exc:
                 raise RuntimeError(f"the library cannot be read back: {exc}") from exc
             self._entries[row.id] = Entry(scenario, row.hash, builtin=False, toml=row.toml)
+
+    async def read_through(self, ids: Iterable[object], storage: Storage) -> None:
+        """Read from storage the scenarios of these ids this server does not hold.
+
+        Servers that share one database each load the library at start; a scenario sent
+        to another since then is read here, by id, before a session, a schedule, practice
+        or a stored session that names it looks it up with ``get``. An id in neither
+        place is left for ``get`` to refuse. An id, once read, is kept: its content
+        never changes (see the module's note).
+        """
+        for scenario_id in ids:
+            if isinstance(scenario_id, str) and scenario_id not in self._entries:
+                row = await storage.scenario(scenario_id)
+                if row is not None and row.id not in self._entries:
+                    self.restore((row,))
+
+    async def refresh(self, storage: Storage) -> None:
+        """Every scenario storage holds that this server does not (for the listing).
+
+        Storage failing is no reason to refuse a listing: what this server holds is
+        listed, and a session opened meanwhile reads through again.
+        """
+        try:
+            rows = await storage.scenarios()
+        except Unavailable:
+            return
+        self.restore(row for row in rows if row.id not in self._entries)
 
     async def add(
         self, text: str, storage: Storage, source: str = "scenario"
@@ -131,6 +160,8 @@ class ScenarioLibrary:
         """
         scenario = check_text(text, source)
         digest = content_hash(scenario)
+        # Another server on this database may have taken the id since this one started.
+        await self.read_through((scenario.id,), storage)
         taken = self._entries.get(scenario.id)
         if taken is not None:
             if taken.hash == digest:
@@ -166,3 +197,22 @@ def summary(entry: Entry) -> dict[str, Any]:
         "builtin": entry.builtin,
         "hash": entry.hash,
     }
+
+
+def session_scenarios(rows: Iterable[SessionRow]) -> set[str]:
+    """Every scenario id these sessions name: their own, and their schedules' rounds'."""
+    found = set()
+    for row in rows:
+        found.add(row.scenario)
+        if row.schedule is not None:
+            found.update(r["scenario"] for r in json.loads(row.schedule)["rounds"])
+    return found
+
+
+def named_scenarios(scenario_id: object, schedule: object) -> list[object]:
+    """The scenario ids a request to open a session names, as sent (not yet checked)."""
+    named = [scenario_id]
+    rounds = schedule.get("rounds") if isinstance(schedule, dict) else None
+    if isinstance(rounds, list):
+        named += [item.get("scenario") for item in rounds if isinstance(item, dict)]
+    return named

@@ -38,7 +38,7 @@ from zopa.server.presence import Presence
 from zopa.server.records import DEFAULT_OPTIONS, Session
 from zopa.server.registry import Registry
 from zopa.server.rounds import Rounds
-from zopa.server.scenario_library import ScenarioLibrary
+from zopa.server.scenario_library import ScenarioLibrary, named_scenarios
 from zopa.server.snapshots import Snapshots
 from zopa.server.storage import SessionRow, Storage
 from zopa.server.tournament.schedule import check_scenario, parse_schedule, parse_time_limit
@@ -60,7 +60,11 @@ class Sessions:
         self.library = library or ScenarioLibrary()
         self.clock = clock
         self._storage = storage
-        self.registry = Registry(storage, self.library.timed)
+        self.registry = Registry(
+            storage,
+            self.library.timed,
+            lambda ids: self.library.read_through(ids, storage),
+        )
         self.health = storage.health
         self.snapshots = Snapshots(self.registry, hub, clock, storage.health)
         changed = self.snapshots.push
@@ -104,6 +108,7 @@ class Sessions:
         for name, flag in (("variation", variation), ("estimates", estimates)):
             if not isinstance(flag, bool):
                 raise Invalid(f"'{name}' must be true or false")
+        await self.library.read_through(named_scenarios(scenario_id, schedule), self._storage)
         plan = None
         if schedule is not None:
             resolve = self.library.get

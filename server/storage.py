@@ -204,3 +204,8 @@ class Storage(Protocol):
     async def scenarios(self) -> tuple[ScenarioRow, ...]:
         """The library's scenarios, oldest first."""
         ...
+
+    async def scenario(self, scenario_id: str) -> ScenarioRow | None:
+        """One scenario of the library by id; ``None`` if none. Servers sharing one
+        database read through here the scenarios another one was sent since it started."""
+        ...

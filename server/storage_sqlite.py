@@ -342,6 +342,15 @@ class SqliteStorage:
 
         return await self._do(work)
 
+    async def scenario(self, scenario_id: str) -> ScenarioRow | None:
+        def work(c: sqlite3.Connection) -> ScenarioRow | None:
+            row = c.execute(
+                "SELECT id, hash, toml, added_at FROM scenarios WHERE id = ?", (scenario_id,)
+            ).fetchone()
+            return None if row is None else ScenarioRow(*row)
+
+        return await self._do(work)
+
 
 def _write(
     connection: sqlite3.Connection, records: list[_Record], stored: _NextSeq, changes: _Changes

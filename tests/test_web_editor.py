@@ -8,8 +8,9 @@ import re
 import tomllib
 from pathlib import Path
 
-from playwright.sync_api import FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Page, Request, expect
 
+from tests.axe import Audit
 from tests.live import KEY
 from tests.test_web_game import join, pick, start_round
 from tests.web import LAPTOP, Pages, shot, unlabelled
@@ -36,9 +37,8 @@ def typed(page: Page, selector: str, text: str) -> None:
     # Functions, not expressions: an expression is polled with eval, which the page's
     # Content-Security-Policy forbids (server/security_headers.py).
     page.wait_for_function(f"() => Number(document.body.dataset.redraws || 0) > {before}")
-    page.wait_for_function(
-        "() => !document.querySelector('#draft-status').textContent.includes('…')"
-    )
+    # The newest draft drawn, not only one typed before it.
+    page.wait_for_function("() => document.body.dataset.drafting === '0'")
 
 
 def test_a_case_is_written_checked_saved_exported_and_played(pages: Pages) -> None:
@@ -122,8 +122,26 @@ def test_a_built_in_case_opens_as_a_copy_and_a_file_with_problems_is_named(pages
     # Typing in a point of an 8 x 5 case redraws; the page says how long it took. (A
     # higher salary point would break the copy's [variation] surplus bound, a problem the
     # page names.)
+    # However fast one types, one draft is in flight at a time (the page's rule).
+    flight = {"now": 0, "most": 0, "sent": 0}
+
+    def sent(request: Request) -> None:
+        if request.url.endswith("/draft"):
+            flight["now"] += 1
+            flight["sent"] += 1
+            flight["most"] = max(flight["most"], flight["now"])
+
+    def answered(request: Request) -> None:
+        if request.url.endswith("/draft"):
+            flight["now"] -= 1
+
+    page.on("request", sent)
+    page.on("requestfinished", answered)
+    page.on("requestfailed", answered)
     typed(page, "[data-path='roles.0.rows.0.4']", "5500")
     expect(page.locator("#draft-status")).to_contain_text(re.compile(r"Redrawn in \d+ ms"))
+    assert flight["most"] == 1 and flight["sent"] >= 1
+    expect(page.locator("#issue-kinds tbody tr:first-child td:nth-child(3)")).to_have_text("5,500")
     shot(page, "editor-2-new-hire")
 
     broken: FilePayload = {
@@ -135,3 +153,83 @@ def test_a_built_in_case_opens_as_a_copy_and_a_file_with_problems_is_named(pages
     expect(page.locator("#problems")).to_contain_text("line 3: title: a string (found int)")
     expect(page.locator("#problems")).to_contain_text("issues: a value (the key is missing)")
     expect(page.locator("#errors")).to_contain_text("broken.toml has problems")
+
+
+def test_variation_is_edited_checked_and_dealt(pages: Pages, axe_source: str) -> None:
+    page = editor(pages)
+    switch = page.get_by_label(re.compile("Each game deals its own cards"))
+    expect(switch).not_to_be_checked()
+    expect(page.locator("#deals")).to_have_count(0)
+
+    # By keyboard: variation on, a BATNA range for the buyer, what three games deal.
+    switch.focus()
+    before = redraws(page)
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => Number(document.body.dataset.redraws || 0) > {before}")
+    expect(page.locator("#f-variation-roles-0-batna-min")).to_be_visible()
+    typed(page, "#f-variation-roles-0-batna-min", "10")
+    typed(page, "#f-variation-roles-0-batna-max", "30")
+    typed(page, "#f-variation-roles-0-batna-step", "5")
+    expect(page.locator("#problems")).to_be_empty()
+    deals = page.locator("#deals tbody tr")
+    expect(deals).to_have_count(3)
+    batnas = {
+        int(page.locator(f"#deals tbody tr:nth-child({n}) td").first.inner_text().split(",")[0])
+        for n in (1, 2, 3)
+    }
+    assert batnas <= {10, 15, 20, 25, 30}
+    assert unlabelled(page) == []
+
+    # A range that is not a whole number of steps: the server's words, on its fields.
+    typed(page, "#f-variation-roles-0-batna-step", "7")
+    expect(page.locator("#problems")).to_contain_text(
+        "variation.roles.buyer.batna: max - min a whole number of steps (found 2.85714)"
+    )
+    expect(page.locator("#f-variation-roles-0-batna-step")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    typed(page, "#f-variation-roles-0-batna-step", "5")
+    expect(page.locator("#problems")).to_be_empty()
+
+    # Shuffled priorities, a zone required, and a deck whose card lacks a point.
+    page.select_option("[aria-label='Seller: shuffle group of Price']", "A")
+    page.select_option("[aria-label='Seller: shuffle group of Delivery']", "A")
+    page.select_option("#f-variation-zone", "required")
+    typed(page, "#f-variation-roles-1-deck", "0 20 40 | 0 5")
+    expect(page.locator("#problems")).to_contain_text(
+        "variation.roles.seller.cards[0].delivery: 3 numbers, one per option (found 2)"
+    )
+    expect(page.locator("#f-variation-roles-1-deck")).to_have_attribute("aria-invalid", "true")
+    typed(page, "#f-variation-roles-1-deck", "0 20 40 | 0 5 10\n0 10 20 | 0 10 20")
+    expect(page.locator("#problems")).to_be_empty()
+    expect(deals).to_have_count(3)
+    audit = Audit(axe_source)
+    audit.screen(page, "editor-variation")
+    assert audit.blocking == [], audit.blocking
+
+    # Exported, the file has the variation as written; read back, the form shows it.
+    with page.expect_download() as download:
+        page.locator("#export").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    variation = tomllib.loads(text)["variation"]
+    assert variation["zone"] == "required"
+    assert variation["roles"]["buyer"]["batna"] == {"min": 10, "max": 30, "step": 5}
+    assert variation["roles"]["seller"]["shuffle"] == [["price", "delivery"]]
+    assert variation["roles"]["seller"]["cards"][1] == {
+        "price": [0, 10, 20],
+        "delivery": [0, 10, 20],
+    }
+    exported: FilePayload = {
+        "name": "case.toml",
+        "mimeType": "application/toml",
+        "buffer": text.encode(),
+    }
+    page.locator("#blank-button").click()
+    expect(switch).not_to_be_checked()
+    page.set_input_files("#open-file", files=[exported])
+    expect(switch).to_be_checked()
+    expect(page.locator("#f-variation-roles-0-batna-step")).to_have_value("5")
+    expect(page.locator("#f-variation-roles-1-deck")).to_have_value(
+        "0 20 40 | 0 5 10\n0 10 20 | 0 10 20"
+    )
+    expect(page.locator("#deals tbody tr")).to_have_count(3)

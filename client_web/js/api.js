@@ -48,3 +48,57 @@ export function wsUrl() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${location.host}/ws`;
 }
+
+// The facilitator key of the facilitator, editor and standings pages: kept in
+// localStorage (one key for the three pages), taken from an address's #key=...,
+// forgotten when the server refuses it.
+const FACILITATOR_KEY = "zopa.facilitatorKey";
+
+export const storedFacilitatorKey = () => localStorage.getItem(FACILITATOR_KEY);
+
+export class FacilitatorKey {
+  // refused(message): the server said 401 and the key is forgotten; ask for it again.
+  // error(message): any other refusal, in the server's words ("" clears the last one).
+  constructor({ refused, error }) {
+    this.refused = refused;
+    this.error = error;
+    this.value = storedFacilitatorKey();
+  }
+
+  set(value) {
+    this.value = value;
+    localStorage.setItem(FACILITATOR_KEY, value);
+  }
+
+  forget() {
+    this.value = null;
+    localStorage.removeItem(FACILITATOR_KEY);
+  }
+
+  // The address's hash parameters; a key among them is kept, and leaves the address bar
+  // at once (the page may be on a projector).
+  takeFromHash() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    if (params.get("key")) {
+      this.set(params.get("key"));
+      history.replaceState(null, "", location.pathname + location.search);
+    }
+    return params;
+  }
+
+  // A call with the key: its answer, or null once the refusal has been shown.
+  async call(method, path, body) {
+    try {
+      this.error("");
+      return await call(method, path, { key: this.value, body });
+    } catch (err) {
+      if (err.status === 401) {
+        this.forget();
+        this.refused("That key was not accepted.");
+      } else {
+        this.error(err.message);
+      }
+      return null;
+    }
+  }
+}

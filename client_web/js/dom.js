@@ -36,9 +36,13 @@ export function show(node, visible) {
   node.hidden = !visible;
 }
 
+// One formatter for every number: toLocaleString with options builds one per call, which
+// for the few hundred numbers of a redrawn editor was most of the drawing.
+const POINTS = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+
 export function points(n) {
   if (n === null || n === undefined) return "–";
-  return Number(n).toLocaleString("en-US", { maximumFractionDigits: 2 });
+  return POINTS.format(Number(n));
 }
 
 // "1 point", "1,500 points".

@@ -1,56 +1,36 @@
 // The scenario editor: a facilitator writes a case in a form and sees its outcome space
-// beside it, redrawn as they type. Every keystroke sends the draft to the server's one
-// analysis (POST /api/scenarios/draft); only the newest answer is drawn. Save puts
+// beside it, redrawn as they type. Every change sends the draft to the server's one
+// analysis (POST /api/scenarios/draft), one draft in flight at a time. Save puts
 // the scenario in the library, Export downloads its TOML, Play opens a session on it.
 
 import { $, h, replace, show, announce } from "./dom.js";
-import { call, saveBlob } from "./api.js";
+import { FacilitatorKey, saveBlob } from "./api.js";
 import {
   blankDraft, fromScenario, toScenario, setFromInput, addIssue, removeIssue, addOption, removeOption,
   renderRoles, renderIssues, renderProtocol,
 } from "./editor_form.js";
 import { renderSpace, renderChecks, renderProblems, summary } from "./editor_checks.js";
+import { renderVariation, renderDeals } from "./editor_variation.js";
 
-const KEY = "zopa.facilitatorKey";
-let key = localStorage.getItem(KEY);
 let draft = blankDraft();
 let answer = null;
-let sent = 0;
-let drawn = 0;
 let typedAt = null;
 let spoken = "";
 const timings = [];
-
-function readHash() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  if (params.get("key")) {
-    key = params.get("key");
-    localStorage.setItem(KEY, key);
-  }
-  history.replaceState(null, "", location.pathname + location.search);
-}
 
 function error(text) {
   replace($("#errors"), text ? h("p", { class: "notice error" }, text) : null);
 }
 
-async function api(method, path, body) {
-  try {
-    error("");
-    return await call(method, path, { key, body });
-  } catch (err) {
-    if (err.status === 401) {
-      localStorage.removeItem(KEY);
-      key = null;
-      show($("#editor-screen"), false);
-      show($("#key-screen"), true);
-      error("That key was not accepted.");
-    } else {
-      error(err.message);
-    }
-    return null;
-  }
-}
+const facilitator = new FacilitatorKey({
+  error,
+  refused(message) {
+    show($("#editor-screen"), false);
+    show($("#key-screen"), true);
+    error(message);
+  },
+});
+const api = (method, path, body) => facilitator.call(method, path, body);
 
 // ---- the form ----
 
@@ -76,6 +56,7 @@ function renderForm() {
     renderRoles($("#roles"), draft);
     renderIssues($("#issues"), draft);
     renderProtocol($("#protocol"), draft);
+    renderVariation($("#variation"), draft);
   });
 }
 
@@ -84,6 +65,8 @@ function onInput(event) {
   if (!input.dataset || !input.dataset.path) return;
   typedAt = event.timeStamp;
   setFromInput(draft, input);
+  // Switching variation on or off shows or hides its fields.
+  if (input.dataset.path === "variation.on") redraw(() => renderVariation($("#variation"), draft));
   analyse();
 }
 
@@ -96,6 +79,7 @@ function onChange(event) {
     setTimeout(() => redraw(() => {
       renderIssues($("#issues"), draft);
       renderProtocol($("#protocol"), draft);
+      renderVariation($("#variation"), draft);
     }));
   }
 }
@@ -136,20 +120,42 @@ function onClick(event) {
 
 // ---- the analysis ----
 
-// Every change is sent at once; an answer is drawn only if no later draft's answer has
-// been drawn already, so a slow answer never overwrites a newer drawing and the person
-// typing waits for one round trip, not for the ones before it.
+// One draft in flight at a time; the changes made meanwhile go in one draft sent when its
+// answer comes, and that answer, out of date, is not drawn. The server answers one request after another, so sending every
+// keystroke at once made the last one wait behind all the drafts before it; this way the
+// person typing waits for at most the answer in flight and their own.
+let inFlight = false;
+let pending = false;
+
 async function analyse() {
-  const mine = ++sent;
-  const asked = performance.now();
-  const found = await api("POST", "/api/scenarios/draft", { scenario: toScenario(draft) });
-  if (!found || mine < drawn) return;
-  drawn = mine;
-  document.body.dataset.answerMs = (performance.now() - asked).toFixed(2);
-  drawAnswer(found);
+  // "1" until the newest draft is drawn: what tests and the bench wait for.
+  document.body.dataset.drafting = "1";
+  if (inFlight) {
+    pending = true;
+    return;
+  }
+  inFlight = true;
+  try {
+    do {
+      pending = false;
+      // The keystroke this draft answers: a redraw is timed from it.
+      const since = typedAt;
+      const asked = performance.now();
+      const found = await api("POST", "/api/scenarios/draft", { scenario: toScenario(draft) });
+      // An answer to a draft changed since is not drawn: the newer one is sent at once,
+      // and drawing the old first would make the person typing wait for both.
+      if (found && !pending) {
+        document.body.dataset.answerMs = (performance.now() - asked).toFixed(2);
+        drawAnswer(found, since);
+      }
+    } while (pending);
+  } finally {
+    inFlight = false;
+    document.body.dataset.drafting = "0";
+  }
 }
 
-function drawAnswer(found) {
+function drawAnswer(found, since) {
   const drawStarted = performance.now();
   answer = found;
   renderProblems($("#problems"), found.problems);
@@ -160,6 +166,7 @@ function drawAnswer(found) {
   if (!stale) {
     renderSpace($("#space"), found, $("#space").clientWidth || 480);
     renderChecks($("#checks"), found);
+    renderDeals($("#deals-box"), found, draft);
   }
   const said = summary(found);
   if (said !== spoken) {
@@ -167,9 +174,9 @@ function drawAnswer(found) {
     announce(said);
   }
   for (const button of ["#save", "#play", "#export"]) $(button).disabled = stale;
-  if (typedAt !== null) {
+  if (since !== null) {
     // From the keystroke to the new drawing: what the person typing waits for.
-    const took = performance.now() - typedAt;
+    const took = performance.now() - since;
     document.body.dataset.drawMs = (performance.now() - drawStarted).toFixed(2);
     timings.push(took);
     document.body.dataset.redraws = String(timings.length);
@@ -187,7 +194,10 @@ function markProblems(problems) {
   for (const problem of problems) {
     for (const field of form.querySelectorAll("[data-key]")) {
       const k = field.dataset.key;
-      if (k === problem.key || k.startsWith(`${problem.key}[`) || k.startsWith(`${problem.key}.`)) {
+      // The field's key within the problem's, or the problem's within the field's (a
+      // deck's field stands for every card of it: cards[1].price is marked on it).
+      const within = (inner, outer) => inner === outer || inner.startsWith(`${outer}[`) || inner.startsWith(`${outer}.`);
+      if (within(k, problem.key) || within(problem.key, k)) {
         if (field.matches("input, select, textarea")) {
           field.setAttribute("aria-invalid", "true");
           field.title = problem.message;
@@ -273,8 +283,8 @@ async function fillLibrary(selected) {
 }
 
 function start() {
-  readHash();
-  if (!key) {
+  facilitator.takeFromHash();
+  if (!facilitator.value) {
     show($("#key-screen"), true);
     return;
   }
@@ -287,8 +297,7 @@ function start() {
 
 $("#key-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  key = $("#key-input").value.trim();
-  localStorage.setItem(KEY, key);
+  facilitator.set($("#key-input").value.trim());
   start();
 });
 $("#editor-form").addEventListener("input", onInput);
@@ -305,7 +314,8 @@ $("#add-issue").addEventListener("click", (event) => {
 });
 $("#open-button").addEventListener("click", openFromLibrary);
 $("#open-file").addEventListener("change", openFile);
-$("#blank-button").addEventListener("click", () => load(blankDraft()));
+// A blank draft, through the shape of a file as every other start is.
+$("#blank-button").addEventListener("click", () => load(toScenario(blankDraft())));
 $("#save").addEventListener("click", save);
 $("#play").addEventListener("click", play);
 $("#export").addEventListener("click", exportToml);

@@ -7,6 +7,7 @@
 // everything; the form only keeps what was typed, numbers as numbers.
 
 import { h, replace } from "./dom.js";
+import { blankVariation, variationFrom, variationTo, issueAdded, issueRemoved } from "./editor_variation.js";
 
 export const PROTOCOL_DEFAULTS = {
   time_limit: 900, turns: "alternating", first_mover: "random", max_offers: 0, closing: "accept",
@@ -14,7 +15,7 @@ export const PROTOCOL_DEFAULTS = {
 };
 
 export function blankDraft() {
-  return {
+  const draft = {
     format: "zopa-scenario/1",
     id: "my-case",
     title: "My case",
@@ -29,6 +30,8 @@ export function blankDraft() {
       { id: "seller", label: "Seller", brief: "", batna: 20, rows: [[0, 20, 40], [0, 5, 10]] },
     ],
   };
+  draft.variation = blankVariation(draft.issues);
+  return draft;
 }
 
 // A draft read from the server (a scenario's to_dict), with every protocol key present.
@@ -39,6 +42,7 @@ export function fromScenario(scenario) {
     role.rows = draft.issues.map((issue) => role.points[issue.id] ?? issue.options.map(() => 0));
     delete role.points;
   }
+  draft.variation = variationFrom(scenario.variation, draft.issues, draft.roles);
   return draft;
 }
 
@@ -52,6 +56,9 @@ export function toScenario(draft) {
     });
     delete role.rows;
   }
+  const variation = variationTo(draft);
+  if (variation) scenario.variation = variation;
+  else delete scenario.variation;
   return scenario;
 }
 
@@ -60,6 +67,7 @@ const NUMERIC = new Set(["batna", "time_limit", "max_offers", "breaks", "break_s
 // What was typed, as the draft keeps it: numbers as numbers; anything else as typed, so
 // the server can say what is wrong with it.
 function parsed(input) {
+  if (input.type === "checkbox") return input.checked;
   const numeric = input.type === "number" || NUMERIC.has(input.dataset.path.split(".").pop());
   if (!numeric) return input.value;
   const text = input.value.trim();
@@ -86,12 +94,14 @@ export function addIssue(draft) {
   const id = `issue${n}`;
   draft.issues.push({ id, label: `Issue ${n}`, options: ["A", "B", "C"] });
   for (const role of draft.roles) role.rows.push([0, 0, 0]);
+  issueAdded(draft);
   return draft.issues.length - 1;
 }
 
 export function removeIssue(draft, index) {
   draft.issues.splice(index, 1);
   for (const role of draft.roles) role.rows.splice(index, 1);
+  issueRemoved(draft, index);
 }
 
 export function addOption(draft, index) {

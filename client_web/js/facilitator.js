@@ -4,14 +4,12 @@
 // out of the address bar at once, since this page is often on a projector).
 
 import { $, h, replace, show, announce, keepFocus, clock } from "./dom.js";
-import { call, download } from "./api.js";
+import { FacilitatorKey, download } from "./api.js";
 import { LiveSocket } from "./socket.js";
 import { renderRoster, renderBoard, tickBoard, tickRoster, counts, rosterCounts } from "./board.js";
 import { renderDebrief, roundChoices } from "./debrief.js";
 
-const KEY = "zopa.facilitatorKey";
 const EXPECTED = "zopa.expected.";
-let key = localStorage.getItem(KEY);
 let code = null;
 let socket = null;
 let snapshot = null;
@@ -22,12 +20,7 @@ let debriefSignature = "";
 const drawn = { players: "", board: "" };
 
 function readHash() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  if (params.get("key")) {
-    key = params.get("key");
-    localStorage.setItem(KEY, key);
-  }
-  code = params.get("session");
+  code = facilitator.takeFromHash().get("session");
   history.replaceState(null, "", location.pathname + location.search + (code ? `#session=${code}` : ""));
 }
 
@@ -42,24 +35,15 @@ function error(text) {
   replace($("#errors"), text ? h("p", { class: "notice error" }, text) : null);
 }
 
-async function api(method, path, body) {
-  try {
-    error("");
-    return await call(method, path, { key, body });
-  } catch (err) {
-    if (err.status === 401) return askKey("That key was not accepted.");
-    error(err.message);
-    return null;
-  }
-}
-
 function askKey(message) {
-  localStorage.removeItem(KEY);
-  key = null;
+  facilitator.forget();
   screen("key");
   error(message || "");
   return null;
 }
+
+const facilitator = new FacilitatorKey({ error, refused: askKey });
+const api = (method, path, body) => facilitator.call(method, path, body);
 
 function confirmAction(text, label) {
   const dialog = $("#confirm-dialog");
@@ -88,8 +72,7 @@ async function setup() {
 
 $("#key-form").addEventListener("submit", (e) => {
   e.preventDefault();
-  key = $("#key-input").value.trim();
-  localStorage.setItem(KEY, key);
+  facilitator.set($("#key-input").value.trim());
   start();
 });
 
@@ -137,13 +120,13 @@ async function openSession(newCode) {
   show($("#localhost-warning"), ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname));
   screen("session");
   if (socket) socket.close();
-  socket = new LiveSocket(() => ({ type: "hello", key, session: code }), { onMessage, onStatus });
+  socket = new LiveSocket(() => ({ type: "hello", key: facilitator.value, session: code }), { onMessage, onStatus });
   socket.open();
   showQr(joinUrl);
 }
 
 async function showQr(joinUrl) {
-  const answer = await fetch(`/api/qr?text=${encodeURIComponent(joinUrl)}`, { headers: { Authorization: `Bearer ${key}` } });
+  const answer = await fetch(`/api/qr?text=${encodeURIComponent(joinUrl)}`, { headers: { Authorization: `Bearer ${facilitator.value}` } });
   if (!answer.ok) return;
   const img = $("#qr");
   img.src = URL.createObjectURL(await answer.blob());
@@ -283,7 +266,7 @@ $("#end-round").addEventListener("click", async () => {
   }
 });
 $("#export-csv").addEventListener("click", () =>
-  download(`/api/sessions/${encodeURIComponent(code)}/results.csv`, key, `zopa-${code}.csv`).catch((err) => error(err.message)));
+  download(`/api/sessions/${encodeURIComponent(code)}/results.csv`, facilitator.value, `zopa-${code}.csv`).catch((err) => error(err.message)));
 $("#project").addEventListener("click", () => {
   const on = document.body.classList.toggle("projecting");
   $("#project").setAttribute("aria-pressed", String(on));
@@ -319,7 +302,7 @@ $("#expected-form").addEventListener("submit", (e) => {
 });
 
 function start() {
-  if (!key) return askKey();
+  if (!facilitator.value) return askKey();
   if (code) openSession(code);
   else setup();
 }

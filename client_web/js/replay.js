@@ -4,7 +4,7 @@
 // from files the viewer is given.
 
 import { $, h, replace, show, points, percent, timeOfDay, efficiencyText } from "./dom.js";
-import { call, saveBlob } from "./api.js";
+import { call, saveBlob, storedFacilitatorKey } from "./api.js";
 import { describeEvent, offerNumbers, REASONS } from "./describe.js";
 import { bothCards } from "./cards.js";
 import { pointsChart, legend } from "./charts.js";
@@ -186,7 +186,7 @@ drop.addEventListener("drop", (e) => {
 let serverGame = null; // {game, key} when the game came from the server
 
 async function fromServer(game) {
-  const key = localStorage.getItem("zopa.facilitatorKey");
+  const key = storedFacilitatorKey();
   if (!key) {
     error("Replaying a server game needs the facilitator key: open it from the facilitator page, or open a log file.");
     return;

@@ -7,15 +7,13 @@
 // holding a socket open.
 
 import { $, h, replace, show, announce, points, efficiencyText, who as nameOf } from "./dom.js";
-import { call, download } from "./api.js";
+import { FacilitatorKey, call, download } from "./api.js";
 
-const KEY = "zopa.facilitatorKey"; // shared with the facilitator page
 const PLAYER = "zopa.player"; // shared with the player page
 const REFRESH_MS = 5000;
 const params = new URLSearchParams(location.search);
 const view = params.get("view");
 let code = (params.get("code") || "").toUpperCase();
-let key = localStorage.getItem(KEY);
 let timer = null;
 let drawn = "";
 // Scenario titles and role labels by id, so no table shows "guitar" or "buyer".
@@ -54,36 +52,13 @@ function error(text) {
   replace($("#errors"), text ? h("p", { class: "notice error" }, text) : null);
 }
 
-function takeKeyFromHash() {
-  const hash = new URLSearchParams(location.hash.slice(1));
-  if (hash.get("key")) {
-    key = hash.get("key");
-    localStorage.setItem(KEY, key);
-    // The page may be on a projector: the key leaves the address bar at once.
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-}
-
-async function facilitatorCall(method, path, body) {
-  try {
-    error("");
-    return await call(method, path, { key, body });
-  } catch (err) {
-    if (err.status === 401) {
-      localStorage.removeItem(KEY);
-      key = null;
-      needKey("That key was not accepted.");
-    } else {
-      error(err.message);
-    }
-    return null;
-  }
-}
-
 function needKey(message) {
   screen("key");
   error(message || "");
 }
+
+const facilitator = new FacilitatorKey({ error, refused: needKey });
+const facilitatorCall = (method, path, body) => facilitator.call(method, path, body);
 
 function number(value, digits) {
   return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
@@ -141,10 +116,10 @@ async function showJoin() {
   $("#standings-address").textContent = location.host;
   $("#standings-code").textContent = code;
   show($("#standings-join"), true);
-  if (!key) return;
+  if (!facilitator.value) return;
   backLink(`?code=${encodeURIComponent(code)}&view=schedule`, "Back to the schedule");
   try {
-    const answer = await fetch(`/api/qr?text=${encodeURIComponent(joinUrl)}`, { headers: { Authorization: `Bearer ${key}` } });
+    const answer = await fetch(`/api/qr?text=${encodeURIComponent(joinUrl)}`, { headers: { Authorization: `Bearer ${facilitator.value}` } });
     if (!answer.ok) return;
     const img = $("#standings-qr");
     img.src = URL.createObjectURL(await answer.blob());
@@ -240,7 +215,7 @@ async function schedule() {
     await refresh();
   });
   $("#export").addEventListener("click", () =>
-    download(`${base}/export.csv`, key, `zopa-${code}.csv`).catch((err) => error(err.message)),
+    download(`${base}/export.csv`, facilitator.value, `zopa-${code}.csv`).catch((err) => error(err.message)),
   );
   await refresh();
   timer = setInterval(refresh, REFRESH_MS);
@@ -368,12 +343,11 @@ async function myGames() {
 // ---- start ---------------------------------------------------------------------------
 
 async function start() {
-  takeKeyFromHash();
+  facilitator.takeFromHash();
   await loadTitles();
   $("#key-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    key = $("#key-input").value.trim();
-    localStorage.setItem(KEY, key);
+    facilitator.set($("#key-input").value.trim());
     location.reload();
   });
   $("#choose-form").addEventListener("submit", (event) => {
@@ -382,7 +356,7 @@ async function start() {
   });
   if (view === "me") return myGames();
   if (view === "new" || (view === "schedule" && code)) {
-    if (!key) return needKey("");
+    if (!facilitator.value) return needKey("");
     return view === "new" ? newTournament() : schedule();
   }
   if (code) return projection();

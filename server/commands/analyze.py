@@ -10,9 +10,9 @@ from typing import Any
 from zopa.rules.analysis import Analysis, FrontierPoint, analysis_json, analyze
 from zopa.rules.deal import deal
 from zopa.rules.errors import ScenarioError
-from zopa.rules.library import resolve
 from zopa.rules.scenario import Scenario
 from zopa.rules.timeline import num
+from zopa.server.scenario_lookup import add_scenario_arguments, resolve_scenario
 
 # Beyond this many frontier points the summary shows both ends; --json has them all.
 _SHOWN = 40
@@ -23,7 +23,7 @@ def add_parser(sub: Any) -> None:
         "analyze",
         help="the outcome space of a scenario: Pareto frontier, zone of agreement, Nash point",
     )
-    parser.add_argument("scenario", metavar="SCENARIO", help="a built-in id or a .toml path")
+    add_scenario_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the analysis as JSON")
     parser.add_argument(
         "--seed",
@@ -36,7 +36,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        scenario = resolve(args.scenario)
+        scenario = resolve_scenario(args.scenario, args.db)
     except ScenarioError as exc:
         print(f"zopa analyze: {exc}", file=sys.stderr)
         return 2

@@ -24,9 +24,9 @@ from zopa.rules.bots import STRATEGIES, Bot
 from zopa.rules.bots.negotiator import tuned
 from zopa.rules.bots.tournament import Tournament, round_robin
 from zopa.rules.errors import ScenarioError
-from zopa.rules.library import resolve
 from zopa.rules.scenario import Points
 from zopa.server.bot_client import BotError, run_bots
+from zopa.server.scenario_lookup import add_scenario_arguments, resolve_scenario
 
 
 def add_parser(sub: Any) -> None:
@@ -38,7 +38,7 @@ def add_parser(sub: Any) -> None:
     match = bots.add_parser(
         "match", help="every strategy against every other, both roles, and a table of results"
     )
-    match.add_argument("scenario", metavar="SCENARIO", help="a built-in id or a .toml path")
+    add_scenario_arguments(match)
     match.add_argument("--repeat", type=int, default=10, help="games per pairing (default 10)")
     match.add_argument("--seed", type=int, default=1, help="seed of the series (default 1)")
     match.add_argument(
@@ -76,7 +76,7 @@ def add_parser(sub: Any) -> None:
 
 def run_match(args: argparse.Namespace) -> int:
     try:
-        scenario = resolve(args.scenario)
+        scenario = resolve_scenario(args.scenario, args.db)
     except (ScenarioError, KeyError) as exc:
         return _fail("match", exc)
     names = [n.strip() for n in args.strategies.split(",") if n.strip()]

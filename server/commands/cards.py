@@ -15,15 +15,15 @@ from typing import Any
 from zopa.rules.brief import number_text
 from zopa.rules.deal import deal
 from zopa.rules.errors import ScenarioError
-from zopa.rules.library import resolve
 from zopa.rules.scenario import Scenario
+from zopa.server.scenario_lookup import add_scenario_arguments, resolve_scenario
 
 
 def add_parser(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "cards", help="the cards a scenario deals, game by game (BATNA and points)"
     )
-    parser.add_argument("scenario", metavar="SCENARIO", help="a built-in id or a .toml path")
+    add_scenario_arguments(parser)
     parser.add_argument("--games", type=int, default=10, help="how many games (default 10)")
     parser.add_argument(
         "--from", dest="first", type=int, default=1, metavar="SEED", help="the first seed"
@@ -35,7 +35,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        scenario = resolve(args.scenario)
+        scenario = resolve_scenario(args.scenario, args.db)
     except (ScenarioError, KeyError) as exc:
         problem = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"zopa cards: {problem}", file=sys.stderr)
