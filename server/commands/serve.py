@@ -21,7 +21,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from zopa.server import postgres_check, sqlite_file
+from zopa.server import postgres_check, sqlite_file, workers
 from zopa.server.app import Zopa, create_app
 from zopa.server.config import Settings, settings_from_env
 from zopa.server.connection_caps import Proxies
@@ -78,6 +78,20 @@ def add_parser(sub: Any) -> None:
         metavar="ADDRESSES",
         help="proxies trusted to set X-Forwarded-For/-Proto: addresses or networks, "
         "comma-separated, or * (default $ZOPA_FORWARDED_ALLOW_IPS or 127.0.0.1,::1)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run N worker processes on ports --port, --port + 1, ... sharing a PostgreSQL "
+        "--db, behind nginx's consistent hash on the session (docs/deploy.md)",
+    )
+    parser.add_argument(
+        "--upstream",
+        default=None,
+        metavar="FILE",
+        help="with --workers: write nginx's upstream block for the workers to FILE",
     )
     parser.set_defaults(run=run)
 
@@ -205,6 +219,32 @@ def uvicorn_config(args: argparse.Namespace, settings: Settings, app: Starlette)
     )
 
 
+def several(args: argparse.Namespace, settings: Settings) -> int:
+    """``--workers N``: N ``zopa serve`` processes, and the nginx upstream to reach them."""
+    if not is_postgres(settings.database):
+        print(
+            "zopa: several workers share one PostgreSQL database: give --db "
+            "postgresql://USER@HOST/DB (an SQLite file has one writer)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        postgres_check.check(settings.database)
+    except BadDatabase as refused:
+        print(f"zopa: {refused.message}", file=sys.stderr)
+        return 2
+    ports = [args.port + i for i in range(args.workers)]
+    block = workers.upstream(args.host, ports)
+    if args.upstream:
+        with open(args.upstream, "w", encoding="utf-8") as out:
+            out.write(block)
+        print(f"zopa: nginx upstream for {args.workers} workers written to {args.upstream}")
+    else:
+        print(block, end="")
+    sys.stdout.flush()
+    return workers.supervise(sys.argv[1:], ports)
+
+
 def fenced() -> None:
     """Another worker took this one's sessions while it was cut off from PostgreSQL.
 
@@ -244,6 +284,8 @@ def run(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
+    if args.workers > 1:
+        return several(args, settings)
     try:
         # Before listening: a database zopa cannot run on is one sentence, not a traceback.
         if is_postgres(settings.database):
