@@ -153,8 +153,12 @@ class PostgresStorage:
                 values = [await work(connection) for work, _ in batch]
         except Exception as exc:  # a query's error, or a refusal such as ``Elsewhere``
             self._changes.clear()
-            if connection.broken or isinstance(exc, psycopg.OperationalError):
+            if connection.broken:
                 self._lose(str(exc))
+            if connection.broken or isinstance(exc, psycopg.OperationalError):
+                # Lost, or a fault of the server's (out of disk, of shared memory): the
+                # connection, and the locks on it, stay if it is still there.
+                self.health.failed(f"storage is failing: {exc}", time.time())
                 for _, future in batch:
                     _settle(future, None, Unavailable(f"storage is failing: {exc}"))
                 return
@@ -400,6 +404,15 @@ class PostgresStorage:
                 ).fetchall()
             ]
             await _delete_sessions(c, doomed)
+            mine = [code for code in doomed if code in self._owned]
+            if mine:
+                # Each lock is a slot of PostgreSQL's shared lock table: give them back.
+                await c.execute(
+                    "SELECT pg_advisory_unlock(hashtextextended(code, 0)) "
+                    "FROM unnest(%s::text[]) code",
+                    (mine,),
+                )
+                self._owned.difference_update(mine)
             return len(doomed)
 
         return await self._do(work)
@@ -447,6 +460,20 @@ class PostgresStorage:
                 await c.execute("SELECT id, hash, toml, added_at FROM scenarios ORDER BY added")
             ).fetchall()
             return tuple(ScenarioRow(*row) for row in rows)
+
+        return await self._do(work)
+
+    async def scenario(self, scenario_id: str) -> ScenarioRow | None:
+        """One scenario of the library by id: what another worker was sent since this one
+        started is read through here (the ``scen`` branch adds this to the Protocol)."""
+
+        async def work(c: Connection) -> ScenarioRow | None:
+            row = await (
+                await c.execute(
+                    "SELECT id, hash, toml, added_at FROM scenarios WHERE id = %s", (scenario_id,)
+                )
+            ).fetchone()
+            return None if row is None else ScenarioRow(*row)
 
         return await self._do(work)
 

@@ -206,6 +206,15 @@ async def test_postgresql_refuses_a_seq_stored_twice(postgres_url: str) -> None:
     await storage.close()
 
 
+async def test_a_scenario_one_worker_was_sent_is_read_by_another(postgres_url: str) -> None:
+    first, second = await opened_pg(postgres_url), await opened_pg(postgres_url)
+    await first.add_scenario(ScenarioRow("mine", "h", "toml", 1.0))
+    assert await second.scenario("mine") == ScenarioRow("mine", "h", "toml", 1.0)
+    assert await second.scenario("nope") is None
+    await first.close()
+    await second.close()
+
+
 async def test_a_session_belongs_to_one_worker_until_that_worker_is_gone(
     postgres_url: str,
 ) -> None:
