@@ -143,14 +143,22 @@ class Http:
     """One keep-alive HTTP connection for the facilitator's and the joins' calls."""
 
     def __init__(self, port: int) -> None:
+        self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def call(self, method: str, path: str, body: object = None, key: bool = True) -> object:
         headers = {"Content-Type": "application/json"}
         if key:
             headers["Authorization"] = f"Bearer {KEY}"
-        self.connection.request(method, path, json.dumps(body) if body else None, headers)
-        answer = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, json.dumps(body) if body else None, headers)
+            answer = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closed the kept-alive connection while thousands of sockets
+            # connected (its keep-alive is 5 s): the request never reached it. Once more.
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.connection.request(method, path, json.dumps(body) if body else None, headers)
+            answer = self.connection.getresponse()
         data = answer.read()
         if answer.status >= 300:
             raise RuntimeError(f"{method} {path}: {answer.status} {data[:200]!r}")

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import websockets
 
 from tests.faults import replayed
@@ -127,3 +128,55 @@ async def test_a_killed_workers_sessions_go_on_in_the_other_worker(
     finally:
         one.stop()
         two.stop()
+
+
+def database_reachable(url: str, reachable: bool) -> None:
+    """Let no one connect to the test's database and cut off who is, or let them again."""
+    name = url.split("/")[-1].split("?")[0]
+    admin_url = url.replace(f"/{name}?", "/postgres?")
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS {str(reachable).lower()}")
+        if not reachable:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+
+
+async def test_a_worker_cut_off_from_postgresql_takes_no_moves_until_it_is_back(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    server = worker(tmp_path, "one", postgres_url)
+    server.start()
+    try:
+        code, players, game = await session_on(server)
+        await chat(players, "before")
+        database_reachable(postgres_url, False)
+        await players[SECOND].send({"type": "chat", "text": "lost to the cut"})
+        refused = await players[SECOND].c.type("error", timeout=10)
+        assert refused["code"] == "storage_unavailable"
+        for player in players.values():
+            notice = await player.c.seen("storage", timeout=10)
+            assert notice == {"type": "storage", "game": game, "available": False}
+        status, health = server.call("GET", "/healthz")
+        assert status == 503 and health["storage"]["ok"] is False, health
+
+        database_reachable(postgres_url, True)
+        # Connected again, its session's lock taken back: the game goes on by itself.
+        for player in players.values():
+            assert (await player.event(timeout=30))["event"]["type"] == "pause"
+            assert (await player.event())["event"]["type"] == "resume"
+        assert server.call("GET", "/healthz")[0] == 200
+        await players[FIRST].send({"type": "walkout"})
+        ended = await players[SECOND].c.type("ended", timeout=10)
+        status, text = server.call("GET", f"/api/games/{game}/log")
+        stored = [json.loads(line) for line in text.splitlines()[1:]]
+        assert [e["seq"] for e in stored] == list(range(1, len(stored) + 1))
+        assert not any(e.get("text") == "lost to the cut" for e in stored)
+        for player in players.values():
+            assert heard(player) == stored
+        assert replayed(text, tmp_path) == ended["result"]
+        assert code
+    finally:
+        database_reachable(postgres_url, True)
+        server.stop()
