@@ -2,6 +2,10 @@
 
 Run: ``python bench/bench_load.py`` (about four minutes; ``--quick`` for a smoke run;
 ``--rounds 3`` takes turns three times and prints medians, for a shared machine).
+``--db postgresql://...`` measures zopa on that PostgreSQL database too (column ``pg``),
+and with ``--workers 2`` two workers sharing it (each its own session and half the
+players; all on core 0 unless ``--spread`` gives each a core). CPU per action is the
+zopa processes' own: PostgreSQL's share is left out (it is another process, unpinned).
 
 Each server runs pinned to core 0, the load generator to core 1. The load is real
 games: for zopa, players joined over HTTP, paired by a round, each sending offers in
@@ -61,6 +65,9 @@ TAIL_SECONDS = 1.0
 SETTLE_SECONDS = 0.5
 PROFILE = ""  # a path: py-spy records the zopa server's stacks there during saturation
 FACILITATOR = False  # a facilitator's dashboard watches zopa's session while it is measured
+# Targets on PostgreSQL (``--db``): name -> (URL, workers). "zopa" stays on SQLite.
+DATABASES: dict[str, tuple[str, int]] = {}
+SPREAD = False  # several workers pinned to a core each, rather than all to core 0
 TERMS = [{"food": f, "water": w, "firewood": (f + w) % 4} for f in range(4) for w in range(4)]
 
 
@@ -95,14 +102,18 @@ class Target:
             self.process.wait()
 
 
-def launch(name: str, workdir: Path, root: Path = ROOT) -> Target:
-    """Start the relay, or zopa from the checkout at ``root``."""
+def launch(
+    name: str, workdir: Path, root: Path = ROOT, database: str = "", core: str = "0"
+) -> Target:
+    """Start the relay, or zopa from the checkout at ``root`` (on ``database``: a
+    PostgreSQL URL, or by default an SQLite file of its own), pinned to ``core``."""
     port = free_port()
-    pin = ["taskset", "-c", "0"] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
+    pinned = core and shutil.which("taskset") and (os.cpu_count() or 1) > 1
+    pin = ["taskset", "-c", core] if pinned else []
     if name != "relay":
         command = [sys.executable, "-m", "zopa.server.cli", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(port)]
-        command += ["--db", str(workdir / "bench.db"), "--log-level", "warning"]
+        command += ["--db", database or str(workdir / "bench.db"), "--log-level", "warning"]
     else:
         command = [sys.executable, str(ROOT / "bench" / "relay.py"), str(port)]
     # Thousands of players join and connect from this one address: a load test, not an
@@ -132,14 +143,22 @@ class Http:
     """One keep-alive HTTP connection for the facilitator's and the joins' calls."""
 
     def __init__(self, port: int) -> None:
+        self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def call(self, method: str, path: str, body: object = None, key: bool = True) -> object:
         headers = {"Content-Type": "application/json"}
         if key:
             headers["Authorization"] = f"Bearer {KEY}"
-        self.connection.request(method, path, json.dumps(body) if body else None, headers)
-        answer = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, json.dumps(body) if body else None, headers)
+            answer = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closed the kept-alive connection while thousands of sockets
+            # connected (its keep-alive is 5 s): the request never reached it. Once more.
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.connection.request(method, path, json.dumps(body) if body else None, headers)
+            answer = self.connection.getresponse()
         data = answer.read()
         if answer.status >= 300:
             raise RuntimeError(f"{method} {path}: {answer.status} {data[:200]!r}")
@@ -261,7 +280,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def saturate(seats: list[Seat], load: Load, seconds: float, pid: int) -> tuple[float, float]:
+async def saturate(
+    seats: list[Seat], load: Load, seconds: float, pids: list[int]
+) -> tuple[float, float]:
     """Actions per second, and the server's CPU microseconds per action.
 
     The second figure moves much less than the first when the machine is shared: it is
@@ -272,14 +293,14 @@ async def saturate(seats: list[Seat], load: Load, seconds: float, pid: int) -> t
         send(seat)
     await asyncio.sleep(WARM_UP_SECONDS)  # let the pipeline fill before counting
     load.received, load.measuring = 0, True
-    started, cpu = time.perf_counter(), cpu_seconds(pid)
+    started, cpu = time.perf_counter(), sum(map(cpu_seconds, pids))
     await asyncio.sleep(seconds)
     # A window of the smoke run's size can pass on a starved machine with nothing back:
     # measure on until something is, the rate still over the time it took.
     await until(lambda: load.received > 0)
     load.measuring = False
     rate = load.received / (time.perf_counter() - started)
-    per_action = 1e6 * (cpu_seconds(pid) - cpu) / max(1, load.received)
+    per_action = 1e6 * (sum(map(cpu_seconds, pids)) - cpu) / max(1, load.received)
     load.on_ack = None
     # Every action still in flight must reach its partner before the next measurement,
     # or the next one would time this one's backlog.
@@ -322,13 +343,20 @@ async def measure(
     name: str, sizes: list[int], rate: float, seconds: float, root: Path = ROOT
 ) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix=f"zopa-bench-{name}-"))
-    target = launch(name, workdir, root)
+    database, workers = DATABASES.get(name, ("", 1))
+    # Several workers share core 0 with nothing pinned, or take a core each with --spread.
+    cores = [str(n % (os.cpu_count() or 1)) if SPREAD else "0" for n in range(workers)]
+    targets = [launch(name, workdir, root, database, cores[n]) for n in range(workers)]
+    target = targets[0]
+    pids = [t.process.pid for t in targets]
     figures: dict[str, object] = {}
     try:
         connect = connect_relay if name == "relay" else connect_zopa
         for size in sizes:
             idle = rss_kb(target.process.pid)
-            seats = await connect(target, size)
+            # Each worker its own session, its share of the players: sessions spread so.
+            shares = await asyncio.gather(*(connect(t, size // len(targets)) for t in targets))
+            seats = [seat for share in shares for seat in share]
             # The load generator is the instrument: its own collections must not show up
             # as server latency, and its objects live for the whole measurement.
             gc.collect()
@@ -363,7 +391,7 @@ async def measure(
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
-            actions, per_action = await saturate(seats, load, seconds, target.process.pid)
+            actions, per_action = await saturate(seats, load, seconds, pids)
             figures[f"throughput {size}"] = actions
             figures[f"CPU us/action {size}"] = per_action
             if spy is not None:
@@ -388,7 +416,8 @@ async def measure(
                 reader.cancel()
             await asyncio.gather(*readers, return_exceptions=True)
     finally:
-        target.stop()
+        for each in targets:
+            each.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return figures
 
@@ -417,6 +446,21 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=1, help="relay and zopa in turns, medians")
     parser.add_argument(
+        "--db",
+        default="",
+        help="postgresql://...: measure zopa on PostgreSQL too, beside zopa on SQLite",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="with --db: measure this many workers too (each its session, its share of the "
+        "players)",
+    )
+    parser.add_argument(
+        "--spread", action="store_true", help="pin each worker to a core of its own"
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         help="another checkout of zopa (git worktree add DIR COMMIT), measured in turns "
@@ -441,6 +485,15 @@ def main() -> None:
     # run weighs on both; each figure is the median of the rounds.
     runs: dict[str, list[dict[str, object]]] = {"relay": [], "zopa": []}
     roots = {"relay": ROOT, "zopa": ROOT}
+    global SPREAD
+    SPREAD = args.spread
+    if args.db:
+        DATABASES["pg"] = (args.db, 1)
+        runs["pg"], roots["pg"] = [], ROOT
+        if args.workers > 1:
+            name = f"pg x{args.workers}"
+            DATABASES[name] = (args.db, args.workers)
+            runs[name], roots[name] = [], ROOT
     if args.baseline is not None:
         runs["baseline"], roots["baseline"] = [], args.baseline.resolve()
     for _ in range(args.rounds):
@@ -453,13 +506,19 @@ def main() -> None:
         f"{seconds:g} s per measurement; median of {args.rounds} round(s)"
     )
     baseline = results.get("baseline")
+    more = [name for name in results if name in DATABASES]
     head = f"{'measure':<22}{'relay':>12}{'zopa':>12}{'zopa/relay':>12}"
+    head += "".join(f"{name:>12}{name + '/zopa':>14}" for name in more)
     print(head + (f"{'baseline':>12}{'zopa/base':>12}" if baseline is not None else ""))
     for key in results["zopa"]:
         zopa = results["zopa"][key]
         assert isinstance(zopa, int | float)
         relay = results["relay"].get(key)
         line = f"{key:<22}{_shown(relay)}{zopa:>12,.1f}{_ratio(zopa, relay)}"
+        for name in more:
+            figure = results[name].get(key)
+            ratio = figure / zopa if isinstance(figure, int | float) and zopa else None
+            line += _shown(figure) + (f"{ratio:>14.2f}" if ratio is not None else f"{'-':>14}")
         if baseline is not None:
             line += f"{_shown(baseline.get(key))}{_ratio(zopa, baseline.get(key))}"
         print(line)

@@ -39,7 +39,7 @@ from zopa.server.scope import route_path
 from zopa.server.security_headers import SecurityHeaders
 from zopa.server.sessions import Sessions
 from zopa.server.storage import Storage
-from zopa.server.storage_sqlite import SqliteStorage
+from zopa.server.storage_open import storage_for
 from zopa.server.web_api import WebApi
 from zopa.server.ws import Endpoint
 
@@ -58,7 +58,7 @@ class Zopa:
         """``clock`` and ``storage`` are for tests: a virtual clock, a storage they watch."""
         self.settings = settings
         self.clock = clock
-        self.storage = storage or SqliteStorage(settings.database, settings.commit_interval)
+        self.storage = storage or storage_for(settings.database, settings.commit_interval)
         self.hub = Hub()
         self.library = ScenarioLibrary()
         self.sessions = Sessions(self.storage, self.hub, settings, clock, library=self.library)

@@ -87,7 +87,9 @@ def settings_from_env(database: str | None = None) -> Settings:
     """Settings from ``ZOPA_*`` variables (docs/deploy.md lists them)."""
     defaults = Settings()
     base = Settings(
-        database=database or os.environ.get("ZOPA_DB", "zopa.db"),
+        database=database
+        or os.environ.get("ZOPA_DATABASE")
+        or os.environ.get("ZOPA_DB", "zopa.db"),
         grace_seconds=_number("ZOPA_GRACE_SECONDS", defaults.grace_seconds),
         rate=_number("ZOPA_RATE", defaults.rate),
         burst=_number("ZOPA_BURST", defaults.burst),

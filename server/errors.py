@@ -17,6 +17,7 @@ ServerError                 code, message
 ├── Busy                    a limit on live work is reached (too_many_games)
 ├── Damaged                 stored data that no longer reads back (bad_log)
 ├── Unavailable             storage takes no writes now (storage_unavailable)
+│   └── Elsewhere           another worker serves this session now (session_elsewhere)
 ├── BadDatabase             a database file the server cannot start on (empty, foreign, damaged…)
 ├── bot_client.BotError     a bot cannot join or stay in its session (``zopa bots``)
 └── commands.backup.BackupError   a backup could not be made (``zopa backup``)
@@ -83,6 +84,15 @@ class Unavailable(ServerError):
     """Storage failed to write: nothing was changed, and the same request may work later."""
 
     default_code = "storage_unavailable"
+
+
+class Elsewhere(Unavailable):
+    """Another live worker owns the session (PostgreSQL, several workers): nothing was
+    done here, and the same request, routed again, reaches the owner (docs/deploy.md)."""
+
+    default_code = "session_elsewhere"
+    # Seconds a client or proxy waits before asking again: the owner may be taking over.
+    retry_after = 1
 
 
 class BadDatabase(ServerError):

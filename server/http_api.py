@@ -19,6 +19,7 @@ from zopa.server.errors import (
     Busy,
     Conflict,
     Damaged,
+    Elsewhere,
     Invalid,
     NotFound,
     ServerError,
@@ -58,7 +59,7 @@ def status_of(error: ServerError) -> int:
 
 def headers_of(error: ServerError) -> dict[str, str]:
     """Headers the HTTP answer carries besides the error object."""
-    if isinstance(error, TooMany):
+    if isinstance(error, TooMany | Elsewhere):
         return {"Retry-After": str(error.retry_after)}
     if isinstance(error, TooLarge | TooSlow):
         # A body refused while it arrived: the rest is never read, so the connection

@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from zopa.rules.log import Header
 from zopa.server import restore
 from zopa.server.config import Settings
 from zopa.server.errors import Damaged
 from zopa.server.games import Games
 from zopa.server.registry import Registry
 from zopa.server.rounds import Rounds
-from zopa.server.storage import Storage
+from zopa.server.storage import GameRow, Storage
 
 
 async def recover(
@@ -35,6 +36,25 @@ async def recover(
     now = clock()
     snapshot = await storage.load(now - settings.recent_seconds)
     live = restore.restore(registry, snapshot)
+    resumed = await resume(registry, games, live, snapshot.last_alive, now)
+    for session in registry.sessions():
+        # A start time that passed while the server was down starts its round now.
+        rounds.arm(session)
+    return resumed
+
+
+async def resume(
+    registry: Registry,
+    games: Games,
+    live: list[tuple[Header, GameRow]],
+    last_alive: float | None,
+    now: float,
+) -> int:
+    """Give each live game its actor again and let it catch up; how many resumed.
+
+    Start-up does it for every live game; a worker sharing PostgreSQL does it too for
+    the games of a session it takes over from a worker that died (``Registry``).
+    """
     actors = []
     for header, row in live:
         try:
@@ -44,13 +64,10 @@ async def recover(
             assert entry is not None and session is not None
             restore.quarantine(entry, session, exc.message)
     # Together, so their catch-up records share commits.
-    await asyncio.gather(*(actor.catch_up(snapshot.last_alive, now) for actor in actors))
+    await asyncio.gather(*(actor.catch_up(last_alive, now) for actor in actors))
     resumed = 0
     for actor in actors:
         if actor.live:
             actor.start()
             resumed += 1
-    for session in registry.sessions():
-        # A start time that passed while the server was down starts its round now.
-        rounds.arm(session)
     return resumed

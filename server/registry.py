@@ -13,15 +13,18 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 
+from zopa.rules.log import Header
 from zopa.rules.scenario import Scenario
 from zopa.server import restore
 from zopa.server.codes import normalize_code
 from zopa.server.errors import NotFound
 from zopa.server.records import GameEntry, Player, Session
 from zopa.server.scenario_library import session_scenarios
-from zopa.server.storage import Storage
+from zopa.server.storage import GameRow, Storage
 
 log = logging.getLogger("zopa.registry")
+
+TakeOver = Callable[[str, list[tuple[Header, GameRow]], float | None], Awaitable[None]]
 
 
 class Registry:
@@ -41,6 +44,8 @@ class Registry:
         self._by_token: dict[str, Player] = {}
         self._games: dict[str, GameEntry] = {}
         self._loading = asyncio.Lock()
+        # Resumes the live games of a session loaded on demand (set by ``Sessions``).
+        self.take_over: TakeOver | None = None
 
     # ---- what is in memory -----------------------------------------------------------
 
@@ -162,8 +167,16 @@ class Registry:
                 return None
             if self._read_through is not None:
                 await self._read_through(session_scenarios(snapshot.sessions))
-            if restore.restore(self, snapshot):
+            live = restore.restore(self, snapshot)
+            if live and self.take_over is not None:
+                # Its worker died (PostgreSQL, several workers): its games go on here.
+                await self.take_over(code, live, snapshot.last_alive)
+                log.warning(
+                    "session taken over with %d live games", len(live), extra={"session": code}
+                )
+            elif live:
                 # Start-up loads every session with a live game: this cannot happen.
                 log.error("a session with live games was not loaded", extra={"session": code})
-            log.info("older session loaded on demand", extra={"session": code})
+            else:
+                log.info("older session loaded on demand", extra={"session": code})
             return self._sessions.get(code)

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from zopa.rules.log import Header
 from zopa.server import recovery
 from zopa.server.archive import Archive
 from zopa.server.codes import join_code
@@ -40,7 +41,7 @@ from zopa.server.registry import Registry
 from zopa.server.rounds import Rounds
 from zopa.server.scenario_library import ScenarioLibrary, named_scenarios
 from zopa.server.snapshots import Snapshots
-from zopa.server.storage import SessionRow, Storage
+from zopa.server.storage import GameRow, SessionRow, Storage
 from zopa.server.tournament.schedule import check_scenario, parse_schedule, parse_time_limit
 
 log = logging.getLogger("zopa.sessions")
@@ -80,6 +81,7 @@ class Sessions:
         self.controls = Controls(self.registry, changed)
         self.presence = Presence(self.registry, settings, changed, clock)
         self.archive = Archive(storage)
+        self.registry.take_over = self._take_over
 
     def _joined(self, code: str) -> None:
         """A player joined or left: the facilitators hear of it, and a large class's next
@@ -146,6 +148,15 @@ class Sessions:
         return await recovery.recover(
             self.registry, self.games, self.rounds, self._storage, self.settings, self.clock
         )
+
+    async def _take_over(
+        self, code: str, live: list[tuple[Header, GameRow]], last_alive: float | None
+    ) -> None:
+        """A session whose worker died, loaded here: its games resume, its rounds arm."""
+        await recovery.resume(self.registry, self.games, live, last_alive, self.clock())
+        session = self.registry.loaded(code)
+        if session is not None:
+            self.rounds.arm(session)
 
     def forget(self, code: str) -> None:
         """Let a session go from memory (an ended practice game: practice_retention.py).

@@ -18,9 +18,10 @@ import logging
 import sqlite3
 import time
 
+from zopa.server.seq_guard import Rows
+
 log = logging.getLogger("zopa.storage")
 
-Rows = list[tuple[str, int, str]]  # (game, seq, line) rows of the events table
 
 # The events table's form: in SCHEMA for a new database, and in ``migrate`` for an older one.
 EVENTS_TABLE = """CREATE TABLE IF NOT EXISTS events (

@@ -31,12 +31,12 @@ from typing import Any, TypeVar
 
 from zopa.server import sqlite_reads
 from zopa.server.errors import Unavailable
+from zopa.server.seq_guard import Changes, NextSeq, Record, plan, settle
 from zopa.server.sqlite_file import connect
 from zopa.server.sqlite_schema import (
     CLOSE_SPAN,
     END,
     LAST_ROWID,
-    Rows,
     finish,
     insert_events,
 )
@@ -52,11 +52,6 @@ from zopa.server.storage import (
 
 T = TypeVar("T")
 _Work = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
-# A game's record: the game, its new event rows, its result once it ended, whom to tell.
-_Record = tuple[str, Rows, str | None, Callable[[bool], None]]
-# Each live game's next seq as stored; None in a change: the game ended, forget it.
-_NextSeq = dict[str, int]
-_Changes = dict[str, int | None]
 
 log = logging.getLogger("zopa.storage")
 
@@ -71,12 +66,12 @@ class SqliteStorage:
         self._queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         # Records made during this turn of the event loop, handed over together.
-        self._gathering: list[_Record] | None = None
+        self._gathering: list[Record] | None = None
         self.health = Health()
         # Owned by the storage thread: the next seqs as committed, the changes the open
         # transaction makes to them, and whether its last write failed.
-        self._next_seq: _NextSeq = {}
-        self._changes: _Changes = {}
+        self._next_seq: NextSeq = {}
+        self._changes: Changes = {}
         self._failing = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -160,12 +155,7 @@ class SqliteStorage:
                 self._report(False, str(exc))
             outcomes = [(None, failure)]
         else:
-            for game, seq in self._changes.items():
-                if seq is None:
-                    self._next_seq.pop(game, None)
-                else:
-                    self._next_seq[game] = seq
-            self._changes.clear()
+            settle(self._changes, self._next_seq)
             if connection.total_changes > written:
                 self._report(True, "")
         # One wake-up of each waiting loop per batch, not one per item: each wake-up is a
@@ -353,39 +343,15 @@ class SqliteStorage:
 
 
 def _write(
-    connection: sqlite3.Connection, records: list[_Record], stored: _NextSeq, changes: _Changes
+    connection: sqlite3.Connection, records: list[Record], stored: NextSeq, changes: Changes
 ) -> list[bool]:
-    """Insert the records in order, each run of event rows with one statement; which
-    records were written (a record that would leave a gap in its game's seqs is not).
-
-    Event appends are most of the traffic; one insert for all the games that wrote in
-    this loop turn costs a fraction of one per game.
-    """
-    rows: Rows = []
-    written = []
-    for game_id, game_rows, result, _ in records:
-        if game_rows:
-            expected = changes.get(game_id, stored.get(game_id))
-            if expected is not None and game_rows[0][1] != expected:
-                log.warning(
-                    "seq %d refused: the game's next stored seq is %d",
-                    game_rows[0][1],
-                    expected,
-                    extra={"game": game_id},
-                )
-                written.append(False)
-                continue
-            changes[game_id] = game_rows[-1][1] + 1
-        rows.extend(game_rows)
-        if result is not None:
-            # A game's events go in before its result: flush what has gathered so far.
-            insert_events(connection, rows)
-            rows = []
-            finish(connection, game_id, result)
-            changes[game_id] = None
-        written.append(True)
-    if rows:
-        insert_events(connection, rows)
+    """Insert the records in order (``seq_guard.plan``); which records were written."""
+    steps, written = plan(records, stored, changes)
+    for step in steps:
+        if isinstance(step, list):
+            insert_events(connection, step)
+        else:
+            finish(connection, *step)
     return written
 
 

@@ -10,9 +10,13 @@ Close codes (docs/protocol.md):
   4404 unknown session (facilitator) 4408 no hello in time
   4409 replaced by the player's newer socket (connection_caps.py)
   4429 over the message rate, or too many failed hellos from the address (rate_limits.py)
+  4503 the session is served by another worker now: connect again (PostgreSQL, several
+       workers; docs/deploy.md)
   4008 the client fell too far behind reading
 
-Before the handshake, an address over its cap of sockets is answered 429 (HTTP).
+Before the handshake, an address over its cap of sockets is answered 429 (HTTP), and
+``/ws?session=CODE`` for a session another live worker serves 503 with Retry-After: the
+code in the URL is what a proxy routes by. Without it, one worker serves every session.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import urllib.parse
 from typing import Any, cast
 
 from starlette.types import Message, Receive, Scope, Send
@@ -29,7 +34,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from zopa.rules.actions import PLAYER_KINDS, parse_action
 from zopa.rules.errors import ActionRefused
 from zopa.server.connection_caps import ConnectionCaps
-from zopa.server.errors import NotFound, TooMany
+from zopa.server.errors import Elsewhere, NotFound, TooMany
 from zopa.server.http_api import error_response
 from zopa.server.hub import Connection, FrameSend, Hub
 from zopa.server.moves import PlayerMove
@@ -71,10 +76,31 @@ class Endpoint:
             await socket.send_denial_response(error_response(busy))
             return
         try:
+            elsewhere = await self._elsewhere(scope)
+            if elsewhere is not None:
+                await socket.send_denial_response(error_response(elsewhere))
+                return
             await self._open(socket, scope, receive, send)
         finally:
             if counts is not None:
                 counts.give(address)
+
+    async def _elsewhere(self, scope: Scope) -> Elsewhere | None:
+        """The refusal for ``?session=CODE`` of a session another worker serves, if so.
+
+        Asking loads the session here when no live worker holds it (the first use, or a
+        takeover from a worker that died). An unknown code is left for the hello to refuse.
+        """
+        code = _session_param(scope.get("query_string", b""))
+        if not code:
+            return None
+        try:
+            await self.sessions.registry.session(code)
+        except Elsewhere as refused:
+            return refused
+        except NotFound:
+            pass
+        return None
 
     async def _open(self, socket: WebSocket, scope: Scope, receive: Receive, send: Send) -> None:
         binary = MSGPACK in scope.get("subprotocols", [])
@@ -139,7 +165,11 @@ class Endpoint:
         if "key" in hello:
             await self._facilitator(receive, connection, hello)
             return
-        player = await self.sessions.players.by_token(hello.get("token"))
+        try:
+            player = await self.sessions.players.by_token(hello.get("token"))
+        except Elsewhere:
+            connection.close(4503, "the session is served elsewhere: connect again")
+            return
         if player is None:
             self.limits.failed(TOKEN, address, "hello with an unknown token")
             connection.close(4401, "unknown token")
@@ -238,6 +268,9 @@ class Endpoint:
         except NotFound:
             connection.close(4404, "no such session")
             return
+        except Elsewhere:
+            connection.close(4503, "the session is served elsewhere: connect again")
+            return
         self.hub.watch(connection, session.code)
         connection.send(self.sessions.snapshots.snapshot(session))
         while (message := await self._receive(receive, connection)) is not None:
@@ -263,6 +296,15 @@ class Endpoint:
                     await self.sessions.presence.seen(player, connected=False)
         await connection.finished(1.0)
         connection.stop()
+
+
+def _session_param(query: bytes) -> str:
+    """``session`` of the URL's query string (``/ws?session=CODE``), or ``""``."""
+    for part in query.split(b"&"):
+        name, _, value = part.partition(b"=")
+        if name == b"session":
+            return urllib.parse.unquote(value.decode("latin-1"))[:64]
+    return ""
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

@@ -12,6 +12,9 @@ import pytest
 from tests.axe import axe_source  # noqa: F401
 from tests.live import Server
 
+# A real PostgreSQL (tests/postgres.py): one cluster per run, a database per test.
+from tests.postgres import postgres_cluster, postgres_url  # noqa: F401
+
 # The browser fixtures live beside their harness; importing them here shares them.
 from tests.web import browser, pages, web_server  # noqa: F401
 

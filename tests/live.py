@@ -103,6 +103,8 @@ class Server(Http):
     def __init__(self, database: Path, **env: str) -> None:
         super().__init__(free_port())
         self.database = database
+        # What --db says: the file, or a PostgreSQL URL a test puts here instead.
+        self.db = str(database)
         # Tests read the server's log as JSON, connections included.
         logs = {"ZOPA_LOG_FORMAT": "json", "ZOPA_LOG_LEVEL": "debug"}
         self.env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY, **logs, **env}
@@ -112,7 +114,7 @@ class Server(Http):
     def start(self, timeout: float = 15.0) -> None:
         command = [sys.executable, "-m", "zopa.server.cli", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(self.port)]
-        command += ["--db", str(self.database)]
+        command += ["--db", self.db]
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
                 command, cwd=self.root, env=self.env, stdout=out, stderr=out

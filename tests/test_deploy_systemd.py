@@ -84,3 +84,35 @@ def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
         line for line in (done.stdout + done.stderr).splitlines() if "zopa.service" in line
     ]
     assert done.returncode == 0 and not complaints, done.stdout + done.stderr
+
+
+WORKER = ROOT / "deploy" / "systemd" / "zopa@.service"
+
+
+def test_the_worker_template_runs_one_worker_per_port_on_a_shared_database() -> None:
+    unit = sections(WORKER.read_text())
+    service = dict(unit["Service"])
+    single = dict(sections(UNIT.read_text())["Service"])
+    # The same user, state, stop and hardening as the single service; only the port and
+    # the database (PostgreSQL, from the environment file) differ.
+    for key, value in single.items():
+        if key not in ("ExecStart", "Environment"):
+            assert service[key] == value, key
+    assert "ZOPA_DB" not in service.get("Environment", "")
+    command = shlex.split(service["ExecStart"])
+    assert command[-2:] == ["--port", "%i"]
+    args = build_parser().parse_args([*command[1:-1], "8001"])
+    assert args.command == "serve" and args.host == "127.0.0.1" and args.port == 8001
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")
+def test_systemd_accepts_the_worker_template(tmp_path: Path) -> None:
+    true = shutil.which("true")
+    assert true is not None
+    command = shlex.split(dict(sections(WORKER.read_text())["Service"])["ExecStart"])[0]
+    copy = tmp_path / "zopa@8001.service"
+    copy.write_text(WORKER.read_text().replace(command, true))
+    done = subprocess.run(
+        ["systemd-analyze", "verify", str(copy)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr

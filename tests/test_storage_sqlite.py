@@ -1,4 +1,5 @@
-"""SQLite storage: games written interleaved read back whole, and older databases upgrade."""
+"""SQLite storage: older databases upgrade (test_storage_contract.py holds what every
+backend must do)."""
 
 from __future__ import annotations
 
@@ -24,29 +25,6 @@ async def opened(path: Path) -> SqliteStorage:
     storage = SqliteStorage(str(path))
     await storage.open()
     return storage
-
-
-async def test_interleaved_games_read_back_their_own_events_in_order(tmp_path: Path) -> None:
-    storage = await opened(tmp_path / "zopa.db")
-    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
-    for game in ("A", "B", "C"):
-        await storage.add_games([GameRow(game, "S", 1, f"header {game}", (line(game, 1),))])
-    # Moves of several games land in the same commits, and in separate ones.
-    await asyncio.gather(record(storage, "A", range(2, 4)), record(storage, "B", range(2, 3)))
-    await record(storage, "A", range(4, 5), result='{"reason": "agreement"}')
-    await record(storage, "C", range(2, 6))
-    await record(storage, "B", range(3, 5))
-    assert await storage.game_lines("A") == ["header A"] + [line("A", s) for s in range(1, 5)]
-    assert await storage.game_lines("B") == ["header B"] + [line("B", s) for s in range(1, 5)]
-    assert await storage.game_lines("C") == ["header C"] + [line("C", s) for s in range(1, 6)]
-    assert await storage.game_lines("nope") is None
-    snapshot = await storage.load()
-    await storage.close()
-    live = {g.id: g.events for g in snapshot.games if g.result is None}
-    assert live == {
-        "B": tuple(line("B", s) for s in range(1, 5)),
-        "C": tuple(line("C", s) for s in range(1, 6)),
-    }
 
 
 async def test_a_database_with_events_keyed_by_game_is_upgraded_once(tmp_path: Path) -> None:
@@ -129,27 +107,3 @@ async def test_a_live_game_an_older_zopa_wrote_after_the_upgrade_is_recovered(
         "NOSPAN": (line("NOSPAN", 1),),
         "NEW": (line("NEW", 1),),
     }
-
-
-async def test_a_record_that_would_leave_a_gap_is_refused_and_writes_nothing(
-    tmp_path: Path,
-) -> None:
-    storage = await opened(tmp_path / "zopa.db")
-    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
-    await storage.add_games([GameRow("A", "S", 1, "header A", (line("A", 1),))])
-    told: list[bool] = []
-    # Seq 3 after seq 1: the record of seq 2 failed, so this one must not land either.
-    storage.record("A", [(3, line("A", 3))], None, told.append)
-    await record(storage, "A", range(2, 3))
-    assert told == [False]
-    assert await storage.game_lines("A") == ["header A", line("A", 1), line("A", 2)]
-    # After a restart the next seq is known from what is stored.
-    await storage.close()
-    storage = await opened(tmp_path / "zopa.db")
-    await storage.load()
-    refused: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-    storage.record("A", [(2, line("A", 2))], None, refused.set_result)
-    assert await asyncio.wait_for(refused, 10) is False
-    await record(storage, "A", range(3, 4))
-    assert await storage.game_lines("A") == ["header A", *(line("A", s) for s in (1, 2, 3))]
-    await storage.close()

@@ -44,9 +44,12 @@ export function saveBlob(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
 
-export function wsUrl() {
+// The session's code in the URL lets a proxy send the socket to the worker that serves
+// the session (docs/deploy.md); one worker alone ignores it.
+export function wsUrl(session) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}/ws`;
+  const query = session ? `?session=${encodeURIComponent(session)}` : "";
+  return `${scheme}//${location.host}/ws${query}`;
 }
 
 // The facilitator key of the facilitator, editor and standings pages: kept in

@@ -120,7 +120,7 @@ async function openSession(newCode) {
   show($("#localhost-warning"), ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname));
   screen("session");
   if (socket) socket.close();
-  socket = new LiveSocket(() => ({ type: "hello", key: facilitator.value, session: code }), { onMessage, onStatus });
+  socket = new LiveSocket(() => ({ type: "hello", key: facilitator.value, session: code }), { onMessage, onStatus, session: () => code });
   socket.open();
   showQr(joinUrl);
 }

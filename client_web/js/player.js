@@ -121,7 +121,7 @@ $("#leave").addEventListener("click", () => {
 
 function connect() {
   lobby();
-  socket = new LiveSocket(hello, { onMessage, onStatus });
+  socket = new LiveSocket(hello, { onMessage, onStatus, session: () => identity && identity.code });
   socket.open();
 }
 

@@ -1,7 +1,8 @@
 // A websocket that says hello, and reconnects by itself with growing pauses when the
 // network drops or a phone sleeps. Close codes that mean "do not come back" (a wrong
 // token, a removed player, an unknown session) stop it for good; so does 4409, a newer
-// socket of the same player (another tab) having taken this one's place.
+// socket of the same player (another tab) having taken this one's place. 4503 (the
+// session is served by another worker, which is taking it over) is retried like a drop.
 
 import { wsUrl } from "./api.js";
 
@@ -9,8 +10,10 @@ const FINAL = new Set([4400, 4401, 4403, 4404]);
 const REPLACED = 4409;
 
 export class LiveSocket {
-  constructor(hello, { onMessage, onStatus }) {
+  constructor(hello, { onMessage, onStatus, session }) {
     this.hello = hello;
+    // The session's code, or nothing: sent in the URL for the proxy (api.js wsUrl).
+    this.session = session || (() => null);
     this.onMessage = onMessage;
     this.onStatus = onStatus;
     this.delay = 500;
@@ -27,7 +30,7 @@ export class LiveSocket {
     clearTimeout(this.retryTimer);
     if (this.stopped || this.socket) return;
     this.onStatus("connecting");
-    const socket = new WebSocket(wsUrl());
+    const socket = new WebSocket(wsUrl(this.session()));
     this.socket = socket;
     socket.addEventListener("open", () => {
       socket.send(JSON.stringify(this.hello()));

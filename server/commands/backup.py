@@ -18,6 +18,7 @@ from typing import Any
 from urllib.request import pathname2url
 
 from zopa.server.errors import ServerError
+from zopa.server.storage_postgres import is_postgres
 
 
 def add_parser(sub: Any) -> None:
@@ -88,7 +89,15 @@ def _count(n: int, noun: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    source = Path(args.db or os.environ.get("ZOPA_DB", "zopa.db"))
+    named = args.db or os.environ.get("ZOPA_DATABASE") or os.environ.get("ZOPA_DB", "zopa.db")
+    if is_postgres(named):
+        print(
+            "zopa: backup copies an SQLite file; back up PostgreSQL with pg_dump, or its WAL "
+            "archive for point-in-time recovery (docs/deploy.md)",
+            file=sys.stderr,
+        )
+        return 2
+    source = Path(named)
     try:
         print(backup(source, Path(args.dest)))
     except BackupError as exc:

@@ -21,7 +21,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from zopa.server import sqlite_file
+from zopa.server import postgres_check, sqlite_file, workers
 from zopa.server.app import Zopa, create_app
 from zopa.server.config import Settings, settings_from_env
 from zopa.server.connection_caps import Proxies
@@ -31,6 +31,7 @@ from zopa.server.logs import FORMATS, LEVELS, configure
 from zopa.server.refusal_log import ClientFaults
 from zopa.server.scenario_folders import folder_problems
 from zopa.server.socket_guard import guarded_protocol
+from zopa.server.storage_postgres import PostgresStorage, is_postgres
 
 
 def add_parser(sub: Any) -> None:
@@ -44,7 +45,12 @@ def add_parser(sub: Any) -> None:
         "127.0.0.1 for this machine only)",
     )
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
-    parser.add_argument("--db", default=None, help="SQLite file (default $ZOPA_DB or zopa.db)")
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="SQLite file, or postgresql://USER@HOST/DB for a cluster of workers "
+        "(default $ZOPA_DATABASE, $ZOPA_DB or zopa.db)",
+    )
     parser.add_argument(
         "--log-level",
         default=None,
@@ -72,6 +78,20 @@ def add_parser(sub: Any) -> None:
         metavar="ADDRESSES",
         help="proxies trusted to set X-Forwarded-For/-Proto: addresses or networks, "
         "comma-separated, or * (default $ZOPA_FORWARDED_ALLOW_IPS or 127.0.0.1,::1)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run N worker processes on ports --port, --port + 1, ... sharing a PostgreSQL "
+        "--db, behind nginx's consistent hash on the session (docs/deploy.md)",
+    )
+    parser.add_argument(
+        "--upstream",
+        default=None,
+        metavar="FILE",
+        help="with --workers: write nginx's upstream block for the workers to FILE",
     )
     parser.set_defaults(run=run)
 
@@ -152,7 +172,7 @@ def banner(settings: Settings, host: str, port: int, key_file: str | None = None
     elif host == "127.0.0.1":
         shown = "localhost"
     base = f"http://{shown}:{port}"
-    lines = [f"zopa: serving on {base}/ (database {settings.database})"]
+    lines = [f"zopa: serving on {base}/ (database {postgres_check.safe_url(settings.database)})"]
     page = f"{base}/facilitator.html"
     if settings.key_generated:
         lines.append(
@@ -199,10 +219,51 @@ def uvicorn_config(args: argparse.Namespace, settings: Settings, app: Starlette)
     )
 
 
+def several(args: argparse.Namespace, settings: Settings) -> int:
+    """``--workers N``: N ``zopa serve`` processes, and the nginx upstream to reach them."""
+    if not is_postgres(settings.database):
+        print(
+            "zopa: several workers share one PostgreSQL database: give --db "
+            "postgresql://USER@HOST/DB (an SQLite file has one writer)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        postgres_check.check(settings.database)
+    except BadDatabase as refused:
+        print(f"zopa: {refused.message}", file=sys.stderr)
+        return 2
+    ports = [args.port + i for i in range(args.workers)]
+    block = workers.upstream(args.host, ports)
+    if args.upstream:
+        with open(args.upstream, "w", encoding="utf-8") as out:
+            out.write(block)
+        print(f"zopa: nginx upstream for {args.workers} workers written to {args.upstream}")
+    else:
+        print(block, end="")
+    sys.stdout.flush()
+    return workers.supervise(sys.argv[1:], ports)
+
+
+def fenced() -> None:
+    """Another worker took this one's sessions while it was cut off from PostgreSQL.
+
+    Nothing it holds in memory may be written any more; it exits at once, so that its
+    supervisor (systemd, ``--workers``) starts it afresh on what the database holds.
+    """
+    logging.getLogger("zopa.serve").critical("exiting: another worker owns its sessions now")
+    logging.shutdown()
+    os._exit(3)
+
+
 def with_kept_key(settings: Settings) -> tuple[Settings, str | None]:
-    """The settings with the key kept beside the database when none was chosen."""
+    """The settings with the key kept beside the database when none was chosen (in the
+    database itself on PostgreSQL, so every worker has the same)."""
     if not settings.key_generated:
         return settings, None
+    if is_postgres(settings.database):
+        kept = postgres_check.kept_key(settings.database)
+        return dataclasses.replace(settings, facilitator_key=kept), "the database"
     path = key_path(settings.database)
     key, _ = kept_key(path)
     return dataclasses.replace(settings, facilitator_key=key), str(path)
@@ -223,9 +284,14 @@ def run(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
+    if args.workers > 1:
+        return several(args, settings)
     try:
         # Before listening: a database zopa cannot run on is one sentence, not a traceback.
-        sqlite_file.check(settings.database)
+        if is_postgres(settings.database):
+            postgres_check.check(settings.database)
+        else:
+            sqlite_file.check(settings.database)
     except BadDatabase as refused:
         print(f"zopa: {refused.message}", file=sys.stderr)
         return 2
@@ -235,6 +301,9 @@ def run(args: argparse.Namespace) -> int:
     app.state.zopa.caps.fit_file_limit()
     ready = banner(settings, args.host, args.port, key_file)
     server = _Server(uvicorn_config(args, settings, app), app.state.zopa, ready)
+    storage = app.state.zopa.storage
+    if isinstance(storage, PostgresStorage):
+        storage.on_fenced = fenced
     # After uvicorn's own logging set-up, which the config above has just done.
     logging.getLogger("uvicorn.error").addFilter(ClientFaults(app.state.zopa.refusals))
     server.run(sockets=[listener])

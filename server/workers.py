@@ -1,0 +1,99 @@
+"""``zopa serve --workers N``: N worker processes on one host, one port each, one service.
+
+Every worker is a whole ``zopa serve`` on the shared PostgreSQL database, listening on
+its own port (``--port``, ``--port`` + 1, ...). Sessions are spread among them by an
+existing proxy's consistent hash on the session's code, not by a router of our own:
+``upstream`` is the nginx block that does it, printed at start and written to
+``--upstream FILE`` when asked (deploy/nginx/zopa.conf, docs/deploy.md).
+
+This process only supervises: a worker that exits by itself (a crash, or fenced after
+another took its sessions) is started again; SIGTERM or SIGINT is passed on to every
+worker, which drains as a single ``zopa serve`` does, and this process waits for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+log = logging.getLogger("zopa.workers")
+
+# Seconds before a worker that exited by itself is started again: a worker that cannot
+# start at all is not restarted in a tight loop.
+RESTART_SECONDS = 1.0
+
+
+def upstream(host: str, ports: Sequence[int]) -> str:
+    """The nginx upstream that sends each session to one worker, by its code."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    servers = "".join(f"    server {shown}:{port} max_fails=1 fail_timeout=2s;\n" for port in ports)
+    return (
+        "# Written by `zopa serve --workers`: one server line per worker. $zopa_session is\n"
+        "# the session's code (deploy/nginx/zopa.conf maps it from ?session= or the path).\n"
+        "upstream zopa_upstream {\n"
+        "    hash $zopa_session consistent;\n"
+        f"{servers}"
+        "    keepalive 16;\n"
+        "    keepalive_timeout 4s;\n"
+        "}\n"
+    )
+
+
+def worker_command(argv: Sequence[str], port: int) -> list[str]:
+    """The command line of one worker: the same ``serve`` with its own port, alone."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in ("--workers", "--upstream", "--port"):
+            skip = True
+            continue
+        if arg.startswith(("--workers=", "--upstream=", "--port=")):
+            continue
+        kept.append(arg)
+    return [sys.executable, "-m", "zopa.server.cli", *kept, "--port", str(port)]
+
+
+def supervise(argv: Sequence[str], ports: Sequence[int]) -> int:
+    """Run a worker per port until told to stop; 0 once every worker has exited."""
+    stopping = threading.Event()
+    processes: dict[int, subprocess.Popen[bytes]] = {}
+    lock = threading.Lock()
+
+    def start(port: int) -> None:
+        processes[port] = subprocess.Popen(worker_command(argv, port))
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+        with lock:
+            for process in processes.values():
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    with lock:
+        for port in ports:
+            start(port)
+    while not stopping.is_set():
+        with lock:
+            exited = [port for port, p in processes.items() if p.poll() is not None]
+            for port in exited:
+                code = processes[port].returncode
+                print(
+                    f"zopa: the worker on port {port} exited ({code}); starting it again",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                start(port)
+        stopping.wait(RESTART_SECONDS)
+    for process in processes.values():
+        process.wait()
+    return 0

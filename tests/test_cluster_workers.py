@@ -1,0 +1,56 @@
+"""``zopa serve --workers N``: N workers on their own ports sharing PostgreSQL, the nginx
+upstream that routes to them by session, and one SIGTERM that stops them all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.live import KEY, ROOT, Http, free_port
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def test_two_workers_share_the_database_and_stop_together(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    first = free_port()  # and, very likely, the port after it
+    upstream = tmp_path / "upstream.conf"
+    command = [sys.executable, "-m", "zopa.server.cli", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(first), "--workers", "2", "--upstream", str(upstream)]
+    command += ["--db", postgres_url]
+    log = tmp_path / "workers.log"
+    env = {**os.environ, "ZOPA_FACILITATOR_KEY": KEY}
+    with open(log, "wb") as out:
+        supervisor = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    try:
+        ports = (first, first + 1)
+        deadline = time.monotonic() + 30
+        while not all(healthy(port) for port in ports):
+            assert supervisor.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)  # a worker starting: look again, without holding a core
+        block = upstream.read_text()
+        assert "hash $zopa_session consistent;" in block
+        assert all(f"server 127.0.0.1:{port} " in block for port in ports)
+        one, two = Http(first), Http(first + 1)
+        code = one.call("POST", "/api/sessions", {"scenario": "guitar"})[1]["code"]
+        assert one.call("GET", f"/api/sessions/{code}")[0] == 200
+        status, answer = two.call("GET", f"/api/sessions/{code}")
+        assert status == 503 and answer["error"]["code"] == "session_elsewhere"
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(30) == 0, log.read_text()
+    assert not any(healthy(port) for port in ports)
