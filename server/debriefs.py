@@ -30,10 +30,15 @@ class Debriefs:
         self._archive = archive
         self._ended: dict[str, PairMoves] = {}
 
-    async def session(self, session: Session, *, public: bool) -> dict[str, Any]:
+    async def session(
+        self, session: Session, *, public: bool, round_: int | None = None
+    ) -> dict[str, Any]:
+        """Every game of the session, or of one round."""
         names = {p.id: p.name for p in session.players.values()}
         pairs: list[PairMoves] = []
         for number, entry in self._registry.games_of(session):
+            if round_ is not None and number != round_:
+                continue
             if entry.quarantined is not None:
                 continue  # its rows do not read back; the board says so
             if entry.result_json is None:

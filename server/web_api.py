@@ -13,7 +13,8 @@
 - ``POST /api/games/{game}/notes`` (facilitator): a teacher's note about one event,
   kept in the game's log from then on.
 - ``GET /api/sessions/{code}/debrief`` (facilitator): the class debrief of moves
-  (``server/debriefs.py``); ``?view=class`` is the projector's, without a point of any card.
+  (``server/debriefs.py``); ``?view=class`` is the projector's, without a point of any card;
+  ``&round=N`` one round's.
 """
 
 from __future__ import annotations
@@ -110,8 +111,14 @@ class WebApi:
         view = request.query_params.get("view", "facilitator")
         if view not in ("facilitator", "class"):
             raise Invalid("'view' must be 'facilitator' or 'class'")
+        number = request.query_params.get("round", "all")
+        if number != "all" and not (number.isdigit() and 0 < int(number) < 100_000):
+            raise Invalid("'round' must be a round number or 'all'")
         session = await self.sessions.registry.session(request.path_params["code"])
-        return JSONResponse(await self._debriefs.session(session, public=view == "class"))
+        found = await self._debriefs.session(
+            session, public=view == "class", round_=None if number == "all" else int(number)
+        )
+        return JSONResponse(found)
 
     async def review(self, request: Request) -> Response:
         self._facilitator(request)

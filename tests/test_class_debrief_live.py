@@ -70,6 +70,8 @@ async def test_the_class_debrief_rolls_up_ended_games_and_only_names_live_ones(
     public = await server.acall("GET", f"{path}?view=class")
     assert public["view"] == "class" and public["summary"] == summary
     assert not _keys(public) & {"points", "batna", "highlights", "terms", "text"}
+    assert (await server.acall("GET", f"{path}?round=1"))["summary"] == summary
+    assert (await server.acall("GET", f"{path}?round=2"))["pairs"] == []
 
     # Ending the round ends the running game: counted apart, never as an impasse.
     await server.acall("POST", f"/api/sessions/{code}/end-round")
@@ -96,5 +98,7 @@ async def test_an_unknown_view_is_refused(server: Server) -> None:
     code = await open_session(server, "guitar")
     status, answer = server.call("GET", f"/api/sessions/{code}/debrief?view=everything")
     assert status == 400 and "view" in answer["error"]["message"]
+    status, answer = server.call("GET", f"/api/sessions/{code}/debrief?round=first")
+    assert status == 400 and "round" in answer["error"]["message"]
     empty: dict[str, Any] = await server.acall("GET", f"/api/sessions/{code}/debrief?view=class")
     assert empty["pairs"] == [] and empty["summary"]["impasse_rate"] is None
