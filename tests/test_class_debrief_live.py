@@ -102,3 +102,5 @@ async def test_an_unknown_view_is_refused(server: Server) -> None:
     assert status == 400 and "round" in answer["error"]["message"]
     empty: dict[str, Any] = await server.acall("GET", f"/api/sessions/{code}/debrief?view=class")
     assert empty["pairs"] == [] and empty["summary"]["impasse_rate"] is None
+    for page in ("/debrief.html", "/debrief.css", "/js/class_debrief.js", "/js/bar_chart.js"):
+        assert server.call("GET", page, key=None)[0] == 200, page
