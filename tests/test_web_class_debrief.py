@@ -133,6 +133,10 @@ def test_the_class_debrief_on_the_projector_and_for_the_facilitator(
     expect(impasses.locator(".stat").nth(2)).to_contain_text("1")
     expect(impasses.locator(".stat").first).to_contain_text("1 of 2 finished games")
     assert "ended by the facilitator" in row_of(projector, games["running"])
+    # The facilitator page's own debrief counts it apart too: 1 impasse in 2, not 2 in 3.
+    stats = facilitator.locator("#debrief .stat")
+    expect(stats.nth(1)).to_contain_text("50%")
+    expect(stats.nth(1)).to_contain_text("1 ended by the facilitator, counted apart")
 
     # The facilitator's own view adds the points and what happened, and links each replay.
     own = facilitator.context.new_page()

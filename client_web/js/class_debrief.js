@@ -133,7 +133,8 @@ window.addEventListener("resize", () => {
 
 function pairName(pair) {
   const [a, b] = pair.roles;
-  return [nameOf(pair.names[a]), ` (${pair.labels[a] || a}) & `, nameOf(pair.names[b]), ` (${pair.labels[b] || b})`];
+  return [nameOf(pair.names[a]), " & ", nameOf(pair.names[b]),
+    h("span", { class: "roles muted" }, `${pair.labels[a] || a} / ${pair.labels[b] || b}`)];
 }
 
 export function render(found) {
