@@ -25,8 +25,10 @@ const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 10
  */
 export function rateBars({ title, bars, references = [], width = 560 }) {
   const W = Math.max(300, Math.min(760, Math.round(width)));
-  const labelWidth = W < 420 ? 110 : 170;
-  const left = labelWidth + 8, right = 46, top = 26, rowH = 46, barH = 26;
+  // On a phone each label goes above its bar, whole, so the bars keep the full width.
+  const narrow = W < 480;
+  const labelWidth = narrow ? W - 16 : 170;
+  const left = narrow ? 16 : labelWidth + 8, right = 46, top = 26, rowH = narrow ? 60 : 46, barH = 26;
   const H = top + rows(bars) * rowH + 26;
   const sx = (v) => left + Math.max(0, Math.min(1, v)) * (W - left - right);
   const id = `bars-${Math.random().toString(36).slice(2, 9)}`;
@@ -42,9 +44,11 @@ export function rateBars({ title, bars, references = [], width = 560 }) {
   svg.append(axis);
 
   bars.forEach((bar, i) => {
-    const y = top + i * rowH + (rowH - barH) / 2;
+    const y = top + i * rowH + (rowH - barH) / 2 + (narrow ? 8 : 0);
     const g = el("g", { class: "bar" });
-    g.append(el("text", { class: "bar-label", x: labelWidth, y: y + barH / 2 + 5, "text-anchor": "end" }, fit(bar.label, labelWidth)));
+    g.append(narrow
+      ? el("text", { class: "bar-label", x: left, y: y - 6 }, fit(bar.label, labelWidth))
+      : el("text", { class: "bar-label", x: labelWidth, y: y + barH / 2 + 5, "text-anchor": "end" }, fit(bar.label, labelWidth)));
     let at = 0;
     for (const segment of bar.segments) {
       const x0 = sx(at), x1 = sx(at + segment.value);
