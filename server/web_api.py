@@ -12,6 +12,9 @@
   ``zopa replay --timeline-json`` prints it: every event with its tags and notes.
 - ``POST /api/games/{game}/notes`` (facilitator): a teacher's note about one event,
   kept in the game's log from then on.
+- ``GET /api/sessions/{code}/debrief`` (facilitator): the class debrief of moves
+  (``server/debriefs.py``); ``?view=class`` is the projector's, without a point of any card;
+  ``&round=N`` one round's.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from zopa.rules.log import read_log, replay
 from zopa.rules.review import review, review_json
 from zopa.rules.scenario import Scenario
 from zopa.server.csv_export import Cell, csv_text
+from zopa.server.debriefs import Debriefs
 from zopa.server.errors import Conflict, Damaged, Invalid, NotFound, Unauthorized
 from zopa.server.http_api import (
     bearer,
@@ -49,6 +53,7 @@ class WebApi:
     def __init__(self, sessions: Sessions, key: str) -> None:
         self.sessions = sessions
         self._key = key.encode()
+        self._debriefs = Debriefs(sessions.registry, sessions.archive)
 
     def _is_facilitator(self, request: Request) -> bool:
         return is_facilitator(request, self._key)
@@ -62,6 +67,7 @@ class WebApi:
             route("/api/games/{game}/notes", self.add_note, "POST"),
             route("/api/sessions/{code}/analysis", self.session_analysis),
             route("/api/sessions/{code}/results.csv", self.results_csv),
+            route("/api/sessions/{code}/debrief", self.class_debrief),
             route("/api/games/{game}/analysis", self.game_analysis),
             route("/api/qr", self.qr),
         ]
@@ -99,6 +105,20 @@ class WebApi:
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="zopa-{session.code}.csv"'},
         )
+
+    async def class_debrief(self, request: Request) -> Response:
+        self._facilitator(request)
+        view = request.query_params.get("view", "facilitator")
+        if view not in ("facilitator", "class"):
+            raise Invalid("'view' must be 'facilitator' or 'class'")
+        number = request.query_params.get("round", "all")
+        if number != "all" and not (number.isdigit() and 0 < int(number) < 100_000):
+            raise Invalid("'round' must be a round number or 'all'")
+        session = await self.sessions.registry.session(request.path_params["code"])
+        found = await self._debriefs.session(
+            session, public=view == "class", round_=None if number == "all" else int(number)
+        )
+        return JSONResponse(found)
 
     async def review(self, request: Request) -> Response:
         self._facilitator(request)

@@ -40,7 +40,7 @@ def test_the_facilitator_and_player_screens_of_a_game(pages: Pages, audit: Audit
     facilitator.wait_for_selector("#scenario option[value='guitar']", state="attached")
     audit.screen(facilitator, "facilitator-setup")
     code = create_session(facilitator, "guitar")
-    facilitator.wait_for_function("document.querySelector('#qr').naturalWidth > 0")
+    facilitator.wait_for_function("() => document.querySelector('#qr').naturalWidth > 0")
     audit.screen(facilitator, "facilitator-session-new")
 
     newcomer = pages.person("newcomer")

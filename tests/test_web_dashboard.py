@@ -182,7 +182,7 @@ def test_the_tournament_pages_show_titles_the_join_code_and_fit_a_phone(
     expect(projector.get_by_role("link", name="Back to the dashboard")).to_be_visible()
     projector.goto(f"{server.url}/standings.html?code={code}")
     expect(projector.locator("#standings-code")).to_have_text(code)
-    projector.wait_for_function("document.querySelector('#standings-qr').naturalWidth > 0")
+    projector.wait_for_function("() => document.querySelector('#standings-qr').naturalWidth > 0")
     expect(projector.get_by_role("link", name="Back to the schedule")).to_be_visible()
     expect(projector.locator("#pairs-rows tr td").nth(2)).to_have_text("The Guitar")
 

@@ -38,19 +38,25 @@ export function shares(result) {
   };
 }
 
+// A game the facilitator ended (impasse "aborted") is counted apart: not an impasse the
+// pair chose, so it counts in no rate (as in the class debrief, docs/annotations.md).
+export const endedByFacilitator = (r) => r.outcome === "impasse" && r.reason === "aborted";
+
 export function summary(games) {
   const done = games.filter((g) => g.result);
   const results = done.map((g) => g.result);
-  const impasses = results.filter((r) => r.outcome === "impasse").length;
-  const efficiencies = results.map((r) => r.efficiency).filter((e) => e !== null && e !== undefined);
+  const decided = results.filter((r) => !endedByFacilitator(r));
+  const impasses = decided.filter((r) => r.outcome === "impasse").length;
+  const efficiencies = decided.map((r) => r.efficiency).filter((e) => e !== null && e !== undefined);
   return {
     finished: done.length,
     total: games.length,
-    impasseRate: done.length ? impasses / done.length : null,
-    missed: results.filter((r) => r.missed_deal).length,
+    ended: results.length - decided.length,
+    impasseRate: decided.length ? impasses / decided.length : null,
+    missed: decided.filter((r) => r.missed_deal).length,
     traps: results.filter((r) => Object.values(r.agreement_trap).some(Boolean)).length,
     efficiency: mean(efficiencies),
-    walkaways: results.filter((r) => r.verdict === "walkaway").length,
+    walkaways: decided.filter((r) => r.verdict === "walkaway").length,
     left: results.filter((r) => r.outcome === "agreement").reduce((sum, r) => sum + r.value_left, 0),
   };
 }
@@ -119,10 +125,10 @@ export function renderDebrief(box, snapshot, space, choice, labelsById = {}) {
   replace(box,
     h("div", { class: "stats" },
       stat("games finished", `${s.finished} / ${s.total}`),
-      stat("impasse rate", percent(s.impasseRate)),
+      stat("impasse rate", percent(s.impasseRate), s.ended ? `${s.ended} ended by the facilitator, counted apart` : null),
       stat("missed deals", String(s.missed), "impasses although a deal good for both existed"),
       stat("agreement traps", String(s.traps), "deals below a side's BATNA"),
-      stat("mean efficiency", percent(s.efficiency), "joint gain over both BATNAs against the most possible, each game its own (an impasse where a deal existed counts 0)"),
+      stat("mean efficiency", percent(s.efficiency), "joint gain over both BATNAs against the most possible, each game its own (an impasse where a deal existed counts 0; a game the facilitator ended, nothing)"),
       stat("correct walkaways", String(s.walkaways), "impasses where no deal beat both BATNAs"),
       stat("points left on the table", points(s.left), "by deals off their game's frontier")),
     same ? rawChart(games, space, label, pair, title, box.clientWidth) : sharesChart(games, label, pair, title, box.clientWidth),

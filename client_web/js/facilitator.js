@@ -113,6 +113,8 @@ async function openSession(newCode) {
   $("#join-address").textContent = location.host;
   $("#session-label").textContent = `Session ${code}`;
   $("#schedule-link").href = `standings.html?code=${encodeURIComponent(code)}&view=schedule`;
+  $("#class-debrief-link").href = `debrief.html?session=${encodeURIComponent(code)}&view=facilitator`;
+  $("#class-projector-link").href = `debrief.html?session=${encodeURIComponent(code)}&view=class`;
   // Shown once the snapshot says the session is a tournament.
   $("#schedule-link").hidden = true;
   $("#session-about").textContent = "";
