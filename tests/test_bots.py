@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from zopa.rules.analysis import pareto_prune
 from zopa.rules.bots import STRATEGIES, Bot, Planner, make_bot, seen_by
 from zopa.rules.bots.conceder import TimeConceder
 from zopa.rules.bots.history import History, history_of
-from zopa.rules.bots.ladder import build_ladder
+from zopa.rules.bots.ladder import Ladder, build_ladder
 from zopa.rules.bots.lines import LINES
 from zopa.rules.bots.match import MatchResult, play_match
 from zopa.rules.bots.negotiator import (
@@ -366,7 +367,7 @@ class Scripted:
         return Offer(seen.role, {"price": self.prices[made]})
 
 
-def test_tit_for_tat_concedes_exactly_what_the_other_side_conceded_on_its_card() -> None:
+def test_tit_for_tat_concedes_the_share_the_other_side_conceded_and_a_little_more() -> None:
     scenario = parse_scenario(
         {
             **builtin("guitar").to_dict(),
@@ -384,9 +385,16 @@ def test_tit_for_tat_concedes_exactly_what_the_other_side_conceded_on_its_card()
         e.data["terms"]["price"] for e in match.events if e.type == "offer" and e.by == "seller"
     ]
     worth = [scenario.points("seller", {"price": p}) for p in asked]
-    # 800 to open, one goodwill rung (50) at its first answer, then 100 and 150 more.
-    assert worth[:4] == [800, 750, 650, 500]
-    assert all(w == 500 for w in worth[4:])  # no concession from them, none from it
+    # 800 to open, one goodwill rung (50 of its range of 600) at its first answer. Then
+    # they have come 100 of the 800 from their opening to its best (12.5%): it gives
+    # 1.25 times that share of its range (94) more, asking 656, so the rung of 700; at
+    # 250 of 800 it asks 800 - 50 - 234 = 516, the rung of 550.
+    assert worth[:4] == [800, 750, 700, 550]
+    # No concession from them, none from it, until time alone moves it (Boulware-late:
+    # not before four fifths of the time).
+    early = [e for e in match.events if e.type == "offer" and e.by == "seller" and e.at < 0.8 * 420]
+    assert len(early) > 5
+    assert all(w == 550 for w in worth[4 : len(early)])
 
 
 def test_the_problem_solver_reads_priorities_from_offers_and_statements() -> None:
@@ -447,15 +455,30 @@ def test_the_trade_off_frontier_is_the_analysis_frontier(issues: list[list[Any]]
     assert [repr(x) for x in ladder.totals] == [repr(c[0]) for c in front]
 
 
-@pytest.mark.parametrize("name", ["new-hire", "supplier", "campsite"])
-def test_problem_solvers_leave_less_on_the_table_than_conceders(name: str) -> None:
-    scenario = builtin(name)
+@dataclass(frozen=True, slots=True)
+class CornerConceder(TimeConceder):
+    """A time-based bot as they were before issue 23: the cheapest terms for itself."""
 
-    def efficiency(a: str, b: str) -> float:
-        games = [outcome(play(scenario, a, b, seed)) for seed in range(6)]
+    def ladder(self, seen: Seen, own: Ladder) -> Ladder:
+        return own
+
+
+@pytest.mark.parametrize("name", ["new-hire", "supplier"])
+@pytest.mark.parametrize("strategy", ["conceder", "linear", "boulware"])
+def test_time_based_bots_that_model_the_other_side_find_more_deals(
+    name: str, strategy: str
+) -> None:
+    scenario = builtin(name)
+    r1, r2 = scenario.role_ids
+    bot = STRATEGIES[strategy]
+    assert isinstance(bot, TimeConceder)
+    corner = CornerConceder(bot.name, e=bot.e, manner=bot.manner)
+
+    def efficiency(b: Bot) -> float:
+        games = [outcome(play_match(scenario, {r1: b, r2: b}, seed)) for seed in range(6)]
         return float(sum(g["efficiency"] for g in games)) / len(games)
 
-    assert efficiency("problem-solver", "problem-solver") > efficiency("conceder", "conceder")
+    assert efficiency(bot) > max(0.8, efficiency(corner))
 
 
 def test_the_problem_solver_states_its_top_priority_truthfully() -> None:

@@ -15,7 +15,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from zopa.rules.bots.ladder import Ladder
 from zopa.rules.bots.negotiator import Negotiator, Situation
+from zopa.rules.bots.seen import Seen
+from zopa.rules.bots.tradeoffs import modelled_ladder
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +43,6 @@ class TimeConceder(Negotiator):
         if span <= 0 or value < floor:
             return math.inf
         return float(((best - value) / span) ** (self.e * (0.8 + 0.4 * s.vary)))
+
+    def ladder(self, seen: Seen, own: Ladder) -> Ladder:
+        return modelled_ladder(seen)

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zopa.rules.bots.ladder import Ladder
 from zopa.rules.bots.lines import Manner
 from zopa.rules.bots.negotiator import Negotiator, Situation, curve_asking, curve_share
+from zopa.rules.bots.seen import Seen
+from zopa.rules.bots.tradeoffs import modelled_ladder
 from zopa.rules.scenario import Points
 
 
@@ -37,3 +40,6 @@ class HardLiner(Negotiator):
 
     def is_final(self, s: Situation, share: float) -> bool:
         return share >= self.final_from
+
+    def ladder(self, seen: Seen, own: Ladder) -> Ladder:
+        return modelled_ladder(seen)

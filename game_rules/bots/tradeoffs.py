@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import functools
 
+from zopa.rules.bots.history import Offered, Partial
 from zopa.rules.bots.ladder import Ladder
+from zopa.rules.bots.other_side import estimate
+from zopa.rules.bots.seen import Seen
 from zopa.rules.scenario import Points
 
 # A frontier package negated: (-ours, -theirs, terms). Natural tuple order is then the
@@ -82,3 +85,38 @@ def _frontier(ordered: list[_Negated]) -> list[_Negated]:
             kept.append(package)
             last = package[1]
     return kept
+
+
+def modelled_ladder(seen: Seen) -> Ladder:
+    """The trade-off ladder for what ``seen`` tells of the other side: for each total of
+    ours, the package we estimate best for them (``other_side.estimate``)."""
+    points = seen.card.points
+    history = seen.history
+    theirs, suggested, priorities = history.theirs, history.suggested, history.priorities
+    key = (theirs[-1] if theirs else None, len(suggested), priorities)
+    known = _LADDERS.get(key)
+    if (
+        known is not None
+        and (known[0] is theirs or known[0] == theirs)
+        and (known[1] is suggested or known[1] == suggested)
+        and known[2] is points
+    ):
+        return known[3]
+    ladder = tradeoff_ladder(points, estimate(points, history))
+    if len(_LADDERS) >= 1024:
+        _LADDERS.clear()
+    _LADDERS[key] = (theirs, suggested, points, ladder)
+    return ladder
+
+
+# The trade-offs follow from their offers, their suggestions and their stated
+# priorities (and our card), and change only with one of their moves, so they are kept
+# from one decision to the next. The key is a part of that value that is cheap to hash
+# (their latest offer, which names its sequence number and time); a hit is checked
+# against the whole of it, which costs little when it is the same objects (the card by
+# identity: the entry holds it, so it cannot be another card's). The caches
+# behind ``tradeoff_ladder`` and ``estimate`` hash every table, too dear at every decision.
+_LADDERS: dict[
+    tuple[Offered | None, int, tuple[tuple[int, int], ...]],
+    tuple[tuple[Offered, ...], tuple[Partial, ...], tuple[tuple[Points, ...], ...], Ladder],
+] = {}
