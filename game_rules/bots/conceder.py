@@ -16,9 +16,9 @@ import math
 from dataclasses import dataclass
 
 from zopa.rules.bots.ladder import Ladder
-from zopa.rules.bots.negotiator import Negotiator, Situation
+from zopa.rules.bots.negotiator import Negotiator, Proposal, Situation
 from zopa.rules.bots.seen import Seen
-from zopa.rules.bots.tradeoffs import modelled_ladder
+from zopa.rules.bots.tradeoffs import modelled_ladder, varied
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +46,6 @@ class TimeConceder(Negotiator):
 
     def ladder(self, seen: Seen, own: Ladder) -> Ladder:
         return modelled_ladder(seen)
+
+    def proposal(self, s: Situation, at: float) -> Proposal:
+        return varied(s.ladder, s.seen, self.asking(s, self.share_at(s, at)))

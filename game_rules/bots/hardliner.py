@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from zopa.rules.bots.ladder import Ladder
 from zopa.rules.bots.lines import Manner
-from zopa.rules.bots.negotiator import Negotiator, Situation, curve_asking, curve_share
+from zopa.rules.bots.negotiator import Negotiator, Proposal, Situation, curve_asking, curve_share
 from zopa.rules.bots.seen import Seen
-from zopa.rules.bots.tradeoffs import modelled_ladder
+from zopa.rules.bots.tradeoffs import modelled_ladder, varied
 from zopa.rules.scenario import Points
 
 
@@ -26,7 +26,7 @@ class HardLiner(Negotiator):
     name: str = "hardliner"
     manner: Manner = "firm"
     e: float = 0.15
-    firmness: float = 0.5  # the share of the possible gain it never gives up
+    firmness: float = 0.45  # the share of the possible gain it never gives up
     final_from: float = 0.8
 
     def limit(self, s: Situation) -> Points:
@@ -43,3 +43,6 @@ class HardLiner(Negotiator):
 
     def ladder(self, seen: Seen, own: Ladder) -> Ladder:
         return modelled_ladder(seen)
+
+    def proposal(self, s: Situation, at: float) -> Proposal:
+        return varied(s.ladder, s.seen, self.asking(s, self.share_at(s, at)))

@@ -56,6 +56,30 @@ class Ladder:
             rung = self.made[i] = Rung(self.terms[i], totals[i], totals[i - 1] if i > 0 else None)
         return rung
 
+    def near(self, aspiration: float, within: float, draw: float) -> Rung:
+        """``rung``, or one of the next few rungs (up to four in all) worth at most
+        ``within`` more than it, chosen by ``draw`` in [0, 1). Its ``changes_below`` is
+        the aspiration at which the terms chosen change, which may be lower than the
+        rung's: the rungs below may choose the same terms."""
+        totals = self.totals
+        last = len(totals) - 1
+        i = bisect_left(totals, aspiration)
+        if i > last:
+            i = last
+
+        def pick(k: int) -> int:
+            top = totals[k] + within
+            n = 1
+            while n < 4 and k + n <= last and totals[k + n] <= top:
+                n += 1
+            return k + int(draw * n)
+
+        j = pick(i)
+        below = i - 1
+        while below >= 0 and pick(below) == j:
+            below -= 1
+        return Rung(self.terms[j], totals[j], totals[below] if below >= 0 else None)
+
     def changes_below(self, aspiration: float) -> Points | None:
         """``rung`` gives other terms once the aspiration is at or below this; ``None``: never.
 

@@ -140,7 +140,7 @@ def _estimate(
             liked[first[i]] += 1.0
         top = max(liked)
         if top > 0:
-            scale = 1000 * weights[i]
+            scale = 200 * weights[i]
             table.append(tuple([round(scale * (v / top) / total) for v in liked]))
         else:
             table.append((0,) * len(liked))

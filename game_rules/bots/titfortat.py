@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 from zopa.rules.bots.ladder import Ladder
 from zopa.rules.bots.lines import Manner
-from zopa.rules.bots.negotiator import Negotiator, Situation, curve_asking, curve_share
+from zopa.rules.bots.negotiator import Negotiator, Proposal, Situation, curve_asking, curve_share
 from zopa.rules.bots.seen import Seen
-from zopa.rules.bots.tradeoffs import modelled_ladder
+from zopa.rules.bots.tradeoffs import modelled_ladder, varied
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class TitForTat(Negotiator):
     name: str = "tit-for-tat"
     manner: Manner = "fair"
     goodwill: float = 0.05
-    generous: float = 1.25  # the share it gives for each share they give
+    generous: float = 1.5  # the share it gives for each share they give
     e: float = 0.2  # the latest it concedes by time alone
 
     def reciprocal(self, s: Situation) -> float:
@@ -74,3 +74,6 @@ class TitForTat(Negotiator):
 
     def ladder(self, seen: Seen, own: Ladder) -> Ladder:
         return modelled_ladder(seen)
+
+    def proposal(self, s: Situation, at: float) -> Proposal:
+        return varied(s.ladder, s.seen, self.asking(s, self.share_at(s, at)))
