@@ -295,7 +295,7 @@ def test_two_hardliners_reach_a_final_offer_standoff_but_a_conceder_settles() ->
     assert finals and all(e.at >= 0.8 * scenario.protocol.time_limit - 1 for e in finals)
     settled = outcome(play(scenario, "hardliner", "conceder", seed=3))
     assert settled["outcome"] == "agreement"
-    assert settled["points"]["seller"] >= 500  # the hardliner's limit: half the possible gain
+    assert settled["points"]["seller"] >= 440  # the hardliner's limit: 40% of the possible gain
 
 
 @pytest.mark.parametrize(("first", "second"), PAIRS[::3])

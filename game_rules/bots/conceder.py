@@ -6,8 +6,10 @@ further along), ``floor`` the bot's BATNA (or its worst terms, if higher). ``e``
 Each game varies ``e`` by up to 20% either way, drawn from the game's seed, so
 repeated games between the same strategies are not all the same game.
 
-It proposes the cheapest terms that meet its aspiration; timing, accepting, walking
-out and claims are the shared rules of ``negotiator``.
+Of the terms that meet its aspiration, it proposes those it estimates best for the
+other side (``tradeoffs.modelled_ladder``, the problem-solver's model of them), varying
+among nearly equal ones (``tradeoffs.varied``); timing, accepting, walking out and
+claims are the shared rules of ``negotiator``.
 """
 
 from __future__ import annotations
