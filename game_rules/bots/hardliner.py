@@ -3,12 +3,12 @@
 It concedes on a steep Boulware curve (``e`` = 0.15) towards a limit 40% of the way
 from its BATNA to its best, so it never gives away more than 60% of what a deal could
 bring it (at half, its limit lay outside the zone of agreement in one dealt supplier
-game in five). What it asks for, it asks in the terms it estimates best for the other
-side, as every strategy here does: hard on points, not blind to trades. It reaches that limit when four fifths of the time are gone and from then on
-repeats it as a final offer: a final offer made in the last seconds would come too late
-for anyone to take it. It is the player
-who teaches the final-offer standoff: against another hard-liner there is rarely a deal,
-against a conceder it takes most of the pie.
+game in five). It reaches that limit when four fifths of the time are gone and from
+then on repeats it as a final offer: a final offer made in the last seconds would come
+too late for anyone to take it. What it asks for, it asks in the terms it estimates
+best for the other side, as every strategy here does: hard on points, not blind to
+trades. It is the player who teaches the final-offer standoff: against another
+hard-liner there is rarely a deal, against a conceder it takes most of the pie.
 """
 
 from __future__ import annotations
