@@ -7,8 +7,10 @@ looks up the cheapest terms that still give it at least its current aspiration.
 from __future__ import annotations
 
 import functools
+import math
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import NamedTuple
 
 from zopa.rules.negotiation import OptionTuple
@@ -36,6 +38,17 @@ class Ladder:
     # every game, a trade-off ladder until their next move) and bots ask for the same
     # few rungs again and again.
     made: dict[int, Rung] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # The least difference between two totals, once worked out (``narrowest``).
+    gap: list[Points] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    def narrowest(self) -> Points:
+        """The least difference between two totals (inf with one rung), worked out once:
+        where it is wider than the choice ``near`` is given, there is none to make."""
+        gap = self.gap
+        if not gap:
+            totals = self.totals
+            gap.append(min([b - a for a, b in pairwise(totals)], default=math.inf))
+        return gap[0]
 
     @property
     def best(self) -> Points:

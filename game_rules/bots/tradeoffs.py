@@ -149,5 +149,8 @@ def varied(ladder: Ladder, seen: Seen, aspiration: float) -> Rung:
     the seed and our offers so far, shows the other side which issues we hold firm and
     which we trade, and tells their model more than one package repeated would."""
     card = seen.card
+    within = NEARLY * (card.best - card.floor)
+    if within < ladder.narrowest():
+        return ladder.rung(aspiration)  # no two rungs so close: no choice, no draw
     draw = unit(seen.seed, seen.role, VARY_TERMS, len(seen.history.mine))
-    return ladder.near(aspiration, NEARLY * (card.best - card.floor), draw)
+    return ladder.near(aspiration, within, draw)
