@@ -135,13 +135,14 @@ def main() -> int:
                 mixed.add(match.state, offers)
                 if a == b:
                     selves[a].add(match.state, offers)
-    moves = "utterances" if words else "offers"
     print(f"{args.dataset}: {people.games} games, seed {args.seed}")
-    print(f"{'':<32} {'games':>6} {'agree':>6} {moves + '/game':>7} {'efficiency':>10}")
-    print(people.row(f"people ({moves})" if words else "people"))
+    print(f"{'':<32} {'games':>6} {'agree':>6} {'offers':>7} {'efficiency':>10}")
+    print(people.row("people (utterances)" if words else "people"))
     for name, figures in selves.items():
         print(figures.row(f"{name} with itself"))
     print(mixed.row(f"every pairing ({len(names)}x{len(names)})"))
+    if words:
+        print("(people's offers were made in words: their column counts utterances)")
     return 0
 
 
