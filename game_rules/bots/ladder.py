@@ -1,7 +1,9 @@
 """A role's own outcomes as a ladder of point totals, each with terms that reach it.
 
 Built issue by issue (points are additive), so it never lists every outcome; a bot
-looks up the cheapest terms that still give it at least its current aspiration.
+looks up the lowest rung that still gives it at least its current aspiration (on a
+card's own ladder, the terms cheapest for it; on a trade-off ladder, ``tradeoffs``,
+those it estimates best for the other side), or one of the few just above it (``near``).
 """
 
 from __future__ import annotations
