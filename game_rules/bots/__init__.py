@@ -8,9 +8,12 @@ so one instance serves every game, and their only variety comes from the game's 
 | name | concedes |
 |---|---|
 | conceder, linear, boulware | by time: best - (best - BATNA) * t ** (1 / e), e = 2, 1, 0.2 |
-| tit-for-tat | as much as the other side has, measured on its own card |
-| hardliner | hardly, and never past half of what a deal could bring it; final offers |
-| problem-solver | linearly, proposing what it estimates best for the other side |
+| tit-for-tat | the share the other side has come its way, and a little more |
+| hardliner | hardly, and never past 60% of what a deal could bring it; final offers |
+| problem-solver | linearly, and states its top priority |
+
+Every one proposes, of the terms meeting what it asks, those it estimates best for the
+other side (``tradeoffs.modelled_ladder``).
 """
 
 from __future__ import annotations

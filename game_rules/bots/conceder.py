@@ -6,8 +6,10 @@ further along), ``floor`` the bot's BATNA (or its worst terms, if higher). ``e``
 Each game varies ``e`` by up to 20% either way, drawn from the game's seed, so
 repeated games between the same strategies are not all the same game.
 
-It proposes the cheapest terms that meet its aspiration; timing, accepting, walking
-out and claims are the shared rules of ``negotiator``.
+Of the terms that meet its aspiration, it proposes those it estimates best for the
+other side (``tradeoffs.modelled_ladder``, the problem-solver's model of them), varying
+among nearly equal ones (``tradeoffs.varied``); timing, accepting, walking out and
+claims are the shared rules of ``negotiator``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from zopa.rules.bots.negotiator import Negotiator, Situation
+from zopa.rules.bots.ladder import Ladder
+from zopa.rules.bots.negotiator import Negotiator, Proposal, Situation
+from zopa.rules.bots.seen import Seen
+from zopa.rules.bots.tradeoffs import modelled_ladder, varied
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +45,9 @@ class TimeConceder(Negotiator):
         if span <= 0 or value < floor:
             return math.inf
         return float(((best - value) / span) ** (self.e * (0.8 + 0.4 * s.vary)))
+
+    def ladder(self, seen: Seen, own: Ladder) -> Ladder:
+        return modelled_ladder(seen)
+
+    def proposal(self, s: Situation, at: float) -> Proposal:
+        return varied(s.ladder, s.seen, self.asking(s, self.share_at(s, at)))

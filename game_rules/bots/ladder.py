@@ -1,14 +1,18 @@
 """A role's own outcomes as a ladder of point totals, each with terms that reach it.
 
 Built issue by issue (points are additive), so it never lists every outcome; a bot
-looks up the cheapest terms that still give it at least its current aspiration.
+looks up the lowest rung that still gives it at least its current aspiration (on a
+card's own ladder, the terms cheapest for it; on a trade-off ladder, ``tradeoffs``,
+those it estimates best for the other side), or one of the few just above it (``near``).
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import NamedTuple
 
 from zopa.rules.negotiation import OptionTuple
@@ -36,6 +40,17 @@ class Ladder:
     # every game, a trade-off ladder until their next move) and bots ask for the same
     # few rungs again and again.
     made: dict[int, Rung] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # The least difference between two totals, once worked out (``narrowest``).
+    gap: list[Points] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    def narrowest(self) -> Points:
+        """The least difference between two totals (inf with one rung), worked out once:
+        where it is wider than the choice ``near`` is given, there is none to make."""
+        gap = self.gap
+        if not gap:
+            totals = self.totals
+            gap.append(min([b - a for a, b in pairwise(totals)], default=math.inf))
+        return gap[0]
 
     @property
     def best(self) -> Points:
@@ -55,6 +70,30 @@ class Ladder:
         if rung is None:
             rung = self.made[i] = Rung(self.terms[i], totals[i], totals[i - 1] if i > 0 else None)
         return rung
+
+    def near(self, aspiration: float, within: float, draw: float) -> Rung:
+        """``rung``, or one of the next few rungs (up to four in all) worth at most
+        ``within`` more than it, chosen by ``draw`` in [0, 1). Its ``changes_below`` is
+        the aspiration at which the terms chosen change, which may be lower than the
+        rung's: the rungs below may choose the same terms."""
+        totals = self.totals
+        last = len(totals) - 1
+        i = bisect_left(totals, aspiration)
+        if i > last:
+            i = last
+
+        def pick(k: int) -> int:
+            top = totals[k] + within
+            n = 1
+            while n < 4 and k + n <= last and totals[k + n] <= top:
+                n += 1
+            return k + int(draw * n)
+
+        j = pick(i)
+        below = i - 1
+        while below >= 0 and pick(below) == j:
+            below -= 1
+        return Rung(self.terms[j], totals[j], totals[below] if below >= 0 else None)
 
     def changes_below(self, aspiration: float) -> Points | None:
         """``rung`` gives other terms once the aspiration is at or below this; ``None``: never.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from statistics import fmean as mean
 from typing import Any
 
 from zopa.rules.bots.match import play_match
@@ -47,6 +48,30 @@ class Record:
     agreement_rate: float
     surplus: float  # mean points over its BATNA
     efficiency: float | None
+
+
+# The built-in strategies that concede by time or in return (issue 23's targets).
+TIME_BASED = ("conceder", "linear", "boulware", "tit-for-tat")
+STRATEGY_NAMES = (*TIME_BASED, "hardliner", "problem-solver")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A figure of a round robin and the least it should be."""
+
+    name: str
+    value: float
+    goal: float
+    unit: str  # "%" for a rate, "" for a ratio
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.goal
+
+    def __str__(self) -> str:
+        shown = f"{self.value:.0%}" if self.unit else f"{self.value:.2f}"
+        goal = f"{self.goal:.0%}" if self.unit else f"{self.goal:.2f}"
+        return f"{shown} (at least {goal}): {'met' if self.met else 'MISSED'}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +120,26 @@ class Tournament:
         rows.sort(key=lambda r: -r.surplus)
         return rows
 
+    def targets(self) -> list[Target]:
+        """What the built-in strategies should achieve where a deal exists (issue 23):
+        none if no game had a zone of agreement (walking away is then right), or if the
+        strategies they name did not play."""
+        pairings = self.pairings
+        scored = [p.efficiency for p in pairings if p.efficiency is not None]
+        if not scored:
+            return []
+        found = []
+        timed = [p.agreement_rate for p in pairings if set(p.strategies) <= set(TIME_BASED)]
+        if timed:
+            found.append(Target("time-based and tit-for-tat pairings agree", mean(timed), 0.8, "%"))
+        for name in self.strategies:
+            if name == "hardliner" or name not in STRATEGY_NAMES:
+                continue
+            own = [p.agreement_rate for p in pairings if p.strategies == (name, name)]
+            found.append(Target(f"{name} agrees with itself", mean(own), 0.9, "%"))
+        found.append(Target("mean efficiency, all pairings", mean(scored), 0.8, ""))
+        return found
+
     def to_json(self) -> dict[str, Any]:
         roles = self.scenario.role_ids
         return {
@@ -127,6 +172,10 @@ class Tournament:
                     "efficiency": None if s.efficiency is None else round(s.efficiency, 6),
                 }
                 for s in self.standings()
+            ],
+            "targets": [
+                {"target": t.name, "value": round(t.value, 6), "at_least": t.goal, "met": t.met}
+                for t in self.targets()
             ],
         }
 

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import functools
 
-from zopa.rules.bots.ladder import Ladder
+from zopa.rules.bots.history import Offered, Partial
+from zopa.rules.bots.ladder import Ladder, Rung
+from zopa.rules.bots.other_side import estimate
+from zopa.rules.bots.seen import Seen
+from zopa.rules.bots.variety import unit
 from zopa.rules.scenario import Points
 
 # A frontier package negated: (-ours, -theirs, terms). Natural tuple order is then the
@@ -82,3 +86,71 @@ def _frontier(ordered: list[_Negated]) -> list[_Negated]:
             kept.append(package)
             last = package[1]
     return kept
+
+
+def modelled_ladder(seen: Seen) -> Ladder:
+    """The trade-off ladder for what ``seen`` tells of the other side: for each total of
+    ours, the package we estimate best for them (``other_side.estimate``). With one
+    issue there is nothing to trade: the card's own ladder, which has every total."""
+    points = seen.card.points
+    if len(points) < 2:
+        return seen.card.ladder
+    history = seen.history
+    theirs, suggested, priorities = history.theirs, history.suggested, history.priorities
+    if len(theirs) > 1 and theirs[-1].terms == theirs[-2].terms:
+        # A repeated offer is no news of what they like until they move again (and
+        # then it counts: they held those terms): the model of before it stands, which
+        # spares a new frontier for about a third of their offers.
+        n = len(theirs) - 1
+        while n > 1 and theirs[n - 1].terms == theirs[n - 2].terms:
+            n -= 1
+        theirs = theirs[:n]
+        history = history._replace(theirs=theirs)
+    key = (theirs[-1] if theirs else None, len(suggested), priorities)
+    known = _LADDERS.get(key)
+    if (
+        known is not None
+        and (known[0] is theirs or known[0] == theirs)
+        and (known[1] is suggested or known[1] == suggested)
+        and known[2] is points
+    ):
+        return known[3]
+    ladder = tradeoff_ladder(points, estimate(points, history))
+    if len(_LADDERS) >= 1024:
+        _LADDERS.clear()
+    _LADDERS[key] = (theirs, suggested, points, ladder)
+    return ladder
+
+
+# The trade-offs follow from their offers, their suggestions and their stated
+# priorities (and our card), and change only with one of their moves, so they are kept
+# from one decision to the next. The key is a part of that value that is cheap to hash
+# (their latest offer, which names its sequence number and time); a hit is checked
+# against the whole of it, which costs little when it is the same objects (the card by
+# identity: the entry holds it, so it cannot be another card's). The caches
+# behind ``tradeoff_ladder`` and ``estimate`` hash every table, too dear at every decision.
+_LADDERS: dict[
+    tuple[Offered | None, int, tuple[tuple[int, int], ...]],
+    tuple[tuple[Offered, ...], tuple[Partial, ...], tuple[tuple[Points, ...], ...], Ladder],
+] = {}
+
+
+# The purpose of the seeded draw that picks among nearly equal terms (see ``negotiator``).
+VARY_TERMS = 5
+# Terms worth at most this share of its range more than its aspiration are as good to a
+# bot: it varies among them rather than repeating one package.
+NEARLY = 0.03
+
+
+def varied(ladder: Ladder, seen: Seen, aspiration: float) -> Rung:
+    """The terms to propose for ``aspiration``: on a trade-off ladder the lowest rung
+    meeting it is the one estimated best for them, and the next few, nearly as good
+    for us and, by the estimate, for them, are as fair a choice. Varying among them, by
+    the seed and our offers so far, shows the other side which issues we hold firm and
+    which we trade, and tells their model more than one package repeated would."""
+    card = seen.card
+    within = NEARLY * (card.best - card.floor)
+    if within < ladder.narrowest():
+        return ladder.rung(aspiration)  # no two rungs so close: no choice, no draw
+    draw = unit(seen.seed, seen.role, VARY_TERMS, len(seen.history.mine))
+    return ladder.near(aspiration, within, draw)

@@ -151,6 +151,10 @@ def table(tournament: Tournament) -> str:
         "efficiency: joint gain over both BATNAs / the most joint gain possible; an impasse"
         " is 0 where a deal good for both existed, '-' where none did (a correct walkaway)",
     ]
+    targets = tournament.targets()
+    if targets:
+        lines += ["", "targets (docs/bots.md):"]
+        lines += [f"  {t.name:<44} {t}" for t in targets]
     if tournament.refused:
         lines.append(f"WARNING: the rules refused {tournament.refused} bot actions")
     return "\n".join(lines)
