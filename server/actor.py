@@ -479,6 +479,8 @@ class GameActor:
             self._audience.to_player(player, message)
 
     def _bots(self, now: float) -> None:
+        if self._state.reading:
+            return  # a bot needs no reading time, and is always ready (zopa.rules.reading)
         for role, seat in zip(self.header.scenario.role_ids, self._state.seats, strict=True):
             if not seat.startswith("bot:") or not self._playing:
                 continue
