@@ -179,6 +179,7 @@ class GameActor:
             "seconds_left": round(seconds_left(state, self._told_at()), 1),
             "paused": state.paused,
             "on_break": state.on_break,
+            "reading": state.reading,
             "storage_available": self._outage is None,
         }
 
