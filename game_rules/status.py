@@ -82,3 +82,15 @@ def step_statuses(log: GameLog) -> Iterator[tuple[list[Event], dict[str, Any]]]:
     with the status right after it, by replaying the log through the rules."""
     for state, produced in replay_steps(log):
         yield produced, status(state, produced[-1].at)
+
+
+def clock_started(log: GameLog) -> float:
+    """When the negotiation clock first ran: the start, or the end of the reading time
+    (zopa.rules.reading). Minutes "into the game" count from here."""
+    started = log.header.started_at
+    if not log.header.scenario.protocol.reading:
+        return started
+    for state, produced in replay_steps(log):
+        if not state.reading:
+            return state.clock_started if state.clock_started is not None else produced[-1].at
+    return started  # the game ended while reading

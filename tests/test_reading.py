@@ -40,7 +40,8 @@ from zopa.rules.negotiation import GameState, advance, apply, next_deadline, sta
 from zopa.rules.reading import latest_plan, plan_review, with_reading, without_reading
 from zopa.rules.scenario import duration_seconds, parse_scenario, read_scenario
 from zopa.rules.scenario_toml import scenario_toml
-from zopa.rules.status import status
+from zopa.rules.status import clock_started, status
+from zopa.rules.timeline import describe
 
 
 def game(reading: Any = 60, **protocol: Any) -> GameState:
@@ -278,3 +279,37 @@ def test_bot_matches_skip_the_reading_time() -> None:
     assert read.events == plain.events and read.refused == 0
     assert read.state.scenario.protocol.reading == 0
     assert log_of(read.state.scenario, list(read.events)).events == read.events
+
+
+def test_minutes_into_the_game_count_from_when_the_clock_started() -> None:
+    plain = played(tiny(first_mover="seller"), Offer("seller", HIGH))
+    assert clock_started(plain) == T0
+    log = played(
+        tiny(reading=60, first_mover="seller"),
+        (Ready("seller"), T0 + 10),
+        (Ready("buyer"), T0 + 25),
+        (Offer("seller", HIGH), T0 + 30),
+    )
+    assert clock_started(log) == T0 + 25
+    timed_out = played(tiny(reading=60, first_mover="seller"), (Timeout(), T0 + 61))
+    assert clock_started(timed_out) == T0 + 60
+    walked = played(tiny(reading=60, first_mover="seller"), Walkout("buyer"))
+    assert clock_started(walked) == T0
+
+
+def test_the_timeline_tells_the_reading_time() -> None:
+    scenario = tiny(reading=60, first_mover="seller")
+    log = played(
+        scenario,
+        Plan("seller", 5, None, ("i1", "i0")),
+        Ready("seller"),
+        (Timeout(), T0 + 61),
+    )
+    told = [describe(scenario, e) for e in log.events]
+    assert told == [
+        "plans (private): target 5, order I1 > I0",
+        "is ready to negotiate",
+        "the reading time is over: the negotiation clock starts",
+    ]
+    sealed = visible_to(log.events[0], "buyer", True)
+    assert describe(scenario, sealed) == "writes down a plan (private)"

@@ -4,13 +4,16 @@ clock starts when both are ready or the time runs out, and a plan reaches only i
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.live import Player, open_session
+from tests.test_bot_client import connected, facilitator
 from tests.test_server_game import paired
 from tests.virtual_time import VirtualServer, virtual_time
 from zopa.rules.log import read_log, replay
 from zopa.rules.reading import latest_plan
+from zopa.server.bot_client import run_bots
 
 
 def status_of(message: dict[str, Any]) -> dict[str, Any]:
@@ -25,6 +28,7 @@ async def test_both_ready_start_the_clock_and_a_plan_stays_with_its_author(
     code, players, started = await paired(server, "guitar", reading="2m", estimates=True)
     snapshot = await server.acall("GET", f"/api/sessions/{code}")
     assert snapshot["reading"] == 120 and snapshot["scenario"]["reading"] == 120
+    assert snapshot["rounds"][0]["games"][0]["reading"] is True
     seller, buyer = players["seller"], players["buyer"]
     view = seller.c.received[-1]
     assert view["scenario"]["protocol"]["reading"] == 120
@@ -134,3 +138,40 @@ async def test_reading_0_switches_it_off_and_a_bad_setting_is_refused(
             "POST", "/api/sessions", {"scenario": "guitar", "reading": bad}
         )
         assert status == 400 and "'reading'" in answer["error"]["message"]
+
+
+@virtual_time
+async def test_a_joined_bot_is_ready_at_once_and_follows_a_sealed_plan(
+    server: VirtualServer,
+) -> None:
+    code = await open_session(server, "guitar", reading=300, time_limit=60)
+    watcher = await facilitator(server, code)
+    person = await Player(server, code, "Ana").join()
+    await person.connect()
+    bots = asyncio.create_task(
+        run_bots(server.url, code, 1, "conceder", rounds=1, think=0.3, clock=server.clock)
+    )
+    await connected(watcher, 2)
+    await server.acall("POST", f"/api/sessions/{code}/rounds")
+    view = await person.c.type("game")
+    me, bot_role = view["role"], view["partner"]["role"]
+    assert view["status"]["clock"] == "reading"
+    await person.send({"type": "plan", "target": 500, "priorities": ["price"]})
+    ready = await person.event("ready", timeout=15)
+    assert ready["event"]["by"] == bot_role, "the bot says it is ready without waiting"
+    await person.send({"type": "ready"})
+    began = await person.event("ready")
+    assert status_of(began)["clock"] == "negotiation"
+    if view["status"]["turn"] == me:
+        await person.send({"type": "offer", "terms": {"price": 8}})
+    while True:
+        message = await person.c.until(lambda m: m["type"] in ("event", "ended"), 15)
+        if message["type"] == "ended":
+            break
+        event = message["event"]
+        if event["type"] == "offer" and event["by"] == bot_role:
+            await person.send({"type": "accept", "offer": message["seq"]})
+    assert message["result"]["outcome"] == "agreement"
+    players = await asyncio.wait_for(bots, 15)
+    assert players[0].refused == 0
+    assert [o.result for o in players[0].outcomes] == [message["result"]]
