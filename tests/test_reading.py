@@ -9,6 +9,7 @@ a log from before reading time reads and writes the same bytes.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,16 +33,17 @@ from zopa.rules.actions import (
 )
 from zopa.rules.bots import make_bot
 from zopa.rules.bots.match import play_match
-from zopa.rules.errors import ActionRefused
+from zopa.rules.errors import ActionRefused, LogError
 from zopa.rules.events import visible_to
 from zopa.rules.library import builtin_scenarios
-from zopa.rules.log import dumps, log_lines, read_log, replay, replay_steps
+from zopa.rules.log import dumps, log_lines, read_log, read_log_file, replay, replay_steps
 from zopa.rules.negotiation import GameState, advance, apply, next_deadline, start
 from zopa.rules.reading import latest_plan, plan_review, with_reading, without_reading
 from zopa.rules.scenario import duration_seconds, parse_scenario, read_scenario
 from zopa.rules.scenario_toml import scenario_toml
 from zopa.rules.status import clock_started, status
 from zopa.rules.timeline import describe
+from zopa.server.cli import main
 
 
 def game(reading: Any = 60, **protocol: Any) -> GameState:
@@ -313,3 +315,30 @@ def test_the_timeline_tells_the_reading_time() -> None:
     ]
     sealed = visible_to(log.events[0], "buyer", True)
     assert describe(scenario, sealed) == "writes down a plan (private)"
+
+
+def test_zopa_replay_reads_a_game_with_reading_and_refuses_a_move_made_while_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tiny(reading=60, first_mover="seller")
+    log = played(
+        scenario,
+        Plan("seller", 4, 2, ("i0",)),
+        Ready("seller"),
+        Ready("buyer"),
+        Offer("seller", HIGH),
+        parse_action({"type": "accept", "offer": 4}, "buyer"),
+    )
+    path = tmp_path / "game.jsonl"
+    path.write_text("\n".join(log_lines(log)) + "\n")
+    assert main(["replay", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "plans (private): target 4, walk-away 2, order I0" in out
+    assert "AGREEMENT (accepted)" in out
+    # The same offer a line earlier, before the buyer was ready: the rules refuse it.
+    lines = log_lines(log)
+    early = [lines[0], lines[1], lines[2], lines[4].replace('"seq":4', '"seq":3')]
+    path.write_text("\n".join(early) + "\n")
+    with pytest.raises(LogError) as refused:
+        replay(read_log_file(str(path)))
+    assert refused.value.line == 4 and "still reading" in str(refused.value)
