@@ -5,9 +5,10 @@ clock starts when both are ready or the time runs out, and a plan reaches only i
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
-from tests.live import Player, open_session
+from tests.live import Player, Server, open_session
 from tests.test_bot_client import connected, facilitator
 from tests.test_server_game import paired
 from tests.virtual_time import VirtualServer, virtual_time
@@ -175,3 +176,33 @@ async def test_a_joined_bot_is_ready_at_once_and_follows_a_sealed_plan(
     players = await asyncio.wait_for(bots, 15)
     assert players[0].refused == 0
     assert [o.result for o in players[0].outcomes] == [message["result"]]
+
+
+async def test_reading_time_and_a_plan_survive_a_restart(tmp_path: Path) -> None:
+    server = Server(tmp_path / "zopa.db")
+    server.start()
+    try:
+        code, players, _ = await paired(server, "guitar", reading=600)
+        seller, buyer = players["seller"], players["buyer"]
+        await seller.send({"type": "plan", "target": 450, "walkaway": 200, "priorities": []})
+        await seller.event("plan")
+        await seller.send({"type": "ready"})
+        await seller.event("ready")
+        server.terminate()
+        server.start()
+        welcome = await seller.connect()
+        status = welcome["game"]["status"]
+        assert status["reading"] is True and status["ready"] == ["seller"]
+        assert 0 < status["reading_left"] <= 600
+        assert any(e.get("target") == 450 for e in welcome["game"]["events"])
+        assert (await server.acall("GET", f"/api/sessions/{code}"))["reading"] == 600
+        # The session's setting holds for the next round too.
+        await buyer.connect()
+        await buyer.send({"type": "walkout"})
+        await buyer.c.type("ended")
+        await server.acall("POST", f"/api/sessions/{code}/rounds")
+        view = await buyer.c.type("game")
+        assert view["status"]["reading"] is True
+        assert view["scenario"]["protocol"]["reading"] == 600
+    finally:
+        server.stop()
