@@ -24,6 +24,7 @@ def test_reading_time_a_plan_and_the_plan_shown_back(pages: Pages, axe_source: s
     audit = Audit(axe_source)
     facilitator = pages.facilitator()
     facilitator.fill("#reading-minutes", "2")
+    facilitator.locator("#estimates").check()
     code = create_session(facilitator, "guitar", minutes=5)
     expect(facilitator.locator("#session-about")).to_have_text(
         "The Guitar, 5:00 per game, after 2:00 of reading time."
@@ -40,6 +41,9 @@ def test_reading_time_a_plan_and_the_plan_shown_back(pages: Pages, axe_source: s
         expect(page.locator("#g-builder")).to_be_hidden()
         expect(page.locator("#g-chat")).to_be_hidden()
         expect(page.locator("#g-clock-value")).to_have_text("5:00")
+        # The session's estimate is asked for in the planning form, not apart.
+        expect(page.locator("#g-estimate")).to_be_hidden()
+        expect(page.locator("#g-plan-estimate")).to_be_visible()
     expect(facilitator.locator("#board")).to_contain_text("reading")
     # The reading countdown runs on its own, the negotiation clock stands still.
     first = reading_left(ana)
@@ -55,8 +59,11 @@ def test_reading_time_a_plan_and_the_plan_shown_back(pages: Pages, axe_source: s
     ana.fill("#g-plan-target", "12345")
     ana.fill("#g-plan-walkaway", "23456")
     ana.select_option("#g-plan-rank-0", "price")
+    ana.fill("#g-plan-estimate", "777")
+    ana.select_option("#g-plan-estimate-issue", "price")
     ana.get_by_role("button", name="Keep my plan").click()
     expect(ana.locator("#g-plan-kept")).to_contain_text("target 12,345 points")
+    expect(ana.locator("#g-plan-estimate")).to_be_hidden()
     ana.get_by_role("button", name="I'm ready to negotiate").click()
     expect(ana.get_by_role("button", name="I'm ready to negotiate")).to_be_disabled()
     expect(ben.locator("#g-reading-note")).to_contain_text("Ana is ready")
@@ -75,6 +82,8 @@ def test_reading_time_a_plan_and_the_plan_shown_back(pages: Pages, axe_source: s
     expect(ana.locator("#end-plan")).to_contain_text("short")
     expect(ana.locator("#end-plan")).to_contain_text("Your walk-away was 23,456 points")
     expect(ana.locator("#end-plan")).to_contain_text("Your order of the issues: Price.")
+    expect(ana.locator("#end-estimates")).to_contain_text("You put their BATNA at 777")
+    expect(ana.locator("#end-estimates")).to_contain_text("You guessed Price mattered most")
     audit.screen(ana, "player-end-plan")
     expect(ben.locator("#end-outcome")).to_contain_text("walked out")
     expect(ben.locator("#end-plan")).to_be_empty()

@@ -62,6 +62,8 @@ export class ReadingView {
     const selects = document.querySelectorAll("#g-plan-priorities select");
     (plan ? plan.priorities : []).forEach((issue, n) => { if (selects[n]) selects[n].value = issue; });
     $("#g-plan-estimate").value = "";
+    replace($("#g-plan-estimate-issue"), h("option", { value: "" }, "— no guess —"),
+      game.issues.map((i) => h("option", { value: i.id }, i.label)));
   }
 
   update(game) {
@@ -118,16 +120,17 @@ export class ReadingView {
     const target = number("#g-plan-target");
     const walkaway = number("#g-plan-walkaway");
     const guess = number("#g-plan-estimate");
+    const issue = $("#g-plan-estimate-issue").value || null;
     const estimated = game.events.some((e) => e.type === "estimate" && e.by === game.role);
-    if (target === null && walkaway === null && !priorities.length && guess === null) {
+    if (target === null && walkaway === null && !priorities.length && guess === null && issue === null) {
       this.error("Write down a target, a walk-away or an order of the issues to keep a plan.");
       return;
     }
     if (target !== null || walkaway !== null || priorities.length) {
       this.send({ type: "plan", target, walkaway, priorities });
     }
-    if (guess !== null && game.view.estimates && !estimated) {
-      this.send({ type: "estimate", batna: guess, issue: null });
+    if ((guess !== null || issue !== null) && game.view.estimates && !estimated) {
+      this.send({ type: "estimate", batna: guess, issue });
     }
   }
 }
