@@ -83,6 +83,27 @@ class Estimate:
 
 
 @record
+class Ready:
+    """Done reading: when both sides are (a bot always is), the negotiation clock starts."""
+
+    kind: ClassVar[str] = "ready"
+    by: str
+
+
+@record
+class Plan:
+    """The planning form of the reading time: one's own target and walk-away (points) and
+    the issues in order of importance. Private to its author for good (zopa.rules.reading).
+    """
+
+    kind: ClassVar[str] = "plan"
+    by: str
+    target: int | float | None
+    walkaway: int | float | None
+    priorities: tuple[str, ...]
+
+
+@record
 class Walkout:
     kind: ClassVar[str] = "walkout"
     by: str
@@ -162,7 +183,18 @@ class Seat:
 
 
 PlayerAction = (
-    Offer | Accept | Reject | Chat | Suggest | Reveal | Walkout | Claim | Estimate | Request
+    Offer
+    | Accept
+    | Reject
+    | Chat
+    | Suggest
+    | Reveal
+    | Walkout
+    | Claim
+    | Estimate
+    | Request
+    | Ready
+    | Plan
 )
 SystemAction = Timeout | Pause | Resume | Extend | Abort | Seat
 Action = PlayerAction | SystemAction
@@ -178,6 +210,8 @@ PLAYER_KINDS = (
     "claim",
     "estimate",
     *REQUEST_KINDS,
+    "ready",
+    "plan",
 )
 SYSTEM_KINDS = ("timeout", "pause", "resume", "extend", "abort", "seat")
 
@@ -295,8 +329,25 @@ def _player_action(kind: str, by: str, f: _Fields) -> PlayerAction:
                     "bad_message", "estimate: give 'batna', 'issue' or both (null: no guess)"
                 )
             return Estimate(by, batna, issue)
+        case "ready":
+            return Ready(by)
+        case "plan":
+            return _plan(by, f)
         case _:
             return Request(by, kind)
+
+
+def _plan(by: str, f: _Fields) -> Plan:
+    target = None if f.get("target", None) is None else f.number("target")
+    walkaway = None if f.get("walkaway", None) is None else f.number("walkaway")
+    priorities = f.get("priorities", [])
+    if not isinstance(priorities, list) or not all(isinstance(p, str) for p in priorities):
+        raise ActionRefused("bad_message", "plan: 'priorities' must be a list of issue ids")
+    if target is None and walkaway is None and not priorities:
+        raise ActionRefused(
+            "bad_message", "plan: give 'target', 'walkaway', 'priorities' or several"
+        )
+    return Plan(by, target, walkaway, tuple(priorities))
 
 
 def _system_action(kind: str, f: _Fields) -> SystemAction:
@@ -333,6 +384,8 @@ def action_fields(action: Action) -> dict[str, Any]:
             return {"terms": None if terms is None else dict(terms)}
         case Estimate(batna=batna, issue=issue):
             return {"batna": batna, "issue": issue}
+        case Plan(target=target, walkaway=walkaway, priorities=priorities):
+            return {"target": target, "walkaway": walkaway, "priorities": list(priorities)}
         case Reveal(about="priority", issue=issue, rank=rank):
             return {"about": "priority", "issue": issue, "rank": rank}
         case Reveal(value=value):

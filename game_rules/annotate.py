@@ -22,6 +22,7 @@ from zopa.rules.annotations.process import process_tags, talk
 from zopa.rules.annotations.statements import checked_reveals
 from zopa.rules.annotations.tag import Tag
 from zopa.rules.log import GameLog
+from zopa.rules.status import clock_started
 
 __all__ = ["TAGS", "Tag", "annotate", "by_importance", "counts"]
 
@@ -66,7 +67,7 @@ def annotate(log: GameLog) -> list[Tag]:
         *checked_estimates(scenario, events),
         *final_offers(moves),
         *bluffs_called(events),
-        *process_tags(scenario, events, log.header.started_at),
+        *process_tags(scenario, events, clock_started(log)),
     ]
     end = events[-1] if events and events[-1].type == "end" else None
     if end is not None:

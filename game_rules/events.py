@@ -44,16 +44,20 @@ def event_from_dict(raw: Mapping[str, Any]) -> Event:
 
 # Events the other side sees only as sealed until the game ends.
 SEALED = frozenset({"claim", "estimate"})
+# Events the other side sees only as sealed, for good: a plan (zopa.rules.reading).
+PRIVATE = frozenset({"plan"})
 
 
 def sealed(event: Event, ended: bool) -> bool:
-    """Whether the two roles see this event differently: a claim or an estimate, until the end."""
-    return not ended and event.type in SEALED
+    """Whether the two roles see this event differently: a claim or an estimate until the
+    end, a plan always."""
+    kind = event.type
+    return kind in PRIVATE or (not ended and kind in SEALED)
 
 
 def visible_to(event: Event, role: str, ended: bool) -> Event:
     """The event as ``role`` may see it: the other side's claim or estimate stays sealed
-    until the end."""
+    until the end, its plan for good."""
     if sealed(event, ended) and event.by != role:
         return Event(event.seq, event.type, event.at, event.by, {"sealed": True})
     return event

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from zopa.rules import reading
 from zopa.rules.actions import (
     PLAYER_KINDS,
     SYSTEM_KINDS,
@@ -28,6 +29,8 @@ from zopa.rules.actions import (
     Extend,
     Offer,
     Pause,
+    Plan,
+    Ready,
     Reject,
     Request,
     Resume,
@@ -92,6 +95,12 @@ class GameState:
     estimates: tuple[Estimate | None, Estimate | None] = (None, None)
     seats: tuple[str, str] = ("player", "player")
     ending: Ending | None = None
+    # Reading time before the negotiation (zopa.rules.reading): its countdown runs from
+    # ``reading_started`` (None while paused) on top of ``reading_used``.
+    reading: bool = False
+    reading_started: float | None = None
+    reading_used: float = 0.0
+    ready: tuple[bool, bool] = (False, False)
 
     @property
     def live(self) -> bool:
@@ -123,7 +132,7 @@ def first_mover(scenario: Scenario, seed: int) -> str:
 
 
 def start(scenario: Scenario, seed: int, started_at: float) -> GameState:
-    """A new game whose clock starts at ``started_at``."""
+    """A new game whose clock (or reading time) starts at ``started_at``."""
     mover = first_mover(scenario, seed)
     return GameState(
         scenario=scenario,
@@ -132,8 +141,8 @@ def start(scenario: Scenario, seed: int, started_at: float) -> GameState:
         first_mover=mover,
         turn=mover if scenario.protocol.turns == "alternating" else None,
         time_limit=scenario.protocol.time_limit,
-        clock_started=started_at,
         last_at=started_at,
+        **reading.opening(scenario, started_at),
     )
 
 
@@ -144,6 +153,8 @@ def next_deadline(state: GameState) -> float | None:
     if state.on_break:
         assert state.break_started is not None
         return state.break_started + state.scenario.protocol.break_seconds - state.break_used
+    if state.reading:
+        return reading.deadline(state)
     assert state.clock_started is not None
     return state.clock_started + state.time_limit - state.time_used
 
@@ -182,6 +193,8 @@ def apply(state: GameState, action: Action, now: float) -> tuple[GameState, list
         raise ActionRefused("deadline_passed", "the deadline has passed; the game is ending")
     if action.by is not None and action.by not in state.scenario.role_ids:
         raise ActionRefused("bad_message", f"{action.by!r} is not a role of this game")
+    if state.reading:
+        reading.refuse_at_reading(state, action)
     step = _Step(state, now)
     _HANDLERS[action.kind](step, action)
     changes = step.changes
@@ -246,6 +259,8 @@ class _Step:
             self.change(time_used=s.time_used + (now - s.clock_started), clock_started=None)
         if s.break_started is not None:
             self.change(break_used=s.break_used + (now - s.break_started), break_started=None)
+        if s.reading_started is not None:
+            reading.paused(self)
 
     def at_the_table(self, what: str) -> None:
         """Negotiating moves wait while the game is paused or the sides are on a break."""
@@ -467,6 +482,9 @@ class _Step:
         deadline = next_deadline(self.state)
         if deadline is None or self.now < deadline:
             raise ActionRefused("not_due", "no deadline has passed")
+        if self.state.reading:
+            reading.timed_out(self, deadline)
+            return
         if self.state.on_break:
             self.emit("timeout", None, {"what": "break"})
             # The negotiation clock restarts when the break was due to end, not when
@@ -492,7 +510,10 @@ class _Step:
         if not self.state.paused:
             raise ActionRefused("not_allowed", "the game is not paused")
         self.record(action)
-        if self.state.on_break:
+        if self.state.reading:
+            self.change(paused=False)
+            reading.resumed(self)
+        elif self.state.on_break:
             self.change(paused=False, break_started=self.now)
         else:
             self.change(paused=False, clock_started=self.now)
@@ -515,9 +536,15 @@ class _Step:
         self.record(action)
         index = self.role_index(action.role)
         seats = self.state.seats
-        self.change(
-            seats=(action.occupant, seats[1]) if index == 0 else (seats[0], action.occupant),
-        )
+        seats = (action.occupant, seats[1]) if index == 0 else (seats[0], action.occupant)
+        self.change(seats=seats)
+        reading.seated(self, seats)
+
+    def _ready(self, action: Ready) -> None:
+        reading.ready(self, action)
+
+    def _plan(self, action: Plan) -> None:
+        reading.plan(self, action)
 
 
 _HANDLERS: dict[str, Callable[[_Step, Any], None]] = {

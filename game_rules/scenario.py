@@ -51,6 +51,8 @@ class Protocol:
     break_seconds: Points = 120
     extensions: int = 1
     extension_seconds: Points = 120
+    # Reading time before the negotiation clock starts (zopa.rules.reading); 0: none.
+    reading: Points = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +163,31 @@ class Scenario:
 
 
 def _protocol_dict(protocol: Protocol) -> dict[str, Any]:
-    return {name: getattr(protocol, name) for name in Protocol.__dataclass_fields__}
+    found = {name: getattr(protocol, name) for name in Protocol.__dataclass_fields__}
+    # Written only when there is some: a scenario without reading time writes the bytes
+    # it wrote before there was any, so older logs and their hashes stay as they were.
+    if not protocol.reading:
+        del found["reading"]
+    return found
+
+
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+
+
+def duration_seconds(raw: Any) -> Points | None:
+    """Seconds from a number of seconds or a text like ``"3m"``, ``"90s"``, ``"1m30s"``;
+    None when it is neither (or negative)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        return raw if math.isfinite(raw) and raw >= 0 else None
+    if not isinstance(raw, str):
+        return None
+    found = _DURATION.match(raw)
+    if found is None or not any(found.groups()):
+        return None
+    minutes, seconds = (int(part or 0) for part in found.groups())
+    return minutes * 60 + seconds
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -449,6 +475,16 @@ def _parse_protocol(check: _Checker, raw: Any, roles: list[Role] | None) -> Prot
             return allowed[0]
         return str(value)
 
+    def duration(key: str) -> Points:
+        value = duration_seconds(raw.get(key, getattr(default, key)))
+        if value is None:
+            check.fail(
+                f"protocol.{key}",
+                f'seconds 0 or more, or a duration like "3m" (found {raw.get(key)!r})',
+            )
+            return 0
+        return value
+
     turns = choice("turns", TURNS)
     closing = choice("closing", CLOSINGS)
     time_limit = positive("time_limit")
@@ -465,6 +501,7 @@ def _parse_protocol(check: _Checker, raw: Any, roles: list[Role] | None) -> Prot
         break_seconds=positive("break_seconds"),
         extensions=count("extensions"),
         extension_seconds=positive("extension_seconds"),
+        reading=duration("reading"),
     )
     return None if len(check.problems) > before else protocol
 

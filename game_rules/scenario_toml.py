@@ -28,7 +28,13 @@ def scenario_toml(scenario: Scenario) -> str:
         "",
         "[protocol]",
     ]
-    out += [f"{name} = {_value(getattr(scenario.protocol, name))}" for name in _PROTOCOL]
+    protocol = scenario.protocol
+    # Reading time is written when there is some, as the scenario's dict writes it.
+    out += [
+        f"{name} = {_value(getattr(protocol, name))}"
+        for name in _PROTOCOL
+        if name != "reading" or protocol.reading
+    ]
     for issue in scenario.issues:
         out += [
             "",

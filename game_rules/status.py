@@ -1,10 +1,10 @@
 """A game's public status: what a screen shows besides the events, as the rules see it.
 
-Whose turn it is, which clock runs and when it runs out, breaks and extensions (asked
-for by whom, how many left), the pause, offers made and left, the standing offer, who
-has claimed, who holds each seat, whether the game is over. The server sends it with
-the view and with every event, so a client applies it and never works a rule out
-itself (docs/protocol.md lists the fields).
+Whose turn it is, which clock runs and when it runs out, the reading time, breaks and
+extensions (asked for by whom, how many left), the pause, offers made and left, the
+standing offer, who has claimed, who holds each seat, whether the game is over. The
+server sends it with the view and with every event, so a client applies it and never
+works a rule out itself (docs/protocol.md lists the fields).
 
 Public: the same for both roles. It names who has claimed but not what, and the
 standing offer by its ``seq`` (its terms are in the offer event both sides have).
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from zopa.rules import reading
 from zopa.rules.events import Event
 from zopa.rules.log import GameLog, replay_steps
 from zopa.rules.negotiation import GameState, next_deadline, seconds_left
@@ -41,8 +42,14 @@ def status(state: GameState, now: float) -> dict[str, Any]:
     seats = state.seats
     return {
         "turn": state.turn,
-        # Which clock runs: never both, and neither while paused or once over.
-        "clock": None if over or paused else "break" if on_break else "negotiation",
+        # Which clock runs: only one, and none while paused or once over.
+        "clock": None
+        if over or paused
+        else "break"
+        if on_break
+        else "reading"
+        if state.reading
+        else "negotiation",
         "seconds_left": seconds_left(state, now),
         "deadline": deadline,
         "break_left": break_left,
@@ -62,6 +69,11 @@ def status(state: GameState, now: float) -> dict[str, Any]:
         else [r for r, c in ((first_role, first), (second_role, second)) if c is not None],
         "seats": {first_role: seats[0], second_role: seats[1]},
         "over": over,
+        # The reading time (zopa.rules.reading): whether the sides still read, the time
+        # left to read, and who has said they are ready.
+        "reading": state.reading and not over,
+        "reading_left": reading.left(state, now),
+        "ready": [r for r, mark in zip(scenario.role_ids, state.ready, strict=True) if mark],
     }
 
 
@@ -70,3 +82,15 @@ def step_statuses(log: GameLog) -> Iterator[tuple[list[Event], dict[str, Any]]]:
     with the status right after it, by replaying the log through the rules."""
     for state, produced in replay_steps(log):
         yield produced, status(state, produced[-1].at)
+
+
+def clock_started(log: GameLog) -> float:
+    """When the negotiation clock first ran: the start, or the end of the reading time
+    (zopa.rules.reading). Minutes "into the game" count from here."""
+    started = log.header.started_at
+    if not log.header.scenario.protocol.reading:
+        return started
+    for state, produced in replay_steps(log):
+        if not state.reading:
+            return state.clock_started if state.clock_started is not None else produced[-1].at
+    return started  # the game ended while reading

@@ -48,6 +48,18 @@ def describe_terms(scenario: Scenario, terms: Mapping[str, Any]) -> str:
     )
 
 
+def _plan_words(scenario: Scenario, plan: Mapping[str, Any]) -> str:
+    labels = {i.id: i.label for i in scenario.issues}
+    parts = []
+    if plan.get("target") is not None:
+        parts.append(f"target {num(plan['target'])}")
+    if plan.get("walkaway") is not None:
+        parts.append(f"walk-away {num(plan['walkaway'])}")
+    if plan.get("priorities"):
+        parts.append("order " + " > ".join(labels.get(i, i) for i in plan["priorities"]))
+    return ", ".join(parts)
+
+
 def describe(scenario: Scenario, event: Event) -> str:
     d = event.data
     match event.type:
@@ -87,8 +99,16 @@ def describe(scenario: Scenario, event: Event) -> str:
             return "estimates (sealed): " + " and ".join(guesses)
         case "walkout":
             return "walks out"
+        case "timeout" if d.get("what") == "reading":
+            return "the reading time is over: the negotiation clock starts"
         case "timeout":
             return "the break is over" if d.get("what") == "break" else "time is up"
+        case "ready":
+            return "is ready to negotiate"
+        case "plan" if "priorities" not in d:
+            return "writes down a plan (private)"
+        case "plan":
+            return "plans (private): " + _plan_words(scenario, d)
         case "end":
             if d.get("outcome") == "agreement":
                 return f"AGREEMENT ({d['reason']}): {describe_terms(scenario, d['terms'])}"

@@ -361,6 +361,8 @@ class GameActor:
         )
 
     def _bots(self, now: float) -> None:
+        if self._state.reading:
+            return  # a bot needs no reading time, and is always ready (zopa.rules.reading)
         for role, seat in zip(self.header.scenario.role_ids, self._state.seats, strict=True):
             if not seat.startswith("bot:") or not self._playing:
                 continue

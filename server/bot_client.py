@@ -224,6 +224,13 @@ class BotPlayer:
         now = self.clock()
         if self._waiting_since is not None and now - self._waiting_since < _ANSWER_SECONDS:
             return
+        if table.reading:
+            # A bot needs no reading time (zopa.rules.reading): ready at once.
+            self._waiting_since = now
+            await self._send(socket, {"type": "ready"})
+            return
+        if table.state.reading:
+            return  # waiting for the other side to be ready, or the reading to end
         seen = table.seen(now)
         action = _decide(self.bot, seen)
         if action is None:
@@ -238,7 +245,7 @@ class BotPlayer:
         now = self.clock()
         if self._waiting_since is not None:
             return max(0.05, self._waiting_since + _ANSWER_SECONDS - now)
-        if not isinstance(self.bot, Planner):
+        if not isinstance(self.bot, Planner) or table.state.reading:
             return _TICK
         plan = self.bot.plan(table.seen(now))
         if not isinstance(plan, Wait):

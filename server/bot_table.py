@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from zopa.rules.actions import Action, Claim, Timeout, parse_action
+from zopa.rules.actions import Action, Claim, Plan, Timeout, parse_action
 from zopa.rules.bots import seen_by
 from zopa.rules.bots.history import History
 from zopa.rules.bots.seen import Seen, reader_for
@@ -111,7 +111,17 @@ class Table:
             # state is that they have claimed, so any valid terms stand in for it.
             assert event.by is not None
             return Claim(event.by, {issue: 0 for issue in self.scenario.issue_ids})
+        if event.type == "plan" and event.data.get("sealed"):
+            # The other side's plan is theirs alone and changes nothing in the game.
+            assert event.by is not None
+            return Plan(event.by, None, None, ())
         return parse_action({"type": event.type, **event.data}, event.by)
+
+    @property
+    def reading(self) -> bool:
+        """Still in the reading time and this side not yet ready: a bot is, at once."""
+        state = self.state
+        return state.reading and not state.ready[self.scenario.role_ids.index(self.role)]
 
     def seen(self, local: float) -> Seen:
         now = self.server_time(local)

@@ -22,6 +22,7 @@ from zopa.rules.deal import deal
 from zopa.rules.events import Event, event_from_dict
 from zopa.rules.log import GameLog, Header, dumps, read_log, replay
 from zopa.rules.negotiation import GameState, apply, start
+from zopa.rules.reading import with_reading
 from zopa.rules.scenario import Scenario
 from zopa.server import restore
 from zopa.server.actor import GameActor
@@ -104,6 +105,7 @@ class Games:
     ) -> list[GameEntry]:
         """Start one game per seating; the round's row and all games in one commit."""
         now = self._clock()
+        scenario = with_reading(scenario, session.reading)
         encoded = dumps(scenario.to_dict())
         ahead: list[tuple[int, Scenario] | None] = []
         if not practice:

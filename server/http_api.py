@@ -165,6 +165,7 @@ class Api:
             body.get("schedule"),
             body.get("variation", True),
             body.get("estimates", False),
+            reading=body.get("reading"),
         )
         return JSONResponse({"code": session.code}, status_code=201)
 

@@ -139,6 +139,9 @@ class Session:
     variation: bool = True
     # Players may write down a sealed estimate of the other side (an ``estimate`` event).
     estimates: bool = False
+    # Seconds of reading time before each game's clock, overriding the scenario's
+    # (zopa.rules.reading); 0 switches it off, None keeps the scenario's.
+    reading: float | None = None
     # A solo practice game's session: forgotten, then deleted, once ended
     # (practice_retention.py).
     practice: bool = False

@@ -42,7 +42,12 @@ from zopa.server.rounds import Rounds
 from zopa.server.scenario_library import ScenarioLibrary, named_scenarios
 from zopa.server.snapshots import Snapshots
 from zopa.server.storage import GameRow, SessionRow, Storage
-from zopa.server.tournament.schedule import check_scenario, parse_schedule, parse_time_limit
+from zopa.server.tournament.schedule import (
+    check_scenario,
+    parse_reading,
+    parse_schedule,
+    parse_time_limit,
+)
 
 log = logging.getLogger("zopa.sessions")
 
@@ -99,14 +104,18 @@ class Sessions:
         variation: Any = True,
         estimates: Any = False,
         practice: bool = False,
+        reading: Any = None,
     ) -> Session:
         """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional.
 
         ``variation``: each game deals its own cards (off: the scenario's cards for all);
         ``estimates``: players may seal an estimate of the other side's BATNA;
-        ``practice``: a solo practice game's, let go once it ended (practice_retention.py).
+        ``practice``: a solo practice game's, let go once it ended (practice_retention.py);
+        ``reading``: seconds of reading time before each game's clock (or "3m"), over the
+        scenario's; 0 switches it off.
         """
         limit = parse_time_limit(time_limit)
+        reading_time = parse_reading(reading)
         for name, flag in (("variation", variation), ("estimates", estimates)):
             if not isinstance(flag, bool):
                 raise Invalid(f"'{name}' must be true or false")
@@ -121,7 +130,9 @@ class Sessions:
         code = await self.registry.new_code(join_code)
         created = self.clock()
         stored = None if plan is None else json.dumps(plan.to_dict())
-        chosen = {"variation": variation, "estimates": estimates}
+        chosen: dict[str, Any] = {"variation": variation, "estimates": estimates}
+        if reading_time is not None:
+            chosen["reading"] = reading_time
         options = None if chosen == DEFAULT_OPTIONS else json.dumps(chosen)
         await self._storage.add_session(
             SessionRow(code, scenario_id, limit, created, stored, options, practice)
@@ -137,6 +148,7 @@ class Sessions:
             variation=variation,
             estimates=estimates,
             practice=practice,
+            reading=reading_time,
         )
         self.registry.add_session(session)
         log.info("session opened on %s", scenario_id, extra={"session": code})

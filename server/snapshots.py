@@ -86,10 +86,13 @@ class Snapshots:
                 "id": session.scenario.id,
                 "title": session.scenario.title,
                 "time_limit": session.scenario.protocol.time_limit,
+                "reading": session.scenario.protocol.reading,
             },
             "roles": list(session.scenario.role_ids),
             "variation": session.variation,
             "estimates": session.estimates,
+            # The session's reading time over the scenario's (None: the scenario's own).
+            "reading": session.reading,
             "paused": session.paused,
             "players": players,
             "rounds": rounds,

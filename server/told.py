@@ -111,6 +111,7 @@ class Told:
             "seconds_left": round(seconds_left(state, self.at()), 1),
             "paused": state.paused,
             "on_break": state.on_break,
+            "reading": state.reading,
             "storage_available": self.stopped_at is None,
         }
 

@@ -43,7 +43,7 @@ def event_message(
 def status_change(told: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
     """What a client that holds the status ``told`` is sent to hold ``now``: the fields
     that changed, and the clock readings, which change with time itself
-    (``seconds_left``, and ``break_left`` on a break).
+    (``seconds_left``, and ``break_left`` on a break, ``reading_left`` while reading).
 
     Clients merge it into the status they hold, which they had whole from a view: a
     few dozen bytes per event rather than the whole status's few hundred.
@@ -52,6 +52,8 @@ def status_change(told: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
     change["seconds_left"] = now["seconds_left"]
     if now["break_left"] is not None:
         change["break_left"] = now["break_left"]
+    if now["reading_left"] is not None:
+        change["reading_left"] = now["reading_left"]
     return change
 
 

@@ -97,3 +97,32 @@ async def test_a_claim_stays_sealed_until_the_end(server: Server) -> None:
         ended = await player.c.type("ended")
         assert ended["result"]["reason"] == "claims_matched"
     assert leaks(ben.c.received, "ben", "ada", ended["cards"]) == []
+
+
+async def test_a_plan_never_reaches_the_partner_not_even_after_the_end(server: Server) -> None:
+    _, players, _ = await paired(server, "supplier", reading=300)
+    supplier, buyer = players["supplier"], players["buyer"]
+    plan = {"target": 98765, "walkaway": 87654, "priorities": ["warranty", "payment"]}
+    await supplier.send({"type": "plan", **plan})
+    assert (await supplier.event("plan"))["event"]["target"] == 98765
+    await buyer.event("plan")
+    for player in (supplier, buyer):
+        await player.send({"type": "ready"})
+    await buyer.send({"type": "walkout"})
+    for player in (supplier, buyer):
+        await player.c.type("ended")
+    live = list(buyer.c.received)
+    assert any(m["type"] == "ended" for m in live)
+    reload = await buyer.connect()
+    seen = [*live, reload]
+    private = {"target", "walkaway", "priorities"}
+    found = [
+        (key, value)
+        for message in seen
+        for key, value in walk(message)
+        if key in private or value in (98765, 87654, plan["priorities"])
+    ]
+    assert found == []
+    # The author has it back, after the end too.
+    mine = await supplier.connect()
+    assert any(e.get("target") == 98765 for e in mine["game"]["events"])

@@ -61,6 +61,9 @@ def test_a_new_game_is_the_first_movers_turn_on_a_full_clock() -> None:
         "claimed": [],
         "seats": {"seller": "player", "buyer": "player"},
         "over": False,
+        "reading": False,
+        "reading_left": None,
+        "ready": [],
     }
 
 

@@ -18,11 +18,12 @@ export function gameState(game) {
   if (game.live && game.storage_available === false) return "waiting for storage";
   if (game.paused) return "paused";
   if (game.on_break) return "on a break";
+  if (game.reading) return "reading";
   return "negotiating";
 }
 
 function running(game) {
-  return !game.result && game.live && !game.paused && !game.on_break;
+  return !game.result && game.live && !game.paused && !game.on_break && !game.reading;
 }
 
 export function timeLeft(game, elapsed) {
@@ -95,7 +96,7 @@ export function counts(snapshot) {
     const kind = state.startsWith("impasse") || state === "walked out" ? "impasse" : state;
     tally.set(kind, (tally.get(kind) || 0) + 1);
   }
-  const order = ["negotiating", "on a break", "paused", "agreed", "impasse"];
+  const order = ["reading", "negotiating", "on a break", "paused", "agreed", "impasse"];
   return `Round ${round.round}: ` + order.filter((k) => tally.get(k)).map((k) => `${tally.get(k)} ${k}`).join(" · ");
 }
 

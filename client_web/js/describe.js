@@ -4,6 +4,15 @@
 
 import { possessive } from "./dom.js";
 
+function planWords(plan, issues) {
+  const label = (id) => (issues.find((i) => i.id === id) || { label: id }).label;
+  const parts = [];
+  if (plan.target !== null && plan.target !== undefined) parts.push(`target ${plan.target}`);
+  if (plan.walkaway !== null && plan.walkaway !== undefined) parts.push(`walk-away ${plan.walkaway}`);
+  if (plan.priorities && plan.priorities.length) parts.push(`order ${plan.priorities.map(label).join(" > ")}`);
+  return parts.join(", ");
+}
+
 export function termsText(issues, terms) {
   return issues
     .filter((issue) => terms && terms[issue.id] !== undefined && terms[issue.id] !== null)
@@ -64,7 +73,14 @@ export function describeEvent(event, issues, who, { me = null, number = (seq) =>
     case "extension_decline":
       return `${by} declined more time`;
     case "timeout":
+      if (event.what === "reading") return "The reading time is over: the negotiation clock started";
       return event.what === "break" ? "The break is over" : "Time is up";
+    case "ready":
+      return `${by} ${by === "You" ? "are" : "is"} ready to negotiate`;
+    case "plan":
+      // A plan is its author's alone (docs/rules.md): the partner sees only that there is one.
+      if (event.sealed) return `${by} wrote down a plan`;
+      return `${by} kept a plan: ${planWords(event, issues)}`;
     // Pauses come from the facilitator or from a server restart: the words fit both.
     case "pause":
       return "The game was paused: the clock stopped";

@@ -6,6 +6,7 @@ import { REASONS, termsText } from "./describe.js";
 import { bothCards } from "./cards.js";
 import { call } from "./api.js";
 import { pointsChart, legend } from "./charts.js";
+import { planShownBack } from "./reading.js";
 
 export function renderEnd(game, token) {
   const result = game.result;
@@ -20,6 +21,7 @@ export function renderEnd(game, token) {
   $("#end-terms").textContent = agreed ? `The terms: ${termsText(game.issues, result.terms)}.` : "";
   const roles = game.view.scenario.roles;
   replace($("#end-cards"), bothCards(game.issues, roles, game.cards));
+  replace($("#end-plan"), planShownBack(game));
   replace($("#end-estimates"), estimateLines(game, result.estimates || {}));
   drawChart(game, token);
 }

@@ -81,6 +81,8 @@ $("#create-form").addEventListener("submit", async (e) => {
   const body = { scenario: $("#scenario").value, variation: $("#variation").checked, estimates: $("#estimates").checked };
   const minutes = $("#minutes").value;
   if (minutes) body.time_limit = Math.round(Number(minutes) * 60);
+  const reading = $("#reading-minutes").value;
+  if (reading !== "") body.reading = Math.round(Number(reading) * 60);
   const answer = await api("POST", "/api/sessions", body);
   if (answer) openSession(answer.code);
 });
@@ -186,7 +188,10 @@ function render() {
     + (snapshot.estimates ? " Players write down a sealed estimate of the other side." : "");
   const scenario = snapshot.scenario;
   const limit = scenario.time_limit ? `, ${clock(scenario.time_limit)} per game` : "";
-  $("#session-about").textContent = `${scenario.title}${limit}.`;
+  // The session's reading time over the scenario's (docs/rules.md, "Reading time").
+  const reading = snapshot.reading ?? scenario.reading ?? 0;
+  const read = reading > 0 ? `, after ${clock(reading)} of reading time` : "";
+  $("#session-about").textContent = `${scenario.title}${limit}${read}.`;
   $("#schedule-link").hidden = !snapshot.schedule;
   // Once the room is playing the join card shrinks: latecomers still see the code.
   $("#join-card").classList.toggle("compact", snapshot.rounds.length > 0);

@@ -73,8 +73,8 @@ export function myTurn(game) {
   return !game.status.over && (turn === null || turn === game.role);
 }
 
-// At the table: neither paused nor on a break nor over.
+// At the table: neither reading, paused, on a break nor over.
 export function atTable(game) {
   const s = game.status;
-  return !s.over && !s.paused && !s.on_break;
+  return !s.over && !s.paused && !s.on_break && !s.reading;
 }

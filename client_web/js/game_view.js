@@ -9,6 +9,7 @@ import { $, h, replace, points, pts, signed, clock, show, announce, stamp, timeO
 import { describeEvent, pointsOf, offerNumbers } from "./describe.js";
 import { cardTable } from "./cards.js";
 import { clockRunning, secondsLeft, breakSecondsLeft, standingOffer, theirStanding, myTurn, atTable } from "./game_state.js";
+import { ReadingView } from "./reading.js";
 
 // Below this many seconds the clock turns red and says so in words.
 const LOW_SECONDS = 60;
@@ -25,6 +26,7 @@ export class GameView {
     this.lastAnnounced = null;
     this.shownSeq = 0;
     this.numbers = new Map();
+    this.reading = new ReadingView(send, error);
     $("#g-builder-form").addEventListener("submit", (e) => {
       e.preventDefault();
       this.send({ type: "offer", terms: this.picked(), final: $("#g-final").checked });
@@ -122,6 +124,7 @@ export class GameView {
     }
     this.numbers = offerNumbers(game.events);
     this.addEvents(game.events);
+    this.reading.load(game);
     this.update();
   }
 
@@ -210,6 +213,7 @@ export class GameView {
     const turn = $("#g-turn");
     let text;
     if (s.over) text = "The game is over";
+    else if (s.reading) text = "Reading time";
     else if (s.paused) text = "Paused by the facilitator";
     else if (s.on_break) text = "On a break";
     else if (s.turn === null) text = "Either side may offer at any time";
@@ -223,7 +227,8 @@ export class GameView {
       s.breaks_left, s.extensions_left, s.over], () => this.renderRequests());
     this.part("presence", [this.presence && this.presence.connected, s.seats[game.other], s.over], () => this.renderPresence());
     const mine = game.events.find((e) => e.type === "estimate" && e.by === game.role);
-    this.part("estimate", [Boolean(game.view.estimates), s.over, mine && mine.seq], () => this.renderEstimate(mine));
+    this.part("estimate", [Boolean(game.view.estimates), s.over, s.reading, mine && mine.seq], () => this.renderEstimate(mine));
+    this.reading.update(game);
     this.tick();
   }
 
@@ -231,7 +236,8 @@ export class GameView {
   // written down, for the player's own eyes only.
   renderEstimate(mine) {
     const game = this.game;
-    show($("#g-estimate"), Boolean(game.view.estimates) && !game.over);
+    // While reading, the planning form asks for it (reading.js).
+    show($("#g-estimate"), Boolean(game.view.estimates) && !game.over && !game.status.reading);
     show($("#g-estimate-form"), !mine);
     const sealed = $("#g-estimate-sealed");
     show(sealed, Boolean(mine));
@@ -400,11 +406,13 @@ export class GameView {
     const left = secondsLeft(game);
     const running = clockRunning(game);
     $("#g-clock-value").textContent = clock(left);
+    this.reading.tick(game);
     $("#g-clock").classList.toggle("stopped", !running);
     const low = !s.over && left <= LOW_SECONDS;
     $("#g-clock").classList.toggle("low", low);
     let note = "";
     if (s.over) note = "The clock has stopped: the game is over.";
+    else if (s.reading) note = "The clock starts after the reading time.";
     else if (s.paused) note = "Clock stopped: the facilitator paused the game.";
     else if (s.on_break) note = "Clock stopped for a break.";
     else if (low) note = "Less than a minute left.";

@@ -29,6 +29,7 @@ from zopa.rules.bots.strategy import Bot, Planner
 from zopa.rules.errors import ActionRefused
 from zopa.rules.events import Event, visible_to
 from zopa.rules.negotiation import GameState, advance, apply, next_deadline, start
+from zopa.rules.reading import without_reading
 from zopa.rules.scenario import Scenario
 
 # A wake-up computed by a strategy may carry float noise of a few ulps; without this
@@ -149,7 +150,10 @@ def play_match(
     tick: float = 1.0,
     every_tick: bool = False,
 ) -> MatchResult:
-    """Play until the game ends, asking each role's bot at ticks of simulated time."""
+    """Play until the game ends, asking each role's bot at ticks of simulated time.
+
+    Without reading time: a bot reads at once (``MatchResult.state.scenario`` says so)."""
+    scenario = without_reading(scenario)
     state = start(scenario, seed, started_at)
     sides = [_Side(scenario, role, bots[role]) for role in scenario.role_ids]
     first, second = sides

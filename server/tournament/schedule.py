@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from zopa.rules.scenario import Scenario
+from zopa.rules.scenario import Scenario, duration_seconds
 from zopa.server.errors import Invalid
 
 # Turns a scenario id into its scenario, or raises NotFound (ScenarioLibrary.get).
@@ -63,6 +63,19 @@ def parse_time_limit(raw: Any, where: str = "'time_limit'") -> float | None:
     if not 1 <= raw <= MAX_TIME_LIMIT:
         raise bad(f"{where} must be 1 to {MAX_TIME_LIMIT} seconds")
     return float(raw)
+
+
+MAX_READING = 3600
+
+
+def parse_reading(raw: Any, where: str = "'reading'") -> float | None:
+    """A session's reading time in seconds (a number, or a text like "3m"); 0 is none."""
+    if raw is None:
+        return None
+    seconds = duration_seconds(raw)
+    if seconds is None or seconds > MAX_READING:
+        raise bad(f'{where} must be 0 to {MAX_READING} seconds, or a duration like "3m"')
+    return float(seconds)
 
 
 def check_scenario(raw: Any, resolve: Resolve, where: str = "'scenario'") -> str:
