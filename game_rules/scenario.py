@@ -51,6 +51,9 @@ class Protocol:
     break_seconds: Points = 120
     extensions: int = 1
     extension_seconds: Points = 120
+    # Seconds in which a walkout may be taken back if the other side agrees; 0: a walkout
+    # ends the game at once (game_rules/intervention.py).
+    walkout_window: Points = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +164,11 @@ class Scenario:
 
 
 def _protocol_dict(protocol: Protocol) -> dict[str, Any]:
-    return {name: getattr(protocol, name) for name in Protocol.__dataclass_fields__}
+    whole = {name: getattr(protocol, name) for name in Protocol.__dataclass_fields__}
+    # Left out at its default, so scenarios and logs from before it read and hash as before.
+    if not protocol.walkout_window:
+        del whole["walkout_window"]
+    return whole
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -420,6 +427,14 @@ def _parse_protocol(check: _Checker, raw: Any, roles: list[Role] | None) -> Prot
             check.fail(f"protocol.{key}", f"a number of seconds above 0 (found {value})")
         return value
 
+    def seconds(key: str) -> Points:
+        value = check.number(raw.get(key, getattr(default, key)), f"protocol.{key}")
+        if value is None:
+            return 0
+        if value < 0:
+            check.fail(f"protocol.{key}", f"a number of seconds, 0 or more (found {value})")
+        return value
+
     def count(key: str) -> int:
         value = raw.get(key, getattr(default, key))
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -451,6 +466,7 @@ def _parse_protocol(check: _Checker, raw: Any, roles: list[Role] | None) -> Prot
         break_seconds=positive("break_seconds"),
         extensions=count("extensions"),
         extension_seconds=positive("extension_seconds"),
+        walkout_window=seconds("walkout_window"),
     )
     return None if len(check.problems) > before else protocol
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from zopa.rules.events import Event
+from zopa.rules.intervention import intervention_status
 from zopa.rules.log import GameLog, replay_steps
 from zopa.rules.negotiation import GameState, next_deadline, seconds_left
 
@@ -42,7 +43,11 @@ def status(state: GameState, now: float) -> dict[str, Any]:
     return {
         "turn": state.turn,
         # Which clock runs: never both, and neither while paused or once over.
-        "clock": None if over or paused else "break" if on_break else "negotiation",
+        "clock": None
+        if over or paused or state.walked_out is not None
+        else "break"
+        if on_break
+        else "negotiation",
         "seconds_left": seconds_left(state, now),
         "deadline": deadline,
         "break_left": break_left,
@@ -62,6 +67,7 @@ def status(state: GameState, now: float) -> dict[str, Any]:
         else [r for r, c in ((first_role, first), (second_role, second)) if c is not None],
         "seats": {first_role: seats[0], second_role: seats[1]},
         "over": over,
+        **intervention_status(state),
     }
 
 
