@@ -89,7 +89,7 @@ def test_the_walker_may_come_back_if_the_other_side_agrees() -> None:
     assert refused(state, Request("seller", "return_request"), T0 + 21) == "not_allowed"
     assert refused(state, Request("seller", "return_accept"), T0 + 21) == "no_request"
     state, _ = apply(state, Request("buyer", "return_request"), T0 + 25)
-    assert status(state, T0 + 25)["walkout"]["return_asked"] is True  # type: ignore[index]
+    assert status(state, T0 + 25)["walkout"]["return_asked"] is True
     assert refused(state, Request("buyer", "return_accept"), T0 + 26) == "no_request"
     state, events = apply(state, Request("seller", "return_accept"), T0 + 30)
     assert [e.type for e in events] == ["return_accept"]
