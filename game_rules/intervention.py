@@ -58,6 +58,8 @@ def walkout(step: _Step, action: Walkout) -> None:
     if s.walked_out == action.by:
         raise ActionRefused("not_allowed", "you have walked out already")
     step.record(action)
+    if action.reason is not None:
+        step.change(walkout_reason=(action.by, action.reason))
     window = s.scenario.protocol.walkout_window
     # The second side to walk out leaves nobody to let the first back.
     if not window or s.walked_out is not None:
@@ -97,7 +99,7 @@ def return_accept(step: _Step, action: Request) -> None:
     if not s.return_asked:
         raise ActionRefused("no_request", f"{s.walked_out} has not asked to come back")
     step.record(action)
-    step.change(walked_out=None, walkout_ends=None, return_asked=False)
+    step.change(walked_out=None, walkout_ends=None, return_asked=False, walkout_reason=None)
     # Back where the game was: the clock that ran before runs again, unless paused.
     if not s.paused:
         step.change(**{"break_started" if s.on_break else "clock_started": step.now})

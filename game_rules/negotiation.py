@@ -99,6 +99,8 @@ class GameState:
     walked_out: str | None = None
     walkout_ends: float | None = None
     return_asked: bool = False
+    # The latest walkout's side and reason, when a reason was given (for the result).
+    walkout_reason: tuple[str, str] | None = None
     # The name of whoever sits in the mediator's seat, if anyone does.
     mediator: str | None = None
 

@@ -41,6 +41,7 @@ from zopa.rules.log import Header, dumps
 from zopa.rules.negotiation import GameState, apply, next_deadline, seconds_left
 from zopa.rules.scoring import result
 from zopa.rules.status import status
+from zopa.rules.stuck import board
 from zopa.server.errors import Unavailable
 from zopa.server.mailbox import Mailbox
 from zopa.server.moves import (
@@ -180,7 +181,14 @@ class GameActor:
             "paused": state.paused,
             "on_break": state.on_break,
             "storage_available": self._outage is None,
+            # Flags for a stuck pair, and the mediator's seat (game_rules/stuck.py).
+            **board(state, self._told_events(), self._told_at()),
+            "mediator": state.mediator,
         }
+
+    def told_events(self) -> list[Event]:
+        """The events on disk and told, as everyone else sees the game (the mediator)."""
+        return self._told_events()
 
     def _told_at(self) -> float:
         """The time a view describes: now, or while storage fails the moment the clock

@@ -28,7 +28,7 @@ from zopa.server.actor import Audience, GameActor
 from zopa.server.codes import new_id
 from zopa.server.config import Settings
 from zopa.server.errors import Damaged
-from zopa.server.records import GameEntry, Player, Session
+from zopa.server.records import GameEntry, Player, Session, with_walkout_window
 from zopa.server.registry import Registry
 from zopa.server.restore import READ_ERRORS
 from zopa.server.storage import GameRow, RoundRow, Storage
@@ -79,6 +79,7 @@ class Games:
     ) -> list[GameEntry]:
         """Start one game per seating; the round's row and all games in one commit."""
         now = self._clock()
+        scenario = with_walkout_window(scenario, session.walkout_window)
         encoded = dumps(scenario.to_dict())
         made = [
             self._new(session, number, seats, scenario, encoded, bot, now) for seats in seatings

@@ -136,6 +136,8 @@ class Session:
     variation: bool = True
     # Players may write down a sealed estimate of the other side (an ``estimate`` event).
     estimates: bool = False
+    # Seconds in which a walkout may be taken back (protocol.walkout_window); 0: none.
+    walkout_window: float = 0
     # A solo practice game's session: forgotten, then deleted, once ended
     # (practice_retention.py).
     practice: bool = False
@@ -179,7 +181,17 @@ class Session:
 
 
 # A session's options when none were stored (``SessionRow.options``).
-DEFAULT_OPTIONS = {"variation": True, "estimates": False}
+DEFAULT_OPTIONS = {"variation": True, "estimates": False, "walkout_window": 0}
+
+
+def with_walkout_window(scenario: Scenario, seconds: float) -> Scenario:
+    """``scenario`` with the session's walkout window, when it sets one."""
+    if not seconds or seconds == scenario.protocol.walkout_window:
+        return scenario
+    window: float | int = int(seconds) if float(seconds).is_integer() else seconds
+    return dataclasses.replace(
+        scenario, protocol=dataclasses.replace(scenario.protocol, walkout_window=window)
+    )
 
 
 def with_time_limit(scenario: Scenario, time_limit: float | None) -> Scenario:

@@ -49,6 +49,7 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
             options = json.loads(row.options)
             session.variation = options.get("variation", True) is not False
             session.estimates = options.get("estimates", False) is True
+            session.walkout_window = options.get("walkout_window", 0)
         sessions[row.code] = session
         registry.add_session(session)
     for p in snapshot.players:

@@ -32,6 +32,7 @@ from zopa.server.controls import Controls
 from zopa.server.errors import Invalid
 from zopa.server.games import Games
 from zopa.server.hub import Hub
+from zopa.server.mediator import Mediators
 from zopa.server.players import Players
 from zopa.server.practice import Practice
 from zopa.server.presence import Presence
@@ -42,6 +43,9 @@ from zopa.server.scenario_library import ScenarioLibrary
 from zopa.server.snapshots import Snapshots
 from zopa.server.storage import SessionRow, Storage
 from zopa.server.tournament.schedule import check_scenario, parse_schedule, parse_time_limit
+
+# A walkout window longer than this holds the other side too long (docs/rules.md).
+MAX_WALKOUT_WINDOW = 120
 
 log = logging.getLogger("zopa.sessions")
 
@@ -63,7 +67,12 @@ class Sessions:
         self.registry = Registry(storage, self.library.timed)
         self.health = storage.health
         self.snapshots = Snapshots(self.registry, hub, clock, storage.health)
-        changed = self.snapshots.push
+        self.mediators = Mediators(self.registry, clock)
+
+        def changed(code: str) -> None:
+            self.snapshots.push(code)
+            self.mediators.changed(code)
+
         self.games = Games(self.registry, storage, hub, settings, changed, clock)
         self.players = Players(self.registry, storage, hub.close_player, changed, clock)
         self.rounds = Rounds(self.registry, self.games, settings, hub.connected, changed, clock)
@@ -85,6 +94,7 @@ class Sessions:
         variation: Any = True,
         estimates: Any = False,
         practice: bool = False,
+        walkout_window: Any = 0,
     ) -> Session:
         """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional.
 
@@ -93,6 +103,12 @@ class Sessions:
         ``practice``: a solo practice game's, let go once it ended (practice_retention.py).
         """
         limit = parse_time_limit(time_limit)
+        if (
+            isinstance(walkout_window, bool)
+            or not isinstance(walkout_window, int | float)
+            or not 0 <= walkout_window <= MAX_WALKOUT_WINDOW
+        ):
+            raise Invalid(f"'walkout_window' must be 0 to {MAX_WALKOUT_WINDOW} seconds")
         for name, flag in (("variation", variation), ("estimates", estimates)):
             if not isinstance(flag, bool):
                 raise Invalid(f"'{name}' must be true or false")
@@ -106,7 +122,7 @@ class Sessions:
         code = await self.registry.new_code(join_code)
         created = self.clock()
         stored = None if plan is None else json.dumps(plan.to_dict())
-        chosen = {"variation": variation, "estimates": estimates}
+        chosen = {"variation": variation, "estimates": estimates, "walkout_window": walkout_window}
         options = None if chosen == DEFAULT_OPTIONS else json.dumps(chosen)
         await self._storage.add_session(
             SessionRow(code, scenario_id, limit, created, stored, options, practice)
@@ -122,6 +138,7 @@ class Sessions:
             variation=variation,
             estimates=estimates,
             practice=practice,
+            walkout_window=walkout_window,
         )
         self.registry.add_session(session)
         log.info("session opened on %s", scenario_id, extra={"session": code})

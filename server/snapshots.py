@@ -90,6 +90,7 @@ class Snapshots:
             "roles": list(session.scenario.role_ids),
             "variation": session.variation,
             "estimates": session.estimates,
+            "walkout_window": session.walkout_window,
             "paused": session.paused,
             "players": players,
             "rounds": rounds,

@@ -238,6 +238,11 @@ class Endpoint:
         except NotFound:
             connection.close(4404, "no such session")
             return
+        if "mediate" in hello:
+            await self.sessions.mediators.serve(
+                connection, session, hello, lambda: self._receive(receive, connection)
+            )
+            return
         self.hub.watch(connection, session.code)
         connection.send(self.sessions.snapshots.snapshot(session))
         while (message := await self._receive(receive, connection)) is not None:

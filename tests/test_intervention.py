@@ -53,10 +53,13 @@ def test_without_a_window_a_walkout_ends_the_game_at_once_and_keeps_its_reason()
     log = played(tiny(first_mover="seller"), Walkout("buyer", "they will not move on price"))
     assert [e.type for e in log.events] == ["walkout", "end"]
     assert log.events[0].data == {"reason": "they will not move on price"}
-    assert result(replay(log))["reason"] == "walkout"  # type: ignore[index]
+    scored = result(replay(log))
+    assert scored is not None and scored["reason"] == "walkout"
+    assert scored["walkout"] == {"by": "buyer", "reason": "they will not move on price"}
     # A walkout without a reason is written as it always was: old logs replay the same.
     plain = played(tiny(first_mover="seller"), Walkout("buyer"))
     assert plain.events[0].data == {}
+    assert "walkout" not in (result(replay(plain)) or {})
 
 
 def test_a_walkout_in_a_window_stops_the_clock_closes_the_table_and_ends_when_it_closes() -> None:
