@@ -192,3 +192,24 @@ def test_players_cannot_send_the_facilitators_actions() -> None:
     with pytest.raises(ActionRefused):
         parse_action({"type": "walkout", "reason": "x" * 501}, "seller")
     assert parse_action({"type": "walkout", "reason": "  "}, "seller") == Walkout("seller")
+
+
+def test_the_replays_timeline_tells_the_interventions() -> None:
+    from zopa.rules.timeline import describe
+
+    log = played(
+        windowed(),
+        Mediate("Dr Lee", True),
+        Message("mediator", "hi"),
+        MediatorSuggest({"i0": 1}),
+        Message("facilitator", "Try trading", True),
+        Walkout("buyer", "too far"),
+    )
+    told = [describe(log.header.scenario, e) for e in log.events]
+    assert told == [
+        "Dr Lee takes the mediator's seat",
+        "the mediator Dr Lee says: 'hi'",
+        "the mediator Dr Lee suggests (not binding): I0: o1",
+        "the facilitator's hint: 'Try trading'",
+        "walks out: 'too far'",
+    ]

@@ -132,3 +132,11 @@ def test_the_mediator_sits_in_speaks_and_a_walkout_is_taken_back(
     for page in (ana, ben):
         expect(page.locator("#end-outcome")).to_contain_text("No zone after all")
     expect(mediator.locator("#m-result")).to_have_text("No deal (a walkout).")
+    # The replay tells the mediator's words and the walkout's reason.
+    game = facilitator.locator("#board tbody tr").get_attribute("data-game")
+    replay = pages.watch(facilitator.context.new_page(), "replay")
+    replay.goto(f"{pages.server.url}/replay.html#game={game}")
+    expect(replay.locator("#r-result")).to_contain_text("walked out: “No zone after all”")
+    moves = replay.locator("#r-moves")
+    expect(moves).to_contain_text("Dr Lee (mediator): What does each of you need")
+    expect(moves).to_contain_text("asked to come back")
