@@ -7,7 +7,8 @@ estimate sealed (``visible_to`` for a role that is neither side), the status; ne
 card or a brief until the game is over, when ``ended`` brings the cards as it does to
 the players. The mediator says ``chat`` and ``suggest``; the game's log takes them as
 the mediator's ``message`` and ``mediator_suggest`` (game_rules/intervention.py), and
-the seat is taken on connecting and left on leaving (``mediator`` events).
+the seat is taken on connecting and left on leaving (``mediator`` events). There is
+one seat per game; a newer mediator socket takes it over from an older one.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ MEDIATOR = "mediator"
 
 REFUSALS = {
     "not_allowed": "the mediator's seat is not yours now",
-    "already_seated": "someone else sits as this game's mediator",
     "game_over": "the game is over",
     UNAVAILABLE: "storage is failing: the game takes no changes until it works",
 }
@@ -59,6 +59,7 @@ class Mediators:
         self._registry = registry
         self._clock = clock
         self._watching: dict[str, list[_Watch]] = {}  # session code -> mediators' sockets
+        self._seated: dict[str, _Watch] = {}  # game id -> the socket holding its seat
 
     def changed(self, code: str) -> None:
         """Something in session ``code`` changed: each mediator there hears what is new."""
@@ -90,22 +91,46 @@ class Mediators:
         watch = _Watch(connection, actor, name.strip(), events[-1].seq if events else 0)
         connection.send(_view(actor, events, self._clock()))
         self._watching.setdefault(session.code, []).append(watch)
-        seated = False
         try:
-            refused = await actor.system(Mediate(watch.name, True))
+            refused = await self._seat(watch, entry.id)
             if refused is not None:
                 connection.send(_error(refused, REFUSALS.get(refused, refused)))
-                connection.close(4409, "the mediator's seat is taken")
+                connection.close(1011 if refused == UNAVAILABLE else 1000, "no seat")
                 return
-            seated = True
             log.info("mediator seated", extra={"game": entry.id, "session": session.code})
             while (message := await receive()) is not None:
                 await self._said(watch, message)
         finally:
             self._watching[session.code].remove(watch)
-            # Leaving the page leaves the seat: the players see the mediator go.
-            if seated and actor.live:
-                await actor.system(Mediate(watch.name, False))
+            # Leaving the page leaves the seat, unless a newer socket has taken it over:
+            # the players see the mediator go.
+            if self._seated.get(entry.id) is watch:
+                del self._seated[entry.id]
+                if actor.live:
+                    await actor.system(Mediate(watch.name, False))
+
+    async def _seat(self, watch: _Watch, game: str) -> str | None:
+        """Take the game's mediator seat for ``watch``; the refusal code, or ``None``.
+
+        The seat is the facilitator's, whoever's socket holds it: a newer socket (a
+        reconnect, another tab) takes it over and the older one is closed with 4409. A
+        seat held by nobody here (the server restarted) is left first, in the log.
+        """
+        actor = watch.actor
+        owner = self._seated.get(game)
+        self._seated[game] = watch
+        if owner is not None:
+            owner.connection.close(4409, "replaced by a newer mediator socket")
+            if owner.name == watch.name:
+                return None
+            left = await actor.system(Mediate(owner.name, False))
+        else:
+            held = actor.summary()["mediator"]
+            left = None if held is None else await actor.system(Mediate(held, False))
+        refused = left or await actor.system(Mediate(watch.name, True))
+        if refused is not None and self._seated.get(game) is watch:
+            del self._seated[game]
+        return refused
 
     async def _said(self, watch: _Watch, message: dict[str, Any]) -> None:
         connection, kind = watch.connection, message.get("type")

@@ -127,19 +127,37 @@ async def test_the_mediator_sits_speaks_and_sees_no_card_until_the_end(server: S
     await mediator.close()
 
 
-async def test_a_second_mediator_and_an_unknown_game_are_refused(server: Server) -> None:
-    code, _, started = await paired(server, "guitar")
+async def test_a_newer_mediator_socket_takes_the_seat_over_and_an_unknown_game_is_refused(
+    server: Server,
+) -> None:
+    code, players, started = await paired(server, "guitar")
     game = started["games"][0]["game"]
     first = await Client.open(server)
     await first.send({"type": "hello", "key": KEY, "session": code, "mediate": game})
     await first.type("mediator")
-    second = await Client.open(server)
-    await second.send({"type": "hello", "key": KEY, "session": code, "mediate": game})
-    assert (await second.type("error"))["code"] == "already_seated"
+    seller = players["seller"]
+    assert (await seller.event("mediator"))["event"]["name"] == "Facilitator"
+    # A reconnect (or another tab) of the same name takes the seat over: no new event.
+    again = await Client.open(server)
+    await again.send({"type": "hello", "key": KEY, "session": code, "mediate": game})
+    await again.type("mediator")
+    assert await closed_with(first) == 4409
+    other = await Client.open(server)
+    hello = {"type": "hello", "key": KEY, "session": code, "mediate": game, "name": "Dr Lee"}
+    await other.send(hello)
+    await other.type("mediator")
+    left, seated = await seller.event("mediator"), await seller.event("mediator")
+    assert (left["event"]["seated"], left["event"]["name"]) == (False, "Facilitator")
+    assert (seated["event"]["seated"], seated["event"]["name"]) == (True, "Dr Lee")
+    assert await closed_with(again) == 4409
+    await other.send({"type": "chat", "text": "hello"})
+    assert (await seller.event("message"))["event"]["name"] == "Dr Lee"
+    await other.close()
+    gone = await seller.event("mediator")
+    assert gone["event"]["seated"] is False and gone["status"]["mediator"] is None
     stranger = await Client.open(server)
     await stranger.send({"type": "hello", "key": KEY, "session": code, "mediate": "g-none"})
     assert await closed_with(stranger) == 4404
-    await first.close()
 
 
 @virtual_time
@@ -147,9 +165,11 @@ async def test_the_board_flags_a_quiet_pair_and_a_final_standoff(server: Virtual
     code, players, _ = await paired(server, "guitar")
     turn = players["seller"].c.received[-1]["turn"]
     other = "buyer" if turn == "seller" else "seller"
-    await players[turn].send({"type": "offer", "terms": {"price": 9}, "final": True})
+    # Each side asks for the price it likes best: the seller high, the buyer low.
+    price = {"seller": 9, "buyer": 1}
+    await players[turn].send({"type": "offer", "terms": {"price": price[turn]}, "final": True})
     await players[other].event("offer")
-    await players[other].send({"type": "offer", "terms": {"price": 1}, "final": True})
+    await players[other].send({"type": "offer", "terms": {"price": price[other]}, "final": True})
     await players[turn].event("offer")  # its own, then the answer
     assert (await players[turn].event("offer"))["event"]["by"] == other
     game = (await server.ask("GET", f"/api/sessions/{code}"))[1]["rounds"][0]["games"][0]
