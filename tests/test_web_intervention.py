@@ -66,7 +66,7 @@ def test_the_mediator_sits_in_speaks_and_a_walkout_is_taken_back(
     pages: Pages, axe_source: str
 ) -> None:
     facilitator = pages.facilitator()
-    code = create_session(facilitator, "guitar")
+    code = create_session(facilitator, "guitar", walkout_window=True)
     ana, ben = join(pages, code, "Ana"), join(pages, code, "Ben")
     first, second = start_round(facilitator, 1, [ana, ben])
     link = facilitator.get_by_role("link", name=re.compile("^Mediate the game of"))
@@ -120,6 +120,7 @@ def test_the_mediator_sits_in_speaks_and_a_walkout_is_taken_back(
     expect(mediator.locator("#m-status")).to_contain_text("walked out")
     expect(facilitator.locator("#board .flag.walkout")).to_be_visible()
     shot(first, "player-8-walkout-window")
+    assert blocking(first, axe_source) == []
     second.get_by_role("button", name="Ask to come back").click()
     first.get_by_role("button", name="Let them back").click()
     for page in (ana, ben):
