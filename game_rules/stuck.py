@@ -65,29 +65,50 @@ def narrowing(found: Sequence[Points], offers: int) -> bool | None:
     return found[-1] < found[-1 - offers]
 
 
+@dataclass(frozen=True, slots=True)
+class OfferWatch:
+    """What the offers alone say, worked out once per new offer: the latest gap, and the
+    gap and standoff flags."""
+
+    gap: Points | None
+    flags: tuple[dict[str, Any], ...]
+    last_at: float | None
+
+
+def watch_offers(
+    scenario: Scenario, events: Sequence[Event], rules: StuckRules = RULES
+) -> OfferWatch:
+    """``events`` may be all of a game's or only its offers: only offers are read."""
+    offers = [e for e in events if e.type == "offer"]
+    found = gaps(scenario, offers)
+    flags: list[dict[str, Any]] = []
+    if narrowing(found, rules.gap_offers) is False:
+        flags.append({"flag": "gap", "gap": found[-1], "offers": rules.gap_offers})
+    latest = {e.by: e for e in offers}
+    if len(latest) == 2 and all(e.data.get("final") for e in latest.values()):
+        flags.append({"flag": "standoff"})
+    return OfferWatch(found[-1] if found else None, tuple(flags), offers[-1].at if offers else None)
+
+
 def board(
-    state: GameState, events: Sequence[Event], now: float, rules: StuckRules = RULES
+    state: GameState,
+    events: Sequence[Event] | OfferWatch,
+    now: float,
+    rules: StuckRules = RULES,
 ) -> dict[str, Any]:
     """What the board shows of a live game: seconds since the latest offer, the gap, and
-    the flags raised (each ``{"flag": name, ...}``)."""
-    scenario = state.scenario
-    offers = [e for e in events if e.type == "offer"]
-    since = now - (offers[-1].at if offers else state.started_at)
-    found = gaps(scenario, offers)
+    the flags raised (each ``{"flag": name, ...}``). ``events`` may be the game's events
+    or, worked out before, what its offers say (``watch_offers``)."""
+    offers = (
+        events if isinstance(events, OfferWatch) else watch_offers(state.scenario, events, rules)
+    )
+    since = now - (offers.last_at if offers.last_at is not None else state.started_at)
     flags: list[dict[str, Any]] = []
     if state.ending is None:
         stopped = state.paused or state.on_break or state.walked_out is not None
         if not stopped and since >= rules.quiet_seconds:
             flags.append({"flag": "quiet", "minutes": int(since // 60)})
-        if narrowing(found, rules.gap_offers) is False:
-            flags.append({"flag": "gap", "gap": found[-1], "offers": rules.gap_offers})
-        latest = {e.by: e for e in offers}
-        if len(latest) == 2 and all(e.data.get("final") for e in latest.values()):
-            flags.append({"flag": "standoff"})
+        flags.extend(offers.flags)
         if state.walked_out is not None:
             flags.append({"flag": "walkout", "by": state.walked_out, "ends": state.walkout_ends})
-    return {
-        "since_offer": round(max(0.0, since), 1),
-        "gap": found[-1] if found else None,
-        "flags": flags,
-    }
+    return {"since_offer": round(max(0.0, since), 1), "gap": offers.gap, "flags": flags}

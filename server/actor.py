@@ -42,6 +42,7 @@ from zopa.rules.negotiation import GameState, apply, next_deadline, seconds_left
 from zopa.rules.scoring import result
 from zopa.rules.status import status
 from zopa.rules.stuck import board
+from zopa.server.board_watch import OfferLines
 from zopa.server.errors import Unavailable
 from zopa.server.mailbox import Mailbox
 from zopa.server.moves import (
@@ -129,6 +130,7 @@ class GameActor:
         self._seats: tuple[str, ...] | None = None
         self._bots_seated = False
         self._ids = {"game": header.game, "session": header.extra.get("session")}
+        self._offer_lines = OfferLines(header.scenario)  # for the board's flags
 
     @property
     def game(self) -> str:
@@ -182,7 +184,7 @@ class GameActor:
             "on_break": state.on_break,
             "storage_available": self._outage is None,
             # Flags for a stuck pair, and the mediator's seat (game_rules/stuck.py).
-            **board(state, self._told_events(), self._told_at()),
+            **board(state, self._offer_lines.watch(self._lines, self._durable), self._told_at()),
             "mediator": state.mediator,
         }
 

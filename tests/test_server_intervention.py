@@ -231,3 +231,26 @@ async def test_a_declined_return_ends_the_game_at_once_with_its_reason(
     assert ended["result"]["walkout"] == {"by": "seller", "reason": "no zone"}
     results = await server.acall("GET", f"/api/sessions/{code}/results")
     assert results["rounds"][0]["games"][0]["result"]["walkout"]["reason"] == "no zone"
+
+
+def test_the_boards_offer_lines_are_read_once_and_agree_with_the_whole_log() -> None:
+    import orjson
+
+    from tests.factories import HIGH, LOW, played, tiny
+    from zopa.rules.actions import Chat, Offer
+    from zopa.rules.stuck import StuckRules, watch_offers
+    from zopa.server.board_watch import OfferLines
+
+    log = played(
+        tiny(first_mover="seller"),
+        Chat("seller", 'a trap: "type":"offer"'),
+        Offer("seller", HIGH, final=True),
+        Offer("buyer", LOW, final=True),
+    )
+    lines = [orjson.dumps(e.to_dict()).decode() for e in log.events]
+    watch = OfferLines(log.header.scenario)
+    assert watch.watch(lines, 2).gap is None
+    whole = watch.watch(lines, 3)
+    assert whole == watch_offers(log.header.scenario, log.events, StuckRules())
+    assert whole.flags == ({"flag": "standoff"},) and whole.gap == 8
+    assert watch.watch(lines, 3) is whole, "nothing new: nothing worked out again"
