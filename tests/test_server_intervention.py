@@ -4,6 +4,8 @@ the mediator's seat (and what it may see), the board's flags, and a walkout's wi
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from typing import Any
 
 from tests.live import KEY, Client, Player, Server, open_session
@@ -231,6 +233,10 @@ async def test_a_declined_return_ends_the_game_at_once_with_its_reason(
     assert ended["result"]["walkout"] == {"by": "seller", "reason": "no zone"}
     results = await server.acall("GET", f"/api/sessions/{code}/results")
     assert results["rounds"][0]["games"][0]["result"]["walkout"]["reason"] == "no zone"
+    status, text = await server.ask("GET", f"/api/sessions/{code}/results.csv")
+    assert status == 200
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["reason"] == "walkout" and rows[0]["walkout_reason"] == "no zone"
 
 
 def test_the_boards_offer_lines_are_read_once_and_agree_with_the_whole_log() -> None:

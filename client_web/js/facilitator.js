@@ -204,7 +204,8 @@ function render() {
   $("#cards-mode").textContent = snapshot.variation === false
     ? "Cards: every game plays the scenario's own two cards (variation off)."
     : "Cards: every game deals its own (variation on): BATNAs and points differ from game to game."
-    + (snapshot.estimates ? " Players write down a sealed estimate of the other side." : "");
+    + (snapshot.estimates ? " Players write down a sealed estimate of the other side." : "")
+    + (snapshot.walkout_window ? ` A walkout may be taken back within ${snapshot.walkout_window} s if the other side agrees.` : "");
   const scenario = snapshot.scenario;
   const limit = scenario.time_limit ? `, ${clock(scenario.time_limit)} per game` : "";
   $("#session-about").textContent = `${scenario.title}${limit}.`;
