@@ -141,3 +141,29 @@ def test_the_mediator_sits_in_speaks_and_a_walkout_is_taken_back(
     moves = replay.locator("#r-moves")
     expect(moves).to_contain_text("Dr Lee (mediator): What does each of you need")
     expect(moves).to_contain_text("asked to come back")
+
+
+def test_the_board_words_every_flag(pages: Pages) -> None:
+    """Each flag the rules raise, as the board words it (a quiet pair takes minutes to
+    arise live: its flag is put through the board's own code here)."""
+    facilitator = pages.facilitator()
+    expect(facilitator.locator("#setup-screen")).to_be_visible()
+    words = facilitator.evaluate(
+        """async () => {
+            const { flagList } = await import("/js/intervene_board.js");
+            const game = { live: true, result: null, gap: 1200, flags: [
+                { flag: "quiet", minutes: 4 }, { flag: "gap", gap: 1200, offers: 4 },
+                { flag: "standoff" }, { flag: "walkout", by: "buyer", ends: 0 }] };
+            const box = document.createElement("div");
+            box.append(...flagList(game, { buyer: "Buyer" }));
+            return [...box.querySelectorAll(".flag")].map((f) => f.textContent)
+                .concat([box.querySelector(".muted").textContent]);
+        }"""
+    )
+    assert words == [
+        "No offer for 4 min",
+        "Gap of 1,200 points not narrowing over 4 offers",
+        "Final-offer standoff",
+        "Buyer walked out; may come back",
+        "gap 1,200",
+    ]
