@@ -141,7 +141,11 @@ class Mediators:
         try:
             if wire is None:
                 raise ActionRefused("bad_message", "a mediator may send chat or suggest")
-            action = parse_action({**message, "type": wire, "from": MEDIATOR}, None)
+            # Only the fields a mediator may set: never a hint, never another sender.
+            fields = {"from": MEDIATOR, "text": message.get("text")}
+            if wire == "mediator_suggest":
+                fields = {"terms": message.get("terms")}
+            action = parse_action({"type": wire, **fields}, None)
             if wire == "mediator_suggest":
                 partial_terms(watch.actor.header.scenario, message["terms"])
         except ActionRefused as exc:

@@ -102,7 +102,6 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             "break_seconds": draw(st.sampled_from([5, 20])),
             "extensions": draw(st.integers(0, 2)),
             "extension_seconds": draw(st.sampled_from([10, 30.5])),
-            "walkout_window": draw(st.sampled_from([0, 0, 15])),
         },
         "issues": [
             {"id": i, "options": [f"o{k}" for k in range(size)]}

@@ -3,9 +3,15 @@ seat, one game's pause, and a walkout with a reason and a window to take it back
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
+from typing import Any
 
-from tests.factories import HIGH, LOW, MID, T0, log_of, played, tiny
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.factories import HIGH, LOW, MID, T0, log_of, played, scenarios, tiny
+from tests.test_log import make_action
 from zopa.rules.actions import (
     Chat,
     Mediate,
@@ -19,11 +25,11 @@ from zopa.rules.actions import (
     parse_action,
 )
 from zopa.rules.errors import ActionRefused
-from zopa.rules.log import replay
+from zopa.rules.log import log_lines, read_log, replay
 from zopa.rules.negotiation import GameState, advance, apply, next_deadline, seconds_left, start
 from zopa.rules.scenario import Scenario
 from zopa.rules.scoring import result
-from zopa.rules.status import status
+from zopa.rules.status import status, step_statuses
 
 WINDOW = 30
 
@@ -213,3 +219,90 @@ def test_the_replays_timeline_tells_the_interventions() -> None:
         "the facilitator's hint: 'Try trading'",
         "walks out: 'too far'",
     ]
+
+
+STEPS_IN = st.lists(
+    st.tuples(
+        st.sampled_from([0.0, 0.5, 1.0, 2.0, 5.0, 20.0]),
+        st.sampled_from(
+            [
+                "offer",
+                "offer",
+                "accept",
+                "chat",
+                "walkout",
+                "return_request",
+                "return_request",
+                "return_accept",
+                "return_accept",
+                "return_accept",
+                "return_decline",
+                "break_request",
+                "break_accept",
+                "pause",
+                "resume",
+                "message",
+                "mediator",
+                "mediator",
+                "mediator_suggest",
+            ]
+        ),
+        st.integers(0, 3),
+        st.lists(st.integers(0, 5), min_size=4, max_size=4),
+    ),
+    min_size=5,
+    max_size=40,
+)
+
+
+def step_in(scenario: Scenario, state: GameState, kind: str, who: int, picks: list[int]) -> Any:
+    # The window's next sensible step, mostly by the side whose step it is: the walker
+    # asks to return, the other answers.
+    walker = state.walked_out or scenario.role_ids[picks[0] % 2]
+    if kind.startswith("return") and state.walked_out is not None and kind != "return_decline":
+        kind = "return_accept" if state.return_asked else "return_request"
+    role = walker if (kind == "return_request") == (who < 3) else scenario.other(walker)
+    match kind:
+        case "return_request" | "return_accept" | "return_decline":
+            return Request(role, kind)
+        case "message":
+            return Message("mediator" if picks[1] % 2 else "facilitator", "words", picks[2] == 0)
+        case "mediator":
+            return Mediate(state.mediator or f"M{picks[0]}", state.mediator is None)
+        case "mediator_suggest":
+            return MediatorSuggest({scenario.issue_ids[0]: picks[3] % 2})
+        case "walkout":
+            return Walkout(role, "why" if picks[1] % 2 else None)
+    return make_action(scenario, state, kind, who, picks)
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenario=scenarios(), seed=st.integers(0, 2**32), script=STEPS_IN)
+def test_random_games_with_a_window_and_a_mediator_replay_the_same(
+    scenario: Scenario, seed: int, script: list[Any]
+) -> None:
+    scenario = dataclasses.replace(
+        scenario, protocol=dataclasses.replace(scenario.protocol, walkout_window=15)
+    )
+    state, now, events = start(scenario, seed, T0), T0, []
+    for wait, kind, who, picks in script:
+        now += wait
+        state, due = advance(state, now)
+        events += due
+        try:
+            state, more = apply(state, step_in(scenario, state, kind, who, picks), now)
+        except ActionRefused:
+            continue
+        events += more
+        running = [c for c in (state.clock_started, state.break_started) if c is not None]
+        if state.walked_out is not None or state.paused or state.ending is not None:
+            assert not running
+        if state.ending is None:
+            assert result(state) is None
+    log = log_of(scenario, events, seed)
+    again = read_log(log_lines(log))
+    assert log_lines(again) == log_lines(log)
+    assert replay(again) == state
+    assert result(replay(again)) == result(state)
+    told = [s for _, s in step_statuses(again)]
+    assert all(s["walkout"] is None or s["clock"] is None for s in told)
