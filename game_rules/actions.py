@@ -16,6 +16,8 @@ from zopa.rules.errors import ActionRefused
 from zopa.rules.record import record
 
 MAX_CHAT = 2000
+MAX_REASON = 500
+MAX_NAME = 80
 
 
 @record
@@ -107,6 +109,8 @@ class Plan:
 class Walkout:
     kind: ClassVar[str] = "walkout"
     by: str
+    # Why, in the player's words (optional): kept in the log, shown in results and replay.
+    reason: str | None = None
 
 
 @record
@@ -139,6 +143,11 @@ REQUEST_KINDS = (
     "extension_accept",
     "extension_decline",
 )
+
+
+# A walkout's window (``protocol.walkout_window``): the side that walked out asks to come
+# back, the other side agrees or declines (declining also closes the window at once).
+RETURN_KINDS = ("return_request", "return_accept", "return_decline")
 
 
 @record
@@ -182,6 +191,37 @@ class Seat:
     by: None = None
 
 
+@record
+class Message:
+    """Words from outside the pair: the facilitator's message or hint, or the seated
+    mediator's chat (``sender`` is ``"facilitator"`` or ``"mediator"``)."""
+
+    kind: ClassVar[str] = "message"
+    sender: str
+    text: str
+    hint: bool = False
+    by: None = None
+
+
+@record
+class Mediate:
+    """The facilitator takes (``seated``) or leaves the mediator's seat of one game."""
+
+    kind: ClassVar[str] = "mediator"
+    name: str
+    seated: bool
+    by: None = None
+
+
+@record
+class MediatorSuggest:
+    """The seated mediator's non-binding, possibly partial terms (as a player's ``suggest``)."""
+
+    kind: ClassVar[str] = "mediator_suggest"
+    terms: Mapping[str, int]
+    by: None = None
+
+
 PlayerAction = (
     Offer
     | Accept
@@ -196,7 +236,9 @@ PlayerAction = (
     | Ready
     | Plan
 )
-SystemAction = Timeout | Pause | Resume | Extend | Abort | Seat
+SystemAction = (
+    Timeout | Pause | Resume | Extend | Abort | Seat | Message | Mediate | MediatorSuggest
+)
 Action = PlayerAction | SystemAction
 
 PLAYER_KINDS = (
@@ -212,8 +254,11 @@ PLAYER_KINDS = (
     *REQUEST_KINDS,
     "ready",
     "plan",
+    *RETURN_KINDS,
 )
 SYSTEM_KINDS = ("timeout", "pause", "resume", "extend", "abort", "seat")
+# The facilitator's interventions (game_rules/intervention.py): system actions too.
+THIRD_PARTY_KINDS = ("message", "mediator", "mediator_suggest")
 
 
 @record
@@ -285,7 +330,7 @@ def parse_action(message: Mapping[str, Any], by: str | None) -> Action:
         if by is None:
             raise ActionRefused("bad_message", f"{kind} is a player's action and needs a role")
         return _player_action(kind, by, f)
-    if kind in SYSTEM_KINDS:
+    if kind in SYSTEM_KINDS or kind in THIRD_PARTY_KINDS:
         if by is not None:
             raise ActionRefused("bad_message", f"{kind} is for the server, not for players")
         return _system_action(kind, f)
@@ -301,12 +346,7 @@ def _player_action(kind: str, by: str, f: _Fields) -> PlayerAction:
         case "reject":
             return Reject(by, f.integer("offer"))
         case "chat":
-            text = f.text("text")
-            if not text.strip():
-                raise ActionRefused("bad_message", "chat: 'text' is empty")
-            if len(text) > MAX_CHAT:
-                raise ActionRefused("bad_message", f"chat: 'text' is over {MAX_CHAT} characters")
-            return Chat(by, text)
+            return Chat(by, short_text(f, "text", MAX_CHAT))
         case "suggest":
             return Suggest(by, f.terms())
         case "reveal":
@@ -317,7 +357,10 @@ def _player_action(kind: str, by: str, f: _Fields) -> PlayerAction:
                 return Reveal(by, about, value=f.number("value"))
             raise ActionRefused("bad_message", "reveal: 'about' must be 'priority' or 'batna'")
         case "walkout":
-            return Walkout(by)
+            reason = f.get("reason", None)
+            if reason is None:
+                return Walkout(by)
+            return Walkout(by, short_text(f, "reason", MAX_REASON, optional=True).strip() or None)
         case "claim":
             # An explicit null is a claim of no deal; a missing field is still a mistake.
             return Claim(by, None if f.get("terms") is None else f.terms())
@@ -350,8 +393,28 @@ def _plan(by: str, f: _Fields) -> Plan:
     return Plan(by, target, walkaway, tuple(priorities))
 
 
+def short_text(f: _Fields, name: str, limit: int, optional: bool = False) -> str:
+    """A field of words: not blank (unless ``optional``, when blank reads as none) and at
+    most ``limit`` characters."""
+    text = f.text(name)
+    if not text.strip() and not optional:
+        raise ActionRefused("bad_message", f"{f.kind}: {name!r} is empty")
+    if len(text) > limit:
+        raise ActionRefused("bad_message", f"{f.kind}: {name!r} is over {limit} characters")
+    return text
+
+
 def _system_action(kind: str, f: _Fields) -> SystemAction:
     match kind:
+        case "message":
+            sender = f.text("from")
+            if sender not in ("facilitator", "mediator"):
+                raise ActionRefused("bad_message", "message: 'from' is facilitator or mediator")
+            return Message(sender, short_text(f, "text", MAX_CHAT), f.flag("hint"))
+        case "mediator":
+            return Mediate(short_text(f, "name", MAX_NAME), f.flag("seated"))
+        case "mediator_suggest":
+            return MediatorSuggest(f.terms())
         case "timeout":
             return Timeout()
         case "pause":
@@ -394,5 +457,13 @@ def action_fields(action: Action) -> dict[str, Any]:
             return {"seconds": seconds}
         case Seat(role=role, occupant=occupant):
             return {"role": role, "occupant": occupant}
+        case Walkout(reason=reason) if reason is not None:
+            return {"reason": reason}
+        case Message(sender=sender, text=text, hint=hint):
+            return {"from": sender, "text": text, "hint": hint}
+        case Mediate(name=name, seated=seated):
+            return {"name": name, "seated": seated}
+        case MediatorSuggest(terms=terms):
+            return {"terms": dict(terms)}
         case _:
             return {}

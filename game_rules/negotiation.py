@@ -16,10 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from zopa.rules import reading
+from zopa.rules import intervention, reading
 from zopa.rules.actions import (
     PLAYER_KINDS,
+    RETURN_KINDS,
     SYSTEM_KINDS,
+    THIRD_PARTY_KINDS,
     Abort,
     Accept,
     Action,
@@ -38,7 +40,6 @@ from zopa.rules.actions import (
     Seat,
     Suggest,
     Timeout,
-    Walkout,
     action_fields,
 )
 from zopa.rules.errors import ActionRefused
@@ -101,6 +102,15 @@ class GameState:
     reading_started: float | None = None
     reading_used: float = 0.0
     ready: tuple[bool, bool] = (False, False)
+    # A walkout's window (game_rules/intervention.py): who walked out, until when they may
+    # ask to come back, and whether they have asked.
+    walked_out: str | None = None
+    walkout_ends: float | None = None
+    return_asked: bool = False
+    # The latest walkout's side and reason, when a reason was given (for the result).
+    walkout_reason: tuple[str, str] | None = None
+    # The name of whoever sits in the mediator's seat, if anyone does.
+    mediator: str | None = None
 
     @property
     def live(self) -> bool:
@@ -148,7 +158,11 @@ def start(scenario: Scenario, seed: int, started_at: float) -> GameState:
 
 def next_deadline(state: GameState) -> float | None:
     """When the server must feed a ``Timeout``: end of the break or of the negotiation."""
-    if state.ending is not None or state.paused:
+    if state.ending is not None:
+        return None
+    if state.walkout_ends is not None:
+        return state.walkout_ends
+    if state.paused:
         return None
     if state.on_break:
         assert state.break_started is not None
@@ -268,6 +282,7 @@ class _Step:
             raise ActionRefused("paused", f"the facilitator has paused the game; {what} waits")
         if self.state.on_break:
             raise ActionRefused("on_break", f"you are on a break; {what} waits until it ends")
+        intervention.closed_table(self, what)
 
     def standing_for(self, by: str, seq: int, verb: str) -> StandingOffer:
         standing = self.state.standing
@@ -294,7 +309,7 @@ class _Step:
         # the table is checked before asking why not, and the event and the changes are
         # set directly (docs/performance.md).
         s = self.state
-        if s.paused or s.on_break:
+        if s.paused or s.on_break or s.walked_out is not None:
             self.at_the_table("an offer")
         protocol = s.scenario.protocol
         if s.turn is not None and s.turn != action.by:
@@ -362,10 +377,6 @@ class _Step:
                     "bad_message", f"reveal: 'rank' must be 1 (most) to {count} (least)"
                 )
         self.record(action)
-
-    def _walkout(self, action: Walkout) -> None:
-        self.record(action)
-        self.end("impasse", "walkout", None)
 
     def _claim(self, action: Claim) -> None:
         s = self.state
@@ -437,6 +448,7 @@ class _Step:
             raise ActionRefused("not_allowed", "there is no break to end")
         if self.state.paused:
             raise ActionRefused("paused", "the facilitator has paused the game")
+        intervention.closed_table(self, "the end of the break")
         self.record(action)
         self.stop_clocks()
         self.change(on_break=False, break_used=0.0, clock_started=self.now)
@@ -482,6 +494,9 @@ class _Step:
         deadline = next_deadline(self.state)
         if deadline is None or self.now < deadline:
             raise ActionRefused("not_due", "no deadline has passed")
+        if self.state.walked_out is not None:
+            intervention.window_closed(self)
+            return
         if self.state.reading:
             reading.timed_out(self, deadline)
             return
@@ -510,7 +525,9 @@ class _Step:
         if not self.state.paused:
             raise ActionRefused("not_allowed", "the game is not paused")
         self.record(action)
-        if self.state.reading:
+        if self.state.walked_out is not None:
+            self.change(paused=False)  # the clocks wait for the walkout's answer
+        elif self.state.reading:
             self.change(paused=False)
             reading.resumed(self)
         elif self.state.on_break:
@@ -548,8 +565,13 @@ class _Step:
 
 
 _HANDLERS: dict[str, Callable[[_Step, Any], None]] = {
-    kind: getattr(_Step, "_" + kind) for kind in (*PLAYER_KINDS, *SYSTEM_KINDS)
+    kind: getattr(_Step, "_" + kind)
+    for kind in (*PLAYER_KINDS, *SYSTEM_KINDS)
+    if kind not in RETURN_KINDS and kind != "walkout"
 }
+_HANDLERS.update(
+    {kind: getattr(intervention, kind) for kind in ("walkout", *RETURN_KINDS, *THIRD_PARTY_KINDS)}
+)
 
 
 def full_terms(scenario: Scenario, terms: Terms) -> OptionTuple:

@@ -53,6 +53,9 @@ class Protocol:
     extension_seconds: Points = 120
     # Reading time before the negotiation clock starts (zopa.rules.reading); 0: none.
     reading: Points = 0
+    # Seconds in which a walkout may be taken back if the other side agrees; 0: a walkout
+    # ends the game at once (game_rules/intervention.py).
+    walkout_window: Points = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +171,8 @@ def _protocol_dict(protocol: Protocol) -> dict[str, Any]:
     # it wrote before there was any, so older logs and their hashes stay as they were.
     if not protocol.reading:
         del found["reading"]
+    if not protocol.walkout_window:
+        del found["walkout_window"]
     return found
 
 
@@ -460,6 +465,14 @@ def _parse_protocol(check: _Checker, raw: Any, roles: list[Role] | None) -> Prot
             check.fail(f"protocol.{key}", f"a number of seconds above 0 (found {value})")
         return value
 
+    def seconds(key: str) -> Points:
+        value = check.number(raw.get(key, getattr(default, key)), f"protocol.{key}")
+        if value is None:
+            return 0
+        if value < 0:
+            check.fail(f"protocol.{key}", f"a number of seconds, 0 or more (found {value})")
+        return value
+
     def count(key: str) -> int:
         value = raw.get(key, getattr(default, key))
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -502,6 +515,7 @@ def _parse_protocol(check: _Checker, raw: Any, roles: list[Role] | None) -> Prot
         extensions=count("extensions"),
         extension_seconds=positive("extension_seconds"),
         reading=duration("reading"),
+        walkout_window=seconds("walkout_window"),
     )
     return None if len(check.problems) > before else protocol
 

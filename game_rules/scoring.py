@@ -33,6 +33,10 @@ def result(state: GameState) -> dict[str, Any] | None:
     estimates = estimates_json(scenario, state.estimates)
     if estimates:
         found["estimates"] = estimates
+    # Only when the side that walked out said why (game_rules/intervention.py).
+    if ending.reason == "walkout" and state.walkout_reason is not None:
+        by, why = state.walkout_reason
+        found["walkout"] = {"by": by, "reason": why}
     return found
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from zopa.rules import reading
 from zopa.rules.events import Event
+from zopa.rules.intervention import intervention_status
 from zopa.rules.log import GameLog, replay_steps
 from zopa.rules.negotiation import GameState, next_deadline, seconds_left
 
@@ -42,9 +43,10 @@ def status(state: GameState, now: float) -> dict[str, Any]:
     seats = state.seats
     return {
         "turn": state.turn,
-        # Which clock runs: only one, and none while paused or once over.
+        # Which clock runs: only one, and none while paused, during a walkout's window
+        # or once over.
         "clock": None
-        if over or paused
+        if over or paused or state.walked_out is not None
         else "break"
         if on_break
         else "reading"
@@ -74,6 +76,7 @@ def status(state: GameState, now: float) -> dict[str, Any]:
         "reading": state.reading and not over,
         "reading_left": reading.left(state, now),
         "ready": [r for r, mark in zip(scenario.role_ids, state.ready, strict=True) if mark],
+        **intervention_status(state),
     }
 
 

@@ -97,10 +97,14 @@ def describe(scenario: Scenario, event: Event) -> str:
                 label = next((i.label for i in scenario.issues if i.id == d["issue"]), d["issue"])
                 guesses.append(f"{label} matters most to them")
             return "estimates (sealed): " + " and ".join(guesses)
+        case "walkout" if d.get("reason"):
+            return f"walks out: {d['reason']!r}"
         case "walkout":
             return "walks out"
         case "timeout" if d.get("what") == "reading":
             return "the reading time is over: the negotiation clock starts"
+        case "timeout" if d.get("what") == "walkout":
+            return "the walkout's window closes: the walkout stands"
         case "timeout":
             return "the break is over" if d.get("what") == "break" else "time is up"
         case "ready":
@@ -109,6 +113,16 @@ def describe(scenario: Scenario, event: Event) -> str:
             return "writes down a plan (private)"
         case "plan":
             return "plans (private): " + _plan_words(scenario, d)
+        case "message" if d.get("from") == "mediator":
+            return f"the mediator {d.get('name')} says: {d.get('text')!r}"
+        case "message":
+            what = "hint" if d.get("hint") else "message"
+            return f"the facilitator's {what}: {d.get('text')!r}"
+        case "mediator":
+            return f"{d.get('name')} {'takes' if d.get('seated') else 'leaves'} the mediator's seat"
+        case "mediator_suggest":
+            terms = describe_terms(scenario, d["terms"])
+            return f"the mediator {d.get('name')} suggests (not binding): {terms}"
         case "end":
             if d.get("outcome") == "agreement":
                 return f"AGREEMENT ({d['reason']}): {describe_terms(scenario, d['terms'])}"

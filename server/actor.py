@@ -41,7 +41,9 @@ from zopa.rules.events import Event, event_from_dict
 from zopa.rules.log import Header, dumps
 from zopa.rules.negotiation import GameState, apply, next_deadline
 from zopa.rules.scoring import result
+from zopa.rules.stuck import board
 from zopa.server.alarm import Alarm
+from zopa.server.board_watch import OfferLines
 from zopa.server.errors import Unavailable
 from zopa.server.mailbox import Mailbox
 from zopa.server.moves import (
@@ -99,6 +101,7 @@ class GameActor:
         self._task: asyncio.Task[None] | None = None
         self._parked = False  # the task waits on an empty queue: a move may be taken now
         self._ids = {"game": header.game, "session": header.extra.get("session")}
+        self._offer_lines = OfferLines(header.scenario)  # for the board's flags
 
     @property
     def game(self) -> str:
@@ -125,8 +128,15 @@ class GameActor:
         return self._told.missed(role, since, self._lines)
 
     def summary(self) -> dict[str, Any]:
-        """The facilitator's line for this game, from the same durable state as the views."""
-        return self._told.summary()
+        """The facilitator's line for this game, from the same durable state as the views,
+        with the board's flags for a stuck pair and the mediator's seat (game_rules/stuck.py)."""
+        told = self._told
+        flags = board(told.state, self._offer_lines.watch(self._lines, told.events), told.at())
+        return {**told.summary(), **flags, "mediator": told.state.mediator}
+
+    def told_events(self) -> list[Event]:
+        """The events on disk and told, as everyone else sees the game (the mediator)."""
+        return self._told.told_events(self._lines)
 
     @property
     def _outage(self) -> float | None:

@@ -2,7 +2,7 @@
 game's moves read from its stored log by ``zopa.rules.class_debrief``, and every game
 still in play only named.
 
-A game counts as ended once its result is kept (``GameEntry.result_json``): until then
+A game counts as ended once its result is kept (``GameEntry.packed_result``): until then
 its log is not read at all, so neither the facilitator's view nor the projector's can
 show anything of a game in play. An ended game's moves never change (a teacher's note
 adds no tag), so each is read once and kept.
@@ -41,7 +41,7 @@ class Debriefs:
                 continue
             if entry.quarantined is not None:
                 continue  # its rows do not read back; the board says so
-            if entry.result_json is None:
+            if entry.packed_result is None:
                 roles = entry.base.role_ids
                 pairs.append(
                     live_pair(

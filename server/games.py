@@ -30,7 +30,7 @@ from zopa.server.codes import new_id
 from zopa.server.config import Settings
 from zopa.server.deck import Deck
 from zopa.server.errors import Conflict, Damaged
-from zopa.server.records import GameEntry, Player, Session
+from zopa.server.records import GameEntry, Player, Session, with_walkout_window
 from zopa.server.registry import Registry
 from zopa.server.restore import READ_ERRORS
 from zopa.server.storage import GameRow, RoundRow, Storage
@@ -106,6 +106,7 @@ class Games:
         """Start one game per seating; the round's row and all games in one commit."""
         now = self._clock()
         scenario = with_reading(scenario, session.reading)
+        scenario = with_walkout_window(scenario, session.walkout_window)
         encoded = dumps(scenario.to_dict())
         ahead: list[tuple[int, Scenario] | None] = []
         if not practice:

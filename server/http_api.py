@@ -139,6 +139,7 @@ class Api:
             route("/api/sessions/{code}/resume", self.resume, "POST"),
             route("/api/sessions/{code}/extend", self.extend, "POST"),
             route("/api/sessions/{code}/end-round", self.end_round, "POST"),
+            route("/api/sessions/{code}/message", self.message, "POST"),
             route("/api/sessions/{code}/results", self.results, "GET"),
             route("/api/sessions/{code}/schedule", self.schedule, "GET"),
             route("/api/sessions/{code}/standings", self.standings, "GET"),
@@ -166,6 +167,7 @@ class Api:
             body.get("variation", True),
             body.get("estimates", False),
             reading=body.get("reading"),
+            walkout_window=body.get("walkout_window", 0),
         )
         return JSONResponse({"code": session.code}, status_code=201)
 
@@ -215,13 +217,21 @@ class Api:
     async def pause(self, request: Request) -> Response:
         self._facilitator(request)
         return JSONResponse(
-            {"games": await self.sessions.controls.pause(request.path_params["code"])}
+            {
+                "games": await self.sessions.controls.pause(
+                    request.path_params["code"], (await read_body(request)).get("game")
+                )
+            }
         )
 
     async def resume(self, request: Request) -> Response:
         self._facilitator(request)
         return JSONResponse(
-            {"games": await self.sessions.controls.resume(request.path_params["code"])}
+            {
+                "games": await self.sessions.controls.resume(
+                    request.path_params["code"], (await read_body(request)).get("game")
+                )
+            }
         )
 
     async def extend(self, request: Request) -> Response:
@@ -229,6 +239,14 @@ class Api:
         body = await read_body(request)
         count = await self.sessions.controls.extend(
             request.path_params["code"], body.get("seconds"), body.get("game")
+        )
+        return JSONResponse({"games": count})
+
+    async def message(self, request: Request) -> Response:
+        self._facilitator(request)
+        body = await read_body(request)
+        count = await self.sessions.controls.message(
+            request.path_params["code"], body.get("game"), body.get("text"), body.get("hint", False)
         )
         return JSONResponse({"games": count})
 

@@ -142,6 +142,8 @@ class Session:
     # Seconds of reading time before each game's clock, overriding the scenario's
     # (zopa.rules.reading); 0 switches it off, None keeps the scenario's.
     reading: float | None = None
+    # Seconds in which a walkout may be taken back (protocol.walkout_window); 0: none.
+    walkout_window: float = 0
     # A solo practice game's session: forgotten, then deleted, once ended
     # (practice_retention.py).
     practice: bool = False
@@ -193,7 +195,17 @@ def pack_json(result_json: str) -> bytes:
 
 
 # A session's options when none were stored (``SessionRow.options``).
-DEFAULT_OPTIONS = {"variation": True, "estimates": False}
+DEFAULT_OPTIONS = {"variation": True, "estimates": False, "walkout_window": 0}
+
+
+def with_walkout_window(scenario: Scenario, seconds: float) -> Scenario:
+    """``scenario`` with the session's walkout window, when it sets one."""
+    if not seconds or seconds == scenario.protocol.walkout_window:
+        return scenario
+    window: float | int = int(seconds) if float(seconds).is_integer() else seconds
+    return dataclasses.replace(
+        scenario, protocol=dataclasses.replace(scenario.protocol, walkout_window=window)
+    )
 
 
 def with_time_limit(scenario: Scenario, time_limit: float | None) -> Scenario:

@@ -50,6 +50,7 @@ def restore(registry: Registry, snapshot: Snapshot) -> list[tuple[Header, GameRo
             session.variation = options.get("variation", True) is not False
             session.estimates = options.get("estimates", False) is True
             session.reading = options.get("reading")
+            session.walkout_window = options.get("walkout_window", 0)
         sessions[row.code] = session
         registry.add_session(session)
     for p in snapshot.players:

@@ -33,6 +33,7 @@ from zopa.server.controls import Controls
 from zopa.server.errors import Invalid
 from zopa.server.games import Games
 from zopa.server.hub import Hub
+from zopa.server.mediator import Mediators
 from zopa.server.players import Players
 from zopa.server.practice import Practice
 from zopa.server.presence import Presence
@@ -48,6 +49,9 @@ from zopa.server.tournament.schedule import (
     parse_schedule,
     parse_time_limit,
 )
+
+# A walkout window longer than this holds the other side too long (docs/rules.md).
+MAX_WALKOUT_WINDOW = 120
 
 log = logging.getLogger("zopa.sessions")
 
@@ -73,7 +77,12 @@ class Sessions:
         )
         self.health = storage.health
         self.snapshots = Snapshots(self.registry, hub, clock, storage.health)
-        changed = self.snapshots.push
+        self.mediators = Mediators(self.registry, clock)
+
+        def changed(code: str) -> None:
+            self.snapshots.push(code)
+            self.mediators.changed(code)
+
         self.games = Games(self.registry, storage, hub, settings, changed, clock)
         self.players = Players(self.registry, storage, hub.close_player, self._joined, clock)
         self.rounds = Rounds(self.registry, self.games, settings, hub.connected, changed, clock)
@@ -105,6 +114,7 @@ class Sessions:
         estimates: Any = False,
         practice: bool = False,
         reading: Any = None,
+        walkout_window: Any = 0,
     ) -> Session:
         """A session; with a ``schedule`` a tournament, whose ``scenario`` is then optional.
 
@@ -116,6 +126,12 @@ class Sessions:
         """
         limit = parse_time_limit(time_limit)
         reading_time = parse_reading(reading)
+        if (
+            isinstance(walkout_window, bool)
+            or not isinstance(walkout_window, int | float)
+            or not 0 <= walkout_window <= MAX_WALKOUT_WINDOW
+        ):
+            raise Invalid(f"'walkout_window' must be 0 to {MAX_WALKOUT_WINDOW} seconds")
         for name, flag in (("variation", variation), ("estimates", estimates)):
             if not isinstance(flag, bool):
                 raise Invalid(f"'{name}' must be true or false")
@@ -130,7 +146,11 @@ class Sessions:
         code = await self.registry.new_code(join_code)
         created = self.clock()
         stored = None if plan is None else json.dumps(plan.to_dict())
-        chosen: dict[str, Any] = {"variation": variation, "estimates": estimates}
+        chosen: dict[str, Any] = {
+            "variation": variation,
+            "estimates": estimates,
+            "walkout_window": walkout_window,
+        }
         if reading_time is not None:
             chosen["reading"] = reading_time
         options = None if chosen == DEFAULT_OPTIONS else json.dumps(chosen)
@@ -149,6 +169,7 @@ class Sessions:
             estimates=estimates,
             practice=practice,
             reading=reading_time,
+            walkout_window=walkout_window,
         )
         self.registry.add_session(session)
         log.info("session opened on %s", scenario_id, extra={"session": code})

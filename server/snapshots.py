@@ -93,6 +93,7 @@ class Snapshots:
             "estimates": session.estimates,
             # The session's reading time over the scenario's (None: the scenario's own).
             "reading": session.reading,
+            "walkout_window": session.walkout_window,
             "paused": session.paused,
             "players": players,
             "rounds": rounds,

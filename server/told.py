@@ -97,6 +97,10 @@ class Told:
         ended = not self.live
         return missed_messages(self.header, self._events(lines), role, ended, since)
 
+    def told_events(self, lines: list[str]) -> list[Event]:
+        """The events on disk and told (the mediator sees the game as everyone else)."""
+        return self._events(lines)
+
     def _events(self, lines: list[str]) -> list[Event]:
         return [event_from_dict(orjson.loads(line)) for line in lines[: self.events]]
 

@@ -212,8 +212,10 @@ def results_csv(
                 share = result.get("gain_share")
                 row.append("" if share is None else share[role])
             row.append(_terms_text(own, result["terms"]))
+            # Why the side that walked out did, in its words (when it said).
+            row.append((result.get("walkout") or {}).get("reason", ""))
             rows.append(row)
-    return csv_text([*CSV_FIELDS, *per_role, "terms"], rows)
+    return csv_text([*CSV_FIELDS, *per_role, "terms", "walkout_reason"], rows)
 
 
 def _terms_text(scenario: Scenario, terms: dict[str, int] | None) -> str:

@@ -271,6 +271,11 @@ class Endpoint:
         except Elsewhere:
             connection.close(4503, "the session is served elsewhere: connect again")
             return
+        if "mediate" in hello:
+            await self.sessions.mediators.serve(
+                connection, session, hello, lambda: self._receive(receive, connection)
+            )
+            return
         self.hub.watch(connection, session.code)
         connection.send(self.sessions.snapshots.snapshot(session))
         while (message := await self._receive(receive, connection)) is not None:

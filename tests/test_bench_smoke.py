@@ -107,3 +107,16 @@ def test_the_genius_benchmark_converts_every_domain() -> None:
     assert "ampo-city-1.9M (16 decimals)" in done.stdout
     assert "1,881,600" in done.stdout and "rounded" in done.stdout
     assert done.stdout.rstrip().endswith("13 domains converted")
+
+
+def test_the_board_benchmark_compares_both_ways() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_board.py", "--games", "20", "--rounds", "3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "20 live games of 12 events" in done.stdout
+    assert done.stdout.splitlines()[-1].split()[0] == "ratio"

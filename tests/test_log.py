@@ -162,8 +162,8 @@ def check_invariants(state: GameState, events: list[Event]) -> None:
         assert not running and state.turn is None
         assert events[-1].type == "end"
         assert sum(e.type == "end" for e in events) == 1
-    elif state.paused:
-        assert not running
+    elif state.paused or state.walked_out is not None:
+        assert not running  # a walkout's window stops both clocks
     else:
         assert len(running) == 1
         assert (state.break_started is not None) == state.on_break

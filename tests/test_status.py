@@ -64,6 +64,8 @@ def test_a_new_game_is_the_first_movers_turn_on_a_full_clock() -> None:
         "reading": False,
         "reading_left": None,
         "ready": [],
+        "walkout": None,
+        "mediator": None,
     }
 
 
@@ -223,6 +225,9 @@ def test_statuses_from_a_log_are_those_sent_live_and_agree_with_the_events(
             assert offer.data["final"] == now["standing"]["final"]
         if now["over"]:
             assert now["clock"] is None and now["turn"] is None and now["standing"] is None
+        elif now["walkout"] is not None:
+            # A walkout's window: no clock runs and the window's close is the deadline.
+            assert now["clock"] is None and now["deadline"] == now["walkout"]["ends"]
         elif now["paused"]:
             assert now["clock"] is None and now["deadline"] is None
         else:

@@ -14,13 +14,19 @@ from tests.web import Pages, shot, unlabelled
 
 
 def create_session(
-    facilitator: Page, scenario: str, minutes: int | None = None, variation: bool = True
+    facilitator: Page,
+    scenario: str,
+    minutes: int | None = None,
+    variation: bool = True,
+    walkout_window: bool = False,
 ) -> str:
     facilitator.wait_for_selector(f"#scenario option[value='{scenario}']", state="attached")
     facilitator.select_option("#scenario", scenario)
     if minutes is not None:
         facilitator.fill("#minutes", str(minutes))
     facilitator.get_by_label("Deal every game its own cards").set_checked(variation)
+    # Ticked by default on the page; the tests' walkouts end at once unless they ask.
+    facilitator.get_by_label("Let a walkout be taken back").set_checked(walkout_window)
     facilitator.get_by_role("button", name="Create the session").click()
     expect(facilitator.locator("#join-code")).to_have_text(re.compile(r"^[A-Z0-9]{4,}$"))
     # The facilitator sees whether each game deals its own cards.

@@ -3,6 +3,7 @@
 
 import { h, replace, clock, points, who as nameOf } from "./dom.js";
 import { REASONS } from "./describe.js";
+import { flagList, stepInButtons } from "./intervene_board.js";
 
 export function names(snapshot) {
   return Object.fromEntries(snapshot.players.map((p) => [p.id, p.name]));
@@ -16,6 +17,7 @@ export function gameState(game) {
   }
   if (game.quarantined) return "set aside: damaged";
   if (game.live && game.storage_available === false) return "waiting for storage";
+  if (game.flags && game.flags.some((f) => f.flag === "walkout")) return "walkout pending";
   if (game.paused) return "paused";
   if (game.on_break) return "on a break";
   if (game.reading) return "reading";
@@ -96,7 +98,7 @@ export function counts(snapshot) {
     const kind = state.startsWith("impasse") || state === "walked out" ? "impasse" : state;
     tally.set(kind, (tally.get(kind) || 0) + 1);
   }
-  const order = ["reading", "negotiating", "on a break", "paused", "agreed", "impasse"];
+  const order = ["reading", "negotiating", "on a break", "paused", "walkout pending", "agreed", "impasse"];
   return `Round ${round.round}: ` + order.filter((k) => tally.get(k)).map((k) => `${tally.get(k)} ${k}`).join(" · ");
 }
 
@@ -110,6 +112,7 @@ export function renderBoard(box, snapshot, elapsed, actions, labels = {}) {
     h("thead", {}, h("tr", {},
       h("th", { scope: "col" }, "Players"), h("th", { scope: "col" }, "State"),
       h("th", { scope: "col", class: "num" }, "Time left"), h("th", { scope: "col", class: "num" }, "Offers"),
+      h("th", { scope: "col" }, "Watch"),
       h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Actions")))),
     h("tbody", {}, round.games.map((game) => {
       const state = gameState(game);
@@ -127,7 +130,9 @@ export function renderBoard(box, snapshot, elapsed, actions, labels = {}) {
           game.quarantined ? h("div", { class: "muted" }, `Its stored log cannot be rebuilt (${game.quarantined}); the rows are kept as they are.`) : null),
         h("td", { class: "num", "data-clock": game.game }, timeLeft(game, elapsed)),
         h("td", { class: "num" }, game.offers ?? "–"),
+        h("td", { "data-flags": game.game }, flagList(game, labels)),
         h("td", {}, h("div", { class: "buttons" },
+          ...stepInButtons(game, actions, `${seat(first)} and ${seat(second)}`),
           !game.live ? null : h("button", { type: "button", class: "secondary", onclick: () => actions.extend(game),
             "data-focus": `extend-${game.game}`, "aria-label": `+2 min for ${seat(first)} and ${seat(second)}` }, "+2 min"),
           h("a", { class: "button secondary", href: `replay.html#game=${encodeURIComponent(game.game)}`, target: "_blank",

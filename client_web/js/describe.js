@@ -57,7 +57,19 @@ export function describeEvent(event, issues, who, { me = null, number = (seq) =>
       return `${by} estimated (sealed until the end): ${guesses.join("; ")}`;
     }
     case "walkout":
-      return `${by} walked out`;
+      return event.reason ? `${by} walked out: “${event.reason}”` : `${by} walked out`;
+    case "return_request":
+      return `${by} asked to come back to the table`;
+    case "return_accept":
+      return `${by} agreed: the game goes on`;
+    case "return_decline":
+      return `${by} declined: the walkout stands`;
+    case "message":
+      return thirdParty(event);
+    case "mediator":
+      return event.seated ? `${event.name} joined as the mediator` : `${event.name} left the mediator's seat`;
+    case "mediator_suggest":
+      return `${event.name} (mediator) suggested (not binding): ${termsText(issues, event.terms)}`;
     case "break_request":
       return `${by} asked for a break`;
     case "break_accept":
@@ -74,6 +86,7 @@ export function describeEvent(event, issues, who, { me = null, number = (seq) =>
       return `${by} declined more time`;
     case "timeout":
       if (event.what === "reading") return "The reading time is over: the negotiation clock started";
+      if (event.what === "walkout") return "The walkout's window closed: the walkout stands";
       return event.what === "break" ? "The break is over" : "Time is up";
     case "ready":
       return `${by} ${by === "You" ? "are" : "is"} ready to negotiate`;
@@ -114,6 +127,12 @@ export const REASONS = {
   claims_mismatch: "the claims did not match",
   aborted: "the facilitator ended the round",
 };
+
+// Words from outside the pair: the facilitator's message or hint, the mediator's chat.
+function thirdParty(event) {
+  if (event.from === "mediator") return `${event.name} (mediator): ${event.text}`;
+  return `${event.hint ? "Hint" : "Message"} from the facilitator: ${event.text}`;
+}
 
 function issueLabel(issues, id) {
   const issue = issues.find((i) => i.id === id);

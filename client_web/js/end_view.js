@@ -58,8 +58,9 @@ function noDeal(game) {
   if (reason !== "walkout") return REASONS[reason] || reason;
   const walkout = [...game.events].reverse().find((e) => e.type === "walkout");
   if (!walkout) return "a walkout";
-  if (walkout.by === game.role) return "you walked out";
-  return `${game.view.partner.name || "your partner"} walked out`;
+  const why = walkout.reason ? `: “${walkout.reason}”` : "";
+  if (walkout.by === game.role) return `you walked out${why}`;
+  return `${game.view.partner.name || "your partner"} walked out${why}`;
 }
 
 async function drawChart(game, token) {

@@ -9,6 +9,11 @@ import { LiveSocket } from "./socket.js";
 import { renderRoster, renderBoard, tickBoard, tickRoster, counts, rosterCounts } from "./board.js";
 import { renderDebrief, roundChoices } from "./debrief.js";
 
+// Seconds in which a walkout may be taken back if the other side agrees (docs/rules.md).
+const WALKOUT_WINDOW = 30;
+// How often the board asks for a fresh snapshot between changes, so a quiet pair's
+// flag shows up though nothing happened in its game.
+const BOARD_REFRESH_MS = 20_000;
 const EXPECTED = "zopa.expected.";
 let code = null;
 let socket = null;
@@ -78,7 +83,8 @@ $("#key-form").addEventListener("submit", (e) => {
 
 $("#create-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const body = { scenario: $("#scenario").value, variation: $("#variation").checked, estimates: $("#estimates").checked };
+  const body = { scenario: $("#scenario").value, variation: $("#variation").checked, estimates: $("#estimates").checked,
+    walkout_window: $("#walkout-window").checked ? WALKOUT_WINDOW : 0 };
   const minutes = $("#minutes").value;
   if (minutes) body.time_limit = Math.round(Number(minutes) * 60);
   const reading = $("#reading-minutes").value;
@@ -185,7 +191,8 @@ function render() {
   $("#cards-mode").textContent = snapshot.variation === false
     ? "Cards: every game plays the scenario's own two cards (variation off)."
     : "Cards: every game deals its own (variation on): BATNAs and points differ from game to game."
-    + (snapshot.estimates ? " Players write down a sealed estimate of the other side." : "");
+    + (snapshot.estimates ? " Players write down a sealed estimate of the other side." : "")
+    + (snapshot.walkout_window ? ` A walkout may be taken back within ${snapshot.walkout_window} s if the other side agrees.` : "");
   const scenario = snapshot.scenario;
   const limit = scenario.time_limit ? `, ${clock(scenario.time_limit)} per game` : "";
   // The session's reading time over the scenario's (docs/rules.md, "Reading time").
@@ -220,10 +227,10 @@ function render() {
   $("#roster-counts").textContent = rosterCounts(snapshot, expectedNames());
   $("#board-counts").textContent = counts(snapshot);
   const last = snapshot.rounds[snapshot.rounds.length - 1];
-  const board = JSON.stringify([Boolean(space), last && last.games.map(({ seconds_left, events, ...rest }) => rest)]);
+  const board = JSON.stringify([Boolean(space), last && last.games.map(({ seconds_left, events, since_offer, ...rest }) => rest)]);
   if (board !== drawn.board) {
     drawn.board = board;
-    keepFocus($("#board"), () => renderBoard($("#board"), snapshot, 0, { extend: extendGame }, { ...roleLabels, ...(space ? space.labels : {}) }));
+    keepFocus($("#board"), () => renderBoard($("#board"), snapshot, 0, { extend: extendGame, ...stepIn }, { ...roleLabels, ...(space ? space.labels : {}) }));
   }
   renderDebriefIfChanged();
 }
@@ -255,6 +262,37 @@ async function removePlayer(player) {
   if (!(await confirmAction(`Remove ${player.name} from the session? A bot finishes their game.`, "Remove"))) return;
   await api("DELETE", `/api/sessions/${encodeURIComponent(code)}/players/${encodeURIComponent(player.id)}`);
 }
+
+// Stepping in on one game: pause or resume it, a message or hint to its pair, a seat
+// as its mediator (mediator.html, in a tab of its own).
+const stepIn = {
+  pause: (game) => api("POST", `/api/sessions/${encodeURIComponent(code)}/pause`, { game: game.game }),
+  resume: (game) => api("POST", `/api/sessions/${encodeURIComponent(code)}/resume`, { game: game.game }),
+  message: (game, pair) => {
+    const dialog = $("#message-dialog");
+    $("#message-title").textContent = `Message to ${pair}`;
+    $("#message-text").value = "";
+    $("#message-hint").checked = false;
+    dialog.dataset.game = game.game;
+    dialog.showModal();
+  },
+  mediateHref: (game) => `mediator.html#session=${encodeURIComponent(code)}&game=${encodeURIComponent(game.game)}`,
+};
+
+$("#message-dialog").addEventListener("close", async () => {
+  const dialog = $("#message-dialog");
+  const text = $("#message-text").value.trim();
+  if (dialog.returnValue !== "send" || !text) return;
+  const sent = await api("POST", `/api/sessions/${encodeURIComponent(code)}/message`,
+    { game: dialog.dataset.game, text, hint: $("#message-hint").checked });
+  if (sent) announce("Message sent to both players of the game.");
+});
+
+setInterval(async () => {
+  if (!snapshot || !code || !snapshot.rounds.some((r) => r.games.some((g) => g.live))) return;
+  const fresh = await api("GET", `/api/sessions/${encodeURIComponent(code)}`);
+  if (fresh) onMessage({ ...fresh, type: "session" });
+}, BOARD_REFRESH_MS);
 
 async function extendGame(game) {
   await api("POST", `/api/sessions/${encodeURIComponent(code)}/extend`, { seconds: 120, game: game.game });

@@ -8,6 +8,7 @@
 import { $, h, replace, points, pts, signed, clock, show, announce, stamp, timeOfDay } from "./dom.js";
 import { describeEvent, pointsOf, offerNumbers } from "./describe.js";
 import { cardTable } from "./cards.js";
+import { interventionAsks, walkoutRule, walkoutTurn } from "./intervene.js";
 import { clockRunning, secondsLeft, breakSecondsLeft, standingOffer, theirStanding, myTurn, atTable } from "./game_state.js";
 import { ReadingView } from "./reading.js";
 
@@ -65,9 +66,14 @@ export class GameView {
       if (batna === null && issue === null) return;
       this.send({ type: "estimate", batna, issue });
     });
-    $("#g-walkout").addEventListener("click", () => $("#walkout-dialog").showModal());
+    $("#g-walkout").addEventListener("click", () => {
+      $("#walkout-rule").textContent = walkoutRule(this.game.protocol);
+      $("#walkout-dialog").showModal();
+    });
     $("#walkout-dialog").addEventListener("close", () => {
-      if ($("#walkout-dialog").returnValue === "walkout") this.send({ type: "walkout" });
+      const reason = $("#walkout-reason").value.trim();
+      if ($("#walkout-dialog").returnValue === "walkout") this.send({ type: "walkout", ...(reason ? { reason } : {}) });
+      $("#walkout-reason").value = "";
     });
     $("#g-brief-box").addEventListener("toggle", () => {
       if (this.game && !$("#g-brief-box").open) remember(BRIEF + this.game.id, true);
@@ -214,6 +220,7 @@ export class GameView {
     let text;
     if (s.over) text = "The game is over";
     else if (s.reading) text = "Reading time";
+    else if (s.walkout) text = walkoutTurn(game, (role) => this.who(role));
     else if (s.paused) text = "Paused by the facilitator";
     else if (s.on_break) text = "On a break";
     else if (s.turn === null) text = "Either side may offer at any time";
@@ -222,7 +229,7 @@ export class GameView {
     turn.classList.toggle("mine", atTable(game) && s.turn === game.role);
     this.updateButtons();
     this.part("standing", [s.standing, s.over, s.paused, s.on_break], () => this.renderStanding());
-    this.part("asks", [s.paused, s.on_break, s.pending_break, s.pending_extension, s.over], () => this.renderAsks());
+    this.part("asks", [s.paused, s.on_break, s.pending_break, s.pending_extension, s.over, s.walkout, s.mediator], () => this.renderAsks());
     this.part("requests", [s.paused, s.on_break, s.pending_break, s.pending_extension,
       s.breaks_left, s.extensions_left, s.over], () => this.renderRequests());
     this.part("presence", [this.presence && this.presence.connected, s.seats[game.other], s.over], () => this.renderPresence());
@@ -296,6 +303,7 @@ export class GameView {
       h("button", { type: "button", class: cls, onclick: () => this.send(message) }, text);
     if (s.over) return replace(box);
     if (s.paused) items.push(h("p", { class: "notice warn" }, "The facilitator has paused the game: the clock is stopped."));
+    items.push(...interventionAsks(game, (role) => this.who(role), this.send));
     if (s.on_break) {
       items.push(h("div", { class: "ask" }, h("p", {}, "You are on a break: the negotiation clock is stopped."),
         h("div", { class: "buttons" }, button("Back to the table now", { type: "break_end" }, ""))));
@@ -387,13 +395,14 @@ export class GameView {
     const text = describeEvent(event, game.issues, (role) => this.who(role),
       { me: game.role, number: (seq) => this.numbers.get(seq) ?? seq });
     let worth = null;
-    if (["offer", "suggest"].includes(event.type) || (event.type === "claim" && event.terms)) {
+    if (["offer", "suggest", "mediator_suggest"].includes(event.type) || (event.type === "claim" && event.terms)) {
       const mine = pointsOf(game.view.card, event.terms);
-      worth = h("span", { class: "worth" }, event.type === "suggest"
+      worth = h("span", { class: "worth" }, event.type !== "offer" && event.type !== "claim"
         ? `the issues named are worth ${pts(mine)} to you`
         : `worth ${pts(mine)} to you (${signed(mine - game.view.card.batna)} against your BATNA)`);
     }
-    const cls = event.by === game.role ? "mine" : event.by === null ? "system" : "";
+    const third = ["message", "mediator", "mediator_suggest"].includes(event.type);
+    const cls = event.by === game.role ? "mine" : third ? "system third-party" : event.by === null ? "system" : "";
     return h("li", { class: cls, "data-seq": event.seq, "data-type": event.type },
       stamp(event.at), " ", text, worth);
   }

@@ -37,6 +37,10 @@ function open(loaded) {
   $("#r-result").textContent = !r ? "The game had not ended." : r.outcome === "agreement"
     ? `Deal: ${a.label} ${points(r.points[a.id])}, ${b.label} ${points(r.points[b.id])} (efficiency ${efficiencyText(r.efficiency, r.verdict)}${r.verdict === "trap" ? ", a side below its BATNA" : ""}${r.value_left > 0 ? `, ${points(r.value_left)} left on the table` : ""})`
     : `No deal (${REASONS[r.reason] || r.reason}): each side gets its BATNA, ${points(r.points[a.id])} and ${points(r.points[b.id])}${r.verdict === "walkaway" ? "; a correct walkaway, no deal beat both BATNAs" : r.verdict === "missed" ? "; a missed deal, efficiency 0%" : ""}`;
+  const walkout = r && r.reason === "walkout" && [...model.steps].reverse().find((s) => s.type === "walkout");
+  if (walkout && walkout.event && walkout.event.reason) {
+    $("#r-result").textContent += `. ${label(walkout.by)} walked out: “${walkout.event.reason}”`;
+  }
   if (model.cards) replace($("#r-cards"), bothCards(model.issues, model.roles, model.cards));
   else replace($("#r-cards"), h("p", { class: "muted" }, "This file does not hold the cards; open the game's log to see them."));
   show($("#r-download"), model.source === "log");
