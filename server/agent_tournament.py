@@ -1,0 +1,340 @@
+"""A tournament of anyone's agents: every pair, both roles, every scenario, on J processes.
+
+The games are planned before any is played (``schedule``): for each scenario, each
+ordered pair of agents (the first role's, the second role's; an agent against itself
+only with ``self_play``) and each repetition. A game's seed depends only on the series
+seed, the scenario's id and the repetition, so every pairing meets the same dealt
+cards and first mover in repetition r, the two role assignments of a pair mirror each
+other, and a game plays the same whichever process, slice or order plays it: a slice
+(``--shard K/M``: games K, K+M, K+2M, ... counting from 1) run anywhere and merged
+gives what the whole tournament gives on one machine.
+
+Each game is played in process (``play_match``) with a fresh agent from each side's
+reference; an agent that is not built in is ``guarded``: its bad moves are refused and
+counted, and an exception or a call over the move limit forfeits its game (it scores
+the lower of its BATNA and its worst terms; the other side its BATNA). Rows are one per
+game side (``agent_results``).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from zopa.rules.annotate import annotate
+from zopa.rules.bots.match import play_match
+from zopa.rules.bots.negotiator import tuned
+from zopa.rules.bots.strategy import Bot
+from zopa.rules.bots.tournament import cards_seed
+from zopa.rules.bots.variety import game_seed
+from zopa.rules.deal import deal
+from zopa.rules.events import Event
+from zopa.rules.library import resolve
+from zopa.rules.log import GameLog, Header, write_log
+from zopa.rules.negotiation import terms_dict
+from zopa.rules.scenario import Points, Scenario
+from zopa.rules.scoring import gain, tally
+from zopa.server.agent_guard import MOVE_LIMIT, Forfeit, Guarded, arm, guarded, watchdog
+from zopa.server.agent_loader import AgentError, Entrant, load_agent
+from zopa.server.agent_results import Row
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a tournament is: equal settings play equal games."""
+
+    agents: tuple[str, ...]  # references, as given
+    scenarios: tuple[str, ...]  # built-in ids or scenario files
+    repeat: int = 10
+    seed: int = 1
+    self_play: bool = False
+    same_cards: bool = False
+    talk: bool = False  # built-in strategies say their lines
+    move_limit: float = MOVE_LIMIT
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Game:
+    index: int  # from 0, in schedule order
+    scenario: int
+    first: int  # the agent in the first role
+    second: int
+    repetition: int
+
+
+def schedule(settings: Settings, scenarios: int | None = None) -> list[Game]:
+    """Every game of the tournament, in order."""
+    games: list[Game] = []
+    agents = range(len(settings.agents))
+    for s in range(len(settings.scenarios) if scenarios is None else scenarios):
+        for a in agents:
+            for b in agents:
+                if a == b and not settings.self_play:
+                    continue
+                for r in range(settings.repeat):
+                    games.append(Game(len(games), s, a, b, r))
+    return games
+
+
+def shard(games: Sequence[Game], k: int, m: int) -> list[Game]:
+    """Slice ``k`` of ``m`` (from 1): every m-th game, so each slice has some of each pairing."""
+    return list(games[k - 1 :: m])
+
+
+def seed_of(settings: Settings, scenario: Scenario, repetition: int) -> int:
+    """A game's seed: from the series seed, the scenario's id and the repetition only."""
+    return game_seed(game_seed(settings.seed, zlib.crc32(scenario.id.encode())), repetition)
+
+
+class Table:
+    """What plays the games of one tournament in one process: its agents and scenarios."""
+
+    def __init__(self, settings: Settings, logs: Path | None = None) -> None:
+        self.settings = settings
+        self.entrants = load_entrants(settings.agents)
+        self.scenarios = [resolve(s) for s in settings.scenarios]
+        self.logs = logs
+        self._cards: dict[tuple[int, int], tuple[Scenario, int, int | None]] = {}
+
+    def agent(self, index: int, role: str) -> Bot:
+        entrant = self.entrants[index]
+        agent = entrant.make()
+        if entrant.builtin:
+            return agent if self.settings.talk else tuned(agent, talk=0.0)
+        return guarded(agent, role, self.settings.move_limit)
+
+    def cards(self, game: Game) -> tuple[Scenario, int, int | None]:
+        """The game's scenario with its dealt cards, its seed and its cards' seed."""
+        key = (game.scenario, game.repetition)
+        known = self._cards.get(key)
+        if known is None:
+            scenario = self.scenarios[game.scenario]
+            seed = seed_of(self.settings, scenario, game.repetition)
+            drawn = None if self.settings.same_cards else cards_seed(seed)
+            if len(self._cards) >= 256:
+                self._cards.clear()
+            known = self._cards[key] = (deal(scenario, drawn), seed, drawn)
+        return known
+
+    def play(self, game: Game) -> tuple[Row, Row]:
+        cards, seed, drawn = self.cards(game)
+        first, second = cards.role_ids
+        agents = {first: self.agent(game.first, first), second: self.agent(game.second, second)}
+        names = (self.entrants[game.first].name, self.entrants[game.second].name)
+        events: tuple[Event, ...] = ()
+        forfeit: Forfeit | None = None
+        try:
+            match = play_match(cards, agents, seed)
+        except Forfeit as fault:
+            forfeit = fault
+            rows = _forfeited(game, cards, seed, names, fault)
+        else:
+            events = match.events
+            rows = _scored(game, cards, seed, names, match.state, match.refused_by)
+        own = [a.refused if isinstance(a, Guarded) else 0 for a in agents.values()]
+        rows = (rows[0].refusing(own[0]), rows[1].refusing(own[1]))
+        if self.logs is not None:
+            self.write_log(game, cards, seed, drawn, names, events, forfeit)
+        return rows
+
+    def write_log(
+        self,
+        game: Game,
+        cards: Scenario,
+        seed: int,
+        drawn: int | None,
+        names: tuple[str, str],
+        events: tuple[Event, ...],
+        forfeit: Forfeit | None,
+    ) -> None:
+        assert self.logs is not None
+        refs = (self.entrants[game.first].reference, self.entrants[game.second].reference)
+        players = {
+            role: {"id": name, "name": name, "bot": ref}
+            for role, name, ref in zip(cards.role_ids, names, refs, strict=True)
+        }
+        extra: dict[str, Any] = {"tournament": {"game": game.index, "repetition": game.repetition}}
+        if forfeit is not None:
+            extra["forfeit"] = {"role": forfeit.role, "reason": forfeit.reason}
+        log = GameLog(Header(f"game-{game.index}", cards, players, seed, 0.0, extra, drawn), events)
+        stem = self.logs / f"game-{game.index:06d}"
+        write_log(log, f"{stem}.jsonl")
+        tags = [t.to_dict() for t in annotate(log)] if forfeit is None else []
+        Path(f"{stem}.tags.json").write_text(json.dumps(tags, ensure_ascii=False) + "\n")
+
+
+def load_entrants(references: Sequence[str]) -> list[Entrant]:
+    entrants = [load_agent(r) for r in references]
+    seen: dict[str, str] = {}
+    for e in entrants:
+        if e.name in seen:
+            raise AgentError(
+                f"agents {seen[e.name]!r} and {e.reference!r} are both named {e.name!r}: "
+                "give one another name"
+            )
+        seen[e.name] = e.reference
+    return entrants
+
+
+def _card_range(scenario: Scenario, role: str) -> tuple[Points, Points]:
+    """The least and the most any terms give ``role`` on its card (points add up by issue)."""
+    points = scenario.role(role).points
+    return sum(min(row) for row in points), sum(max(row) for row in points)
+
+
+def _scored(
+    game: Game,
+    cards: Scenario,
+    seed: int,
+    names: tuple[str, str],
+    state: Any,
+    refused: tuple[int, ...],
+) -> tuple[Row, Row]:
+    scores = tally(state)
+    assert scores is not None and state.ending is not None
+    ending = state.ending
+    terms = None if ending.terms is None else terms_dict(cards, ending.terms)
+    outcome = "agreement" if scores.agreement else "impasse"
+    return _rows(
+        game,
+        cards,
+        seed,
+        names,
+        (outcome, outcome),
+        (ending.reason, ending.reason),
+        scores.points,
+        scores.efficiency,
+        refused or (0, 0),
+        terms,
+    )
+
+
+def _forfeited(
+    game: Game, cards: Scenario, seed: int, names: tuple[str, str], fault: Forfeit
+) -> tuple[Row, Row]:
+    roles = cards.role_ids
+    batnas = tuple(cards.role(r).batna for r in roles)
+    points = tuple(
+        min(b, _card_range(cards, r)[0]) if r == fault.role else b
+        for r, b in zip(roles, batnas, strict=True)
+    )
+    faulty = roles.index(fault.role)
+    outcomes = ("forfeit", "impasse") if faulty == 0 else ("impasse", "forfeit")
+    other = f"forfeit by {fault.role}"
+    reasons = (fault.reason, other) if faulty == 0 else (other, fault.reason)
+    efficiency = gain(cards, (batnas[0], batnas[1]), False).efficiency
+    points_of = (points[0], points[1])
+    return _rows(game, cards, seed, names, outcomes, reasons, points_of, efficiency, (0, 0), None)
+
+
+def _rows(
+    game: Game,
+    cards: Scenario,
+    seed: int,
+    names: tuple[str, str],
+    outcomes: tuple[str, str],
+    reasons: tuple[str, str],
+    points: tuple[Points, Points],
+    efficiency: float | None,
+    refused: tuple[int, ...],
+    terms: dict[str, int] | None,
+) -> tuple[Row, Row]:
+    rows = []
+    for side, role in enumerate(cards.role_ids):
+        batna = cards.role(role).batna
+        worst, best = _card_range(cards, role)
+        span = best - worst
+        rows.append(
+            Row(
+                game=game.index,
+                scenario=cards.id,
+                repetition=game.repetition,
+                seed=seed,
+                role=role,
+                agent=names[side],
+                partner=names[1 - side],
+                outcome=outcomes[side],
+                reason=reasons[side],
+                points=points[side],
+                batna=batna,
+                surplus=points[side] - batna,
+                utility=round((points[side] - worst) / span, 6) if span > 0 else None,
+                efficiency=efficiency,
+                refused=refused[side],
+                terms=terms,
+            )
+        )
+    return rows[0], rows[1]
+
+
+# -- running on J processes -------------------------------------------------------------
+
+_table: Table | None = None  # a worker's own
+
+
+def _start_worker(settings: Settings, logs: Path | None) -> None:
+    global _table
+    _table = Table(settings, logs)
+    arm(settings.move_limit)
+
+
+def _play_chunk(chunk: list[Game]) -> list[Row]:
+    assert _table is not None
+    rows: list[Row] = []
+    for game in chunk:
+        rows.extend(_table.play(game))
+    return rows
+
+
+Progress = Callable[[int, int], None]  # games done, games in all
+
+
+def run(
+    settings: Settings,
+    games: Sequence[Game],
+    jobs: int = 1,
+    logs: Path | None = None,
+    progress: Progress | None = None,
+) -> list[Row]:
+    """Play ``games`` on ``jobs`` processes; their rows in game order, two per game."""
+    total = len(games)
+    if progress is not None:
+        progress(0, total)
+    if jobs <= 1 or total <= 1:
+        table = Table(settings, logs)
+        rows: list[Row] = []
+        with watchdog(settings.move_limit):
+            for n, game in enumerate(games, start=1):
+                rows.extend(table.play(game))
+                if progress is not None:
+                    progress(n, total)
+        return rows
+    load_entrants(settings.agents)  # a reference that cannot be loaded fails here, once
+    done = 0
+    rows = []
+    with multiprocessing.get_context().Pool(
+        jobs, initializer=_start_worker, initargs=(settings, logs)
+    ) as pool:
+        for chunk_rows in pool.imap_unordered(_play_chunk, _chunks(games, jobs)):
+            rows.extend(chunk_rows)
+            done += len(chunk_rows) // 2
+            if progress is not None:
+                progress(done, total)
+    rows.sort(key=lambda r: r.game)  # stable: a game's two sides keep role order
+    return rows
+
+
+def _chunks(games: Sequence[Game], jobs: int) -> Iterator[list[Game]]:
+    # Small enough that the processes finish together, large enough that sending them costs
+    # little beside playing them.
+    size = max(1, min(200, len(games) // (jobs * 16)))
+    for start in range(0, len(games), size):
+        yield list(games[start : start + size])
