@@ -168,10 +168,17 @@ class PerGame:
     a fresh one for each game (told apart by its seed and role), guarded, and walking out
     of a game it forfeits, the only way a player can leave one. ``faults`` says why."""
 
-    def __init__(self, name: str, make: Callable[[], Bot], limit: float = MOVE_LIMIT) -> None:
+    def __init__(
+        self,
+        name: str,
+        make: Callable[[], Bot],
+        limit: float = MOVE_LIMIT,
+        on_fault: Callable[[str], None] | None = None,
+    ) -> None:
         self.name = name
         self.make = make
         self.limit = limit
+        self.on_fault = on_fault
         self.faults: list[str] = []
         self._games: dict[str, tuple[int, Guarded | None]] = {}
 
@@ -190,6 +197,8 @@ class PerGame:
 
     def _forfeit(self, seen: Seen, fault: Forfeit) -> Action:
         self.faults.append(fault.reason)
+        if self.on_fault is not None:
+            self.on_fault(fault.reason)
         self._games[seen.role] = (seen.seed, None)
         return Walkout(seen.role)
 
@@ -206,8 +215,14 @@ class PerGame:
 class PerGamePlanner(PerGame):
     """``PerGame`` for an agent with ``plan``: its promises, read from a sample, kept."""
 
-    def __init__(self, name: str, make: Callable[[], Bot], limit: float = MOVE_LIMIT) -> None:
-        super().__init__(name, make, limit)
+    def __init__(
+        self,
+        name: str,
+        make: Callable[[], Bot],
+        limit: float = MOVE_LIMIT,
+        on_fault: Callable[[str], None] | None = None,
+    ) -> None:
+        super().__init__(name, make, limit, on_fault)
         sample = GuardedPlanner(make(), "", limit)
         for promise in ("reaction", "awaits_answer"):
             if hasattr(sample, promise):
@@ -236,8 +251,14 @@ class PerGamePlanner(PerGame):
             return self._forfeit(seen, fault)
 
 
-def per_game(name: str, make: Callable[[], Bot], limit: float = MOVE_LIMIT) -> PerGame:
+def per_game(
+    name: str,
+    make: Callable[[], Bot],
+    limit: float = MOVE_LIMIT,
+    on_fault: Callable[[str], None] | None = None,
+) -> PerGame:
+    """``PerGame`` or ``PerGamePlanner``, as the agent ``make`` makes has ``plan`` or not."""
     sample = make()
     if callable(getattr(sample, "plan", None)):
-        return PerGamePlanner(name, make, limit)
-    return PerGame(name, make, limit)
+        return PerGamePlanner(name, make, limit, on_fault)
+    return PerGame(name, make, limit, on_fault)

@@ -25,6 +25,7 @@ from zopa.rules.bots.tournament import Tournament, round_robin
 from zopa.rules.errors import ScenarioError
 from zopa.rules.library import resolve
 from zopa.rules.scenario import Points
+from zopa.server.agent_guard import MOVE_LIMIT, watchdog
 from zopa.server.agent_loader import AgentError, load_agent
 from zopa.server.bot_client import BotError, run_bots
 from zopa.server.commands import bots_tournament
@@ -74,6 +75,12 @@ def add_parser(sub: Any) -> None:
     join.add_argument("--rounds", type=int, default=None, help="leave after this many games each")
     join.add_argument(
         "--think", type=float, default=None, help="seconds a bot pauses before answering"
+    )
+    join.add_argument(
+        "--move-limit",
+        type=float,
+        default=MOVE_LIMIT,
+        help=f"seconds an agent may take for a move, or walk out (default {MOVE_LIMIT:g})",
     )
     join.set_defaults(run=run_join)
     bots_tournament.add_parsers(bots)
@@ -175,19 +182,24 @@ def run_join(args: argparse.Namespace) -> int:
         return _fail("join", "--count must be 1 or more")
     if args.rounds is not None and args.rounds < 1:
         return _fail("join", "--rounds must be 1 or more")
+    if not args.move_limit > 0:
+        return _fail("join", "--move-limit must be above 0")
     try:
-        asyncio.run(
-            run_bots(
-                args.url,
-                args.code,
-                args.count,
-                args.strategy,
-                binary=args.binary,
-                rounds=args.rounds,
-                think=args.think,
-                report=lambda line: print(line, flush=True),
+        # The watchdog stops an agent's call that never returns (agent_guard).
+        with watchdog(args.move_limit):
+            asyncio.run(
+                run_bots(
+                    args.url,
+                    args.code,
+                    args.count,
+                    args.strategy,
+                    binary=args.binary,
+                    rounds=args.rounds,
+                    think=args.think,
+                    report=lambda line: print(line, flush=True),
+                    move_limit=args.move_limit,
+                )
             )
-        )
     except BotError as exc:
         return _fail("join", exc)
     except KeyboardInterrupt:
