@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from zopa.rules.annotate import annotate
 from zopa.rules.bots.match import play_match
@@ -61,8 +63,10 @@ class Settings:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
 
-@dataclass(frozen=True, slots=True)
-class Game:
+class Game(NamedTuple):
+    """One planned game. A NamedTuple: every game is sent to a worker process, and a
+    tuple pickles at a fraction of a dataclass's cost."""
+
     index: int  # from 0, in schedule order
     scenario: int
     first: int  # the agent in the first role
@@ -286,12 +290,13 @@ def _start_worker(settings: Settings, logs: Path | None) -> None:
     arm(settings.move_limit)
 
 
-def _play_chunk(chunk: list[Game]) -> list[Row]:
+def _play_chunk(chunk: list[Game]) -> tuple[list[Row], int, float]:
+    """The chunk's rows, and the worker's id and CPU time so far."""
     assert _table is not None
     rows: list[Row] = []
     for game in chunk:
         rows.extend(_table.play(game))
-    return rows
+    return rows, os.getpid(), time.process_time()
 
 
 Progress = Callable[[int, int], None]  # games done, games in all
@@ -303,8 +308,12 @@ def run(
     jobs: int = 1,
     logs: Path | None = None,
     progress: Progress | None = None,
+    cpu: dict[int, float] | None = None,
 ) -> list[Row]:
-    """Play ``games`` on ``jobs`` processes; their rows in game order, two per game."""
+    """Play ``games`` on ``jobs`` processes; their rows in game order, two per game.
+
+    ``cpu``, if given, gets each process's CPU seconds (by process id): how evenly the
+    work was shared, whatever else the machine was doing."""
     total = len(games)
     if progress is not None:
         progress(0, total)
@@ -323,8 +332,10 @@ def run(
     with multiprocessing.get_context().Pool(
         jobs, initializer=_start_worker, initargs=(settings, logs)
     ) as pool:
-        for chunk_rows in pool.imap_unordered(_play_chunk, _chunks(games, jobs)):
+        for chunk_rows, worker, seconds in pool.imap_unordered(_play_chunk, _chunks(games, jobs)):
             rows.extend(chunk_rows)
+            if cpu is not None:
+                cpu[worker] = seconds
             done += len(chunk_rows) // 2
             if progress is not None:
                 progress(done, total)
@@ -333,8 +344,14 @@ def run(
 
 
 def _chunks(games: Sequence[Game], jobs: int) -> Iterator[list[Game]]:
-    # Small enough that the processes finish together, large enough that sending them costs
-    # little beside playing them.
-    size = max(1, min(200, len(games) // (jobs * 16)))
-    for start in range(0, len(games), size):
-        yield list(games[start : start + size])
+    """The games of one scenario and repetition together, as they share their cards: each
+    card's ladder is then built in one process, not in every one. Cut small enough that
+    the processes finish together, large enough that sending them costs little."""
+    together: dict[tuple[int, int], list[Game]] = {}
+    for game in games:
+        together.setdefault((game.scenario, game.repetition), []).append(game)
+    size = max(1, min(200, len(games) // (jobs * 8)))
+    for group in together.values():
+        parts = -(-len(group) // size)
+        for n in range(parts):
+            yield group[n * len(group) // parts : (n + 1) * len(group) // parts]
