@@ -67,7 +67,7 @@ class Game(NamedTuple):
     """One planned game. A NamedTuple: every game is sent to a worker process, and a
     tuple pickles at a fraction of a dataclass's cost."""
 
-    index: int  # from 0, in schedule order
+    number: int  # from 0, in schedule order
     scenario: int
     first: int  # the agent in the first role
     second: int
@@ -165,11 +165,12 @@ class Table:
             role: {"id": name, "name": name, "bot": ref}
             for role, name, ref in zip(cards.role_ids, names, refs, strict=True)
         }
-        extra: dict[str, Any] = {"tournament": {"game": game.index, "repetition": game.repetition}}
+        extra: dict[str, Any] = {"tournament": {"game": game.number, "repetition": game.repetition}}
         if forfeit is not None:
             extra["forfeit"] = {"role": forfeit.role, "reason": forfeit.reason}
-        log = GameLog(Header(f"game-{game.index}", cards, players, seed, 0.0, extra, drawn), events)
-        stem = self.logs / f"game-{game.index:06d}"
+        header = Header(f"game-{game.number}", cards, players, seed, 0.0, extra, drawn)
+        log = GameLog(header, events)
+        stem = self.logs / f"game-{game.number:06d}"
         write_log(log, f"{stem}.jsonl")
         tags = [t.to_dict() for t in annotate(log)] if forfeit is None else []
         Path(f"{stem}.tags.json").write_text(json.dumps(tags, ensure_ascii=False) + "\n")
@@ -258,7 +259,7 @@ def _rows(
         span = best - worst
         rows.append(
             Row(
-                game=game.index,
+                game=game.number,
                 scenario=cards.id,
                 repetition=game.repetition,
                 seed=seed,
