@@ -110,7 +110,10 @@ class Table:
 
     def agent(self, index: int, role: str) -> Bot:
         entrant = self.entrants[index]
-        agent = entrant.make()
+        try:
+            agent = entrant.make()
+        except AgentError as exc:  # it was made once when loaded, and fails now
+            raise Forfeit(role, exc.message) from exc
         if entrant.builtin:
             return agent if self.settings.talk else tuned(agent, talk=0.0)
         return guarded(agent, role, self.settings.move_limit)
@@ -131,11 +134,13 @@ class Table:
     def play(self, game: Game) -> tuple[Row, Row]:
         cards, seed, drawn = self.cards(game)
         first, second = cards.role_ids
-        agents = {first: self.agent(game.first, first), second: self.agent(game.second, second)}
         names = (self.entrants[game.first].name, self.entrants[game.second].name)
         events: tuple[Event, ...] = ()
         forfeit: Forfeit | None = None
+        agents: dict[str, Bot] = {}
         try:
+            agents[first] = self.agent(game.first, first)
+            agents[second] = self.agent(game.second, second)
             match = play_match(cards, agents, seed)
         except Forfeit as fault:
             forfeit = fault
@@ -143,7 +148,7 @@ class Table:
         else:
             events = match.events
             rows = _scored(game, cards, seed, names, match.state, match.refused_by)
-        own = [a.refused if isinstance(a, Guarded) else 0 for a in agents.values()]
+        own = [a.refused if isinstance(a, Guarded) else 0 for a in map(agents.get, (first, second))]
         rows = (rows[0].refusing(own[0]), rows[1].refusing(own[1]))
         if self.logs is not None:
             self.write_log(game, cards, seed, drawn, names, events, forfeit)

@@ -22,6 +22,7 @@ from tests.live import ROOT, Server, open_session
 from tests.test_bot_client import connected, facilitator
 from zopa.rules.log import read_log_file, replay
 from zopa.rules.scoring import result
+from zopa.server.agent_tournament import Settings, run, schedule
 from zopa.server.cli import main
 
 FAULTY = """
@@ -279,3 +280,29 @@ async def test_zopa_bots_join_plays_a_file_loaded_agent_live(
     assert outcome["outcome"] == "agreement", outcome
     assert all("agreement" in line for line in lines)
     assert "refused" not in err.decode()
+
+
+def test_an_agent_that_cannot_be_made_for_a_game_forfeits_it(tmp_path: Path) -> None:
+    path = tmp_path / "once.py"
+    once = """
+        class Once:
+            name = "once"
+            made = 0
+
+            def __init__(self):
+                Once.made += 1
+                if Once.made > 2:
+                    raise MemoryError("no more")
+
+            def decide(self, seen):
+                return None
+    """
+    path.write_text(textwrap.dedent(once))
+    settings = Settings((f"{path}:Once", "conceder"), ("guitar",), repeat=2)
+    games = run(settings, schedule(settings))
+    outcomes = [(r.agent, r.outcome) for r in games]
+    # Made once when loaded, once for its first game; every later game it forfeits.
+    assert outcomes[:2] == [("once", "impasse"), ("conceder", "impasse")]
+    forfeited = [r for r in games[2:] if r.agent == "once"]
+    assert len(forfeited) == 3 and all(r.outcome == "forfeit" for r in forfeited)
+    assert all("MemoryError: no more" in r.reason for r in forfeited)
