@@ -18,11 +18,13 @@ from typing import Any
 
 import pytest
 
-from tests.live import ROOT, Server, open_session
+from tests.live import ROOT, Player, Server, open_session
 from tests.test_bot_client import connected, facilitator
+from tests.virtual_time import VirtualServer, virtual_time
 from zopa.rules.log import read_log_file, replay
 from zopa.rules.scoring import result
 from zopa.server.agent_tournament import Settings, run, schedule
+from zopa.server.bot_client import run_bots
 from zopa.server.cli import main
 
 FAULTY = """
@@ -306,3 +308,36 @@ def test_an_agent_that_cannot_be_made_for_a_game_forfeits_it(tmp_path: Path) -> 
     forfeited = [r for r in games[2:] if r.agent == "once"]
     assert len(forfeited) == 3 and all(r.outcome == "forfeit" for r in forfeited)
     assert all("MemoryError: no more" in r.reason for r in forfeited)
+
+
+@virtual_time
+async def test_live_an_agent_that_raises_walks_out_and_says_why(
+    server: VirtualServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "flaky.py"
+    flaky = """
+        class Flaky:
+            name = "flaky"
+
+            def decide(self, seen):
+                raise ValueError("cannot count")
+    """
+    path.write_text(textwrap.dedent(flaky))
+    code = await open_session(server, "guitar", time_limit=60)
+    watcher = await facilitator(server, code)
+    person = await Player(server, code, "Ana").join()
+    await person.connect()
+    said: list[str] = []
+    bots = asyncio.create_task(
+        run_bots(
+            server.url, code, 1, f"{path}:Flaky", rounds=1, report=said.append, clock=server.clock
+        )
+    )
+    await connected(watcher, 2)
+    await server.acall("POST", f"/api/sessions/{code}/rounds")
+    ended = await person.c.until(lambda m: m["type"] == "ended", 15)
+    assert ended["result"]["reason"] == "walkout"
+    players = await asyncio.wait_for(bots, 15)
+    assert players[0].refused == 0 and len(players[0].outcomes) == 1
+    assert said[0].startswith("flaky bot 1: forfeited (error in decide: ValueError: cannot count")
+    assert said[0].endswith("; walking out")
