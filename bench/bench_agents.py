@@ -112,7 +112,8 @@ def main() -> int:
         best1, best2 = games / min(t[k] for t in one), games / min(t[k] for t in two)
         print(
             f"   {what}, best round: jobs 1 {best1:,.0f} games/s, jobs 2 {best2:,.0f} games/s:"
-            f" x{best2 / best1:.2f}"
+            f" x{best2 / best1:.2f}; per round, median"
+            f" x{statistics.median(a[k] / b[k] for a, b in zip(one, two, strict=True)):.2f}"
         )
     print(f"   load average {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} cores")
 
