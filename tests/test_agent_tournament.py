@@ -42,13 +42,13 @@ FAULTY = """
 """
 
 
-def example_agent(folder: Path) -> Path:
-    """The first python block of docs/agents.md, saved as it stands."""
+def example_agent(folder: Path, containing: str = "") -> Path:
+    """The first python block of docs/agents.md (containing ``containing``), saved as it
+    stands."""
     text = (ROOT / "docs" / "agents.md").read_text()
-    block = re.search(r"```python\n(.*?)```", text, re.S)
-    assert block is not None
-    path = folder / "steady.py"
-    path.write_text(block.group(1))
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if containing in b)
+    path = folder / ("steady.py" if not containing else "mybot.py")
+    path.write_text(block)
     return path
 
 
@@ -100,6 +100,16 @@ def test_the_example_agent_of_the_docs_runs_in_a_tournament(tmp_path: Path) -> N
     assert {s["agent"] for s in found["standings"]} == {"steady", "conceder", "problem-solver"}
     assert found["agents"][0] == {"name": "steady", "reference": f"{agent}:Steady"}
     assert "steady" in done.stdout and "games/s" in done.stdout
+
+
+def test_the_classroom_template_of_the_docs_plays_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = example_agent(tmp_path, "class MyBot")
+    argv = ["bots", "match", "guitar", "--repeat", "2", "--json"]
+    assert main([*argv, "--strategies", f"{template}:MyBot,conceder"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["strategies"] == ["my-bot", "conceder"] and out["refused"] == 0
 
 
 def test_every_pair_both_roles_every_scenario_and_the_numbers_add_up(tmp_path: Path) -> None:
