@@ -2,10 +2,11 @@
 
 Each bot joins like a person (``POST /api/sessions/{code}/players``), opens the
 websocket, says hello with its token and plays every game it is given, with a strategy
-from ``zopa.rules.bots``. It sees exactly what a person's browser sees: the view of its
-game (its own card only) and the events that follow, from which it keeps its own copy
-of the game (``bot_table.Table``). The strategy then gets the same ``Seen`` as a bot
-seated by the server, and decides the same way.
+from ``zopa.rules.bots`` or anyone's agent (``agent_loader``, docs/agents.md). It sees
+exactly what a person's browser sees: the view of its game (its own card only) and the
+events that follow, from which it keeps its own copy of the game (``bot_table.Table``).
+The strategy then gets the same ``Seen`` as a bot seated by the server, and decides the
+same way.
 """
 
 from __future__ import annotations

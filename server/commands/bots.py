@@ -9,6 +9,9 @@ strategy's record in either role, then how many games a second it played on one 
 ``zopa bots join URL CODE --count N --strategy S [--binary] [--rounds K] [--think T]``
 joins N bots to a live session as ordinary players and plays every game they get,
 until interrupted or until each has played K games.
+
+Both take agents as well as strategy names (``path/to/file.py:Class``, docs/agents.md);
+``zopa bots tournament`` and ``zopa bots merge`` are in ``bots_tournament``.
 """
 
 from __future__ import annotations
