@@ -2,10 +2,11 @@
 
 Each bot joins like a person (``POST /api/sessions/{code}/players``), opens the
 websocket, says hello with its token and plays every game it is given, with a strategy
-from ``zopa.rules.bots``. It sees exactly what a person's browser sees: the view of its
-game (its own card only) and the events that follow, from which it keeps its own copy
-of the game (``bot_table.Table``). The strategy then gets the same ``Seen`` as a bot
-seated by the server, and decides the same way.
+from ``zopa.rules.bots`` or anyone's agent (``agent_loader``, docs/agents.md). It sees
+exactly what a person's browser sees: the view of its game (its own card only) and the
+events that follow, from which it keeps its own copy of the game (``bot_table.Table``).
+The strategy then gets the same ``Seen`` as a bot seated by the server, and decides the
+same way.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from zopa.rules.actions import Action, action_fields
-from zopa.rules.bots import Bot, Planner, make_bot
+from zopa.rules.bots import Bot, Planner
 from zopa.rules.bots.negotiator import Wait, tuned
 from zopa.rules.bots.seen import Seen
 from zopa.rules.errors import RulesError
 from zopa.rules.events import event_from_dict
+from zopa.server.agent_guard import MOVE_LIMIT, per_game
+from zopa.server.agent_loader import AgentError, load_agent
 from zopa.server.bot_table import Table
 from zopa.server.errors import ServerError
 from zopa.server.wire import MSGPACK
@@ -311,14 +314,33 @@ async def run_bots(
     think: float | None = None,
     report: Report = print,
     clock: Callable[[], float] = time.time,
+    move_limit: float = MOVE_LIMIT,
 ) -> list[BotPlayer]:
-    """Join ``count`` bots and play until each has finished ``rounds`` games (or forever)."""
-    bot = tuned(make_bot(strategy), think=think)
+    """Join ``count`` bots and play until each has finished ``rounds`` games (or forever).
+
+    ``strategy`` is a built-in strategy's name or an agent's reference (``path.py:Class``,
+    ``module:Class``): such an agent plays each game afresh and guarded, and walks out
+    of a game in which it raises or overruns ``move_limit`` (``agent_guard.PerGame``).
+    """
+    try:
+        entrant = load_agent(strategy)
+    except AgentError as exc:
+        raise BotError(exc.message) from exc
     base = base_url(url)
-    players = [
-        BotPlayer(base, code, f"{strategy} bot {n + 1}"[:40], bot, binary, rounds, report, clock)
-        for n in range(count)
-    ]
+    players = []
+    for n in range(count):
+        name = f"{entrant.name} bot {n + 1}"[:40]
+        bot: Bot = tuned(entrant.make(), think=think)
+        if not entrant.builtin:
+
+            def make(make: Callable[[], Bot] = entrant.make) -> Bot:
+                return tuned(make(), think=think)
+
+            def fault(reason: str, name: str = name) -> None:
+                report(f"{name}: forfeited ({reason}); walking out")
+
+            bot = per_game(entrant.name, make, move_limit, fault)
+        players.append(BotPlayer(base, code, name, bot, binary, rounds, report, clock))
     # Joining errors (no such session, no server) are the command's; once joined, a bot
     # that cannot go on (removed by the facilitator) stops alone.
     await asyncio.gather(*(p.join() for p in players))

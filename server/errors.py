@@ -20,6 +20,8 @@ ServerError                 code, message
 │   └── Elsewhere           another worker serves this session now (session_elsewhere)
 ├── BadDatabase             a database file the server cannot start on (empty, foreign, damaged…)
 ├── bot_client.BotError     a bot cannot join or stay in its session (``zopa bots``)
+├── agent_loader.AgentError an agent cannot be loaded (``zopa bots``; docs/agents.md)
+│   └── agent_guard.Forfeit an agent raised or overran its move limit: it loses that game
 └── commands.backup.BackupError   a backup could not be made (``zopa backup``)
 
 The rules' own refusals are ``zopa.rules.errors.ActionRefused``, under that package's root.

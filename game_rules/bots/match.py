@@ -42,6 +42,7 @@ class MatchResult:
     state: GameState
     events: tuple[Event, ...]
     refused: int  # actions the rules refused: a strategy bug if above 0
+    refused_by: tuple[int, ...] = ()  # the same, per role (role order)
 
 
 class _Side:
@@ -57,6 +58,7 @@ class _Side:
         "pace_of",
         "planner",
         "reaction",
+        "refused",
         "role",
         "seat",
         "then",
@@ -66,6 +68,7 @@ class _Side:
     def __init__(self, scenario: Scenario, role: str, bot: Bot) -> None:
         self.role = role
         self.bot = bot
+        self.refused = 0
         # Not isinstance(bot, Planner): a runtime protocol check is dear for a short game.
         has_plan = callable(getattr(bot, "plan", None))
         self.planner = cast(Planner, bot) if has_plan else None
@@ -203,8 +206,9 @@ def play_match(
                 state, more = apply(state, action, now)
             except ActionRefused:
                 refused += 1
+                side.refused += 1
                 side.wake = -math.inf
                 side.then = None
                 continue
             record(more, state)
-    return MatchResult(state, tuple(events), refused)
+    return MatchResult(state, tuple(events), refused, (first.refused, second.refused))

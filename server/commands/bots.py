@@ -9,6 +9,9 @@ strategy's record in either role, then how many games a second it played on one 
 ``zopa bots join URL CODE --count N --strategy S [--binary] [--rounds K] [--think T]``
 joins N bots to a live session as ordinary players and plays every game they get,
 until interrupted or until each has played K games.
+
+Both take agents as well as strategy names (``path/to/file.py:Class``, docs/agents.md);
+``zopa bots tournament`` and ``zopa bots merge`` are in ``bots_tournament``.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ import sys
 import time
 from typing import Any
 
-from zopa.rules.bots import STRATEGIES, Bot
-from zopa.rules.bots.negotiator import tuned
+from zopa.rules.bots import STRATEGIES
 from zopa.rules.bots.tournament import Tournament, round_robin
 from zopa.rules.errors import ScenarioError
 from zopa.rules.scenario import Points
+from zopa.server.agent_guard import MOVE_LIMIT, watchdog
+from zopa.server.agent_loader import AgentError, load_agent
 from zopa.server.bot_client import BotError, run_bots
+from zopa.server.commands import bots_tournament
 from zopa.server.scenario_lookup import add_scenario_arguments, resolve_scenario
 
 
@@ -44,7 +49,8 @@ def add_parser(sub: Any) -> None:
     match.add_argument(
         "--strategies",
         default=",".join(STRATEGIES),
-        help=f"comma-separated strategies (default all: {','.join(STRATEGIES)})",
+        help="comma-separated strategies or agents (path.py:Class, module:Class; "
+        f"default all: {','.join(STRATEGIES)})",
     )
     match.add_argument("--json", action="store_true", help="print the results as JSON")
     match.add_argument(
@@ -64,14 +70,23 @@ def add_parser(sub: Any) -> None:
     join.add_argument("code", metavar="CODE", help="the session's join code")
     join.add_argument("--count", type=int, default=1, help="how many bots (default 1)")
     join.add_argument(
-        "--strategy", default="conceder", help=f"one of {', '.join(STRATEGIES)} (default conceder)"
+        "--strategy",
+        default="conceder",
+        help=f"one of {', '.join(STRATEGIES)}, or an agent path.py:Class (default conceder)",
     )
     join.add_argument("--binary", action="store_true", help="speak MessagePack, not JSON")
     join.add_argument("--rounds", type=int, default=None, help="leave after this many games each")
     join.add_argument(
         "--think", type=float, default=None, help="seconds a bot pauses before answering"
     )
+    join.add_argument(
+        "--move-limit",
+        type=float,
+        default=MOVE_LIMIT,
+        help=f"seconds an agent may take for a move, or walk out (default {MOVE_LIMIT:g})",
+    )
     join.set_defaults(run=run_join)
+    bots_tournament.add_parsers(bots)
 
 
 def run_match(args: argparse.Namespace) -> int:
@@ -80,20 +95,14 @@ def run_match(args: argparse.Namespace) -> int:
     except (ScenarioError, KeyError) as exc:
         return _fail("match", exc)
     names = [n.strip() for n in args.strategies.split(",") if n.strip()]
-    unknown = [n for n in names if n not in STRATEGIES]
-    if unknown or not names:
-        return _fail(
-            "match",
-            f"no strategy {unknown[0] if unknown else '(none given)'!r}; "
-            f"there are: {', '.join(STRATEGIES)}",
-        )
+    if not names:
+        return _fail("match", f"no strategy '(none given)'; there are: {', '.join(STRATEGIES)}")
     if args.repeat < 1:
         return _fail("match", "--repeat must be 1 or more")
-    # Lines change when moves are made (a line, then the move a tick later), never which.
-    strategies: dict[str, Bot] = {
-        name: STRATEGIES[name] if args.talk else tuned(STRATEGIES[name], talk=0.0)
-        for name in dict.fromkeys(names)
-    }
+    try:
+        strategies = bots_tournament.match_agents(names, args.talk)
+    except AgentError as exc:
+        return _fail("match", exc)
     # CPU time of this process: the rate of one core, however busy the rest of the machine.
     started = time.process_time()
     tournament = round_robin(scenario, strategies, args.repeat, args.seed, args.same_cards)
@@ -110,7 +119,10 @@ def run_match(args: argparse.Namespace) -> int:
         print(
             f"{tournament.games} games in {seconds:.2f} s of CPU: {rate:,.0f} games/s on one core"
         )
-    return 0 if tournament.refused == 0 else 1
+    faulty = bots_tournament.faults(strategies)
+    if faulty:
+        print(faulty, file=sys.stderr)
+    return 0 if tournament.refused == 0 and not faulty else 1
 
 
 def table(tournament: Tournament) -> str:
@@ -169,25 +181,32 @@ def _eff(value: float | None) -> str:
 
 
 def run_join(args: argparse.Namespace) -> int:
-    if args.strategy not in STRATEGIES:
-        return _fail("join", f"no strategy {args.strategy!r}; there are: {', '.join(STRATEGIES)}")
+    try:
+        load_agent(args.strategy)
+    except AgentError as exc:
+        return _fail("join", exc)
     if args.count < 1:
         return _fail("join", "--count must be 1 or more")
     if args.rounds is not None and args.rounds < 1:
         return _fail("join", "--rounds must be 1 or more")
+    if not args.move_limit > 0:
+        return _fail("join", "--move-limit must be above 0")
     try:
-        asyncio.run(
-            run_bots(
-                args.url,
-                args.code,
-                args.count,
-                args.strategy,
-                binary=args.binary,
-                rounds=args.rounds,
-                think=args.think,
-                report=lambda line: print(line, flush=True),
+        # The watchdog stops an agent's call that never returns (agent_guard).
+        with watchdog(args.move_limit):
+            asyncio.run(
+                run_bots(
+                    args.url,
+                    args.code,
+                    args.count,
+                    args.strategy,
+                    binary=args.binary,
+                    rounds=args.rounds,
+                    think=args.think,
+                    report=lambda line: print(line, flush=True),
+                    move_limit=args.move_limit,
+                )
             )
-        )
     except BotError as exc:
         return _fail("join", exc)
     except KeyboardInterrupt:
