@@ -116,6 +116,15 @@ def window_closed(step: _Step) -> None:
     step.end("impasse", "walkout", None)
 
 
+def seated_bot_move(state: GameState, role: str) -> Request | None:
+    """What a bot in ``role``'s seat does during a walkout's window: it lets a side that
+    asks to come back in (a counterpart who wanted a deal takes one over none), and
+    otherwise waits; it never walks back itself, nor answers a request not made."""
+    if state.walked_out in (None, role) or not state.return_asked:
+        return None
+    return Request(role, "return_accept")
+
+
 def message(step: _Step, action: Message) -> None:
     data: dict[str, object] = {"from": action.sender, "text": action.text, "hint": action.hint}
     if action.sender == "mediator":

@@ -35,9 +35,8 @@ from typing import Any
 import orjson
 
 from zopa.rules.actions import Action, Pause, Resume, Seat, Timeout
-from zopa.rules.bots import make_bot, seen_by
 from zopa.rules.errors import ActionRefused
-from zopa.rules.events import Event, event_from_dict
+from zopa.rules.events import Event
 from zopa.rules.log import Header, dumps
 from zopa.rules.negotiation import GameState, apply, next_deadline
 from zopa.rules.scoring import result
@@ -59,6 +58,7 @@ from zopa.server.moves import (
     refuse,
     settle,
 )
+from zopa.server.seated_bots import bot_moves
 from zopa.server.storage import Storage
 from zopa.server.told import Audience, Told
 
@@ -371,16 +371,9 @@ class GameActor:
         )
 
     def _bots(self, now: float) -> None:
-        if self._state.reading:
-            return  # a bot needs no reading time, and is always ready (zopa.rules.reading)
-        for role, seat in zip(self.header.scenario.role_ids, self._state.seats, strict=True):
-            if not seat.startswith("bot:") or not self._playing:
-                continue
-            bot = make_bot(seat.removeprefix("bot:"))
-            events = [event_from_dict(orjson.loads(line)) for line in self._lines]
-            action = bot.decide(seen_by(self._state, role, events, now))
-            if action is None:
-                continue
+        for seat, action in bot_moves(self._state, self._lines, now):
+            if not self._playing:
+                return
             try:
                 self._apply(action, now)
             except ActionRefused as exc:

@@ -25,11 +25,13 @@ from zopa.rules.actions import (
     parse_action,
 )
 from zopa.rules.errors import ActionRefused
+from zopa.rules.intervention import seated_bot_move
 from zopa.rules.log import log_lines, read_log, replay
 from zopa.rules.negotiation import GameState, advance, apply, next_deadline, seconds_left, start
 from zopa.rules.scenario import Scenario
 from zopa.rules.scoring import result
 from zopa.rules.status import status, step_statuses
+from zopa.server.seated_bots import bot_moves
 
 WINDOW = 30
 
@@ -306,3 +308,21 @@ def test_random_games_with_a_window_and_a_mediator_replay_the_same(
     assert result(replay(again)) == result(state)
     told = [s for _, s in step_statuses(again)]
     assert all(s["walkout"] is None or s["clock"] is None for s in told)
+
+
+def test_a_seated_bot_waits_out_a_walkouts_window_and_lets_the_walker_back_when_asked() -> None:
+    state, _ = run(
+        windowed(),
+        (Offer("seller", HIGH), T0 + 10),
+        (Walkout("buyer", "too far apart"), T0 + 20),
+    )
+    state = dataclasses.replace(state, seats=("bot:linear", "player"))
+    # Before any request the bot makes no move (a strategy's offer would be refused).
+    assert list(bot_moves(state, [], T0 + 21)) == []
+    assert seated_bot_move(state, "buyer") is None  # never the walker's move
+    state, _ = apply(state, Request("buyer", "return_request"), T0 + 25)
+    moves = list(bot_moves(state, [], T0 + 26))
+    assert moves == [("bot:linear", Request("seller", "return_accept"))]
+    state, events = apply(state, moves[0][1], T0 + 26)
+    assert [e.type for e in events] == ["return_accept"]
+    assert status(state, T0 + 26)["walkout"] is None
