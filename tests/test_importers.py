@@ -278,6 +278,25 @@ def test_zopa_import_dealornodeal_names_logs_by_line(
         replay(read_log_file(str(out / name)))
 
 
+def test_a_second_dond_file_into_the_same_folder_replaces_no_game(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "logs"
+    test, val = tmp_path / "test.txt", tmp_path / "val.txt"
+    test.write_text(AGREED + "\n")
+    val.write_text(with_output("<disagree> " * 6) + "\n")
+    assert main(["import", "dealornodeal", str(test), "--out", str(out)]) == 0
+    kept = (out / "L1.jsonl").read_bytes()
+    # The same file again writes the same game: no loss, nothing refused.
+    assert main(["import", "dealornodeal", str(test), "--out", str(out)]) == 0
+    assert "1 games written" in capsys.readouterr().out
+    assert main(["import", "dealornodeal", str(val), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "holds another game already" in captured.err
+    assert "0 games written" in captured.out
+    assert (out / "L1.jsonl").read_bytes() == kept
+
+
 def test_zopa_import_refuses_a_file_it_cannot_read_at_all(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

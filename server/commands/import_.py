@@ -27,7 +27,7 @@ from zopa.rules.errors import DomainError, RecordError
 from zopa.rules.importers.casino import casino_log, dialogue_name
 from zopa.rules.importers.dealornodeal import dond_log
 from zopa.rules.importers.genius import GeniusScenario, XmlFile, genius_scenario, scenario_id_for
-from zopa.rules.log import GameLog, replace_file, write_log
+from zopa.rules.log import GameLog, log_lines, replace_file, write_log
 from zopa.rules.scenario import ID_RULE, valid_id
 from zopa.rules.scenario_toml import scenario_toml
 
@@ -90,7 +90,18 @@ def run(args: argparse.Namespace) -> int:
                     f"zopa import: {path}: {item.where}: skipped: {item.problem}", file=sys.stderr
                 )
                 continue
-            write_log(item.log, str(out / f"{item.name}.jsonl"))
+            target = out / f"{item.name}.jsonl"
+            if _another_game(target, item.log):
+                # Deal or No Deal names a log by its line only: train, val and test
+                # imported into one DIR would replace each other's games.
+                tally.skipped += 1
+                print(
+                    f"zopa import: {path}: {item.where}: skipped: {target} holds another "
+                    "game already (import each file into its own --out DIR)",
+                    file=sys.stderr,
+                )
+                continue
+            write_log(item.log, str(target))
             tally.written += 1
             end = item.log.events[-1].data
             tally.endings[f"{end['outcome']} ({end['reason']})"] += 1
@@ -110,6 +121,15 @@ def run(args: argparse.Namespace) -> int:
         + f"; {tally.skipped} record{'' if tally.skipped == 1 else 's'} skipped"
     )
     return 0
+
+
+def _another_game(target: Path, log: GameLog) -> bool:
+    """Whether ``target`` holds a log other than ``log`` (the same one again is no loss)."""
+    try:
+        kept = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    return kept != "".join(line + "\n" for line in log_lines(log))
 
 
 def casino_games(path: Path) -> Iterator[Imported]:
