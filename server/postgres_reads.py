@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from zopa.server.storage import GameRow, PlayerRow, RoundRow, SessionRow, Snapshot
+from zopa.server.storage import GameRow, PlayerRow, RoundRow, ScenarioRow, SessionRow, Snapshot
 
 Connection = psycopg.AsyncConnection[Any]
 
@@ -135,3 +135,17 @@ async def sessions_exist(c: Connection, codes: Sequence[str]) -> bool:
         await c.execute("SELECT count(*) FROM sessions WHERE code = ANY(%s)", (list(codes),))
     ).fetchone()
     return row is not None and bool(row[0])
+
+
+async def scenarios(c: Connection) -> tuple[ScenarioRow, ...]:
+    """The scenario library, in the order the scenarios were added."""
+    found = await c.execute("SELECT id, hash, toml, added_at FROM scenarios ORDER BY added")
+    return tuple(ScenarioRow(*row) for row in await found.fetchall())
+
+
+async def scenario(c: Connection, scenario_id: str) -> ScenarioRow | None:
+    found = await c.execute(
+        "SELECT id, hash, toml, added_at FROM scenarios WHERE id = %s", (scenario_id,)
+    )
+    row = await found.fetchone()
+    return None if row is None else ScenarioRow(*row)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import math
 import time
@@ -36,10 +35,10 @@ from typing import Any, TypeVar
 
 import psycopg
 
-from zopa.server import postgres_reads
+from zopa.server import postgres_reads, postgres_writes
 from zopa.server.errors import Elsewhere, Unavailable
 from zopa.server.postgres_schema import migrate
-from zopa.server.seq_guard import Changes, NextSeq, Record, Rows, plan, settle
+from zopa.server.seq_guard import Changes, NextSeq, Record, plan, settle
 from zopa.server.storage import (
     GameRow,
     Health,
@@ -266,59 +265,22 @@ class PostgresStorage:
         async def work(c: Connection) -> None:
             if not await self._claim(c, [row.code]):
                 raise Elsewhere(f"another worker holds the code {row.code}")
-            await c.execute(
-                "INSERT INTO sessions VALUES (%s, %s, %s, %s)",
-                (row.code, row.scenario, row.time_limit, row.created_at),
-            )
-            if row.schedule is not None:
-                await c.execute("INSERT INTO schedules VALUES (%s, %s)", (row.code, row.schedule))
-            if row.options is not None:
-                await c.execute(
-                    "INSERT INTO session_options VALUES (%s, %s)", (row.code, row.options)
-                )
-            if row.practice:
-                await c.execute("INSERT INTO practice VALUES (%s, NULL)", (row.code,))
+            await postgres_writes.add_session(c, row)
 
         await self._do(work)
 
     async def add_player(self, row: PlayerRow) -> None:
-        async def work(c: Connection) -> None:
-            await c.execute(
-                "INSERT INTO players VALUES (%s, %s, %s, %s, %s, %s)",
-                (row.id, row.session, row.name, row.token, row.joined_at, row.removed),
-            )
-
-        await self._do(work)
+        await self._do(lambda c: postgres_writes.add_player(c, row))
 
     async def remove_player(self, player_id: str) -> None:
-        async def work(c: Connection) -> None:
-            await c.execute("UPDATE players SET removed = true WHERE id = %s", (player_id,))
-
-        await self._do(work)
+        await self._do(lambda c: postgres_writes.remove_player(c, player_id))
 
     async def add_games(self, rows: Sequence[GameRow], started: RoundRow | None = None) -> None:
         async def work(c: Connection) -> None:
-            if started is not None:
-                await c.execute(
-                    "INSERT INTO rounds VALUES (%s, %s, %s, %s)",
-                    (
-                        started.session,
-                        started.number,
-                        started.started_at,
-                        json.dumps(list(started.byes)),
-                    ),
-                )
-            events: Rows = []
+            await postgres_writes.add_games(c, rows, started)
             for row in rows:
-                await c.execute(
-                    "INSERT INTO games (id, session, round, header, result) "
-                    "VALUES (%s, %s, %s, %s, %s)",
-                    (row.id, row.session, row.round, row.header, row.result),
-                )
-                events.extend((row.id, seq, line) for seq, line in enumerate(row.events, 1))
                 if row.result is None:
                     self._changes[row.id] = len(row.events) + 1
-            await _insert_events(c, events)
 
         await self._do(work)
 
@@ -354,9 +316,9 @@ class PostgresStorage:
             steps, written = plan(records, self._next_seq, self._changes)
             for step in steps:
                 if isinstance(step, list):
-                    await _insert_events(c, step)
+                    await postgres_writes.insert_events(c, step)
                 else:
-                    await _finish(c, *step)
+                    await postgres_writes.finish(c, *step)
             return written
 
         done.add_done_callback(announce)
@@ -364,16 +326,13 @@ class PostgresStorage:
 
     async def end_game(self, game_id: str, result: str) -> None:
         async def work(c: Connection) -> None:
-            await _finish(c, game_id, result)
+            await postgres_writes.finish(c, game_id, result)
             self._changes[game_id] = None
 
         await self._do(work)
 
     async def add_note(self, game_id: str, line: str) -> None:
-        async def work(c: Connection) -> None:
-            await c.execute("INSERT INTO notes (game, line) VALUES (%s, %s)", (game_id, line))
-
-        await self._do(work)
+        await self._do(lambda c: postgres_writes.add_note(c, game_id, line))
 
     async def game_lines(self, game_id: str) -> list[str] | None:
         return await self._do(lambda c: postgres_reads.game_lines(c, game_id))
@@ -384,26 +343,11 @@ class PostgresStorage:
         return await self._do(lambda c: postgres_reads.find_session(c, code, token, game))
 
     async def heartbeat(self, now: float) -> None:
-        async def work(c: Connection) -> None:
-            await c.execute(
-                "INSERT INTO alive VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-                (now,),
-            )
-
-        await self._do(work)
+        await self._do(lambda c: postgres_writes.heartbeat(c, now))
 
     async def prune_practice(self, ended_before: float, most: int) -> int:
         async def work(c: Connection) -> int:
-            doomed = [
-                str(code)
-                for (code,) in await (
-                    await c.execute(
-                        "SELECT session FROM practice WHERE ended_at < %s LIMIT %s",
-                        (ended_before, most),
-                    )
-                ).fetchall()
-            ]
-            await _delete_sessions(c, doomed)
+            doomed = await postgres_writes.prune_practice(c, ended_before, most)
             mine = [code for code in doomed if code in self._owned]
             if mine:
                 # Each lock is a slot of PostgreSQL's shared lock table: give them back.
@@ -446,70 +390,15 @@ class PostgresStorage:
         return await self._do(work)
 
     async def add_scenario(self, row: ScenarioRow) -> None:
-        async def work(c: Connection) -> None:
-            await c.execute(
-                "INSERT INTO scenarios (id, hash, toml, added_at) VALUES (%s, %s, %s, %s)",
-                (row.id, row.hash, row.toml, row.added_at),
-            )
-
-        await self._do(work)
+        await self._do(lambda c: postgres_writes.add_scenario(c, row))
 
     async def scenarios(self) -> tuple[ScenarioRow, ...]:
-        async def work(c: Connection) -> tuple[ScenarioRow, ...]:
-            rows = await (
-                await c.execute("SELECT id, hash, toml, added_at FROM scenarios ORDER BY added")
-            ).fetchall()
-            return tuple(ScenarioRow(*row) for row in rows)
-
-        return await self._do(work)
+        return await self._do(postgres_reads.scenarios)
 
     async def scenario(self, scenario_id: str) -> ScenarioRow | None:
         """One scenario of the library by id: what another worker was sent since this one
-        started is read through here (the ``scen`` branch adds this to the Protocol)."""
-
-        async def work(c: Connection) -> ScenarioRow | None:
-            row = await (
-                await c.execute(
-                    "SELECT id, hash, toml, added_at FROM scenarios WHERE id = %s", (scenario_id,)
-                )
-            ).fetchone()
-            return None if row is None else ScenarioRow(*row)
-
-        return await self._do(work)
-
-
-async def _insert_events(c: Connection, rows: Rows) -> None:
-    """Every row in one statement, whatever their number: three arrays, unnested."""
-    if not rows:
-        return
-    games, seqs, lines = zip(*rows, strict=True)
-    await c.execute(
-        "INSERT INTO events (game, seq, line) "
-        "SELECT * FROM unnest(%s::text[], %s::integer[], %s::text[])",
-        (list(games), list(seqs), list(lines)),
-    )
-
-
-async def _finish(c: Connection, game_id: str, result: str) -> None:
-    await c.execute("UPDATE games SET result = %s WHERE id = %s", (result, game_id))
-    # A practice game's end starts its retention; for any other game this changes nothing.
-    await c.execute(
-        "UPDATE practice SET ended_at = %s WHERE session = (SELECT session FROM games "
-        "WHERE id = %s)",
-        (time.time(), game_id),
-    )
-
-
-async def _delete_sessions(c: Connection, codes: list[str]) -> None:
-    """Delete sessions and everything in them."""
-    if not codes:
-        return
-    games = "(SELECT id FROM games WHERE session = ANY(%s))"
-    for table in ("events", "notes"):
-        await c.execute(f"DELETE FROM {table} WHERE game IN {games}", (codes,))
-    for table in ("games", "players", "rounds", "schedules", "session_options", "practice"):
-        await c.execute(f"DELETE FROM {table} WHERE session = ANY(%s)", (codes,))
-    await c.execute("DELETE FROM sessions WHERE code = ANY(%s)", (codes,))
+        started is read through here."""
+        return await self._do(lambda c: postgres_reads.scenario(c, scenario_id))
 
 
 async def _quietly_close(connection: Connection) -> None:

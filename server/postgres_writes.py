@@ -1,0 +1,123 @@
+"""Writing to the PostgreSQL database: the statements behind each write of the storage.
+
+Every function takes the storage's one connection and runs inside the transaction the
+writer task groups (``storage_postgres``); ownership, the seq guard and fencing stay
+there.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+
+from zopa.server.seq_guard import Rows
+from zopa.server.storage import GameRow, PlayerRow, RoundRow, ScenarioRow, SessionRow
+
+Connection = psycopg.AsyncConnection[Any]
+
+
+async def add_session(c: Connection, row: SessionRow) -> None:
+    await c.execute(
+        "INSERT INTO sessions VALUES (%s, %s, %s, %s)",
+        (row.code, row.scenario, row.time_limit, row.created_at),
+    )
+    if row.schedule is not None:
+        await c.execute("INSERT INTO schedules VALUES (%s, %s)", (row.code, row.schedule))
+    if row.options is not None:
+        await c.execute("INSERT INTO session_options VALUES (%s, %s)", (row.code, row.options))
+    if row.practice:
+        await c.execute("INSERT INTO practice VALUES (%s, NULL)", (row.code,))
+
+
+async def add_player(c: Connection, row: PlayerRow) -> None:
+    await c.execute(
+        "INSERT INTO players VALUES (%s, %s, %s, %s, %s, %s)",
+        (row.id, row.session, row.name, row.token, row.joined_at, row.removed),
+    )
+
+
+async def remove_player(c: Connection, player_id: str) -> None:
+    await c.execute("UPDATE players SET removed = true WHERE id = %s", (player_id,))
+
+
+async def add_games(c: Connection, rows: Sequence[GameRow], started: RoundRow | None) -> None:
+    """A round's games (and the round, when it starts one) with their first events."""
+    if started is not None:
+        await c.execute(
+            "INSERT INTO rounds VALUES (%s, %s, %s, %s)",
+            (started.session, started.number, started.started_at, json.dumps(list(started.byes))),
+        )
+    events: Rows = []
+    for row in rows:
+        await c.execute(
+            "INSERT INTO games (id, session, round, header, result) VALUES (%s, %s, %s, %s, %s)",
+            (row.id, row.session, row.round, row.header, row.result),
+        )
+        events.extend((row.id, seq, line) for seq, line in enumerate(row.events, 1))
+    await insert_events(c, events)
+
+
+async def insert_events(c: Connection, rows: Rows) -> None:
+    """Every row in one statement, whatever their number: three arrays, unnested."""
+    if not rows:
+        return
+    games, seqs, lines = zip(*rows, strict=True)
+    await c.execute(
+        "INSERT INTO events (game, seq, line) "
+        "SELECT * FROM unnest(%s::text[], %s::integer[], %s::text[])",
+        (list(games), list(seqs), list(lines)),
+    )
+
+
+async def finish(c: Connection, game_id: str, result: str) -> None:
+    await c.execute("UPDATE games SET result = %s WHERE id = %s", (result, game_id))
+    # A practice game's end starts its retention; for any other game this changes nothing.
+    await c.execute(
+        "UPDATE practice SET ended_at = %s WHERE session = (SELECT session FROM games "
+        "WHERE id = %s)",
+        (time.time(), game_id),
+    )
+
+
+async def add_note(c: Connection, game_id: str, line: str) -> None:
+    await c.execute("INSERT INTO notes (game, line) VALUES (%s, %s)", (game_id, line))
+
+
+async def heartbeat(c: Connection, now: float) -> None:
+    await c.execute(
+        "INSERT INTO alive VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+        (now,),
+    )
+
+
+async def prune_practice(c: Connection, ended_before: float, most: int) -> list[str]:
+    """Delete up to ``most`` practice sessions ended before ``ended_before``; their codes."""
+    found = await c.execute(
+        "SELECT session FROM practice WHERE ended_at < %s LIMIT %s", (ended_before, most)
+    )
+    doomed = [str(code) for (code,) in await found.fetchall()]
+    await _delete_sessions(c, doomed)
+    return doomed
+
+
+async def _delete_sessions(c: Connection, codes: list[str]) -> None:
+    """Delete sessions and everything in them."""
+    if not codes:
+        return
+    games = "(SELECT id FROM games WHERE session = ANY(%s))"
+    for table in ("events", "notes"):
+        await c.execute(f"DELETE FROM {table} WHERE game IN {games}", (codes,))
+    for table in ("games", "players", "rounds", "schedules", "session_options", "practice"):
+        await c.execute(f"DELETE FROM {table} WHERE session = ANY(%s)", (codes,))
+    await c.execute("DELETE FROM sessions WHERE code = ANY(%s)", (codes,))
+
+
+async def add_scenario(c: Connection, row: ScenarioRow) -> None:
+    await c.execute(
+        "INSERT INTO scenarios (id, hash, toml, added_at) VALUES (%s, %s, %s, %s)",
+        (row.id, row.hash, row.toml, row.added_at),
+    )
