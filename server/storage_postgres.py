@@ -148,11 +148,9 @@ class PostgresStorage:
                 _settle(future, None, Unavailable(f"storage is failing: {reason}"))
             return
         try:
-            # Pipelined: BEGIN, the batch's statements and COMMIT go out together and the
-            # batch waits on one round trip (and the commit's flush), not one per statement.
-            # A statement whose result a work item reads still waits for it; an error comes
-            # back before the block ends and rolls the transaction back as before.
-            async with connection.pipeline(), connection.transaction():
+            # Not pipelined: psycopg's pipeline mode cost more client CPU per batch than the
+            # round trips it saved on a local socket (docs/performance.md).
+            async with connection.transaction():
                 values = [await work(connection) for work, _ in batch]
         except Exception as exc:  # a query's error, or a refusal such as ``Elsewhere``
             self._changes.clear()
