@@ -496,6 +496,10 @@ def main() -> None:
             runs[name], roots[name] = [], ROOT
     if args.baseline is not None:
         runs["baseline"], roots["baseline"] = [], args.baseline.resolve()
+        if args.db:
+            # The other checkout on PostgreSQL too: its before and after in the same run.
+            DATABASES["pg base"] = (args.db, 1)
+            runs["pg base"], roots["pg base"] = [], args.baseline.resolve()
     for _ in range(args.rounds):
         for name in runs:
             runs[name].append(asyncio.run(measure(name, sizes, rate, seconds, roots[name])))

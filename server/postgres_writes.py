@@ -51,14 +51,22 @@ async def add_games(c: Connection, rows: Sequence[GameRow], started: RoundRow | 
             "INSERT INTO rounds VALUES (%s, %s, %s, %s)",
             (started.session, started.number, started.started_at, json.dumps(list(started.byes))),
         )
-    events: Rows = []
-    for row in rows:
-        await c.execute(
-            "INSERT INTO games (id, session, round, header, result) VALUES (%s, %s, %s, %s, %s)",
-            (row.id, row.session, row.round, row.header, row.result),
-        )
-        events.extend((row.id, seq, line) for seq, line in enumerate(row.events, 1))
-    await insert_events(c, events)
+    # One statement for the round's games however many, as for their events: a round of
+    # a large class starts hundreds of games in one turn.
+    await c.execute(
+        "INSERT INTO games (id, session, round, header, result) "
+        "SELECT * FROM unnest(%s::text[], %s::text[], %s::integer[], %s::text[], %s::text[])",
+        (
+            [row.id for row in rows],
+            [row.session for row in rows],
+            [row.round for row in rows],
+            [row.header for row in rows],
+            [row.result for row in rows],
+        ),
+    )
+    await insert_events(
+        c, [(row.id, seq, line) for row in rows for seq, line in enumerate(row.events, 1)]
+    )
 
 
 async def insert_events(c: Connection, rows: Rows) -> None:

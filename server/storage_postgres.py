@@ -148,6 +148,8 @@ class PostgresStorage:
                 _settle(future, None, Unavailable(f"storage is failing: {reason}"))
             return
         try:
+            # Not pipelined: psycopg's pipeline mode cost more client CPU per batch than the
+            # round trips it saved on a local socket (docs/performance.md).
             async with connection.transaction():
                 values = [await work(connection) for work, _ in batch]
         except Exception as exc:  # a query's error, or a refusal such as ``Elsewhere``
