@@ -54,8 +54,11 @@ async def add_games(c: Connection, rows: Sequence[GameRow], started: RoundRow | 
     # One statement for the round's games however many, as for their events: a round of
     # a large class starts hundreds of games in one turn.
     await c.execute(
+        # In the seating's order, by its ordinal: games read back in the order created.
         "INSERT INTO games (id, session, round, header, result) "
-        "SELECT * FROM unnest(%s::text[], %s::text[], %s::integer[], %s::text[], %s::text[])",
+        "SELECT id, session, round, header, result FROM unnest(%s::text[], %s::text[], "
+        "%s::integer[], %s::text[], %s::text[]) WITH ORDINALITY "
+        "AS g(id, session, round, header, result, n) ORDER BY n",
         (
             [row.id for row in rows],
             [row.session for row in rows],
