@@ -9,16 +9,14 @@
 // tags' sentences. The page follows the session feed and asks again when a game ends.
 
 import { $, h, replace, show, announce, percent, who as nameOf, scrollBox } from "./dom.js";
-import { call } from "./api.js";
+import { FacilitatorKey } from "./api.js";
 import { LiveSocket } from "./socket.js";
 import { rateBars } from "./bar_chart.js";
 import { legend } from "./charts.js";
 
-const KEY = "zopa.facilitatorKey";
 const params = new URLSearchParams(location.search);
 const code = (params.get("session") || "").toUpperCase();
 const view = params.get("view") === "facilitator" ? "facilitator" : "class";
-let key = localStorage.getItem(KEY);
 let socket = null;
 let signature = "";
 let data = null;
@@ -52,13 +50,17 @@ function error(text) {
   replace($("#errors"), text ? h("p", { class: "notice error" }, text) : null);
 }
 
+// The key the facilitator page keeps (js/api.js): taken from #key=, forgotten on a 401.
+const facilitator = new FacilitatorKey({ refused: askKey, error });
+
+function askKey(message) {
+  error(message);
+  show($("#key-screen"), true);
+  show($("#debrief-screen"), false);
+}
+
 function start() {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get("key");
-  if (fromHash) {
-    key = fromHash;
-    localStorage.setItem(KEY, key);
-    history.replaceState(null, "", location.pathname + location.search);
-  }
+  facilitator.takeFromHash();
   $("#session-label").textContent = code ? `Session ${code}` : "";
   const other = view === "class" ? "facilitator" : "class";
   const link = $("#view-link");
@@ -67,21 +69,24 @@ function start() {
   $("#back-link").href = `facilitator.html#session=${encodeURIComponent(code)}`;
   document.body.classList.toggle("class-view", view === "class");
   if (!code) return error("This page needs a session: open it from the facilitator page.");
-  if (!key) {
+  if (!facilitator.value) {
     show($("#key-screen"), true);
     return;
   }
   show($("#key-screen"), false);
   show($("#debrief-screen"), true);
   $("#cd-title").textContent = view === "class" ? "What the class did" : "What the class did (facilitator's view)";
-  socket = new LiveSocket(() => ({ type: "hello", key, session: code }), { onMessage, onStatus });
+  socket = new LiveSocket(() => ({ type: "hello", key: facilitator.value, session: code }), {
+    onMessage,
+    onStatus,
+    session: () => code,
+  });
   socket.open();
 }
 
 $("#key-form").addEventListener("submit", (e) => {
   e.preventDefault();
-  key = $("#key-input").value.trim();
-  localStorage.setItem(KEY, key);
+  facilitator.set($("#key-input").value.trim());
   start();
 });
 
@@ -89,7 +94,7 @@ function onStatus(status, closeCode) {
   if (status === "refused") {
     error(closeCode === 4401 ? "That key was not accepted: open this page from the facilitator page." : `There is no session ${code} on this server.`);
     if (closeCode === 4401) {
-      localStorage.removeItem(KEY);
+      facilitator.forget();
       show($("#key-screen"), true);
       show($("#debrief-screen"), false);
     }
@@ -117,13 +122,9 @@ $("#cd-round").addEventListener("change", () => load());
 
 async function load() {
   const round = $("#cd-round").value || "all";
-  try {
-    data = await call("GET", `/api/sessions/${encodeURIComponent(code)}/debrief?view=${view}&round=${round}`, { key });
-    error("");
-  } catch (err) {
-    error(err.message);
-    return;
-  }
+  const answer = await facilitator.call("GET", `/api/sessions/${encodeURIComponent(code)}/debrief?view=${view}&round=${round}`);
+  if (answer === null) return;
+  data = answer;
   render(data);
 }
 
