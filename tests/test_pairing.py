@@ -10,13 +10,11 @@ against an exhaustive search).
 
 from __future__ import annotations
 
-import functools
 import itertools
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.live import Player, Server, open_session
-from zopa.server.matching import maximum_matching
+from tests.pairing_oracle import Bookkeeping, exists_perfect, lean
 from zopa.server.pairing import (
     INLINE_UP_TO,
     PLAIN,
@@ -42,10 +40,6 @@ ROOT = Path(__file__).resolve().parent.parent
 BOT = "(bot)"
 
 
-def lean(roles: tuple[int, ...]) -> int:
-    return roles.count(0) - roles.count(1)
-
-
 def may(roles: tuple[int, ...], role: int, rules: frozenset[str]) -> bool:
     """Whether a player who played ``roles`` may take ``role`` under ``rules``."""
     if "balance" in rules and ((lean(roles) > 0 and role == 0) or (lean(roles) < 0 and role == 1)):
@@ -53,44 +47,8 @@ def may(roles: tuple[int, ...], role: int, rules: frozenset[str]) -> bool:
     return not ("alternate" in rules and roles[-2:] == (role, role))
 
 
-def exists_perfect(vertices: list[str], fits: Callable[[str, str], bool]) -> bool:
-    if len(vertices) % 2:
-        return False
-    if len(vertices) > 12:
-        index = {p: i for i, p in enumerate(vertices)}
-        adjacent = [[index[q] for q in vertices if q != p and fits(p, q)] for p in vertices]
-        return -1 not in maximum_matching(len(vertices), adjacent.__getitem__)
-
-    @functools.cache
-    def search(left: frozenset[str]) -> bool:
-        if not left:
-            return True
-        first = min(left)
-        return any(search(left - {first, q}) for q in left - {first} if fits(first, q))
-
-    return search(frozenset(vertices))
-
-
-@dataclass
-class Class:
+class Class(Bookkeeping):
     """A session's players as the test keeps them, independent of the code under test."""
-
-    roles: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    partners: dict[str, set[str]] = field(default_factory=dict)
-    sat: dict[str, int] = field(default_factory=dict)
-    joined: list[str] = field(default_factory=list)
-
-    def join(self, count: int = 1) -> None:
-        for _ in range(count):
-            name = f"p{len(self.joined):03d}"
-            self.joined.append(name)
-            self.roles[name], self.partners[name], self.sat[name] = (), set(), 0
-
-    def records(self) -> dict[str, Record]:
-        return {
-            p: Record(self.roles[p], frozenset(self.partners[p]), self.sat[p], score=i % 3)
-            for i, p in enumerate(self.joined)
-        }
 
     def seating_exists(self, present: Sequence[str], rules: frozenset[str]) -> bool:
         """Whether everyone present can be seated keeping ``rules``, sit-outs rotating."""
@@ -142,16 +100,7 @@ class Class:
         first = next(i for i, rules in enumerate(subsets) if self.keeps(pairing, rules))
         for stricter in subsets[:first]:
             assert not self.seating_exists(present, stricter), f"{sorted(stricter)} was possible"
-        for table in pairing.tables:
-            a, b = table.seats
-            for role, p in enumerate(table.seats):
-                if p is not None:
-                    self.roles[p] += (role,)
-            if a is not None and b is not None:
-                self.partners[a].add(b)
-                self.partners[b].add(a)
-        for p in sitters:
-            self.sat[p] += 1
+        self.seat(pairing, sitters)
         return subsets[first]
 
 

@@ -7,7 +7,6 @@ classes, the blossom matching, itself checked against the exhaustive search, on 
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,28 +14,11 @@ from dataclasses import dataclass, field
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.pairing_oracle import Bookkeeping, exists_perfect, lean
 from zopa.server.circle import circle_pairs
 from zopa.server.matching import maximum_matching
 from zopa.server.pairing import Record, RoundPairing, pair_round
 from zopa.server.tournament.schedule import Odd, Pairing
-
-
-def exists_perfect(players: list[str], fits: Callable[[str, str], bool]) -> bool:
-    if len(players) % 2:
-        return False
-    if len(players) > 14:
-        index = {p: i for i, p in enumerate(players)}
-        adjacent = [[index[q] for q in players if q != p and fits(p, q)] for p in players]
-        return -1 not in maximum_matching(len(players), adjacent.__getitem__)
-
-    @functools.cache
-    def search(left: frozenset[str]) -> bool:
-        if not left:
-            return True
-        first = min(left)
-        return any(search(left - {first, q}) for q in left - {first} if fits(first, q))
-
-    return search(frozenset(players))
 
 
 @given(
@@ -73,10 +55,6 @@ def test_the_blossom_matching_is_maximum(graph: tuple[int, set[tuple[int, int]]]
     assert size == best
 
 
-def lean(roles: tuple[int, ...]) -> int:
-    return roles.count(0) - roles.count(1)
-
-
 def owed(roles: tuple[int, ...]) -> set[int]:
     """The roles that keep a player's balance: both at zero, else the one they are behind on."""
     value = lean(roles)
@@ -84,26 +62,19 @@ def owed(roles: tuple[int, ...]) -> set[int]:
 
 
 @dataclass
-class Class:
-    """A tournament's players as the test keeps them, independent of the code under test."""
+class Class(Bookkeeping):
+    """A tournament's players as the test keeps them, independent of the code under test:
+    ``active`` are those who have not withdrawn."""
 
-    roles: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    partners: dict[str, set[str]] = field(default_factory=dict)
-    sat: dict[str, int] = field(default_factory=dict)
     active: list[str] = field(default_factory=list)
-    joined: int = 0
 
-    def join(self) -> None:
-        name = f"p{self.joined:02d}"
-        self.joined += 1
-        self.active.append(name)
-        self.roles[name], self.partners[name], self.sat[name] = (), set(), 0
+    def join(self, count: int = 1) -> list[str]:
+        names = super().join(count)
+        self.active += names
+        return names
 
-    def records(self) -> dict[str, Record]:
-        return {
-            p: Record(self.roles[p], frozenset(self.partners[p]), self.sat[p], score=i % 3)
-            for i, p in enumerate(self.active)
-        }
+    def records(self, players: list[str] | None = None) -> dict[str, Record]:
+        return super().records(self.active if players is None else players)
 
     def check_and_record(self, pairing: RoundPairing, odd: Odd) -> None:
         seated = [p for t in pairing.tables for p in t.seats if p is not None]
@@ -157,24 +128,17 @@ class Class:
                 assert 0 in owed(self.roles[first]) and 1 in owed(self.roles[second])
             repeats = any(b in self.partners[a] for a, b in pairs if a and b)
             if repeats:
-                assert not exists_perfect(rest, fits(new=True, alternate=False))
+                assert not exists_perfect(rest, fits(new=True, alternate=False), 14)
             thirds = any(
                 self.roles[p][-2:] == (r, r) for pair in pairs for r, p in enumerate(pair) if p
             )
             if thirds:
-                assert not exists_perfect(rest, fits(new=True, alternate=True))
+                assert not exists_perfect(rest, fits(new=True, alternate=True), 14)
         for table in pairing.tables:
-            a, b = table.seats
             for role, p in enumerate(table.seats):
-                if p is not None:
-                    if None in table.seats and lean(self.roles[p]) != 0:
-                        assert role in owed(self.roles[p]), "the bot's partner gets the role owed"
-                    self.roles[p] += (role,)
-            if a is not None and b is not None:
-                self.partners[a].add(b)
-                self.partners[b].add(a)
-        for p in sitters:
-            self.sat[p] += 1
+                if p is not None and None in table.seats and lean(self.roles[p]) != 0:
+                    assert role in owed(self.roles[p]), "the bot's partner gets the role owed"
+        self.seat(pairing, sitters)
 
 
 SYSTEMS: list[Pairing] = ["round_robin", "swiss"]
