@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,17 +55,10 @@ from bench.bench_load import (
     percentile,
     read,
 )
+from bench.pairing_server import HISTORY, synthetic_class
 from zopa.server import offload
-from zopa.server.pairing import (
-    INLINE_UP_TO,
-    PLAIN,
-    TOURNAMENT,
-    Record,
-    RoundPairing,
-    Rule,
-    pair_round,
-    pair_round_async,
-)
+from zopa.server.pairing import PLAIN, TOURNAMENT, Record, RoundPairing, Rule, pair_round
+from zopa.server.pairing_history import INLINE_UP_TO, pair_session_round
 from zopa.server.tournament.schedule import Pairing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -254,12 +247,6 @@ def thousand(rounds: int, compare: bool = True) -> None:
         f"tenth busy: worst {max(later.times):.1f} ms, median "
         f"{statistics.median(later.times):.1f} ms; repeated pairs {later.repeats}"
     )
-    present = [p for i, p in enumerate(players) if (i * 7 + rounds + 1) % 10]
-    inline, away = asyncio.run(through_the_worker(present, group.records(), rounds + 1))
-    print(
-        f"  round {rounds + 2} through the worker process, as the server pairs it: "
-        f"{away:.1f} ms (on the loop: {inline:.1f} ms)"
-    )
     group = Class(players)
     swiss = play_series(group, rounds, no_one, TOURNAMENT, "swiss", check=False)
     print(
@@ -287,27 +274,60 @@ def thousand(rounds: int, compare: bool = True) -> None:
     )
 
 
-async def through_the_worker(
-    present: list[str], history: dict[str, Record], index: int
-) -> tuple[float, float]:
-    """The best of three pairings of one round on the loop, and through the worker."""
-    how = functools.partial(
-        pair_round_async, present, history, system="round_robin", odd="bot", index=index, seed=1
-    )
-    await how()  # starts the worker
-    times = []
-    for run_inline in (True, False):
-        best = float("inf")
-        for _ in range(3):
-            started = time.perf_counter()
-            if run_inline:
-                pair_round(present, history, system="round_robin", odd="bot", index=index, seed=1)
-            else:
-                await how()
-            best = min(best, time.perf_counter() - started)
-        times.append(1000 * best)
+async def through_the_worker(size: int, rounds: int) -> None:
+    """What pairing a large round in the worker process costs the server's own process (its
+    CPU time, the event loop's), and the round's time as the loop awaits it: every player's
+    whole record pickled each time, as before, and the history kept in the worker, which is
+    sent each round's changes (``pair_session_round``)."""
+    base = synthetic_class(size)
+    history, present = base.history(), base.present(HISTORY)
+    how = {"system": "round_robin", "odd": "bot", "seed": 1}
+    await offload.run(pair_round, [], {}, index=0, **how)  # starts the worker
+
+    async def pickled() -> None:
+        theirs = {p: history[p] for p in present}
+        await offload.run(pair_round, present, theirs, index=HISTORY, order=PLAIN, **how)
+
+    session = base.again()
+
+    async def kept() -> None:
+        index = len(session.rounds)
+        found = await pair_session_round(
+            session.present(index),
+            session.rounds,
+            {},
+            session.games.__getitem__,
+            session.ledger,
+            index=index,
+            order=PLAIN,
+            **how,  # type: ignore[arg-type]
+        )
+        session.add(found)
+
+    first = await measured(kept)
+    costs: dict[str, list[tuple[float, float]]] = {"pickled": [], "kept": []}
+    for _ in range(rounds):
+        for name, run in (("pickled", pickled), ("kept", kept)):
+            costs[name].append(await measured(run))
     await offload.shutdown()
-    return times[0], times[1]
+    (cpu_p, wall_p), (cpu_k, wall_k) = (
+        tuple(statistics.median(c[i] for c in costs[name]) for i in (0, 1))
+        for name in ("pickled", "kept")
+    )
+    print(
+        f"{size} players through the worker process, the server's CPU time per round (median "
+        f"of {rounds}, in turns): whole records pickled {cpu_p:.2f} ms, history kept in the "
+        f"worker {cpu_k:.2f} ms (x{cpu_k / cpu_p:.2f}; a round of changes sent each time, the "
+        f"whole history the first time: {first[0]:.2f} ms); the round as the loop awaits it "
+        f"{wall_p:.1f} and {wall_k:.1f} ms"
+    )
+
+
+async def measured(run: Callable[[], Awaitable[None]]) -> tuple[float, float]:
+    """This process's CPU milliseconds and the wall milliseconds that ``run`` took."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    await run()
+    return 1000 * (time.process_time() - cpu), 1000 * (time.perf_counter() - wall)
 
 
 def largest_inline(rounds: int) -> None:
@@ -360,16 +380,18 @@ def launch(workdir: Path) -> Target:
 
 def windows(spare_core: bool) -> dict[str, dict[str, object] | None]:
     """Each latency window's pairing, by column. With the server alone on its core: none,
-    on the loop, in a thread, in the worker process (which shares the server's core).
-    With ``spare_core``: none, and in the worker process moved to the other core."""
-    if spare_core:
-        return {"none": None, "process": {"mode": "server", "cores": [1]}}
-    return {
-        "none": None,
-        "inline": {"mode": "inline"},
-        "thread": {"mode": "thread"},
-        "process": {"mode": "server", "cores": [0] if PINNED else []},
+    on the loop, in a thread, in the worker process sent whole records (``pickled``, as
+    before) and as the server pairs (``process``: the worker keeps the history), the
+    worker sharing the server's core. With ``spare_core``: none and the two ways through
+    the worker, moved to the other core."""
+    cores = [1] if spare_core else [0] if PINNED else []
+    worker: dict[str, dict[str, object] | None] = {
+        "pickled": {"mode": "pickled", "cores": cores},
+        "process": {"mode": "server", "cores": cores},
     }
+    if spare_core:
+        return {"none": None, **worker}
+    return {"none": None, "inline": {"mode": "inline"}, "thread": {"mode": "thread"}, **worker}
 
 
 async def latency(
@@ -452,6 +474,11 @@ async def latency(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run: fewer, smaller")
+    parser.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="only the server's share of a pairing and the players' latency",
+    )
     parser.add_argument("--players", type=int, default=200, help="players under load")
     parser.add_argument("--rate", type=float, default=1000.0, help="offered actions/s")
     parser.add_argument("--seconds", type=float, default=8.0, help="each latency window")
@@ -469,11 +496,13 @@ def main() -> None:
     if PINNED:
         os.sched_setaffinity(0, {1})
     gc.disable()
-    small_class()
-    hundred(20 if args.quick else 99)
-    largest_inline(10 if args.quick else 40)
-    thousand(2 if args.quick else 20, compare=not args.quick)
-    if not args.quick:
+    if not args.latency_only:
+        small_class()
+        hundred(20 if args.quick else 99)
+        largest_inline(10 if args.quick else 40)
+        thousand(2 if args.quick else 20, compare=not args.quick)
+    asyncio.run(through_the_worker(300 if args.quick else 1000, 3 if args.quick else 10))
+    if not args.quick and not args.latency_only:
         late_in_a_long_session(99)
     gc.enable()
     if args.quick:

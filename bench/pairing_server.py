@@ -1,16 +1,22 @@
 """``zopa serve`` with one more route, for bench/bench_pairing.py: pairings inside the server.
 
 Run: ``python bench/pairing_server.py --port 8000 --db bench.db`` (the flags of ``zopa
-serve``). ``POST /bench/pairing {"mode", "players", "seconds", "cores"?}`` pairs a
+serve``). ``POST /bench/pairing {"mode", "players", "seconds", "cores"?, "idle"?}`` pairs a
 class of ``players`` back to back for ``seconds`` on the server's own event loop, and
-answers ``{"pairings", "ms"}``: how many, and the mean milliseconds each took as the loop
-saw it. Each pairing runs:
+answers ``{"pairings", "ms"}``: how many, and the mean milliseconds each took as the
+loop saw it. Each pairing runs:
 
 - ``inline``: ``pair_round`` on the event loop;
 - ``thread``: ``pair_round`` in a thread of the server's process;
-- ``server``: ``pair_round_async``, as the server pairs a round (a class this large goes
-  to the worker process), the worker first moved to ``cores``.
+- ``pickled``: ``pair_round`` in the worker process, every player's whole record sent
+  each time (how the server paired a large round before 2026-12-06);
+- ``server``: ``pair_session_round``, as the server pairs a round: in the worker process,
+  which keeps the session's history and is sent the changes since. Each pairing here is
+  the session's next round (its games appended, so the next request carries a round of
+  changes); every ``HISTORY`` rounds the session starts again as a new one (the worker
+  is then sent its whole history once, as for a session's first large round).
 
+The worker is first moved to ``cores``, and with ``idle`` to the ``SCHED_IDLE`` policy.
 The players' latency meanwhile is what the benchmark measures. The class has the history
 of ``HISTORY`` rounds with a tenth of it busy in each, and another tenth is busy in the
 round paired, so that each pairing has to bend the circle.
@@ -23,6 +29,7 @@ import os
 import random
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -37,67 +44,123 @@ from zopa.server.app import create_app
 from zopa.server.cli import main
 from zopa.server.commands import serve
 from zopa.server.config import Settings
-from zopa.server.pairing import (
-    EMPTY,
-    PLAIN,
-    Record,
-    RoundPairing,
-    pair_round,
-    pair_round_async,
-)
+from zopa.server.pairing import PLAIN, Record, RoundPairing, pair_round
+from zopa.server.pairing_history import Change, Ledger, changes_of, fold, pair_session_round
 
 HISTORY = 20
-_classes: dict[int, tuple[list[str], dict[str, Record]]] = {}
 
 
-def synthetic_class(size: int) -> tuple[list[str], dict[str, Record]]:
+@dataclass
+class Synthetic:
+    """A session's players, its rounds of games, and the pairing ledger the server keeps."""
+
+    players: list[str]
+    rounds: list[list[str]] = field(default_factory=list)
+    games: dict[str, Change] = field(default_factory=dict)
+    ledger: Ledger = field(default_factory=Ledger)
+
+    def history(self) -> dict[str, Record]:
+        return fold({}, changes_of(self.rounds, {}, self.games.__getitem__))
+
+    def present(self, index: int, rng: random.Random | None = None) -> list[str]:
+        if rng is not None:
+            return [p for p in self.players if rng.random() >= 0.1]
+        return [p for i, p in enumerate(self.players) if (i + index) % 10]
+
+    def add(self, pairing: RoundPairing) -> None:
+        ids = []
+        for table in pairing.tables:
+            game_id = f"g{len(self.games)}"
+            self.games[game_id] = table.seats
+            ids.append(game_id)
+        self.rounds.append(ids)
+
+    def again(self) -> Synthetic:
+        """The same first rounds as a new session: the worker has not heard of it."""
+        fresh = Synthetic(self.players, [list(r) for r in self.rounds[:HISTORY]])
+        fresh.games = self.games
+        return fresh
+
+
+def synthetic_class(size: int) -> Synthetic:
     """``size`` players after ``HISTORY`` plain rounds with a random tenth busy in each."""
     rng = random.Random(size)
-    players = [f"p{i:05d}" for i in range(size)]
-    history = dict.fromkeys(players, EMPTY)
+    group = Synthetic([f"p{i:05d}" for i in range(size)])
     for index in range(HISTORY):
-        present = [p for p in players if rng.random() >= 0.1]
-        found = pair_round(
-            present, history, system="round_robin", odd="bot", index=index, seed=index, order=PLAIN
-        )
-        for table in found.tables:
-            for role, p in enumerate(table.seats):
-                if p is not None:
-                    history[p] = history[p].after(role, table.seats[1 - role])
-    return players, history
+        present = group.present(index, rng)
+        group.add(pair(present, group.history(), index))
+    return group
 
 
-def pair(present: list[str], history: dict[str, Record]) -> RoundPairing:
+def pair(present: list[str], history: dict[str, Record], index: int = HISTORY) -> RoundPairing:
     return pair_round(
-        present, history, system="round_robin", odd="bot", index=HISTORY, seed=1, order=PLAIN
+        present, history, system="round_robin", odd="bot", index=index, seed=1, order=PLAIN
     )
 
 
-async def pair_once(mode: str, present: list[str], history: dict[str, Record]) -> RoundPairing:
+@dataclass
+class Class:
+    """What one size of class keeps between requests."""
+
+    base: Synthetic
+    history: dict[str, Record]
+    present: list[str]
+    session: Synthetic
+
+
+_classes: dict[int, Class] = {}
+
+
+def the_class(size: int) -> Class:
+    if size not in _classes:
+        base = synthetic_class(size)
+        present = [p for i, p in enumerate(base.players) if i % 10]
+        _classes[size] = Class(base, base.history(), present, base.again())
+    return _classes[size]
+
+
+async def pair_once(mode: str, group: Class) -> None:
     if mode == "inline":
-        return pair(present, history)
-    if mode == "thread":
-        return await asyncio.to_thread(pair, present, history)
-    return await pair_round_async(
-        present, history, system="round_robin", odd="bot", index=HISTORY, seed=1, order=PLAIN
-    )
+        pair(group.present, group.history)
+    elif mode == "thread":
+        await asyncio.to_thread(pair, group.present, group.history)
+    elif mode == "pickled":
+        theirs = {p: group.history[p] for p in group.present}
+        how = {"system": "round_robin", "odd": "bot", "index": HISTORY, "seed": 1}
+        await offload.run(pair_round, group.present, theirs, order=PLAIN, **how)
+    else:
+        session = group.session
+        if len(session.rounds) >= 2 * HISTORY:
+            session = group.session = group.base.again()
+        index = len(session.rounds)
+        found = await pair_session_round(
+            session.present(index),
+            session.rounds,
+            {},
+            session.games.__getitem__,
+            session.ledger,
+            system="round_robin",
+            odd="bot",
+            index=index,
+            seed=index,
+            order=PLAIN,
+        )
+        session.add(found)
 
 
 async def run_pairings(request: Request) -> JSONResponse:
     asked = await request.json()
-    size = int(asked["players"])
-    if size not in _classes:
-        _classes[size] = synthetic_class(size)
-    players, history = _classes[size]
-    present = [p for i, p in enumerate(players) if i % 10]
+    group = the_class(int(asked["players"]))
     mode = str(asked["mode"])
     if asked.get("cores"):
         await offload.run(os.sched_setaffinity, 0, set(asked["cores"]))
+    if asked.get("idle"):
+        await offload.run(os.sched_setscheduler, 0, os.SCHED_IDLE, os.sched_param(0))
     deadline = time.perf_counter() + float(asked["seconds"])
     took = []
     while True:
         started = time.perf_counter()
-        await pair_once(mode, present, history)
+        await pair_once(mode, group)
         took.append(time.perf_counter() - started)
         if time.perf_counter() >= deadline:
             break

@@ -38,9 +38,8 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Literal
 
-from zopa.server import offload
 from zopa.server.circle import FIRST, SECOND, circle_pairs, circle_roles, left_out
 from zopa.server.matching import maximum_matching
 from zopa.server.tournament.schedule import Odd, Pairing
@@ -99,9 +98,6 @@ class RoundPairing:
 
 
 EMPTY = Record()
-# Up to this many players a round is paired on the event loop; a larger one goes to the
-# worker process (the measurements behind the line: docs/performance.md).
-INLINE_UP_TO = 200
 
 
 def tiers(order: Sequence[Rule]) -> list[frozenset[Rule]]:
@@ -171,25 +167,6 @@ def pair_round(
         role = _bot_role(record, allowed(record, rules), hint.get(sitter), rng)
         tables.append(Table((sitter, None) if role == FIRST else (None, sitter)))
     return RoundPairing(tuple(tables), rules=rules)
-
-
-async def pair_round_async(
-    players: Sequence[str],
-    history: Mapping[str, Record],
-    *,
-    system: Pairing,
-    odd: Odd,
-    index: int,
-    seed: int,
-    order: Sequence[Rule] = TOURNAMENT,
-) -> RoundPairing:
-    """``pair_round``, off the event loop when the round is large."""
-    how: dict[str, Any] = {"system": system, "odd": odd, "index": index, "seed": seed}
-    if len(players) <= INLINE_UP_TO:
-        return pair_round(players, history, order=order, **how)
-    # Only the players of the round travel to the worker.
-    theirs = {p: history[p] for p in players if p in history}
-    return await offload.run(pair_round, list(players), theirs, order=tuple(order), **how)
 
 
 class _Round:

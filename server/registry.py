@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 
 from zopa.rules.log import Header
@@ -18,6 +19,7 @@ from zopa.rules.scenario import Scenario
 from zopa.server import restore
 from zopa.server.codes import normalize_code
 from zopa.server.errors import NotFound
+from zopa.server.pairing_history import Ledger
 from zopa.server.records import GameEntry, Player, Session
 from zopa.server.scenario_library import session_scenarios
 from zopa.server.storage import GameRow, Storage
@@ -33,6 +35,7 @@ class Registry:
         storage: Storage,
         scenarios: Callable[[str, float | None], Scenario],
         read_through: Callable[[Iterable[str]], Awaitable[None]] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._storage = storage
         # The server's scenario library: an id and time limit -> the scenario (restore.py).
@@ -43,6 +46,12 @@ class Registry:
         self._players: dict[str, Player] = {}
         self._by_token: dict[str, Player] = {}
         self._games: dict[str, GameEntry] = {}
+        # How far the pairing worker has heard each session's history (pairing_history.py).
+        self._ledgers: dict[str, Ledger] = {}
+        # When each session was last asked for by its code, a token or a game, or loaded:
+        # an older one nobody asks for leaves memory again (idle_sessions.py).
+        self._used: dict[str, float] = {}
+        self._clock = clock
         self._loading = asyncio.Lock()
         # Resumes the live games of a session loaded on demand (set by ``Sessions``).
         self.take_over: TakeOver | None = None
@@ -85,10 +94,25 @@ class Registry:
         found = self.latest_game(player)
         return not player.removed and (found is None or not found[0].live)
 
+    def used_at(self, code: str) -> float | None:
+        """When the session was last asked for (or loaded, or opened)."""
+        return self._used.get(code)
+
+    def _use(self, code: str) -> None:
+        self._used[code] = self._clock()
+
+    def ledger(self, session: Session) -> Ledger:
+        """The session's pairing ledger, made on first use."""
+        found = self._ledgers.get(session.code)
+        if found is None:
+            found = self._ledgers[session.code] = Ledger()
+        return found
+
     # ---- adding ----------------------------------------------------------------------
 
     def add_session(self, session: Session) -> None:
         self._sessions[session.code] = session
+        self._use(session.code)
 
     async def new_code(self, make: Callable[[], str]) -> str:
         """A code from ``make`` that no session uses, in memory or in storage."""
@@ -115,6 +139,8 @@ class Registry:
     def forget(self, code: str) -> None:
         """Drop a session, its players and its games from memory (not from storage)."""
         session = self._sessions.pop(code, None)
+        self._ledgers.pop(code, None)
+        self._used.pop(code, None)
         if session is None:
             return
         for player in session.players.values():
@@ -134,6 +160,7 @@ class Registry:
             found = await self._load(key)
         if found is None:
             raise NotFound(f"no session with the code {code!r}", "no_such_session")
+        self._use(found.code)
         return found
 
     async def player_by_token(self, raw: object) -> Player | None:
@@ -146,6 +173,7 @@ class Registry:
                 player = self._by_token.get(raw)
         if player is None or player.removed:
             return None
+        self._use(player.session)
         # Constant-time compare, so response timing does not leak how much matched.
         return player if secrets.compare_digest(player.token, raw) else None
 
@@ -156,6 +184,16 @@ class Registry:
             code = await self._storage.find_session(game=game_id)
             if code is not None and await self._load(code) is not None:
                 entry = self._games.get(game_id)
+        player = (
+            None
+            if entry is None
+            else next(
+                (self._players[p] for p in entry.seats if p is not None and p in self._players),
+                None,
+            )
+        )
+        if player is not None:
+            self._use(player.session)
         return entry
 
     async def _load(self, code: str) -> Session | None:

@@ -2,20 +2,21 @@
 
 Each function turns a session's free players into seatings (role -> player id, ``None``
 for a bot); the pairing itself is ``pairing.pair_round`` for both, with a plain
-session's order of its rules or a tournament's. A player's history (``pairing.Record``)
-is read from the session's games and byes, the one record of who played what with whom.
+session's order of its rules or a tournament's. A player's history is read from the
+session's games and byes, the one record of who played what with whom
+(``pairing_history.py``); a large round goes to the worker process, which keeps it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 from collections.abc import Callable
 from typing import Any
 
 from zopa.rules.scenario import Scenario
 from zopa.server.errors import Conflict, Invalid
-from zopa.server.pairing import EMPTY, PLAIN, TOURNAMENT, Record, RoundPairing, pair_round_async
+from zopa.server.pairing import PLAIN, TOURNAMENT, RoundPairing, Rule
+from zopa.server.pairing_history import Change, pair_session_round
 from zopa.server.records import Session
 from zopa.server.registry import Registry
 from zopa.server.tournament.report import scores
@@ -57,31 +58,40 @@ async def plain(registry: Registry, session: Session, scenario: Scenario) -> lis
     free = free_players(registry, session)
     if not free:
         raise Conflict("no joined player is free to play", "no_players")
-    pairing = await pair_round_async(
-        free,
-        records(registry, session),
-        system="round_robin",
-        odd="bot",
-        index=len(session.rounds),
-        seed=secrets.randbits(32),
-        order=PLAIN,
-    )
+    pairing = await _pair(registry, session, free, index=len(session.rounds), order=PLAIN)
     return seated(pairing, scenario)
 
 
-def records(registry: Registry, session: Session) -> dict[str, Record]:
-    """Each player's record so far: roles by index in the order played, partners, sit-outs."""
-    found: dict[str, Record] = {}
-    for _, entry in registry.games_of(session):
-        roles = entry.scenario.role_ids
-        for role, player in entry.players.items():
-            if player is not None:
-                partner = entry.partner_of(role)[1]
-                found[player] = found.get(player, EMPTY).after(roles.index(role), partner)
-    for byes in session.byes.values():
-        for player in byes:
-            found[player] = found.get(player, EMPTY).after_bye()
-    return found
+async def _pair(
+    registry: Registry,
+    session: Session,
+    players: list[str],
+    *,
+    index: int,
+    order: tuple[Rule, ...],
+    scores: dict[str, float] | None = None,
+) -> RoundPairing:
+    """The session's round ``index`` for ``players``, by its history of games and byes."""
+
+    def seats(game_id: str) -> Change:
+        entry = registry.game(game_id)
+        assert entry is not None
+        return entry.seats
+
+    schedule = session.schedule
+    return await pair_session_round(
+        players,
+        session.rounds,
+        session.byes,
+        seats,
+        registry.ledger(session),
+        scores=scores,
+        system="round_robin" if schedule is None else schedule.pairing,
+        odd="bot" if schedule is None else schedule.odd,
+        index=index,
+        seed=secrets.randbits(32),
+        order=order,
+    )
 
 
 async def tournament(
@@ -100,19 +110,12 @@ async def tournament(
     here = [p for p in free_players(registry, session) if present(p)]
     if not here:
         raise Conflict("no joined player is free to play", "no_players")
-    history = records(registry, session)
+    standing = None
     if schedule.pairing == "swiss":
         played = [entry.played() for _, entry in registry.games_of(session)]
         standing = scores(played, session.byes, list(session.players))
-        history = {p: dataclasses.replace(r, score=standing[p]) for p, r in history.items()}
-    pairing = await pair_round_async(
-        here,
-        history,
-        system=schedule.pairing,
-        odd=schedule.odd,
-        index=number - 1,
-        seed=secrets.randbits(32),
-        order=TOURNAMENT,
+    pairing = await _pair(
+        registry, session, here, index=number - 1, order=TOURNAMENT, scores=standing
     )
     return seated(pairing, scenario), [] if pairing.bye is None else [pairing.bye]
 

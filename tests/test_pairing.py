@@ -10,6 +10,7 @@ against an exhaustive search).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import signal
 import subprocess
@@ -23,16 +24,25 @@ from hypothesis import strategies as st
 
 from tests.live import Player, Server, open_session
 from tests.pairing_oracle import Bookkeeping, exists_perfect, lean
+from zopa.server import offload
 from zopa.server.pairing import (
-    INLINE_UP_TO,
+    EMPTY,
     PLAIN,
     TOURNAMENT,
     Record,
     RoundPairing,
     Rule,
     pair_round,
-    pair_round_async,
     tiers,
+)
+from zopa.server.pairing_history import (
+    INLINE_UP_TO,
+    Change,
+    Ledger,
+    changes_of,
+    fold,
+    pair_kept,
+    pair_session_round,
 )
 from zopa.server.tournament.schedule import Odd, Pairing
 
@@ -284,16 +294,92 @@ def test_a_very_large_session_is_paired_without_recursion_limits() -> None:
             assert history[a].lean <= 0 <= history[b].lean
 
 
-async def test_a_large_round_is_paired_off_the_event_loop_to_the_same_answer() -> None:
+@settings(max_examples=100, deadline=None)
+@given(
+    changes=st.lists(
+        st.one_of(
+            st.tuples(st.sampled_from("abcd")),
+            st.tuples(st.sampled_from("abcd"), st.sampled_from("abcd")).filter(
+                lambda t: t[0] != t[1]
+            ),
+            st.tuples(st.sampled_from("abcd"), st.none()),
+            st.tuples(st.none(), st.sampled_from("abcd")),
+        ),
+        max_size=12,
+    ),
+    cut=st.integers(0, 12),
+)
+def test_folding_changes_gives_each_game_and_bye_in_order(changes: list[Change], cut: int) -> None:
+    """Whole or in two parts, the records are those of each game and bye one by one."""
+    expected: dict[str, Record] = {}
+    for change in changes:
+        if len(change) == 1:
+            (player,) = change
+            assert player is not None
+            expected[player] = expected.get(player, EMPTY).after_bye()
+            continue
+        for role, player in enumerate(change):
+            if player is not None:
+                before = expected.get(player, EMPTY)
+                expected[player] = before.after(role, change[1 - role])
+    assert fold({}, changes) == expected
+    assert fold(fold({}, changes[:cut]), changes[cut:]) == expected
+
+
+def test_the_worker_takes_only_changes_that_continue_what_it_kept() -> None:
+    how = {"system": "round_robin", "odd": "bot", "index": 1, "seed": 1, "order": PLAIN}
+    key = Ledger().key
+    first = pair_kept(key, None, [("a", "b"), ("c", None)], ["a", "b", "c"], None, **how)
+    assert first is not None and first[0] == 2
+    assert pair_kept(key, 1, [("a", "c")], ["a", "b", "c"], None, **how) is None, "not at 1"
+    assert pair_kept(Ledger().key, 2, [], ["a", "b"], None, **how) is None, "never heard of"
+    again = pair_kept(key, 2, [("b", None)], ["a", "b", "c"], None, **how)
+    assert again is not None and again[0] == 3
+    pairs = [set(seats) for seats in again[1]]
+    assert {"a", "b"} not in pairs, "a and b met in the first change"
+
+
+@pytest.mark.parametrize(("system", "odd"), [("round_robin", "bot"), ("swiss", "bye")])
+async def test_a_large_round_is_paired_where_its_history_is_kept_to_the_same_answer(
+    system: Pairing, odd: Odd
+) -> None:
+    """Round after round through the worker, sent only what changed (and everything again
+    once a new worker knows nothing), each the same as paired on the loop from scratch."""
     group = Class()
     group.join(INLINE_UP_TO + 51)
-    for index in range(3):
-        play(group, group.joined[index:], index)
-    history = group.records()
-    how = {"system": "round_robin", "odd": "bot", "index": 3, "seed": 9}
-    inline = pair_round(group.joined, history, order=PLAIN, **how)  # type: ignore[arg-type]
-    away = await pair_round_async(group.joined, history, order=PLAIN, **how)  # type: ignore[arg-type]
-    assert away == inline and len(away.tables) == (INLINE_UP_TO + 52) // 2
+    rounds: list[list[str]] = []
+    byes: dict[int, list[str]] = {}
+    games: dict[str, Change] = {}
+    ledger = Ledger()
+    scores = {p: float(i % 7) for i, p in enumerate(group.joined)}
+    for index in range(5):
+        if index == 3:
+            await offload.shutdown()
+        present = group.joined[index:]
+        how = {"system": system, "odd": odd, "index": index, "seed": index, "order": TOURNAMENT}
+        away = await pair_session_round(
+            present,
+            rounds,
+            byes,
+            games.__getitem__,
+            ledger,
+            scores=scores,
+            **how,  # type: ignore[arg-type]
+        )
+        everything = changes_of(rounds, byes, games.__getitem__)
+        history = {
+            p: dataclasses.replace(r, score=scores[p])
+            for p, r in fold(dict.fromkeys(present, EMPTY), everything).items()
+        }
+        inline = pair_round(present, history, **how)  # type: ignore[arg-type]
+        assert away == inline and ledger.heard == len(everything)
+        ids = [f"g{len(games) + i}" for i in range(len(away.tables))]
+        games.update(zip(ids, (t.seats for t in away.tables), strict=True))
+        rounds.append(ids)
+        if away.bye is not None:
+            byes[index + 1] = [away.bye]
+        group.check_and_record(present, away, TOURNAMENT)
+    await offload.shutdown()
 
 
 async def test_a_plain_session_keeps_its_pairing_history_across_a_restart(
