@@ -29,6 +29,7 @@ from zopa.server.connection_caps import ConnectionCaps
 from zopa.server.errors import Unavailable
 from zopa.server.http_api import Api
 from zopa.server.hub import Hub
+from zopa.server.idle_sessions import IdleSessions
 from zopa.server.practice_retention import PracticeRetention
 from zopa.server.rate_limits import RateLimited, RateLimits
 from zopa.server.refusal_log import RefusalLog
@@ -67,6 +68,7 @@ class Zopa:
         self.limits = RateLimits(settings, self.refusals)
         self.caps = ConnectionCaps(settings)
         self.retention = PracticeRetention(self.sessions, self.storage, settings)
+        self.idle = IdleSessions(self.sessions, self.hub, settings, clock)
         self._heartbeat: asyncio.Task[None] | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._drained = False
@@ -81,6 +83,7 @@ class Zopa:
         await self._beat_once()
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
         self.retention.start()
+        self.idle.start()
         if self.settings.gc_sweep_seconds > 0:
             memory.take_over()
             self._sweeper = asyncio.create_task(
@@ -124,6 +127,7 @@ class Zopa:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         await self.retention.stop()
+        await self.idle.stop()
         self.refusals.stop()
         await self.sessions.shutdown()
         await self.storage.close()

@@ -81,6 +81,11 @@ class Settings:
     practice_linger_seconds: float = 600.0
     practice_retention_seconds: float = 86_400.0
     practice_sweep_seconds: float = 60.0
+    # A session older than `recent_seconds` that nobody has asked for in `idle_seconds`,
+    # with no live game and nobody connected, leaves memory (idle_sessions.py); looked
+    # at every `idle_sweep_seconds` (0: never).
+    idle_seconds: float = 600.0
+    idle_sweep_seconds: float = 60.0
 
 
 def settings_from_env(database: str | None = None) -> Settings:
@@ -131,6 +136,8 @@ def settings_from_env(database: str | None = None) -> Settings:
         practice_sweep_seconds=_number(
             "ZOPA_PRACTICE_SWEEP_SECONDS", defaults.practice_sweep_seconds
         ),
+        idle_seconds=_number("ZOPA_IDLE_SECONDS", defaults.idle_seconds),
+        idle_sweep_seconds=_number("ZOPA_IDLE_SWEEP_SECONDS", defaults.idle_sweep_seconds),
     )
     key = os.environ.get("ZOPA_FACILITATOR_KEY", "")
     if key:

@@ -61,6 +61,10 @@ class Mediators:
         self._watching: dict[str, list[_Watch]] = {}  # session code -> mediators' sockets
         self._seated: dict[str, _Watch] = {}  # game id -> the socket holding its seat
 
+    def watching(self, code: str) -> bool:
+        """Some mediator's socket is open on a game of session ``code``."""
+        return bool(self._watching.get(code))
+
     def changed(self, code: str) -> None:
         """Something in session ``code`` changed: each mediator there hears what is new."""
         for watch in list(self._watching.get(code, ())):

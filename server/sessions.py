@@ -74,6 +74,7 @@ class Sessions:
             storage,
             self.library.timed,
             lambda ids: self.library.read_through(ids, storage),
+            clock,
         )
         self.health = storage.health
         self.snapshots = Snapshots(self.registry, hub, clock, storage.health)
