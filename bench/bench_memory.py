@@ -89,7 +89,7 @@ async def play_class(sessions: Sessions, scenario: str) -> int:
     return played
 
 
-async def ended_games(path: Path, count: int, warm_up: int) -> float:
+async def ended_games(path: Path, count: int, warm_up: int, step: int) -> float:
     """KB of resident memory each ended game keeps."""
     clock = Clock(time.time() - 30 * DAY)
     sessions, storage = await open_sessions(path, clock, gc_sweep_seconds=0)
@@ -99,12 +99,16 @@ async def ended_games(path: Path, count: int, warm_up: int) -> float:
     start = rss_kb()
     played = warmed = 0
     before = start if warm_up <= 0 else 0  # 0: not read yet
+    readings = [(0, start)]  # (games ended, RSS KB), every ``step`` games
     while played < count:
         played += await play_class(sessions, scenarios[played // (CLASS // 2) % 3])
         clock.at += 60
         if not before and played >= warm_up:
             gc.collect()
             before, warmed = rss_kb(), played
+        if played >= readings[-1][0] + step or played >= count:
+            gc.collect()
+            readings.append((played, rss_kb()))
     gc.collect()
     after = rss_kb()
     # Twenty live games in a session of today, for start-up to resume.
@@ -122,7 +126,30 @@ async def ended_games(path: Path, count: int, warm_up: int) -> float:
         f"game (the first {warmed:,} grew it {before - start:,} KB, caches and pools filling; "
         f"over all {played:,}: {1024 * (after - start) / played:.0f} bytes per game)"
     )
+    print_growth(readings)
     return (after - before) / counted
+
+
+def print_growth(readings: list[tuple[int, int]]) -> None:
+    """The resident set at each reading, and the growth per game between readings: a
+    fixed cost shows as growth in the first stretch only, a per-game one in every one."""
+    print("  games ended  " + "".join(f"{n:>8,}" for n, _ in readings))
+    print("  RSS KB       " + "".join(f"{kb:>8,}" for _, kb in readings))
+    per_game = [
+        1024 * (kb - readings[i][1]) / (n - readings[i][0])
+        for i, (n, kb) in enumerate(readings[1:])
+    ]
+    print("  B/game since " + " " * 8 + "".join(f"{b:>8.0f}" for b in per_game))
+    first, last = readings[1], readings[-1]
+    if last[0] > first[0]:
+        late = 1024 * (last[1] - first[1]) / (last[0] - first[0])
+        early = first[1] - readings[0][1]
+        print(
+            f"  the first {first[0]:,} games grew it {early:,} KB "
+            f"({1024 * early / first[0]:.0f} B/game); from {first[0]:,} to {last[0]:,}: "
+            f"{late:.0f} B/game; the first stretch less what the later rate explains: "
+            f"{early - late * first[0] / 1024:,.0f} KB grown once"
+        )
 
 
 async def start_up(path: str, recent_hours: float) -> None:
@@ -180,6 +207,9 @@ def main() -> None:
     parser.add_argument(
         "--warm-up", type=int, help="ended games before the first reading (a fifth of --games)"
     )
+    parser.add_argument(
+        "--step", type=int, default=1000, help="ended games between two readings of the RSS"
+    )
     parser.add_argument("--start-up", help=argparse.SUPPRESS)
     parser.add_argument("--recent-hours", type=float, default=24, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -191,7 +221,7 @@ def main() -> None:
         warm_up = args.games // 5 if args.warm_up is None else args.warm_up
         if not 0 <= warm_up < args.games - CLASS * ROUNDS // 2:
             parser.error("--warm-up leaves no games to measure")
-        asyncio.run(ended_games(path, args.games, warm_up))
+        asyncio.run(ended_games(path, args.games, warm_up, args.step))
         for hours, what in ((24, "older classes on demand"), (1e6, "every session recent")):
             found = timed_start_up(path, hours)
             loaded, resumed = int(found["sessions"]), int(found["resumed"])

@@ -297,7 +297,7 @@ async def through_the_worker(size: int, rounds: int) -> None:
             session.rounds,
             {},
             session.games.__getitem__,
-            session.ledger,
+            lambda: session.ledger,
             index=index,
             order=PLAIN,
             **how,  # type: ignore[arg-type]
@@ -380,14 +380,16 @@ def launch(workdir: Path) -> Target:
 
 def windows(spare_core: bool) -> dict[str, dict[str, object] | None]:
     """Each latency window's pairing, by column. With the server alone on its core: none,
-    on the loop, in a thread, in the worker process sent whole records (``pickled``, as
-    before) and as the server pairs (``process``: the worker keeps the history), the
-    worker sharing the server's core. With ``spare_core``: none and the two ways through
-    the worker, moved to the other core."""
+    on the loop, in a thread, and in the worker process sharing the server's core: sent
+    whole records (``pickled``, as before 2026-12-06, at nice 19) and as the server pairs
+    now (the worker keeps the history), at nice 19 (``nice``) and at ``SCHED_IDLE``
+    (``process``). With ``spare_core``: none and the ways through the worker, moved to
+    the other core."""
     cores = [1] if spare_core else [0] if PINNED else []
     worker: dict[str, dict[str, object] | None] = {
-        "pickled": {"mode": "pickled", "cores": cores},
-        "process": {"mode": "server", "cores": cores},
+        "pickled": {"mode": "pickled", "cores": cores, "policy": "nice"},
+        "nice": {"mode": "server", "cores": cores, "policy": "nice"},
+        "process": {"mode": "server", "cores": cores, "policy": "idle"},
     }
     if spare_core:
         return {"none": None, **worker}

@@ -1,7 +1,7 @@
 """``zopa serve`` with one more route, for bench/bench_pairing.py: pairings inside the server.
 
 Run: ``python bench/pairing_server.py --port 8000 --db bench.db`` (the flags of ``zopa
-serve``). ``POST /bench/pairing {"mode", "players", "seconds", "cores"?, "idle"?}`` pairs a
+serve``). ``POST /bench/pairing {"mode", "players", "seconds", "cores"?, "policy"?}`` pairs a
 class of ``players`` back to back for ``seconds`` on the server's own event loop, and
 answers ``{"pairings", "ms"}``: how many, and the mean milliseconds each took as the
 loop saw it. Each pairing runs:
@@ -16,7 +16,8 @@ loop saw it. Each pairing runs:
   changes); every ``HISTORY`` rounds the session starts again as a new one (the worker
   is then sent its whole history once, as for a session's first large round).
 
-The worker is first moved to ``cores``, and with ``idle`` to the ``SCHED_IDLE`` policy.
+The worker is first moved to ``cores``, and to the ``policy`` asked for: ``idle`` is
+``SCHED_IDLE``, ``nice`` the ordinary policy at the worker's nice 19.
 The players' latency meanwhile is what the benchmark measures. The class has the history
 of ``HISTORY`` rounds with a tenth of it busy in each, and another tenth is busy in the
 round paired, so that each pairing has to bend the circle.
@@ -138,7 +139,7 @@ async def pair_once(mode: str, group: Class) -> None:
             session.rounds,
             {},
             session.games.__getitem__,
-            session.ledger,
+            lambda: session.ledger,
             system="round_robin",
             odd="bot",
             index=index,
@@ -154,8 +155,9 @@ async def run_pairings(request: Request) -> JSONResponse:
     mode = str(asked["mode"])
     if asked.get("cores"):
         await offload.run(os.sched_setaffinity, 0, set(asked["cores"]))
-    if asked.get("idle"):
-        await offload.run(os.sched_setscheduler, 0, os.SCHED_IDLE, os.sched_param(0))
+    if asked.get("policy"):
+        policy = os.SCHED_IDLE if asked["policy"] == "idle" else os.SCHED_OTHER
+        await offload.run(os.sched_setscheduler, 0, policy, os.sched_param(0))
     deadline = time.perf_counter() + float(asked["seconds"])
     took = []
     while True:

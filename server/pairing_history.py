@@ -118,7 +118,7 @@ async def pair_session_round(
     rounds: Sequence[Sequence[str]],
     byes: Mapping[int, Sequence[str]],
     seats: Callable[[str], Change],
-    ledger: Ledger,
+    ledger_of: Callable[[], Ledger],
     *,
     scores: Mapping[str, float] | None = None,
     system: Pairing,
@@ -129,7 +129,8 @@ async def pair_session_round(
 ) -> RoundPairing:
     """A session's round: on the event loop when small, else where its history is kept.
 
-    ``scores`` are the players' standings (Swiss); ``ledger`` is the session's own.
+    ``scores`` are the players' standings (Swiss); ``ledger_of`` gives the session's own
+    ledger, asked for only when the round is large.
     """
     how = {"system": system, "odd": odd, "index": index, "seed": seed, "order": tuple(order)}
     if len(players) <= INLINE_UP_TO:
@@ -141,6 +142,7 @@ async def pair_session_round(
             }
         return pair_round(players, history, **how)  # type: ignore[arg-type]
     standings = None if scores is None else tuple(scores.get(p, 0.0) for p in players)
+    ledger = ledger_of()
     heard, ledger.heard = ledger.heard, -1  # until the worker answers: whole next time
     news = changes_of(rounds, byes, seats, ledger)
     answer = None

@@ -84,7 +84,7 @@ async def _pair(
         session.rounds,
         session.byes,
         seats,
-        registry.ledger(session),
+        lambda: registry.ledger(session),
         scores=scores,
         system="round_robin" if schedule is None else schedule.pairing,
         odd="bot" if schedule is None else schedule.odd,

@@ -362,7 +362,7 @@ async def test_a_large_round_is_paired_where_its_history_is_kept_to_the_same_ans
             rounds,
             byes,
             games.__getitem__,
-            ledger,
+            lambda: ledger,
             scores=scores,
             **how,  # type: ignore[arg-type]
         )
