@@ -156,8 +156,11 @@ async def run_pairings(request: Request) -> JSONResponse:
     if asked.get("cores"):
         await offload.run(os.sched_setaffinity, 0, set(asked["cores"]))
     if asked.get("policy"):
-        policy = os.SCHED_IDLE if asked["policy"] == "idle" else os.SCHED_OTHER
-        await offload.run(os.sched_setscheduler, 0, policy, os.sched_param(0))
+        policy = "SCHED_IDLE" if asked["policy"] == "idle" else "SCHED_OTHER"
+        # ``os.sched_param`` does not pickle: the worker builds its own.
+        await offload.run(
+            exec, f"import os; os.sched_setscheduler(0, os.{policy}, os.sched_param(0))"
+        )
     deadline = time.perf_counter() + float(asked["seconds"])
     took = []
     while True:
