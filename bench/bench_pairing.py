@@ -381,15 +381,16 @@ def launch(workdir: Path) -> Target:
 def windows(spare_core: bool) -> dict[str, dict[str, object] | None]:
     """Each latency window's pairing, by column. With the server alone on its core: none,
     on the loop, in a thread, and in the worker process sharing the server's core: sent
-    whole records (``pickled``, as before 2026-12-06, at nice 19) and as the server pairs
-    now (the worker keeps the history), at nice 19 (``nice``) and at ``SCHED_IDLE``
-    (``process``). With ``spare_core``: none and the ways through the worker, moved to
-    the other core."""
+    whole records (``pickled``, as before 2026-12-06) and as the server pairs now
+    (``process``: the worker keeps the history), both at nice 19 as the server runs its
+    worker, and the same at ``SCHED_IDLE`` (``idle``, tried and not kept: it starved the
+    worker on a busy machine and did not lower the players' latency). With
+    ``spare_core``: none and the ways through the worker, moved to the other core."""
     cores = [1] if spare_core else [0] if PINNED else []
     worker: dict[str, dict[str, object] | None] = {
         "pickled": {"mode": "pickled", "cores": cores, "policy": "nice"},
-        "nice": {"mode": "server", "cores": cores, "policy": "nice"},
-        "process": {"mode": "server", "cores": cores, "policy": "idle"},
+        "process": {"mode": "server", "cores": cores, "policy": "nice"},
+        "idle": {"mode": "server", "cores": cores, "policy": "idle"},
     }
     if spare_core:
         return {"none": None, **worker}
