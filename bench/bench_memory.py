@@ -25,12 +25,16 @@ In process, on a real SQLite file, with the server's own rooms and no sockets:
 
 from __future__ import annotations
 
+import _sqlite3
 import argparse
 import asyncio
+import ctypes
 import dataclasses
 import gc
+import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -41,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from zopa.server.config import Settings
 from zopa.server.hub import Hub
+from zopa.server.idle_sessions import IdleSessions
 from zopa.server.pairing import PLAIN, pair_round
 from zopa.server.sessions import Sessions
 from zopa.server.storage_sqlite import SqliteStorage
@@ -55,6 +60,48 @@ def rss_kb() -> int:
     with open("/proc/self/statm") as statm:
         pages = int(statm.read().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def sqlite_kb() -> int:
+    """What SQLite has allocated in this process (its page caches most of it), in KB."""
+    used, peak = ctypes.c_int64(), ctypes.c_int64()
+    status = ctypes.CDLL(_sqlite3.__file__).sqlite3_status64
+    if status(0, ctypes.byref(used), ctypes.byref(peak), 0) != 0:  # SQLITE_STATUS_MEMORY_USED
+        return -1
+    return used.value // 1024
+
+
+def python_arenas_kb() -> tuple[int, int]:
+    """Python's small-object allocator: its arenas, and what its live blocks fill, in KB."""
+    with tempfile.TemporaryFile() as out:
+        saved = os.dup(2)
+        os.dup2(out.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        text = out.read().decode()
+    arenas = re.search(r"arenas \* \d+ bytes/arena\s*=\s*([\d,]+)", text)
+    blocks = re.search(r"# bytes in allocated blocks\s*=\s*([\d,]+)", text)
+    if arenas is None or blocks is None:
+        return -1, -1
+    return (int(arenas[1].replace(",", "")) // 1024, int(blocks[1].replace(",", "")) // 1024)
+
+
+@dataclasses.dataclass(frozen=True)
+class Reading:
+    games: int
+    rss: int  # KB, as every figure here
+    sqlite: int
+    arenas: int
+    blocks: int
+
+
+def reading(games: int) -> Reading:
+    gc.collect()
+    return Reading(games, rss_kb(), sqlite_kb(), *python_arenas_kb())
 
 
 class Clock:
@@ -99,16 +146,15 @@ async def ended_games(path: Path, count: int, warm_up: int, step: int) -> float:
     start = rss_kb()
     played = warmed = 0
     before = start if warm_up <= 0 else 0  # 0: not read yet
-    readings = [(0, start)]  # (games ended, RSS KB), every ``step`` games
+    readings = [reading(0)]  # every ``step`` games
     while played < count:
         played += await play_class(sessions, scenarios[played // (CLASS // 2) % 3])
         clock.at += 60
         if not before and played >= warm_up:
             gc.collect()
             before, warmed = rss_kb(), played
-        if played >= readings[-1][0] + step or played >= count:
-            gc.collect()
-            readings.append((played, rss_kb()))
+        if played >= readings[-1].games + step or played >= count:
+            readings.append(reading(played))
     gc.collect()
     after = rss_kb()
     # Twenty live games in a session of today, for start-up to resume.
@@ -117,6 +163,13 @@ async def ended_games(path: Path, count: int, warm_up: int, step: int) -> float:
     for n in range(CLASS):
         await sessions.players.join(today.code, f"Live {n}")
     await sessions.rounds.start(today.code)
+    # The classes, a month old and not asked for since, leave memory at the idle sweep.
+    held = reading(played)
+    idle = IdleSessions(sessions, Hub(), sessions.settings, clock)
+    gone = len(idle.sweep())
+    swept = reading(played)
+    ctypes.CDLL(None).malloc_trim(0)  # what the C allocator could give back at once
+    trimmed = rss_kb()
     await sessions.shutdown()
     await storage.close()
     counted = played - warmed
@@ -127,29 +180,51 @@ async def ended_games(path: Path, count: int, warm_up: int, step: int) -> float:
         f"over all {played:,}: {1024 * (after - start) / played:.0f} bytes per game)"
     )
     print_growth(readings)
+    print(
+        f"idle sweep: {gone} old sessions left memory ({sessions.registry.count()} left); "
+        f"Python's live blocks {held.blocks:,} -> {swept.blocks:,} KB, free for new work in "
+        f"the process; RSS {held.rss:,} -> {swept.rss:,} KB ({trimmed:,} KB once the C "
+        "allocator trimmed: arenas with any block in use stay)"
+    )
     return (after - before) / counted
 
 
-def print_growth(readings: list[tuple[int, int]]) -> None:
-    """The resident set at each reading, and the growth per game between readings: a
-    fixed cost shows as growth in the first stretch only, a per-game one in every one."""
-    print("  games ended  " + "".join(f"{n:>8,}" for n, _ in readings))
-    print("  RSS KB       " + "".join(f"{kb:>8,}" for _, kb in readings))
-    per_game = [
-        1024 * (kb - readings[i][1]) / (n - readings[i][0])
-        for i, (n, kb) in enumerate(readings[1:])
-    ]
-    print("  B/game since " + " " * 8 + "".join(f"{b:>8.0f}" for b in per_game))
-    first, last = readings[1], readings[-1]
-    if last[0] > first[0]:
-        late = 1024 * (last[1] - first[1]) / (last[0] - first[0])
-        early = first[1] - readings[0][1]
-        print(
-            f"  the first {first[0]:,} games grew it {early:,} KB "
-            f"({1024 * early / first[0]:.0f} B/game); from {first[0]:,} to {last[0]:,}: "
-            f"{late:.0f} B/game; the first stretch less what the later rate explains: "
-            f"{early - late * first[0] / 1024:,.0f} KB grown once"
-        )
+def print_growth(readings: list[Reading]) -> None:
+    """The resident set at each reading, what SQLite and Python's small-object allocator
+    hold of it, and the growth per game between readings: a fixed cost shows as growth
+    in the first stretch only, a per-game one in every one."""
+
+    def row(name: str, values: list[float], form: str = ",.0f") -> None:
+        print(f"  {name:<24}" + "".join(f"{v:>8{form}}" for v in values))
+
+    row("games ended", [r.games for r in readings])
+    row("RSS KB", [r.rss for r in readings])
+    row("  SQLite's heap KB", [r.sqlite for r in readings])
+    row("  Python's arenas KB", [r.arenas for r in readings])
+    row("    in live blocks KB", [r.blocks for r in readings])
+    steps = list(itertools.pairwise(readings))
+    row(
+        "RSS B/game since last",
+        [0] + [1024 * (r.rss - p.rss) / (r.games - p.games) for p, r in steps],
+    )
+    zero, first, last = readings[0], readings[1], readings[-1]
+    if last.games <= first.games:
+        return
+    late = 1024 * (last.rss - first.rss) / (last.games - first.games)
+
+    def grew(name: str) -> tuple[int, int]:
+        """How much ``name`` grew over the first stretch, and over all the others."""
+        early = getattr(first, name) - getattr(zero, name)
+        return early, getattr(last, name) - getattr(first, name)
+
+    rss, sqlite, arenas, blocks = (grew(n) for n in ("rss", "sqlite", "arenas", "blocks"))
+    print(
+        f"  the first {first.games:,} games grew the RSS {rss[0]:,} KB, the next "
+        f"{last.games - first.games:,} {rss[1]:,} KB ({late:.0f} B/game); grown once, beyond "
+        f"that rate: {rss[0] - late * first.games / 1024:,.0f} KB, of which SQLite's heap "
+        f"{sqlite[0]:,} KB (later {sqlite[1]:+,}) and Python's arenas {arenas[0]:,} KB (later "
+        f"{arenas[1]:+,}; their live blocks {blocks[0]:+,}, later {blocks[1]:+,})"
+    )
 
 
 async def start_up(path: str, recent_hours: float) -> None:
