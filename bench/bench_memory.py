@@ -12,7 +12,10 @@ In process, on a real SQLite file, with the server's own rooms and no sockets:
    between, is what each ended game keeps. The first games' growth is bounded, not per
    game: SQLite's page cache (2 MB by default) and the scenario caches fill up, and the
    allocator's pools grow to the live work's peak; it is printed too, with the growth
-   over every game.
+   over every game. Printed last: the resident set every ``--step`` games with what
+   SQLite's heap and Python's small-object arenas hold of it, the growth per game between
+   readings, and what grew once beyond the later rate; then the idle sweep
+   (``idle_sessions.py``) letting the month-old classes go.
 2. **Start-up.** That database, plus a recent session with 20 live games, is opened by
    a fresh process that times ``storage.open`` and ``Sessions.recover``: once with the
    classes older than ``ZOPA_RECENT_HOURS`` (their sessions load on demand) and once
@@ -39,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -136,8 +140,11 @@ async def play_class(sessions: Sessions, scenario: str) -> int:
     return played
 
 
-async def ended_games(path: Path, count: int, warm_up: int, step: int) -> float:
-    """KB of resident memory each ended game keeps."""
+async def ended_games(
+    path: Path, count: int, warm_up: int, step: int, later: list[Callable[[], None]]
+) -> float:
+    """KB of resident memory each ended game keeps; the readings' lines go to ``later``,
+    printed after the other figures."""
     clock = Clock(time.time() - 30 * DAY)
     sessions, storage = await open_sessions(path, clock, gc_sweep_seconds=0)
     scenarios = ["guitar", "new-hire", "supplier"]
@@ -167,6 +174,7 @@ async def ended_games(path: Path, count: int, warm_up: int, step: int) -> float:
     held = reading(played)
     idle = IdleSessions(sessions, Hub(), sessions.settings, clock)
     gone = len(idle.sweep())
+    count_left = sessions.registry.count()
     swept = reading(played)
     ctypes.CDLL(None).malloc_trim(0)  # what the C allocator could give back at once
     trimmed = rss_kb()
@@ -179,12 +187,14 @@ async def ended_games(path: Path, count: int, warm_up: int, step: int) -> float:
         f"game (the first {warmed:,} grew it {before - start:,} KB, caches and pools filling; "
         f"over all {played:,}: {1024 * (after - start) / played:.0f} bytes per game)"
     )
-    print_growth(readings)
-    print(
-        f"idle sweep: {gone} old sessions left memory ({sessions.registry.count()} left); "
-        f"Python's live blocks {held.blocks:,} -> {swept.blocks:,} KB, free for new work in "
-        f"the process; RSS {held.rss:,} -> {swept.rss:,} KB ({trimmed:,} KB once the C "
-        "allocator trimmed: arenas with any block in use stay)"
+    later.append(lambda: print_growth(readings))
+    later.append(
+        lambda: print(
+            f"idle sweep: {gone} old sessions left memory ({count_left} left); Python's live "
+            f"blocks {held.blocks:,} -> {swept.blocks:,} KB, free for new work in the process; "
+            f"RSS {held.rss:,} -> {swept.rss:,} KB ({trimmed:,} KB once the C allocator "
+            "trimmed: arenas with any block in use stay)"
+        )
     )
     return (after - before) / counted
 
@@ -296,7 +306,8 @@ def main() -> None:
         warm_up = args.games // 5 if args.warm_up is None else args.warm_up
         if not 0 <= warm_up < args.games - CLASS * ROUNDS // 2:
             parser.error("--warm-up leaves no games to measure")
-        asyncio.run(ended_games(path, args.games, warm_up, args.step))
+        later: list[Callable[[], None]] = []
+        asyncio.run(ended_games(path, args.games, warm_up, args.step, later))
         for hours, what in ((24, "older classes on demand"), (1e6, "every session recent")):
             found = timed_start_up(path, hours)
             loaded, resumed = int(found["sessions"]), int(found["resumed"])
@@ -309,6 +320,8 @@ def main() -> None:
             f"a round of {args.round} games: {1000 * spent:.0f} ms to start, best of 3 "
             f"(the pairing alone: {1000 * pairing:.0f} ms)"
         )
+        for line in later:
+            line()
 
 
 if __name__ == "__main__":
