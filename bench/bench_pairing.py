@@ -58,7 +58,7 @@ from bench.bench_load import (
 from bench.pairing_server import HISTORY, synthetic_class
 from zopa.server import offload
 from zopa.server.pairing import PLAIN, TOURNAMENT, Record, RoundPairing, Rule, pair_round
-from zopa.server.pairing_history import INLINE_UP_TO, pair_session_round
+from zopa.server.pairing_history import INLINE_UP_TO
 from zopa.server.tournament.schedule import Pairing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -290,19 +290,7 @@ async def through_the_worker(size: int, rounds: int) -> None:
 
     session = base.again()
 
-    async def kept() -> None:
-        index = len(session.rounds)
-        found = await pair_session_round(
-            session.present(index),
-            session.rounds,
-            {},
-            session.games.__getitem__,
-            lambda: session.ledger,
-            index=index,
-            order=PLAIN,
-            **how,  # type: ignore[arg-type]
-        )
-        session.add(found)
+    kept = session.next_round
 
     first = await measured(kept)
     costs: dict[str, list[tuple[float, float]]] = {"pickled": [], "kept": []}

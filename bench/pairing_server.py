@@ -76,6 +76,23 @@ class Synthetic:
             ids.append(game_id)
         self.rounds.append(ids)
 
+    async def next_round(self) -> None:
+        """The session's next round as the server pairs it, its games added."""
+        index = len(self.rounds)
+        found = await pair_session_round(
+            self.present(index),
+            self.rounds,
+            {},
+            self.games.__getitem__,
+            lambda: self.ledger,
+            system="round_robin",
+            odd="bot",
+            index=index,
+            seed=index,
+            order=PLAIN,
+        )
+        self.add(found)
+
     def again(self) -> Synthetic:
         """The same first rounds as a new session: the worker has not heard of it."""
         fresh = Synthetic(self.players, [list(r) for r in self.rounds[:HISTORY]])
@@ -130,23 +147,9 @@ async def pair_once(mode: str, group: Class) -> None:
         how = {"system": "round_robin", "odd": "bot", "index": HISTORY, "seed": 1}
         await offload.run(pair_round, group.present, theirs, order=PLAIN, **how)
     else:
-        session = group.session
-        if len(session.rounds) >= 2 * HISTORY:
-            session = group.session = group.base.again()
-        index = len(session.rounds)
-        found = await pair_session_round(
-            session.present(index),
-            session.rounds,
-            {},
-            session.games.__getitem__,
-            lambda: session.ledger,
-            system="round_robin",
-            odd="bot",
-            index=index,
-            seed=index,
-            order=PLAIN,
-        )
-        session.add(found)
+        if len(group.session.rounds) >= 2 * HISTORY:
+            group.session = group.base.again()
+        await group.session.next_round()
 
 
 async def run_pairings(request: Request) -> JSONResponse:

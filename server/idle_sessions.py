@@ -20,8 +20,6 @@ with the same answers as before.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -30,6 +28,7 @@ from zopa.server.config import Settings
 from zopa.server.hub import Hub
 from zopa.server.records import Session
 from zopa.server.sessions import Sessions
+from zopa.server.sweeper import Sweeper
 
 log = logging.getLogger("zopa.idle")
 
@@ -46,25 +45,16 @@ class IdleSessions:
         self.hub = hub
         self.settings = settings
         self.clock = clock
-        self._task: asyncio.Task[None] | None = None
+        self._sweeper = Sweeper("idle session sweep", settings.idle_sweep_seconds, self._swept, log)
 
     def start(self) -> None:
-        if self.settings.idle_sweep_seconds > 0:
-            self._task = asyncio.create_task(self._run(), name="idle sessions")
+        self._sweeper.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._sweeper.stop()
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.idle_sweep_seconds)
-            try:
-                self.sweep()
-            except Exception:  # the next sweep looks again
-                log.exception("idle session sweep failed")
+    async def _swept(self) -> None:
+        self.sweep()
 
     def sweep(self) -> list[str]:
         """One look: the codes of the sessions that left memory."""

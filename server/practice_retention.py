@@ -17,8 +17,6 @@ never touched.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -26,6 +24,7 @@ from collections.abc import Callable
 from zopa.server.config import Settings
 from zopa.server.sessions import Sessions
 from zopa.server.storage import Storage
+from zopa.server.sweeper import Sweeper
 
 log = logging.getLogger("zopa.practice")
 
@@ -46,25 +45,13 @@ class PracticeRetention:
         self.settings = settings
         self.clock = clock
         self._ended: dict[str, float] = {}  # practice session -> when a sweep saw it over
-        self._task: asyncio.Task[None] | None = None
+        self._sweeper = Sweeper("practice sweep", settings.practice_sweep_seconds, self.sweep, log)
 
     def start(self) -> None:
-        if self.settings.practice_sweep_seconds > 0:
-            self._task = asyncio.create_task(self._run(), name="practice retention")
+        self._sweeper.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.practice_sweep_seconds)
-            try:
-                await self.sweep()
-            except Exception:  # storage trouble: the next sweep tries again
-                log.exception("practice sweep failed")
+        await self._sweeper.stop()
 
     async def sweep(self) -> tuple[int, int]:
         """One look: how many practice sessions left memory, and the database."""
