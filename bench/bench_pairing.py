@@ -373,15 +373,19 @@ def windows(spare_core: bool) -> dict[str, dict[str, object] | None]:
     (``process``: the worker keeps the history), both at nice 19 as the server runs its
     worker, and the same at ``SCHED_IDLE`` (``idle``, tried and not kept: it starved the
     worker on a busy machine and did not lower the players' latency). With
-    ``spare_core``: none and the ways through the worker, moved to the other core."""
+    ``spare_core``: none and the worker moved to the other core, as before, as now, and
+    as now at nice 0 (``nice 0``: on a machine shared with other work, a worker at nice
+    19 gets little of the other core, and so pairs far less often in a window)."""
     cores = [1] if spare_core else [0] if PINNED else []
     worker: dict[str, dict[str, object] | None] = {
         "pickled": {"mode": "pickled", "cores": cores, "policy": "nice"},
         "process": {"mode": "server", "cores": cores, "policy": "nice"},
-        "idle": {"mode": "server", "cores": cores, "policy": "idle"},
     }
     if spare_core:
+        if os.geteuid() == 0:
+            worker["nice 0"] = {"mode": "server", "cores": cores, "policy": "normal"}
         return {"none": None, **worker}
+    worker["idle"] = {"mode": "server", "cores": cores, "policy": "idle"}
     return {"none": None, "inline": {"mode": "inline"}, "thread": {"mode": "thread"}, **worker}
 
 

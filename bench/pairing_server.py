@@ -16,8 +16,9 @@ loop saw it. Each pairing runs:
   changes); every ``HISTORY`` rounds the session starts again as a new one (the worker
   is then sent its whole history once, as for a session's first large round).
 
-The worker is first moved to ``cores``, and to the ``policy`` asked for: ``idle`` is
-``SCHED_IDLE``, ``nice`` the ordinary policy at the worker's nice 19.
+The worker is first moved to ``cores``, and to the ``policy`` asked for: ``nice`` is the
+ordinary policy at nice 19 (as the server runs it), ``idle`` is ``SCHED_IDLE``, ``normal``
+the ordinary policy at nice 0 (it needs the right to raise a priority).
 The players' latency meanwhile is what the benchmark measures. The class has the history
 of ``HISTORY`` rounds with a tenth of it busy in each, and another tenth is busy in the
 round paired, so that each pairing has to bend the circle.
@@ -49,6 +50,8 @@ from zopa.server.pairing import PLAIN, Record, RoundPairing, pair_round
 from zopa.server.pairing_history import Change, Ledger, changes_of, fold, pair_session_round
 
 HISTORY = 20
+# The worker's scheduling, by name: the policy and the nice value.
+POLICIES = {"nice": ("SCHED_OTHER", 19), "idle": ("SCHED_IDLE", 19), "normal": ("SCHED_OTHER", 0)}
 
 
 @dataclass
@@ -159,10 +162,12 @@ async def run_pairings(request: Request) -> JSONResponse:
     if asked.get("cores"):
         await offload.run(os.sched_setaffinity, 0, set(asked["cores"]))
     if asked.get("policy"):
-        policy = "SCHED_IDLE" if asked["policy"] == "idle" else "SCHED_OTHER"
         # ``os.sched_param`` does not pickle: the worker builds its own.
+        policy, nice = POLICIES[str(asked["policy"])]
         await offload.run(
-            exec, f"import os; os.sched_setscheduler(0, os.{policy}, os.sched_param(0))"
+            exec,
+            f"import os; os.sched_setscheduler(0, os.{policy}, os.sched_param(0)); "
+            f"os.setpriority(os.PRIO_PROCESS, 0, {nice})",
         )
     deadline = time.perf_counter() + float(asked["seconds"])
     took = []
