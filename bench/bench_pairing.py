@@ -372,7 +372,9 @@ def windows(spare_core: bool) -> dict[str, dict[str, object] | None]:
     whole records (``pickled``, as before 2026-12-06) and as the server pairs now
     (``process``: the worker keeps the history), both at nice 19 as the server runs its
     worker, and the same at ``SCHED_IDLE`` (``idle``, tried and not kept: it starved the
-    worker on a busy machine and did not lower the players' latency). With
+    worker on a busy machine and did not lower the players' latency), and the worker only
+    spinning at nice 19, no pairing at all (``busy``: what any work on the server's core
+    costs the players). With
     ``spare_core``: none and the worker moved to the other core, as before, as now, and
     as now at nice 0 (``nice 0``: on a machine shared with other work, a worker at nice
     19 gets little of the other core, and so pairs far less often in a window)."""
@@ -386,6 +388,8 @@ def windows(spare_core: bool) -> dict[str, dict[str, object] | None]:
             worker["nice 0"] = {"mode": "server", "cores": cores, "policy": "normal"}
         return {"none": None, **worker}
     worker["idle"] = {"mode": "server", "cores": cores, "policy": "idle"}
+    # The worker at nice 19 spinning, no pairing: what any work on the server's core costs.
+    worker["busy"] = {"mode": "busy", "cores": cores, "policy": "nice"}
     return {"none": None, "inline": {"mode": "inline"}, "thread": {"mode": "thread"}, **worker}
 
 

@@ -16,6 +16,8 @@ loop saw it. Each pairing runs:
   changes); every ``HISTORY`` rounds the session starts again as a new one (the worker
   is then sent its whole history once, as for a session's first large round).
 
+- ``busy``: no pairing, the worker only busy for ``seconds`` (a loop that spins).
+
 The worker is first moved to ``cores``, and to the ``policy`` asked for: ``nice`` is the
 ordinary policy at nice 19 (as the server runs it), ``idle`` is ``SCHED_IDLE``, ``normal``
 the ordinary policy at nice 0 (it needs the right to raise a priority).
@@ -140,8 +142,15 @@ def the_class(size: int) -> Class:
     return _classes[size]
 
 
-async def pair_once(mode: str, group: Class) -> None:
-    if mode == "inline":
+# The worker busy for a while with no pairing at all: what any work beside the server
+# costs the players, for comparison.
+SPIN = "import time\nend = time.perf_counter() + {seconds}\nwhile time.perf_counter() < end: pass"
+
+
+async def pair_once(mode: str, group: Class, seconds: float = 0.0) -> None:
+    if mode == "busy":
+        await offload.run(exec, SPIN.format(seconds=seconds))
+    elif mode == "inline":
         pair(group.present, group.history)
     elif mode == "thread":
         await asyncio.to_thread(pair, group.present, group.history)
@@ -173,7 +182,7 @@ async def run_pairings(request: Request) -> JSONResponse:
     took = []
     while True:
         started = time.perf_counter()
-        await pair_once(mode, group)
+        await pair_once(mode, group, float(asked["seconds"]))
         took.append(time.perf_counter() - started)
         if time.perf_counter() >= deadline:
             break
