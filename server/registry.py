@@ -184,16 +184,11 @@ class Registry:
             code = await self._storage.find_session(game=game_id)
             if code is not None and await self._load(code) is not None:
                 entry = self._games.get(game_id)
-        player = (
-            None
-            if entry is None
-            else next(
-                (self._players[p] for p in entry.seats if p is not None and p in self._players),
-                None,
-            )
-        )
-        if player is not None:
-            self._use(player.session)
+        for seat in entry.seats if entry is not None else ():
+            player = self._players.get(seat) if seat is not None else None
+            if player is not None:
+                self._use(player.session)  # a game's session is its players'
+                break
         return entry
 
     async def _load(self, code: str) -> Session | None:
