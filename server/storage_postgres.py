@@ -48,6 +48,7 @@ from zopa.server.storage import (
     SessionRow,
     Snapshot,
 )
+from zopa.server.storage_gathering import Gathering, resolve
 
 T = TypeVar("T")
 Connection = psycopg.AsyncConnection[Any]
@@ -79,7 +80,8 @@ class PostgresStorage:
         self._queue: asyncio.Queue[_Work | None] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
         self._connection: Connection | None = None
-        self._gathering: list[Record] | None = None
+        # Records made during this turn of the event loop, handed over together.
+        self.record = Gathering(self._hand_over).add
         # The sessions whose locks this worker's connection holds.
         self._owned: set[str] = set()
         self._next_seq: NextSeq = {}
@@ -145,7 +147,7 @@ class PostgresStorage:
             self._changes.clear()
             reason = self.health.reason or "the database cannot be reached"
             for _, future in batch:
-                _settle(future, None, Unavailable(f"storage is failing: {reason}"))
+                resolve(future, None, Unavailable(f"storage is failing: {reason}"))
             return
         try:
             # Not pipelined: psycopg's pipeline mode cost more client CPU per batch than the
@@ -161,19 +163,19 @@ class PostgresStorage:
                 # connection, and the locks on it, stay if it is still there.
                 self.health.failed(f"storage is failing: {exc}", time.time())
                 for _, future in batch:
-                    _settle(future, None, Unavailable(f"storage is failing: {exc}"))
+                    resolve(future, None, Unavailable(f"storage is failing: {exc}"))
                 return
             if len(batch) > 1:
                 # Rare: one bad item. Commit one at a time so the others still land.
                 for item in batch:
                     await self._commit([item])
                 return
-            _settle(batch[0][1], None, exc)
+            resolve(batch[0][1], None, exc)
             return
         settle(self._changes, self._next_seq)
         self.health.recovered()
         for (_, future), value in zip(batch, values, strict=True):
-            _settle(future, value, None)
+            resolve(future, value, None)
 
     def _lose(self, reason: str) -> None:
         """The connection is gone, and with it every lock: no write until it is back."""
@@ -286,33 +288,8 @@ class PostgresStorage:
 
         await self._do(work)
 
-    def record(
-        self,
-        game_id: str,
-        events: list[tuple[int, str]],
-        result: str | None,
-        then: Callable[[bool], None],
-    ) -> None:
-        if self._gathering is None:
-            self._gathering = []
-            asyncio.get_running_loop().call_soon(self._hand_over)
-        rows = [(game_id, seq, line) for seq, line in events]
-        self._gathering.append((game_id, rows, result, then))
-
-    def _hand_over(self) -> None:
+    def _hand_over(self, records: list[Record], done: asyncio.Future[list[bool]]) -> None:
         """One work item for every record of this loop turn: one transaction for them all."""
-        records, self._gathering = self._gathering or [], None
-        done: asyncio.Future[list[bool]] = asyncio.get_running_loop().create_future()
-
-        def announce(future: asyncio.Future[list[bool]]) -> None:
-            failed = future.exception()
-            if failed is not None:
-                log.error("events could not be stored: %s", failed)
-                stored = [False] * len(records)
-            else:
-                stored = future.result()
-            for (*_, then), ok in zip(records, stored, strict=True):
-                then(ok)
 
         async def work(c: Connection) -> list[bool]:
             steps, written = plan(records, self._next_seq, self._changes)
@@ -323,7 +300,6 @@ class PostgresStorage:
                     await postgres_writes.finish(c, *step)
             return written
 
-        done.add_done_callback(announce)
         self._queue.put_nowait((work, done))
 
     async def end_game(self, game_id: str, result: str) -> None:
@@ -406,12 +382,3 @@ class PostgresStorage:
 async def _quietly_close(connection: Connection) -> None:
     with contextlib.suppress(psycopg.Error, OSError):
         await connection.close()
-
-
-def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(value)

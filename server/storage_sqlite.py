@@ -49,6 +49,7 @@ from zopa.server.storage import (
     SessionRow,
     Snapshot,
 )
+from zopa.server.storage_gathering import Gathering, resolve
 
 T = TypeVar("T")
 _Work = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
@@ -66,7 +67,7 @@ class SqliteStorage:
         self._queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         # Records made during this turn of the event loop, handed over together.
-        self._gathering: list[Record] | None = None
+        self.record = Gathering(self._hand_over).add
         self.health = Health()
         # Owned by the storage thread: the next seqs as committed, the changes the open
         # transaction makes to them, and whether its last write failed.
@@ -100,9 +101,9 @@ class SqliteStorage:
         try:
             connection = connect(self.path)
         except Exception as exc:
-            loop.call_soon_threadsafe(_settle, ready, None, exc)
+            loop.call_soon_threadsafe(resolve, ready, None, exc)
             return
-        loop.call_soon_threadsafe(_settle, ready, None, None)
+        loop.call_soon_threadsafe(resolve, ready, None, None)
         stopping = False
         started = -math.inf
         while not stopping:
@@ -232,37 +233,13 @@ class SqliteStorage:
 
         await self._do(work)
 
-    def record(
-        self,
-        game_id: str,
-        events: list[tuple[int, str]],
-        result: str | None,
-        then: Callable[[bool], None],
-    ) -> None:
-        if self._gathering is None:
-            self._gathering = []
-            asyncio.get_running_loop().call_soon(self._hand_over)
-        rows = [(game_id, seq, line) for seq, line in events]
-        self._gathering.append((game_id, rows, result, then))
-
-    def _hand_over(self) -> None:
+    def _hand_over(self, records: list[Record], done: asyncio.Future[list[bool]]) -> None:
         """One work item for every record of this loop turn: one future, one wake-up."""
-        records, self._gathering = self._gathering or [], None
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[Any] = loop.create_future()
 
-        def announce(future: asyncio.Future[Any]) -> None:
-            failed = future.exception()
-            if failed is not None:
-                log.error("events could not be stored: %s", failed)
-                stored = [False] * len(records)
-            else:
-                stored = future.result()
-            for (*_, then), ok in zip(records, stored, strict=True):
-                then(ok)
+        def work(c: sqlite3.Connection) -> list[bool]:
+            return _write(c, records, self._next_seq, self._changes)
 
-        done.add_done_callback(announce)
-        self._queue.put((lambda c: _write(c, records, self._next_seq, self._changes), done, loop))
+        self._queue.put((work, done, done.get_loop()))
 
     async def end_game(self, game_id: str, result: str) -> None:
         def work(c: sqlite3.Connection) -> None:
@@ -380,13 +357,4 @@ def _delete_session(connection: sqlite3.Connection, code: str) -> None:
 
 def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
     for future, value, error in settled:
-        _settle(future, value, error)
-
-
-def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(value)
+        resolve(future, value, error)
