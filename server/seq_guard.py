@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from zopa.server.storage import Snapshot
+
 log = logging.getLogger("zopa.storage")
 
 Rows = list[tuple[str, int, str]]  # (game, seq, line) rows of the events table
@@ -68,3 +70,10 @@ def settle(changes: Changes, stored: NextSeq) -> None:
         else:
             stored[game] = seq
     changes.clear()
+
+
+def loaded(snapshot: Snapshot, changes: Changes) -> None:
+    """Sessions were loaded: each live game's next seq is the one after its last event."""
+    for game in snapshot.games:
+        if game.result is None:
+            changes[game.id] = len(game.events) + 1

@@ -38,7 +38,7 @@ import psycopg
 from zopa.server import postgres_reads, postgres_writes
 from zopa.server.errors import Elsewhere, Unavailable
 from zopa.server.postgres_schema import migrate
-from zopa.server.seq_guard import Changes, NextSeq, Record, plan, settle
+from zopa.server.seq_guard import Changes, NextSeq, Record, loaded, plan, settle
 from zopa.server.storage import (
     GameRow,
     Health,
@@ -258,11 +258,6 @@ class PostgresStorage:
             self._owned.update(str(code) for (code,) in taken)
         return [code for code in codes if code in self._owned]
 
-    def _live(self, snapshot: Snapshot) -> None:
-        for game in snapshot.games:
-            if game.result is None:
-                self._changes[game.id] = len(game.events) + 1
-
     # ---- the Storage protocol --------------------------------------------------------
 
     async def add_session(self, row: SessionRow) -> None:
@@ -345,7 +340,7 @@ class PostgresStorage:
         async def work(c: Connection) -> Snapshot:
             codes = await self._claim(c, await postgres_reads.startup_codes(c, recent_since))
             snapshot = await postgres_reads.sessions(c, codes)
-            self._live(snapshot)
+            loaded(snapshot, self._changes)
             return snapshot
 
         return await self._do(work)
@@ -362,7 +357,7 @@ class PostgresStorage:
             if refused and await postgres_reads.sessions_exist(c, refused):
                 raise Elsewhere(f"another worker serves the session {refused[0]} now")
             snapshot = await postgres_reads.sessions(c, mine)
-            self._live(snapshot)
+            loaded(snapshot, self._changes)
             return snapshot
 
         return await self._do(work)

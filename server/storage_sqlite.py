@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from zopa.server import sqlite_reads
 from zopa.server.errors import Unavailable
-from zopa.server.seq_guard import Changes, NextSeq, Record, plan, settle
+from zopa.server.seq_guard import Changes, NextSeq, Record, loaded, plan, settle
 from zopa.server.sqlite_file import connect
 from zopa.server.sqlite_schema import (
     CLOSE_SPAN,
@@ -284,15 +284,19 @@ class SqliteStorage:
     async def load(self, recent_since: float = 0.0) -> Snapshot:
         def work(c: sqlite3.Connection) -> Snapshot:
             snapshot = sqlite_reads.startup(c, recent_since)
-            for game in snapshot.games:
-                if game.result is None:
-                    self._changes[game.id] = len(game.events) + 1
+            loaded(snapshot, self._changes)
             return snapshot
 
         return await self._do(work)
 
     async def load_sessions(self, codes: Sequence[str]) -> Snapshot:
-        return await self._do(lambda c: sqlite_reads.sessions(c, codes))
+        def work(c: sqlite3.Connection) -> Snapshot:
+            # A live game among them goes on from here: its next seq is guarded too.
+            snapshot = sqlite_reads.sessions(c, codes)
+            loaded(snapshot, self._changes)
+            return snapshot
+
+        return await self._do(work)
 
     async def add_scenario(self, row: ScenarioRow) -> None:
         await self._do(

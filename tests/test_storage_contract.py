@@ -8,27 +8,22 @@ no more writes, until it has them back, or for good once another worker took ove
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from tests.backends import database_fixture, stored_seqs, where_writes_fail  # noqa: F401
+from tests.live import ROOT
 from zopa.server.errors import Elsewhere, Unavailable
 from zopa.server.storage import GameRow, PlayerRow, RoundRow, ScenarioRow, SessionRow, Storage
 from zopa.server.storage_open import storage_for
 from zopa.server.storage_postgres import PostgresStorage
 
 Opener = Callable[[], Awaitable[Storage]]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database of each backend: a file's path, or a PostgreSQL URL."""
-    if request.param == "sqlite":
-        return str(tmp_path / "zopa.db")
-    url: str = request.getfixturevalue("postgres_url")
-    return url
 
 
 @pytest.fixture
@@ -182,6 +177,246 @@ async def test_one_bad_write_in_a_commit_fails_alone(opened: Opener) -> None:
     assert isinstance(outcomes[1], Exception) and not isinstance(outcomes[1], Unavailable)
     assert [p.id for p in (await storage.load(0.0)).players] == ["p1", "p3"]
     await storage.close()
+
+
+async def test_a_turns_records_are_told_together_once_another_connection_sees_them(
+    opened: Opener, database: str
+) -> None:
+    storage = await opened()
+    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
+    games = [f"G{n:02}" for n in range(20)]
+    await storage.add_games([GameRow(g, "S", 1, f"header {g}", (line(g, 1),)) for g in games])
+    loop = asyncio.get_running_loop()
+    told: list[tuple[str, bool]] = []
+    seen: dict[str, list[int]] = {}
+    after_the_first: list[int] = []
+    everyone: asyncio.Future[None] = loop.create_future()
+
+    def tell(game: str) -> Callable[[bool], None]:
+        def then(ok: bool) -> None:
+            if not told:
+                # Announced means durable: a connection of its own reads every game's
+                # moves already, and the rest of the turn's records are told before the
+                # loop does anything else (one commit for them all).
+                seen.update({g: stored_seqs(database, g) for g in games})
+                loop.call_soon(lambda: after_the_first.append(len(told)))
+            told.append((game, ok))
+            if len(told) == len(games):
+                everyone.set_result(None)
+
+        return then
+
+    for game in games:
+        storage.record(game, [(2, line(game, 2)), (3, line(game, 3))], None, tell(game))
+    await asyncio.wait_for(everyone, 10)
+    assert told == [(game, True) for game in games]
+    assert seen == {game: [1, 2, 3] for game in games}
+    await asyncio.sleep(0)  # lets the marker set by the first ``then`` run
+    assert after_the_first == [len(games)]
+    await storage.close()
+
+
+async def test_a_round_of_games_reads_back_in_the_order_it_was_seated(opened: Opener) -> None:
+    storage = await opened()
+    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
+    seated = [f"{n * 37 % 100:02}" for n in range(40)]  # ids in no sorted order
+    await storage.add_games([GameRow(g, "S", 1, f"header {g}", (line(g, 1),)) for g in seated])
+    await storage.add_games([GameRow("AA", "S", 2, "header AA", (line("AA", 1),))])
+    await storage.close()
+    storage = await opened()
+    games = (await storage.load(0.0)).games
+    await storage.close()
+    assert [g.id for g in games] == [*seated, "AA"]
+    assert all(g.events == (line(g.id, 1),) for g in games)
+
+
+async def test_a_game_ended_without_a_move_keeps_its_log_and_is_not_live_again(
+    opened: Opener,
+) -> None:
+    storage = await opened()
+    await storage.add_session(SessionRow("P", "guitar", None, 1.0, practice=True))
+    await storage.add_games([GameRow("G", "P", 1, "header G", (line("G", 1),))])
+    await record(storage, "G", range(2, 4))
+    # Ended by the facilitator or the clock: the result alone, no event with it.
+    await storage.end_game("G", '{"reason": "time"}')
+    await storage.add_note("G", '{"note": "one"}')
+    await storage.add_note("G", '{"note": "two"}')
+    await storage.close()
+    storage = await opened()
+    snapshot = await storage.load(0.0)
+    assert snapshot.games == (GameRow("G", "P", 1, "header G", (), '{"reason": "time"}'),)
+    assert await storage.game_lines("G") == [
+        "header G",
+        *(line("G", s) for s in (1, 2, 3)),
+        '{"note": "one"}',
+        '{"note": "two"}',
+    ]
+    # The practice game's end started its retention.
+    assert await storage.prune_practice(ended_before=2e9, most=10) == 1
+    await storage.close()
+
+
+async def test_a_live_game_loaded_on_demand_goes_on_from_its_stored_seq(opened: Opener) -> None:
+    storage = await opened()
+    await storage.add_session(SessionRow("OLD", "guitar", None, 1.0))
+    await storage.add_games([GameRow("A", "OLD", 1, "header A", (line("A", 1),))])
+    await record(storage, "A", range(2, 4))
+    await storage.close()
+    storage = await opened()
+    # Asked for by code, not loaded at start-up: its live game is guarded all the same.
+    snapshot = await storage.load_sessions(["OLD"])
+    assert [g.events for g in snapshot.games] == [tuple(line("A", s) for s in range(1, 4))]
+    await is_refused(storage, "A", range(3, 5))  # seq 3 is stored already
+    await is_refused(storage, "A", range(5, 6))  # a gap
+    await record(storage, "A", range(4, 6))
+    assert await storage.game_lines("A") == ["header A", *(line("A", s) for s in range(1, 6))]
+    await storage.close()
+
+
+async def test_lines_come_back_byte_for_byte(opened: Opener) -> None:
+    storage = await opened()
+    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
+    odd = [
+        '{"text": "Jürgen\u2019s offer: 12 € — “final”? 🎸"}',
+        '{"text": "quote \\" backslash \\\\ tab \\t newline \\n nul \\u0000"}',
+        '{"text": "' + "long " * 20_000 + '"}',
+    ]
+    await storage.add_games([GameRow("A", "S", 1, "header ∑", (odd[0],))])
+    told: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    storage.record("A", [(2, odd[1]), (3, odd[2])], None, told.set_result)
+    assert await asyncio.wait_for(told, 10)
+    await storage.add_note("A", '{"note": "ça va"}')
+    assert await storage.game_lines("A") == ["header ∑", *odd, '{"note": "ça va"}']
+    await storage.close()
+
+
+async def test_the_library_reads_back_by_id_and_in_the_order_added(opened: Opener) -> None:
+    storage = await opened()
+    await storage.add_scenario(ScenarioRow("zeta", "h1", "title = 'z'", 1.0))
+    await storage.add_scenario(ScenarioRow("alpha", "h2", "title = 'a'", 2.0))
+    with pytest.raises(Exception) as taken:
+        await storage.add_scenario(ScenarioRow("zeta", "h3", "again", 3.0))
+    assert not isinstance(taken.value, Unavailable)  # a refusal, not a failing storage
+    await storage.close()
+    storage = await opened()
+    assert await storage.scenarios() == (
+        ScenarioRow("zeta", "h1", "title = 'z'", 1.0),
+        ScenarioRow("alpha", "h2", "title = 'a'", 2.0),
+    )
+    assert await storage.scenario("alpha") == ScenarioRow("alpha", "h2", "title = 'a'", 2.0)
+    assert await storage.scenario("nope") is None
+    assert storage.health.ok
+    await storage.close()
+
+
+async def test_practice_is_pruned_oldest_end_first_and_no_more_than_asked(
+    opened: Opener,
+) -> None:
+    storage = await opened()
+    for n in range(3):
+        code = f"P{n}"
+        await storage.add_session(SessionRow(code, "guitar", None, 1.0, practice=True))
+        await storage.add_games([GameRow(f"G{n}", code, 1, "h", (line(f"G{n}", 1),))])
+        await storage.end_game(f"G{n}", "{}")
+    await storage.add_session(SessionRow("CLASS", "guitar", None, 1.0))
+    await storage.add_games([GameRow("C", "CLASS", 1, "h", (line("C", 1),))])
+    await storage.end_game("C", "{}")
+    assert await storage.prune_practice(ended_before=0.0, most=10) == 0  # none ended so early
+    assert await storage.prune_practice(ended_before=2e9, most=2) == 2
+    assert await storage.prune_practice(ended_before=2e9, most=2) == 1
+    assert [s.code for s in (await storage.load(0.0)).sessions] == ["CLASS"]
+    assert await storage.game_lines("C") == ["h", line("C", 1)]
+    await storage.close()
+
+
+async def test_what_was_told_durable_survives_a_sigkill_and_play_goes_on(
+    database: str,
+) -> None:
+    """A writer process SIGKILLed mid-stream: every record it was told stored is there,
+    with no gap and no seq twice, and the games go on from the next seq."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        WRITER,
+        database,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert child.stdout is not None
+    told: dict[str, int] = {}
+    try:
+        async with asyncio.timeout(20):
+            while sum(told.values()) < 60:
+                game, seq = (await child.stdout.readline()).decode().split()
+                told[game] = int(seq)
+    finally:
+        child.kill()
+        await child.wait()
+    assert child.returncode == -signal.SIGKILL
+    storage = storage_for(database, 0.0)
+    await storage.open()
+    live = {g.id: g.events for g in (await storage.load(0.0)).games}
+    for game, events in live.items():
+        assert events == tuple(line(game, s) for s in range(1, len(events) + 1))
+        assert len(events) >= told.get(game, 1)
+        await is_refused(storage, game, range(len(events), len(events) + 1))
+        await record(storage, game, range(len(events) + 1, len(events) + 2))
+    assert sorted(live) == ["A", "B", "C"]
+    await storage.close()
+
+
+# Adds three games and records their moves as fast as it may, a few records a loop turn,
+# printing each seq once it is told stored; it is killed meanwhile.
+WRITER = """
+import asyncio, sys
+from zopa.server.storage import GameRow, SessionRow
+from zopa.server.storage_open import storage_for
+
+def line(game, seq):
+    return '{"seq": %d, "game": "%s"}' % (seq, game)
+
+async def main(database):
+    storage = storage_for(database, 0.0)
+    await storage.open()
+    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
+    await storage.add_games([GameRow(g, "S", 1, "h", (line(g, 1),)) for g in "ABC"])
+    loop = asyncio.get_running_loop()
+    seq = 2
+    while True:
+        told = {}
+        for game in "ABC":
+            told[game] = loop.create_future()
+            storage.record(game, [(seq, line(game, seq))], None, told[game].set_result)
+        for game, stored in told.items():
+            assert await stored
+            print(game, seq, flush=True)
+        seq += 1
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_a_failing_database_refuses_writes_changes_nothing_and_recovers(
+    database: str, tmp_path: Path
+) -> None:
+    with where_writes_fail(database, tmp_path) as (failing_database, failing):
+        storage = storage_for(failing_database, 0.0)
+        await storage.open()
+        await storage.add_session(SessionRow("S", "guitar", None, 1.0))
+        await storage.add_games([GameRow("A", "S", 1, "header A", (line("A", 1),))])
+        changes: list[bool] = []
+        storage.health.listen(lambda: changes.append(storage.health.ok))
+        failing(True)
+        await is_refused(storage, "A", range(2, 3))
+        with pytest.raises(Unavailable):
+            await storage.add_note("A", '{"note": "lost"}')
+        assert not storage.health.ok and storage.health.failing_since is not None
+        await is_refused(storage, "A", range(3, 4))  # would leave a gap anyway
+        failing(False)
+        await record(storage, "A", range(2, 4))
+        assert storage.health.ok and changes == [False, True]
+        assert await storage.game_lines("A") == ["header A", *(line("A", s) for s in (1, 2, 3))]
+        await storage.close()
 
 
 # ---- PostgreSQL only ------------------------------------------------------------------
