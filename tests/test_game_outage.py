@@ -3,7 +3,8 @@
 In process, on each backend (a real SQLite file, a real PostgreSQL): ``Failing`` makes a
 game's records fail as a full disk would (later, on the loop, in order with the records
 before them), while the records made behind a failed one still reach the real storage,
-which must refuse them rather than store a gap. The faults themselves, for real, are in test_storage_faults.py.
+which must refuse them rather than store a gap. The faults themselves, for real, are in
+test_storage_faults.py.
 """
 
 from __future__ import annotations
