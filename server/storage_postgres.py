@@ -92,8 +92,13 @@ class PostgresStorage:
     # ---- the connection and the writer -----------------------------------------------
 
     async def open(self) -> None:
-        self._connection = await self._connect()
-        await migrate(self._connection)
+        connection = await self._connect()
+        try:
+            await migrate(connection)
+        except BaseException:
+            await _quietly_close(connection)
+            raise
+        self._connection = connection
         self._writer = asyncio.get_running_loop().create_task(self._run())
 
     async def close(self) -> None:

@@ -1,8 +1,12 @@
 """What every storage backend must do, run against SQLite and a real PostgreSQL.
 
-Then what only PostgreSQL does: its primary key refuses a seq stored twice, a worker
-owns its sessions through advisory locks, and a worker cut off from the database takes
-no more writes, until it has them back, or for good once another worker took over.
+Then what only PostgreSQL does, because only PostgreSQL is shared by many workers: its
+primary key refuses a seq stored twice even by a storage that never loaded the game (an
+SQLite file has one server, whose seq guard is the whole check: a key on (game, seq)
+would cost it a page written per game per commit), workers starting together upgrade
+the schema once, a worker owns its sessions through advisory locks, and a worker cut
+off from the database takes no more writes, until it has them back, or for good once
+another worker took over. SQLite's own upgrades are in test_storage_sqlite.py.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import pytest
 
 from tests.backends import database_fixture, stored_seqs, where_writes_fail  # noqa: F401
 from tests.live import ROOT
+from zopa.server import postgres_schema
 from zopa.server.errors import Elsewhere, Unavailable
 from zopa.server.storage import GameRow, PlayerRow, RoundRow, ScenarioRow, SessionRow, Storage
 from zopa.server.storage_open import storage_for
@@ -419,7 +424,7 @@ async def test_a_failing_database_refuses_writes_changes_nothing_and_recovers(
         await storage.close()
 
 
-# ---- PostgreSQL only ------------------------------------------------------------------
+# ---- PostgreSQL only (see the module's docstring for why) ------------------------------
 
 
 async def opened_pg(url: str) -> PostgresStorage:
@@ -438,6 +443,37 @@ async def test_postgresql_refuses_a_seq_stored_twice(postgres_url: str) -> None:
     storage = await opened_pg(postgres_url)
     await is_refused(storage, "A", range(2, 4))
     assert await storage.game_lines("A") == ["header A", line("A", 1), line("A", 2)]
+    await storage.close()
+
+
+async def test_workers_starting_together_upgrade_the_schema_once(postgres_url: str) -> None:
+    workers = await asyncio.gather(*(opened_pg(postgres_url) for _ in range(4)))
+    await workers[0].add_session(SessionRow("S", "guitar", None, 1.0))
+    for worker in workers:
+        await worker.close()
+    with psycopg.connect(postgres_url) as check:
+        versions = check.execute("SELECT version FROM zopa_schema ORDER BY version").fetchall()
+        assert check.execute("SELECT code FROM sessions").fetchall() == [("S",)]
+    assert [v for (v,) in versions] == list(range(1, postgres_schema.newest() + 1))
+
+
+async def test_a_failed_upgrade_leaves_the_database_as_it_was(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = await opened_pg(postgres_url)
+    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
+    await storage.close()
+    newest = postgres_schema.newest()
+    broken = "CREATE TABLE half_done (x integer); SELECT no_such_function();"
+    monkeypatch.setattr(postgres_schema, "MIGRATIONS", (*postgres_schema.MIGRATIONS, broken))
+    with pytest.raises(psycopg.Error):
+        await opened_pg(postgres_url)
+    monkeypatch.undo()
+    with psycopg.connect(postgres_url) as check:
+        assert check.execute("SELECT max(version) FROM zopa_schema").fetchone() == (newest,)
+        assert check.execute("SELECT to_regclass('half_done')").fetchone() == (None,)
+    storage = await opened_pg(postgres_url)  # and the release it was opens it as before
+    assert [s.code for s in (await storage.load(0.0)).sessions] == ["S"]
     await storage.close()
 
 
