@@ -72,8 +72,6 @@ def settle(changes: Changes, stored: NextSeq) -> None:
     changes.clear()
 
 
-def loaded(snapshot: Snapshot, changes: Changes) -> None:
-    """Sessions were loaded: each live game's next seq is the one after its last event."""
-    for game in snapshot.games:
-        if game.result is None:
-            changes[game.id] = len(game.events) + 1
+def next_seqs(snapshot: Snapshot) -> NextSeq:
+    """Each live game's next seq in loaded sessions: the one after its last event."""
+    return {game.id: len(game.events) + 1 for game in snapshot.games if game.result is None}

@@ -37,8 +37,9 @@ import psycopg
 
 from zopa.server import postgres_reads, postgres_writes
 from zopa.server.errors import Elsewhere, Unavailable
+from zopa.server.postgres_reader import Reader, quietly_close
 from zopa.server.postgres_schema import migrate
-from zopa.server.seq_guard import Changes, NextSeq, Record, loaded, plan, settle
+from zopa.server.seq_guard import Changes, NextSeq, Record, next_seqs, plan, settle
 from zopa.server.storage import (
     GameRow,
     Health,
@@ -80,6 +81,8 @@ class PostgresStorage:
         self._queue: asyncio.Queue[_Work | None] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
         self._connection: Connection | None = None
+        # Reads beside the writer, not behind its commits (postgres_reader.py).
+        self._reader = Reader(url, CONNECT_SECONDS)
         # Records made during this turn of the event loop, handed over together.
         self.record = Gathering(self._hand_over).add
         # The sessions whose locks this worker's connection holds.
@@ -96,12 +99,13 @@ class PostgresStorage:
         try:
             await migrate(connection)
         except BaseException:
-            await _quietly_close(connection)
+            await quietly_close(connection)
             raise
         self._connection = connection
         self._writer = asyncio.get_running_loop().create_task(self._run())
 
     async def close(self) -> None:
+        await self._reader.close()
         if self._writer is not None:
             self._queue.put_nowait(None)
             await self._writer
@@ -189,7 +193,7 @@ class PostgresStorage:
         self.health.failed(f"lost the database: {reason}", time.time())
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            asyncio.get_running_loop().create_task(_quietly_close(connection))
+            asyncio.get_running_loop().create_task(quietly_close(connection))
 
     async def _usable(self) -> Connection | None:
         """The connection, connected again and its sessions taken back after a loss."""
@@ -205,11 +209,11 @@ class PostgresStorage:
         try:
             taken_back = await self._take_back(connection)
         except psycopg.Error as exc:
-            await _quietly_close(connection)
+            await quietly_close(connection)
             self.health.failed(f"cannot reach the database: {exc}", time.time())
             return None
         if not taken_back:
-            await _quietly_close(connection)
+            await quietly_close(connection)
             self._fence()
             return None
         self._connection, self._lost = connection, False
@@ -313,12 +317,12 @@ class PostgresStorage:
         await self._do(lambda c: postgres_writes.add_note(c, game_id, line))
 
     async def game_lines(self, game_id: str) -> list[str] | None:
-        return await self._do(lambda c: postgres_reads.game_lines(c, game_id))
+        return await self._reader.read(lambda c: postgres_reads.game_lines(c, game_id))
 
     async def find_session(
         self, *, code: str | None = None, token: str | None = None, game: str | None = None
     ) -> str | None:
-        return await self._do(lambda c: postgres_reads.find_session(c, code, token, game))
+        return await self._reader.read(lambda c: postgres_reads.find_session(c, code, token, game))
 
     async def heartbeat(self, now: float) -> None:
         await self._do(lambda c: postgres_writes.heartbeat(c, now))
@@ -341,44 +345,46 @@ class PostgresStorage:
 
     async def load(self, recent_since: float = 0.0) -> Snapshot:
         """What start-up needs, of the sessions no other live worker owns."""
-
-        async def work(c: Connection) -> Snapshot:
-            codes = await self._claim(c, await postgres_reads.startup_codes(c, recent_since))
-            snapshot = await postgres_reads.sessions(c, codes)
-            loaded(snapshot, self._changes)
-            return snapshot
-
-        return await self._do(work)
+        found = await self._reader.read(lambda c: postgres_reads.startup_codes(c, recent_since))
+        return await self._take(found)
 
     async def load_sessions(self, codes: Sequence[str]) -> Snapshot:
         """These sessions, whole, now owned here; ``Elsewhere`` if another worker owns one.
 
         A live game among them is one whose worker died: it is resumed here.
         """
-
-        async def work(c: Connection) -> Snapshot:
-            mine = await self._claim(c, codes)
-            refused = [code for code in codes if code not in mine]
-            if refused and await postgres_reads.sessions_exist(c, refused):
+        snapshot = await self._take(codes)
+        refused = [code for code in codes if code not in self._owned]
+        if refused:
+            known: bool = await self._reader.read(
+                lambda c: postgres_reads.sessions_exist(c, refused)
+            )
+            if known:
                 raise Elsewhere(f"another worker serves the session {refused[0]} now")
-            snapshot = await postgres_reads.sessions(c, mine)
-            loaded(snapshot, self._changes)
-            return snapshot
+        return snapshot
 
-        return await self._do(work)
+    async def _take(self, codes: Sequence[str]) -> Snapshot:
+        """The sessions of these codes this worker holds, or now took, read whole.
+
+        The locks are taken on the writer's connection, which holds them; the sessions
+        are read after, beside the writes: once locked, nothing of them changes but
+        through this worker, which has not got them live yet.
+        """
+        mine = await self._do(lambda c: self._claim(c, codes))
+        snapshot = await self._reader.read(lambda c: postgres_reads.sessions(c, mine))
+        # Stored next seqs, which no failed transaction may forget; a game this worker
+        # already writes to knows better than a snapshot read beside its commits.
+        for game, seq in next_seqs(snapshot).items():
+            self._next_seq.setdefault(game, seq)
+        return snapshot
 
     async def add_scenario(self, row: ScenarioRow) -> None:
         await self._do(lambda c: postgres_writes.add_scenario(c, row))
 
     async def scenarios(self) -> tuple[ScenarioRow, ...]:
-        return await self._do(postgres_reads.scenarios)
+        return await self._reader.read(postgres_reads.scenarios)
 
     async def scenario(self, scenario_id: str) -> ScenarioRow | None:
         """One scenario of the library by id: what another worker was sent since this one
         started is read through here."""
-        return await self._do(lambda c: postgres_reads.scenario(c, scenario_id))
-
-
-async def _quietly_close(connection: Connection) -> None:
-    with contextlib.suppress(psycopg.Error, OSError):
-        await connection.close()
+        return await self._reader.read(lambda c: postgres_reads.scenario(c, scenario_id))

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from zopa.server import sqlite_reads
 from zopa.server.errors import Unavailable
-from zopa.server.seq_guard import Changes, NextSeq, Record, loaded, plan, settle
+from zopa.server.seq_guard import Changes, NextSeq, Record, next_seqs, plan, settle
 from zopa.server.sqlite_file import connect
 from zopa.server.sqlite_schema import (
     CLOSE_SPAN,
@@ -284,7 +284,7 @@ class SqliteStorage:
     async def load(self, recent_since: float = 0.0) -> Snapshot:
         def work(c: sqlite3.Connection) -> Snapshot:
             snapshot = sqlite_reads.startup(c, recent_since)
-            loaded(snapshot, self._changes)
+            self._changes.update(next_seqs(snapshot))
             return snapshot
 
         return await self._do(work)
@@ -293,7 +293,7 @@ class SqliteStorage:
         def work(c: sqlite3.Connection) -> Snapshot:
             # A live game among them goes on from here: its next seq is guarded too.
             snapshot = sqlite_reads.sessions(c, codes)
-            loaded(snapshot, self._changes)
+            self._changes.update(next_seqs(snapshot))
             return snapshot
 
         return await self._do(work)

@@ -542,6 +542,55 @@ async def test_a_worker_whose_sessions_were_taken_over_is_fenced_for_good(
     await other.close()
 
 
+async def test_reads_and_writes_do_not_wait_for_each_other(postgres_url: str) -> None:
+    """Logs, sessions and the library are read on a connection of their own: a read held
+    up does not hold up the moves being made durable, nor a write held up the reads."""
+    storage = await opened_pg(postgres_url)
+    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
+    await storage.add_games([GameRow(g, "S", 1, f"header {g}", (line(g, 1),)) for g in "AB"])
+    with psycopg.connect(postgres_url) as holder:
+        # A log's read waits for the notes table, as behind a long read or a slow disk.
+        holder.execute("LOCK TABLE notes IN ACCESS EXCLUSIVE MODE")
+        reading = asyncio.create_task(storage.game_lines("A"))
+        await until_waiting(postgres_url, "notes")
+        await record(storage, "B", range(2, 4))
+        assert not reading.done()
+        holder.rollback()
+        assert await asyncio.wait_for(reading, 10) == ["header A", line("A", 1)]
+
+        # And the other way: the writer's commit waits for the events table.
+        holder.execute("LOCK TABLE events IN SHARE MODE")
+        told: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        storage.record("A", [(2, line("A", 2))], None, told.set_result)
+        await until_waiting(postgres_url, "events")
+        assert await storage.game_lines("B") == ["header B", *(line("B", s) for s in (1, 2, 3))]
+        assert await storage.find_session(game="B") == "S"
+        assert not told.done()
+        holder.rollback()
+        assert await asyncio.wait_for(told, 10)
+    await storage.close()
+
+
+async def test_a_read_connection_lost_while_idle_is_made_again(postgres_url: str) -> None:
+    storage = await opened_pg(postgres_url)
+    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
+    assert await storage.find_session(code="S") == "S"
+    cut_off(postgres_url)
+    assert await storage.find_session(code="S") == "S"
+    await storage.close()
+
+
+async def until_waiting(url: str, table: str) -> None:
+    """Until a connection of the storage's waits for a lock on ``table``."""
+    with psycopg.connect(url, autocommit=True) as look:
+        async with asyncio.timeout(10):
+            while look.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass",
+                (table,),
+            ).fetchone() != (1,):
+                await asyncio.sleep(0.01)
+
+
 def cut_off(url: str) -> None:
     """End every other connection to the database, as a network cut would."""
     with psycopg.connect(url, autocommit=True) as admin:
