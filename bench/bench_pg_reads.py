@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bench.bench_pg_batch import _turn
 from zopa.server.storage import GameRow, SessionRow
 from zopa.server.storage_postgres import PostgresStorage
 
@@ -78,25 +79,6 @@ async def measure(url: str, args: argparse.Namespace, behind: bool) -> tuple[flo
         await storage.close()
     waits.sort()
     return waits[len(waits) // 2], waits[int(0.99 * len(waits))], read[0] / elapsed
-
-
-async def _turn(storage: PostgresStorage, rows: list[GameRow], seq: int) -> float:
-    """Seconds from one event recorded for every game to the last of them announced."""
-    announced = asyncio.get_running_loop().create_future()
-    left = [len(rows)]
-
-    def then(ok: bool) -> None:
-        left[0] -= 1
-        if not ok and not announced.done():
-            announced.set_exception(RuntimeError("a record was refused"))
-        elif left[0] == 0 and not announced.done():
-            announced.set_result(None)
-
-    start = time.perf_counter()
-    for row in rows:
-        storage.record(row.id, [(seq, "line")], None, then)
-    await announced
-    return time.perf_counter() - start
 
 
 async def run(args: argparse.Namespace) -> None:

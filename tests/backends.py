@@ -9,7 +9,6 @@ another process would.
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from tests import faults
 from tests.faults import fill, need_root, tmpfs
 from tests.live import Server
 from zopa.server.storage_postgres import is_postgres
@@ -43,28 +43,22 @@ def served(tmp_path: Path, database: str, **env: str) -> Server:
 
 def stored_seqs(database: str, game: str) -> list[int]:
     """The seqs stored for ``game``, in the order stored, read on a connection of its own."""
-    if is_postgres(database):
-        with psycopg.connect(database) as pg:
-            found = pg.execute("SELECT seq FROM events WHERE game = %s ORDER BY seq", (game,))
-            return [int(seq) for (seq,) in found.fetchall()]
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-        rows = db.execute("SELECT seq FROM events WHERE game = ? ORDER BY rowid", (game,))
-        return [seq for (seq,) in rows]
+    if not is_postgres(database):
+        return faults.stored_seqs(Path(database), game)
+    with psycopg.connect(database) as pg:
+        found = pg.execute("SELECT seq FROM events WHERE game = %s ORDER BY seq", (game,))
+        return [int(seq) for (seq,) in found.fetchall()]
 
 
 def damage_event(database: str, game: str, seq: int, line: str = "{not json") -> None:
     """Overwrite one stored event row of ``game`` with a line that does not read."""
-    if is_postgres(database):
-        with psycopg.connect(database, autocommit=True) as pg:
-            changed = pg.execute(
-                "UPDATE events SET line = %s WHERE game = %s AND seq = %s", (line, game, seq)
-            ).rowcount
-    else:
-        with contextlib.closing(sqlite3.connect(database)) as db:
-            changed = db.execute(
-                "UPDATE events SET line = ? WHERE game = ? AND seq = ?", (line, game, seq)
-            ).rowcount
-            db.commit()
+    if not is_postgres(database):
+        faults.damage_event(Path(database), game, seq, line)
+        return
+    with psycopg.connect(database, autocommit=True) as pg:
+        changed = pg.execute(
+            "UPDATE events SET line = %s WHERE game = %s AND seq = %s", (line, game, seq)
+        ).rowcount
     assert changed == 1, f"no event {seq} of {game} to damage"
 
 
