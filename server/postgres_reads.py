@@ -108,6 +108,19 @@ async def find_session(
     return None if row is None else str(row[0])
 
 
+async def next_seqs(c: Connection, games: list[str]) -> dict[str, int]:
+    """The next seq of each of these games that is live (not ended, and known)."""
+    if not games:
+        return {}
+    found = await c.execute(
+        "SELECT g.id, coalesce(max(e.seq), 0) + 1 FROM games g "
+        "LEFT JOIN events e ON e.game = g.id "
+        "WHERE g.id = ANY(%s) AND g.result IS NULL GROUP BY g.id",
+        (games,),
+    )
+    return {str(game): int(seq) for game, seq in await found.fetchall()}
+
+
 async def game_lines(c: Connection, game_id: str) -> list[str] | None:
     """The game's log: header, events, then notes; ``None`` for an unknown game."""
     found = await (await c.execute("SELECT header FROM games WHERE id = %s", (game_id,))).fetchone()

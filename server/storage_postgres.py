@@ -39,7 +39,7 @@ from zopa.server import postgres_reads, postgres_writes
 from zopa.server.errors import Elsewhere, Unavailable
 from zopa.server.postgres_reader import Reader, quietly_close
 from zopa.server.postgres_schema import migrate
-from zopa.server.seq_guard import Changes, NextSeq, Record, next_seqs, plan, settle
+from zopa.server.seq_guard import Changes, NextSeq, Record, next_seqs, plan, settle, unknown
 from zopa.server.storage import (
     GameRow,
     Health,
@@ -232,17 +232,8 @@ class PostgresStorage:
         ).fetchone()
         if rows is None or rows[0]:
             return False
-        games = sorted(self._next_seq)
-        stored = await (
-            await connection.execute(
-                "SELECT g.id, coalesce(max(e.seq), 0) + 1, g.result IS NULL "
-                "FROM games g LEFT JOIN events e ON e.game = g.id "
-                "WHERE g.id = ANY(%s) GROUP BY g.id",
-                (games,),
-            )
-        ).fetchall()
-        now = {str(game): (int(seq), bool(live)) for game, seq, live in stored}
-        return all(now.get(game) == (seq, True) for game, seq in self._next_seq.items())
+        now = await postgres_reads.next_seqs(connection, sorted(self._next_seq))
+        return now == self._next_seq
 
     def _fence(self) -> None:
         self._fenced = True
@@ -296,7 +287,9 @@ class PostgresStorage:
         """One work item for every record of this loop turn: one transaction for them all."""
 
         async def work(c: Connection) -> list[bool]:
-            steps, written = plan(records, self._next_seq, self._changes)
+            games = unknown(records, self._next_seq, self._changes)
+            found = await postgres_reads.next_seqs(c, games)
+            steps, written = plan(records, self._next_seq, self._changes, found)
             for step in steps:
                 if isinstance(step, list):
                     await postgres_writes.insert_events(c, step)

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from zopa.server import sqlite_reads
 from zopa.server.errors import Unavailable
-from zopa.server.seq_guard import Changes, NextSeq, Record, next_seqs, plan, settle
+from zopa.server.seq_guard import Changes, NextSeq, Record, next_seqs, plan, settle, unknown
 from zopa.server.sqlite_file import connect
 from zopa.server.sqlite_schema import (
     CLOSE_SPAN,
@@ -327,7 +327,8 @@ def _write(
     connection: sqlite3.Connection, records: list[Record], stored: NextSeq, changes: Changes
 ) -> list[bool]:
     """Insert the records in order (``seq_guard.plan``); which records were written."""
-    steps, written = plan(records, stored, changes)
+    found = sqlite_reads.next_seqs(connection, unknown(records, stored, changes))
+    steps, written = plan(records, stored, changes, found)
     for step in steps:
         if isinstance(step, list):
             insert_events(connection, step)

@@ -1,9 +1,9 @@
 """What every storage backend must do, run against SQLite and a real PostgreSQL.
 
 Then what only PostgreSQL does, because only PostgreSQL is shared by many workers: its
-primary key refuses a seq stored twice even by a storage that never loaded the game (an
-SQLite file has one server, whose seq guard is the whole check: a key on (game, seq)
-would cost it a page written per game per commit), workers starting together upgrade
+primary key refuses a seq stored twice whatever the workers believe (an SQLite file has
+one server, whose seq guard is the whole check: a key on (game, seq) would cost it a
+page written per game per commit), workers starting together upgrade
 the schema once, a worker owns its sessions through advisory locks, and a worker cut
 off from the database takes no more writes, until it has them back, or for good once
 another worker took over. SQLite's own upgrades are in test_storage_sqlite.py.
@@ -424,6 +424,30 @@ async def test_a_failing_database_refuses_writes_changes_nothing_and_recovers(
         await storage.close()
 
 
+async def test_a_storage_that_never_loaded_a_game_still_refuses_what_does_not_follow(
+    opened: Opener,
+) -> None:
+    storage = await opened()
+    await storage.add_session(SessionRow("S", "guitar", None, 1.0))
+    await storage.add_games([GameRow(g, "S", 1, f"header {g}", (line(g, 1),)) for g in "ABC"])
+    await record(storage, "A", range(2, 3))
+    await record(storage, "B", range(2, 3), result="{}")
+    await storage.close()
+    # Opened again, nothing loaded: what is stored is looked up.
+    storage = await opened()
+    await is_refused(storage, "A", range(2, 4))  # seq 2 is stored already
+    await is_refused(storage, "A", range(4, 5))  # a gap
+    await is_refused(storage, "B", range(3, 4))  # after its result
+    await is_refused(storage, "NOPE", range(1, 2))  # no such game
+    await record(storage, "A", range(3, 4))
+    await record(storage, "C", range(2, 3))
+    await is_refused(storage, "C", range(2, 3))  # known from now on
+    assert await storage.game_lines("A") == ["header A", *(line("A", s) for s in (1, 2, 3))]
+    assert await storage.game_lines("B") == ["header B", line("B", 1), line("B", 2)]
+    assert await storage.game_lines("NOPE") is None
+    await storage.close()
+
+
 # ---- PostgreSQL only (see the module's docstring for why) ------------------------------
 
 
@@ -433,17 +457,14 @@ async def opened_pg(url: str) -> PostgresStorage:
     return storage
 
 
-async def test_postgresql_refuses_a_seq_stored_twice(postgres_url: str) -> None:
+async def test_postgresqls_key_refuses_a_seq_stored_twice(postgres_url: str) -> None:
+    """Whatever a worker believes: two that both wrote a game could not store one seq twice."""
     storage = await opened_pg(postgres_url)
     await storage.add_session(SessionRow("S", "guitar", None, 1.0))
     await storage.add_games([GameRow("A", "S", 1, "header A", (line("A", 1),))])
-    await record(storage, "A", range(2, 3))
     await storage.close()
-    # A storage that has not loaded the game knows no next seq: the key refuses it.
-    storage = await opened_pg(postgres_url)
-    await is_refused(storage, "A", range(2, 4))
-    assert await storage.game_lines("A") == ["header A", line("A", 1), line("A", 2)]
-    await storage.close()
+    with psycopg.connect(postgres_url) as other, pytest.raises(psycopg.errors.UniqueViolation):
+        other.execute("INSERT INTO events VALUES ('A', 1, 'again')")
 
 
 async def test_workers_starting_together_upgrade_the_schema_once(postgres_url: str) -> None:
