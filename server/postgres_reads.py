@@ -1,6 +1,8 @@
 """Reading the PostgreSQL database back: sessions for the registry, and one game's log.
 
-Every function takes the storage's one connection and runs inside its transaction.
+Every function takes a connection of the storage's and runs inside its transaction: the
+read connection's (``postgres_reader``), or the writer's where a read must be in step
+with its writes (the seq guard's look-up, taking sessions back after a loss).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""PostgreSQL storage: one connection, group commit, and the sessions this worker owns.
+"""PostgreSQL storage: a writer's connection, group commit, and the sessions this worker
+owns; reads beside it on a second connection (``postgres_reader``).
 
 Any number of workers share one database. Each owns the sessions it serves through a
-session-level advisory lock on its one connection, taken when it first uses a session
+session-level advisory lock on its writer's connection, taken when it first uses a session
 (creates it, or loads it at start-up or on demand) and held while it lives: a worker
 asked for a session another live worker holds raises ``errors.Elsewhere``, which the
 edges answer so that the client or proxy asks again (docs/deploy.md). The locks go with
@@ -12,8 +13,8 @@ Writes are queued and a writer task takes everything queued since its last commi
 runs it in one transaction (as ``storage_sqlite`` does with its thread): a move is
 handed back, and so announced, only after the commit, which PostgreSQL's default
 ``synchronous_commit`` makes durable. Each live game's next seq is kept here and a
-record that would leave a gap is refused (``seq_guard``); the events' primary key
-refuses a seq stored twice.
+record that would leave a gap or repeat a seq is refused (``seq_guard``); the events'
+primary key refuses a seq stored twice whatever this worker believes.
 
 A worker that loses its connection takes no more moves: every write fails with
 ``errors.Unavailable`` (the games wait in their durable state) until it connects again
