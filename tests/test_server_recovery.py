@@ -165,9 +165,9 @@ async def test_sigterm_closes_sockets_with_1001_and_games_resume(
 
 
 async def test_after_a_restart_a_reload_still_shows_how_the_last_game_ended(
-    tmp_path: Path,
+    tmp_path: Path, database: str
 ) -> None:
-    server = Server(tmp_path / "zopa.db")
+    server = served(tmp_path, database)
     server.start()
     try:
         _, players, _ = await paired(server, "guitar")
