@@ -110,6 +110,14 @@ async def find_session(
     return None if row is None else str(row[0])
 
 
+async def ended_practice(c: Connection, before: float, most: int) -> list[str]:
+    """Up to ``most`` practice sessions whose game ended before ``before``."""
+    found = await c.execute(
+        "SELECT session FROM practice WHERE ended_at < %s LIMIT %s", (before, most)
+    )
+    return [str(code) for (code,) in await found.fetchall()]
+
+
 async def next_seqs(c: Connection, games: list[str]) -> dict[str, int]:
     """The next seq of each of these games that is live (not ended, and known)."""
     if not games:

@@ -322,17 +322,21 @@ class PostgresStorage:
         await self._do(lambda c: postgres_writes.heartbeat(c, now))
 
     async def prune_practice(self, ended_before: float, most: int) -> int:
+        """Of the practice sessions ended before then, the ones no other live worker holds:
+        one that does may still serve its ended game, and prunes it itself."""
+
         async def work(c: Connection) -> int:
-            doomed = await postgres_writes.prune_practice(c, ended_before, most)
-            mine = [code for code in doomed if code in self._owned]
-            if mine:
+            ended = await postgres_reads.ended_practice(c, ended_before, most)
+            doomed = await self._claim(c, ended)
+            await postgres_writes.delete_sessions(c, doomed)
+            if doomed:
                 # Each lock is a slot of PostgreSQL's shared lock table: give them back.
                 await c.execute(
                     "SELECT pg_advisory_unlock(hashtextextended(code, 0)) "
                     "FROM unnest(%s::text[]) code",
-                    (mine,),
+                    (doomed,),
                 )
-                self._owned.difference_update(mine)
+                self._owned.difference_update(doomed)
             return len(doomed)
 
         return await self._do(work)

@@ -527,6 +527,23 @@ async def test_a_session_belongs_to_one_worker_until_that_worker_is_gone(
     await second.close()
 
 
+async def test_a_worker_prunes_no_practice_another_live_worker_holds(
+    postgres_url: str,
+) -> None:
+    first, second = await opened_pg(postgres_url), await opened_pg(postgres_url)
+    for storage, code in ((first, "P1"), (second, "P2")):
+        await storage.add_session(SessionRow(code, "guitar", None, 1.0, practice=True))
+        await storage.add_games([GameRow(f"G{code}", code, 1, "h", (line(f"G{code}", 1),))])
+        await storage.end_game(f"G{code}", "{}")
+    assert await second.prune_practice(ended_before=2e9, most=10) == 1
+    assert await first.game_lines("GP1") == ["h", line("GP1", 1)]  # still served by first
+    assert await first.game_lines("GP2") is None
+    await first.close()
+    assert await second.prune_practice(ended_before=2e9, most=10) == 1  # nobody's now
+    assert await second.game_lines("GP1") is None
+    await second.close()
+
+
 async def test_a_worker_that_lost_its_database_takes_its_sessions_back_if_no_one_did(
     postgres_url: str,
 ) -> None:
