@@ -314,7 +314,7 @@ async def test_the_library_reads_back_by_id_and_in_the_order_added(opened: Opene
     await storage.close()
 
 
-async def test_practice_is_pruned_oldest_end_first_and_no_more_than_asked(
+async def test_practice_is_pruned_no_more_than_asked_and_never_a_class(
     opened: Opener,
 ) -> None:
     storage = await opened()
