@@ -1,6 +1,8 @@
 """Reading the PostgreSQL database back: sessions for the registry, and one game's log.
 
-Every function takes the storage's one connection and runs inside its transaction.
+Every function takes a connection of the storage's and runs inside its transaction: the
+read connection's (``postgres_reader``), or the writer's where a read must be in step
+with its writes (the seq guard's look-up, taking sessions back after a loss).
 """
 
 from __future__ import annotations
@@ -106,6 +108,27 @@ async def find_session(
         return None
     row = await (await c.execute(query, (value,))).fetchone()
     return None if row is None else str(row[0])
+
+
+async def ended_practice(c: Connection, before: float, most: int) -> list[str]:
+    """Up to ``most`` practice sessions whose game ended before ``before``."""
+    found = await c.execute(
+        "SELECT session FROM practice WHERE ended_at < %s LIMIT %s", (before, most)
+    )
+    return [str(code) for (code,) in await found.fetchall()]
+
+
+async def next_seqs(c: Connection, games: list[str]) -> dict[str, int]:
+    """The next seq of each of these games that is live (not ended, and known)."""
+    if not games:
+        return {}
+    found = await c.execute(
+        "SELECT g.id, coalesce(max(e.seq), 0) + 1 FROM games g "
+        "LEFT JOIN events e ON e.game = g.id "
+        "WHERE g.id = ANY(%s) AND g.result IS NULL GROUP BY g.id",
+        (games,),
+    )
+    return {str(game): int(seq) for game, seq in await found.fetchall()}
 
 
 async def game_lines(c: Connection, game_id: str) -> list[str] | None:

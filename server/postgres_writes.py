@@ -105,17 +105,7 @@ async def heartbeat(c: Connection, now: float) -> None:
     )
 
 
-async def prune_practice(c: Connection, ended_before: float, most: int) -> list[str]:
-    """Delete up to ``most`` practice sessions ended before ``ended_before``; their codes."""
-    found = await c.execute(
-        "SELECT session FROM practice WHERE ended_at < %s LIMIT %s", (ended_before, most)
-    )
-    doomed = [str(code) for (code,) in await found.fetchall()]
-    await _delete_sessions(c, doomed)
-    return doomed
-
-
-async def _delete_sessions(c: Connection, codes: list[str]) -> None:
+async def delete_sessions(c: Connection, codes: list[str]) -> None:
     """Delete sessions and everything in them."""
     if not codes:
         return

@@ -3,13 +3,19 @@ write, in order, and which records they refuse.
 
 A game's stored seqs never have a gap: a record whose first seq does not follow the
 game's last stored one (because a record before it failed) is refused, and nothing of it
-is written. The backends differ only in how they insert rows and store a result.
+is written; nor is a seq stored twice, nor an event after the game's result. The next
+seqs of the games a storage loaded or added are kept; a game it does not know (not
+loaded, or ended) is looked up in the database first (``unknown``), which costs nothing
+while the server records only for its live games. The backends differ only in how they
+insert rows, store a result and look a game up.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+
+from zopa.server.storage import Snapshot
 
 log = logging.getLogger("zopa.storage")
 
@@ -23,9 +29,19 @@ Changes = dict[str, int | None]
 Step = Rows | tuple[str, str]
 
 
-def plan(records: list[Record], stored: NextSeq, changes: Changes) -> tuple[list[Step], list[bool]]:
+def unknown(records: list[Record], stored: NextSeq, changes: Changes) -> list[str]:
+    """The games these records add events to whose next seq is not known here: to look up
+    (the next seq of each that is live) before ``plan``."""
+    games = {game for game, rows, _, _ in records if rows and game not in changes}
+    return sorted(game for game in games if game not in stored)
+
+
+def plan(
+    records: list[Record], stored: NextSeq, changes: Changes, found: NextSeq
+) -> tuple[list[Step], list[bool]]:
     """The writes for these records, each run of event rows as one step, and which records
-    are written. ``changes`` gets each game's next seq as the transaction would leave it.
+    are written. ``changes`` gets each game's next seq as the transaction would leave it;
+    ``found`` has the next seq of each ``unknown`` game that is live.
 
     Event appends are most of the traffic; one insert for all the games that wrote in
     this loop turn costs a fraction of one per game.
@@ -35,12 +51,15 @@ def plan(records: list[Record], stored: NextSeq, changes: Changes) -> tuple[list
     written = []
     for game_id, game_rows, result, _ in records:
         if game_rows:
-            expected = changes.get(game_id, stored.get(game_id))
-            if expected is not None and game_rows[0][1] != expected:
+            if game_id in changes:
+                expected = changes[game_id]
+            else:
+                expected = stored.get(game_id, found.get(game_id))
+            if expected is None or game_rows[0][1] != expected:
                 log.warning(
-                    "seq %d refused: the game's next stored seq is %d",
+                    "seq %d refused: %s",
                     game_rows[0][1],
-                    expected,
+                    "the game is not live" if expected is None else f"its next is {expected}",
                     extra={"game": game_id},
                 )
                 written.append(False)
@@ -68,3 +87,8 @@ def settle(changes: Changes, stored: NextSeq) -> None:
         else:
             stored[game] = seq
     changes.clear()
+
+
+def next_seqs(snapshot: Snapshot) -> NextSeq:
+    """Each live game's next seq in loaded sessions: the one after its last event."""
+    return {game.id: len(game.events) + 1 for game in snapshot.games if game.result is None}

@@ -108,6 +108,23 @@ def find_session(
     return None if row is None else str(row[0])
 
 
+def next_seqs(c: sqlite3.Connection, games: list[str]) -> dict[str, int]:
+    """The next seq of each of these games that is live (not ended, and known)."""
+    found = {}
+    for game in games:
+        # Its events are after its span's first rowid (or anywhere, without a span).
+        row = c.execute(
+            "SELECT (SELECT coalesce(max(e.seq), 0) + 1 FROM events e "
+            "WHERE e.rowid > coalesce(s.first, 0) AND e.game = g.id) "
+            "FROM games g LEFT JOIN spans s ON s.game = g.id "
+            "WHERE g.id = ? AND g.result IS NULL",
+            (game,),
+        ).fetchone()
+        if row is not None:
+            found[game] = int(row[0])
+    return found
+
+
 def game_lines(c: sqlite3.Connection, game_id: str) -> list[str] | None:
     """The game's log: header, events, then notes; ``None`` for an unknown game."""
     found = c.execute("SELECT header FROM games WHERE id = ?", (game_id,)).fetchone()

@@ -1,7 +1,8 @@
-"""PostgreSQL storage: one connection, group commit, and the sessions this worker owns.
+"""PostgreSQL storage: a writer's connection, group commit, and the sessions this worker
+owns; reads beside it on a second connection (``postgres_reader``).
 
 Any number of workers share one database. Each owns the sessions it serves through a
-session-level advisory lock on its one connection, taken when it first uses a session
+session-level advisory lock on its writer's connection, taken when it first uses a session
 (creates it, or loads it at start-up or on demand) and held while it lives: a worker
 asked for a session another live worker holds raises ``errors.Elsewhere``, which the
 edges answer so that the client or proxy asks again (docs/deploy.md). The locks go with
@@ -12,8 +13,8 @@ Writes are queued and a writer task takes everything queued since its last commi
 runs it in one transaction (as ``storage_sqlite`` does with its thread): a move is
 handed back, and so announced, only after the commit, which PostgreSQL's default
 ``synchronous_commit`` makes durable. Each live game's next seq is kept here and a
-record that would leave a gap is refused (``seq_guard``); the events' primary key
-refuses a seq stored twice.
+record that would leave a gap or repeat a seq is refused (``seq_guard``); the events'
+primary key refuses a seq stored twice whatever this worker believes.
 
 A worker that loses its connection takes no more moves: every write fails with
 ``errors.Unavailable`` (the games wait in their durable state) until it connects again
@@ -37,8 +38,9 @@ import psycopg
 
 from zopa.server import postgres_reads, postgres_writes
 from zopa.server.errors import Elsewhere, Unavailable
+from zopa.server.postgres_reader import Reader, quietly_close
 from zopa.server.postgres_schema import migrate
-from zopa.server.seq_guard import Changes, NextSeq, Record, plan, settle
+from zopa.server.seq_guard import Changes, NextSeq, Record, next_seqs, plan, settle, unknown
 from zopa.server.storage import (
     GameRow,
     Health,
@@ -48,6 +50,7 @@ from zopa.server.storage import (
     SessionRow,
     Snapshot,
 )
+from zopa.server.storage_gathering import Gathering, resolve
 
 T = TypeVar("T")
 Connection = psycopg.AsyncConnection[Any]
@@ -79,7 +82,10 @@ class PostgresStorage:
         self._queue: asyncio.Queue[_Work | None] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
         self._connection: Connection | None = None
-        self._gathering: list[Record] | None = None
+        # Reads beside the writer, not behind its commits (postgres_reader.py).
+        self._reader = Reader(url, CONNECT_SECONDS)
+        # Records made during this turn of the event loop, handed over together.
+        self.record = Gathering(self._hand_over).add
         # The sessions whose locks this worker's connection holds.
         self._owned: set[str] = set()
         self._next_seq: NextSeq = {}
@@ -90,11 +96,17 @@ class PostgresStorage:
     # ---- the connection and the writer -----------------------------------------------
 
     async def open(self) -> None:
-        self._connection = await self._connect()
-        await migrate(self._connection)
+        connection = await self._connect()
+        try:
+            await migrate(connection)
+        except BaseException:
+            await quietly_close(connection)
+            raise
+        self._connection = connection
         self._writer = asyncio.get_running_loop().create_task(self._run())
 
     async def close(self) -> None:
+        await self._reader.close()
         if self._writer is not None:
             self._queue.put_nowait(None)
             await self._writer
@@ -145,7 +157,7 @@ class PostgresStorage:
             self._changes.clear()
             reason = self.health.reason or "the database cannot be reached"
             for _, future in batch:
-                _settle(future, None, Unavailable(f"storage is failing: {reason}"))
+                resolve(future, None, Unavailable(f"storage is failing: {reason}"))
             return
         try:
             # Not pipelined: psycopg's pipeline mode cost more client CPU per batch than the
@@ -161,19 +173,19 @@ class PostgresStorage:
                 # connection, and the locks on it, stay if it is still there.
                 self.health.failed(f"storage is failing: {exc}", time.time())
                 for _, future in batch:
-                    _settle(future, None, Unavailable(f"storage is failing: {exc}"))
+                    resolve(future, None, Unavailable(f"storage is failing: {exc}"))
                 return
             if len(batch) > 1:
                 # Rare: one bad item. Commit one at a time so the others still land.
                 for item in batch:
                     await self._commit([item])
                 return
-            _settle(batch[0][1], None, exc)
+            resolve(batch[0][1], None, exc)
             return
         settle(self._changes, self._next_seq)
         self.health.recovered()
         for (_, future), value in zip(batch, values, strict=True):
-            _settle(future, value, None)
+            resolve(future, value, None)
 
     def _lose(self, reason: str) -> None:
         """The connection is gone, and with it every lock: no write until it is back."""
@@ -182,7 +194,7 @@ class PostgresStorage:
         self.health.failed(f"lost the database: {reason}", time.time())
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            asyncio.get_running_loop().create_task(_quietly_close(connection))
+            asyncio.get_running_loop().create_task(quietly_close(connection))
 
     async def _usable(self) -> Connection | None:
         """The connection, connected again and its sessions taken back after a loss."""
@@ -198,11 +210,11 @@ class PostgresStorage:
         try:
             taken_back = await self._take_back(connection)
         except psycopg.Error as exc:
-            await _quietly_close(connection)
+            await quietly_close(connection)
             self.health.failed(f"cannot reach the database: {exc}", time.time())
             return None
         if not taken_back:
-            await _quietly_close(connection)
+            await quietly_close(connection)
             self._fence()
             return None
         self._connection, self._lost = connection, False
@@ -221,17 +233,8 @@ class PostgresStorage:
         ).fetchone()
         if rows is None or rows[0]:
             return False
-        games = sorted(self._next_seq)
-        stored = await (
-            await connection.execute(
-                "SELECT g.id, coalesce(max(e.seq), 0) + 1, g.result IS NULL "
-                "FROM games g LEFT JOIN events e ON e.game = g.id "
-                "WHERE g.id = ANY(%s) GROUP BY g.id",
-                (games,),
-            )
-        ).fetchall()
-        now = {str(game): (int(seq), bool(live)) for game, seq, live in stored}
-        return all(now.get(game) == (seq, True) for game, seq in self._next_seq.items())
+        now = await postgres_reads.next_seqs(connection, sorted(self._next_seq))
+        return now == self._next_seq
 
     def _fence(self) -> None:
         self._fenced = True
@@ -255,11 +258,6 @@ class PostgresStorage:
             # Held whatever becomes of the transaction: session locks ignore rollbacks.
             self._owned.update(str(code) for (code,) in taken)
         return [code for code in codes if code in self._owned]
-
-    def _live(self, snapshot: Snapshot) -> None:
-        for game in snapshot.games:
-            if game.result is None:
-                self._changes[game.id] = len(game.events) + 1
 
     # ---- the Storage protocol --------------------------------------------------------
 
@@ -286,36 +284,13 @@ class PostgresStorage:
 
         await self._do(work)
 
-    def record(
-        self,
-        game_id: str,
-        events: list[tuple[int, str]],
-        result: str | None,
-        then: Callable[[bool], None],
-    ) -> None:
-        if self._gathering is None:
-            self._gathering = []
-            asyncio.get_running_loop().call_soon(self._hand_over)
-        rows = [(game_id, seq, line) for seq, line in events]
-        self._gathering.append((game_id, rows, result, then))
-
-    def _hand_over(self) -> None:
+    def _hand_over(self, records: list[Record], done: asyncio.Future[list[bool]]) -> None:
         """One work item for every record of this loop turn: one transaction for them all."""
-        records, self._gathering = self._gathering or [], None
-        done: asyncio.Future[list[bool]] = asyncio.get_running_loop().create_future()
-
-        def announce(future: asyncio.Future[list[bool]]) -> None:
-            failed = future.exception()
-            if failed is not None:
-                log.error("events could not be stored: %s", failed)
-                stored = [False] * len(records)
-            else:
-                stored = future.result()
-            for (*_, then), ok in zip(records, stored, strict=True):
-                then(ok)
 
         async def work(c: Connection) -> list[bool]:
-            steps, written = plan(records, self._next_seq, self._changes)
+            games = unknown(records, self._next_seq, self._changes)
+            found = await postgres_reads.next_seqs(c, games)
+            steps, written = plan(records, self._next_seq, self._changes, found)
             for step in steps:
                 if isinstance(step, list):
                     await postgres_writes.insert_events(c, step)
@@ -323,7 +298,6 @@ class PostgresStorage:
                     await postgres_writes.finish(c, *step)
             return written
 
-        done.add_done_callback(announce)
         self._queue.put_nowait((work, done))
 
     async def end_game(self, game_id: str, result: str) -> None:
@@ -337,81 +311,78 @@ class PostgresStorage:
         await self._do(lambda c: postgres_writes.add_note(c, game_id, line))
 
     async def game_lines(self, game_id: str) -> list[str] | None:
-        return await self._do(lambda c: postgres_reads.game_lines(c, game_id))
+        return await self._reader.read(lambda c: postgres_reads.game_lines(c, game_id))
 
     async def find_session(
         self, *, code: str | None = None, token: str | None = None, game: str | None = None
     ) -> str | None:
-        return await self._do(lambda c: postgres_reads.find_session(c, code, token, game))
+        return await self._reader.read(lambda c: postgres_reads.find_session(c, code, token, game))
 
     async def heartbeat(self, now: float) -> None:
         await self._do(lambda c: postgres_writes.heartbeat(c, now))
 
     async def prune_practice(self, ended_before: float, most: int) -> int:
+        """Of the practice sessions ended before then, the ones no other live worker holds:
+        one that does may still serve its ended game, and prunes it itself."""
+
         async def work(c: Connection) -> int:
-            doomed = await postgres_writes.prune_practice(c, ended_before, most)
-            mine = [code for code in doomed if code in self._owned]
-            if mine:
+            ended = await postgres_reads.ended_practice(c, ended_before, most)
+            doomed = await self._claim(c, ended)
+            await postgres_writes.delete_sessions(c, doomed)
+            if doomed:
                 # Each lock is a slot of PostgreSQL's shared lock table: give them back.
                 await c.execute(
                     "SELECT pg_advisory_unlock(hashtextextended(code, 0)) "
                     "FROM unnest(%s::text[]) code",
-                    (mine,),
+                    (doomed,),
                 )
-                self._owned.difference_update(mine)
+                self._owned.difference_update(doomed)
             return len(doomed)
 
         return await self._do(work)
 
     async def load(self, recent_since: float = 0.0) -> Snapshot:
         """What start-up needs, of the sessions no other live worker owns."""
-
-        async def work(c: Connection) -> Snapshot:
-            codes = await self._claim(c, await postgres_reads.startup_codes(c, recent_since))
-            snapshot = await postgres_reads.sessions(c, codes)
-            self._live(snapshot)
-            return snapshot
-
-        return await self._do(work)
+        found = await self._reader.read(lambda c: postgres_reads.startup_codes(c, recent_since))
+        return await self._take(found)
 
     async def load_sessions(self, codes: Sequence[str]) -> Snapshot:
         """These sessions, whole, now owned here; ``Elsewhere`` if another worker owns one.
 
         A live game among them is one whose worker died: it is resumed here.
         """
-
-        async def work(c: Connection) -> Snapshot:
-            mine = await self._claim(c, codes)
-            refused = [code for code in codes if code not in mine]
-            if refused and await postgres_reads.sessions_exist(c, refused):
+        snapshot = await self._take(codes)
+        refused = [code for code in codes if code not in self._owned]
+        if refused:
+            known: bool = await self._reader.read(
+                lambda c: postgres_reads.sessions_exist(c, refused)
+            )
+            if known:
                 raise Elsewhere(f"another worker serves the session {refused[0]} now")
-            snapshot = await postgres_reads.sessions(c, mine)
-            self._live(snapshot)
-            return snapshot
+        return snapshot
 
-        return await self._do(work)
+    async def _take(self, codes: Sequence[str]) -> Snapshot:
+        """The sessions of these codes this worker holds, or now took, read whole.
+
+        The locks are taken on the writer's connection, which holds them; the sessions
+        are read after, beside the writes: once locked, nothing of them changes but
+        through this worker, which has not got them live yet.
+        """
+        mine = await self._do(lambda c: self._claim(c, codes))
+        snapshot = await self._reader.read(lambda c: postgres_reads.sessions(c, mine))
+        # Stored next seqs, which no failed transaction may forget; a game this worker
+        # already writes to knows better than a snapshot read beside its commits.
+        for game, seq in next_seqs(snapshot).items():
+            self._next_seq.setdefault(game, seq)
+        return snapshot
 
     async def add_scenario(self, row: ScenarioRow) -> None:
         await self._do(lambda c: postgres_writes.add_scenario(c, row))
 
     async def scenarios(self) -> tuple[ScenarioRow, ...]:
-        return await self._do(postgres_reads.scenarios)
+        return await self._reader.read(postgres_reads.scenarios)
 
     async def scenario(self, scenario_id: str) -> ScenarioRow | None:
         """One scenario of the library by id: what another worker was sent since this one
         started is read through here."""
-        return await self._do(lambda c: postgres_reads.scenario(c, scenario_id))
-
-
-async def _quietly_close(connection: Connection) -> None:
-    with contextlib.suppress(psycopg.Error, OSError):
-        await connection.close()
-
-
-def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(value)
+        return await self._reader.read(lambda c: postgres_reads.scenario(c, scenario_id))

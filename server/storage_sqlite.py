@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from zopa.server import sqlite_reads
 from zopa.server.errors import Unavailable
-from zopa.server.seq_guard import Changes, NextSeq, Record, plan, settle
+from zopa.server.seq_guard import Changes, NextSeq, Record, next_seqs, plan, settle, unknown
 from zopa.server.sqlite_file import connect
 from zopa.server.sqlite_schema import (
     CLOSE_SPAN,
@@ -49,6 +49,7 @@ from zopa.server.storage import (
     SessionRow,
     Snapshot,
 )
+from zopa.server.storage_gathering import Gathering, resolve
 
 T = TypeVar("T")
 _Work = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
@@ -66,7 +67,7 @@ class SqliteStorage:
         self._queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         # Records made during this turn of the event loop, handed over together.
-        self._gathering: list[Record] | None = None
+        self.record = Gathering(self._hand_over).add
         self.health = Health()
         # Owned by the storage thread: the next seqs as committed, the changes the open
         # transaction makes to them, and whether its last write failed.
@@ -100,9 +101,9 @@ class SqliteStorage:
         try:
             connection = connect(self.path)
         except Exception as exc:
-            loop.call_soon_threadsafe(_settle, ready, None, exc)
+            loop.call_soon_threadsafe(resolve, ready, None, exc)
             return
-        loop.call_soon_threadsafe(_settle, ready, None, None)
+        loop.call_soon_threadsafe(resolve, ready, None, None)
         stopping = False
         started = -math.inf
         while not stopping:
@@ -232,37 +233,13 @@ class SqliteStorage:
 
         await self._do(work)
 
-    def record(
-        self,
-        game_id: str,
-        events: list[tuple[int, str]],
-        result: str | None,
-        then: Callable[[bool], None],
-    ) -> None:
-        if self._gathering is None:
-            self._gathering = []
-            asyncio.get_running_loop().call_soon(self._hand_over)
-        rows = [(game_id, seq, line) for seq, line in events]
-        self._gathering.append((game_id, rows, result, then))
-
-    def _hand_over(self) -> None:
+    def _hand_over(self, records: list[Record], done: asyncio.Future[list[bool]]) -> None:
         """One work item for every record of this loop turn: one future, one wake-up."""
-        records, self._gathering = self._gathering or [], None
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[Any] = loop.create_future()
 
-        def announce(future: asyncio.Future[Any]) -> None:
-            failed = future.exception()
-            if failed is not None:
-                log.error("events could not be stored: %s", failed)
-                stored = [False] * len(records)
-            else:
-                stored = future.result()
-            for (*_, then), ok in zip(records, stored, strict=True):
-                then(ok)
+        def work(c: sqlite3.Connection) -> list[bool]:
+            return _write(c, records, self._next_seq, self._changes)
 
-        done.add_done_callback(announce)
-        self._queue.put((lambda c: _write(c, records, self._next_seq, self._changes), done, loop))
+        self._queue.put((work, done, done.get_loop()))
 
     async def end_game(self, game_id: str, result: str) -> None:
         def work(c: sqlite3.Connection) -> None:
@@ -307,15 +284,19 @@ class SqliteStorage:
     async def load(self, recent_since: float = 0.0) -> Snapshot:
         def work(c: sqlite3.Connection) -> Snapshot:
             snapshot = sqlite_reads.startup(c, recent_since)
-            for game in snapshot.games:
-                if game.result is None:
-                    self._changes[game.id] = len(game.events) + 1
+            self._changes.update(next_seqs(snapshot))
             return snapshot
 
         return await self._do(work)
 
     async def load_sessions(self, codes: Sequence[str]) -> Snapshot:
-        return await self._do(lambda c: sqlite_reads.sessions(c, codes))
+        def work(c: sqlite3.Connection) -> Snapshot:
+            # A live game among them goes on from here: its next seq is guarded too.
+            snapshot = sqlite_reads.sessions(c, codes)
+            self._changes.update(next_seqs(snapshot))
+            return snapshot
+
+        return await self._do(work)
 
     async def add_scenario(self, row: ScenarioRow) -> None:
         await self._do(
@@ -346,7 +327,8 @@ def _write(
     connection: sqlite3.Connection, records: list[Record], stored: NextSeq, changes: Changes
 ) -> list[bool]:
     """Insert the records in order (``seq_guard.plan``); which records were written."""
-    steps, written = plan(records, stored, changes)
+    found = sqlite_reads.next_seqs(connection, unknown(records, stored, changes))
+    steps, written = plan(records, stored, changes, found)
     for step in steps:
         if isinstance(step, list):
             insert_events(connection, step)
@@ -380,13 +362,4 @@ def _delete_session(connection: sqlite3.Connection, code: str) -> None:
 
 def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
     for future, value, error in settled:
-        _settle(future, value, error)
-
-
-def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(value)
+        resolve(future, value, error)

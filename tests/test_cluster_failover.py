@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import websockets
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from tests.backends import database_reachable
 from tests.faults import replayed
 from tests.live import KEY, Http, Player, Server, open_session
 
@@ -129,18 +128,6 @@ async def test_a_killed_workers_sessions_go_on_in_the_other_worker(
     finally:
         one.stop()
         two.stop()
-
-
-def database_reachable(url: str, reachable: bool) -> None:
-    """Let no one connect to the test's database and cut off who is, or let them again."""
-    name = conninfo_to_dict(url)["dbname"]
-    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as admin:
-        admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS {str(reachable).lower()}")
-        if not reachable:
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (name,),
-            )
 
 
 async def test_a_worker_cut_off_from_postgresql_takes_no_moves_until_it_is_back(

@@ -1,21 +1,22 @@
 """A game whose records fail goes back to what is stored, refuses moves, and resumes.
 
-In process, on a real SQLite file: ``Failing`` makes a game's records fail as a full
-disk would (later, on the loop, in order with the records before them), while the
-records made behind a failed one still reach the real storage, which must refuse them
-rather than store a gap. The faults themselves, for real, are in test_storage_faults.py.
+In process, on each backend (a real SQLite file, a real PostgreSQL): ``Failing`` makes a
+game's records fail as a full disk would (later, on the loop, in order with the records
+before them), while the records made behind a failed one still reach the real storage,
+which must refuse them rather than store a gap. The faults themselves, for real, are in
+test_storage_faults.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
+from tests.backends import database_fixture  # noqa: F401
 from zopa.rules.actions import Chat, Offer
 from zopa.rules.library import builtin
 from zopa.rules.log import GameLog, Header, read_log, replay
@@ -23,15 +24,15 @@ from zopa.rules.negotiation import seconds_left, start
 from zopa.server.actor import GameActor
 from zopa.server.errors import Unavailable
 from zopa.server.moves import PlayerMove
-from zopa.server.storage import GameRow, SessionRow
-from zopa.server.storage_sqlite import SqliteStorage
+from zopa.server.storage import GameRow, SessionRow, Storage
+from zopa.server.storage_open import storage_for
 from zopa.server.wire import Prepared
 
 
 class Failing:
     """The real storage, except that while ``failing`` a record fails and writes nothing."""
 
-    def __init__(self, real: SqliteStorage) -> None:
+    def __init__(self, real: Storage) -> None:
         self.real = real
         self.health = real.health
         self.failing = False
@@ -84,9 +85,9 @@ class Clock:
 
 
 async def test_moves_behind_a_failed_record_are_refused_and_the_game_resumes_with_no_gap(
-    tmp_path: Path,
+    database: str,
 ) -> None:
-    real = SqliteStorage(str(tmp_path / "zopa.db"))
+    real = storage_for(database, 0.0)
     await real.open()
     storage = Failing(real)
     scenario = builtin("guitar")
