@@ -119,6 +119,7 @@ class Side:
     """One side's figures on a scenario: per ordered pairing, its games' outcomes."""
 
     label: str
+    names: tuple[str, ...]  # its negotiators, in the order they played
     rates: dict[tuple[str, str], float]  # agreement rate per pairing
     efficiencies: dict[tuple[str, str], float | None]  # mean efficiency per pairing
 
@@ -142,6 +143,7 @@ def _among(pairing: tuple[str, str], names: Sequence[str] | None) -> bool:
 def zopa_side(tournament: Tournament) -> Side:
     return Side(
         "zopa",
+        tournament.strategies,
         {p.strategies: p.agreement_rate for p in tournament.pairings},
         {p.strategies: p.efficiency for p in tournament.pairings},
     )
@@ -187,13 +189,20 @@ def play_negmas(
     return None if agreement is None else tuple(int(v) for v in agreement)
 
 
-def negmas_side(negmas: Any, games: list[tuple[int, Scenario]], repeat: int, steps: int) -> Side:
-    """NegMAS's round robin on the dealt games (game ``n`` for the ``n``-th played)."""
+def negmas_side(
+    negmas: Any,
+    negotiators: Sequence[tuple[str, str]],
+    games: list[tuple[int, Scenario]],
+    repeat: int,
+    steps: int,
+) -> Side:
+    """NegMAS's round robin of ``negotiators`` (name, class in ``negmas.sao``) on the dealt
+    games (game ``n`` for the ``n``-th played)."""
     rates: dict[tuple[str, str], float] = {}
     efficiencies: dict[tuple[str, str], float | None] = {}
     n = 0
-    for a, class_a in NEGOTIATORS:
-        for b, class_b in NEGOTIATORS:
+    for a, class_a in negotiators:
+        for b, class_b in negotiators:
             agreed = 0
             scored: list[float] = []
             for _ in range(repeat):
@@ -208,7 +217,8 @@ def negmas_side(negmas: Any, games: list[tuple[int, Scenario]], repeat: int, ste
                     scored.append(found)
             rates[(a, b)] = agreed / repeat
             efficiencies[(a, b)] = fmean(scored) if scored else None
-    return Side(f"NegMAS, {steps} rounds", rates, efficiencies)
+    names = tuple(name for name, _ in negotiators)
+    return Side(f"NegMAS, {steps} rounds", names, rates, efficiencies)
 
 
 # The report.
@@ -234,7 +244,7 @@ def report(name: str, zopa: Side, negmas: list[Side], games: int) -> list[str]:
         ("zopa, time-based + tit-for-tat", zopa, TIME_BASED),
         ("zopa, all six strategies", zopa, None),
     ]
-    rows += [(side.label + ", all six", side, None) for side in negmas]
+    rows += [(f"{side.label}, all {len(side.names)}", side, None) for side in negmas]
     for label, side, names in rows:
         weakest, rate = side.weakest_self_play(names)
         lines.append(
@@ -243,10 +253,12 @@ def report(name: str, zopa: Side, negmas: list[Side], games: int) -> list[str]:
         )
     for side in negmas:
         lines.append(f"  {side.label}, agreement per pairing (row: first role, column: second)")
-        names = [n for n, _ in NEGOTIATORS]
-        lines.append("    " + " " * 12 + "".join(f"{n:>12}" for n in names))
+        names = side.names
+        width = max(12, *(len(n) + 1 for n in names))
+        lines.append("    " + " " * width + "".join(f"{n:>{width}}" for n in names))
         for a in names:
-            lines.append(f"    {a:<12}" + "".join(f"{side.rates[(a, b)]:>12.0%}" for b in names))
+            rates = "".join(f"{side.rates[(a, b)]:>{width}.0%}" for b in names)
+            lines.append(f"    {a:<{width}}{rates}")
     for side in negmas:
         for label, names in (("time-based + tit-for-tat", TIME_BASED), ("all six", None)):
             ours = zopa.agreement(names), zopa.efficiency(names)
@@ -268,6 +280,11 @@ def main() -> int:
         "--steps", default="30,100", help="NegMAS's rounds per negotiation (default 30,100)"
     )
     parser.add_argument("--scenarios", default=None, help="default: every built-in scenario")
+    parser.add_argument(
+        "--negotiators",
+        default=None,
+        help="classes of negmas.sao to play, comma-separated (default: the six above)",
+    )
     args = parser.parse_args()
     negmas = load_negmas()
     if negmas is None:
@@ -276,7 +293,12 @@ def main() -> int:
     steps = [int(s) for s in args.steps.split(",")]
     names = args.scenarios.split(",") if args.scenarios else [s.id for s in builtin_scenarios()]
     bots: dict[str, Bot] = {n: tuned(b, talk=0.0) for n, b in STRATEGIES.items()}
-    pairings = len(NEGOTIATORS) ** 2
+    negotiators = (
+        [(n.removesuffix("Negotiator"), n) for n in args.negotiators.split(",")]
+        if args.negotiators
+        else list(NEGOTIATORS)
+    )
+    pairings = len(negotiators) ** 2
     print(
         f"NegMAS {negmas.__version__}; seed {args.seed}, {args.repeat} games per pairing, "
         f"cards dealt per game; NegMAS rounds: {', '.join(map(str, steps))}",
@@ -290,9 +312,9 @@ def main() -> int:
         if zopa.efficiency() is None:
             print(f"\n{name}: no zone of agreement in any game: nothing to compare")
             continue
-        # Game n of either side gets the same cards (both play 36 pairings).
+        # Game n of either side gets the same cards (with six negotiators, all 36 pairings).
         games = dealt_games(scenario, args.seed, pairings * args.repeat)
-        played = [negmas_side(negmas, games, args.repeat, s) for s in steps]
+        played = [negmas_side(negmas, negotiators, games, args.repeat, s) for s in steps]
         seconds = time.process_time() - started
         for line in report(name, zopa, played, tournament.games):
             print(line, flush=True)
