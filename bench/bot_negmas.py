@@ -29,6 +29,7 @@ bots beat NegMAS on each. Exits 2 if NegMAS cannot be imported.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import random
 import sys
@@ -186,6 +187,11 @@ def play_negmas(
         )
         mechanism.add(getattr(negmas.sao, kinds[side])(name=role.id), ufun=ufun)
     agreement = mechanism.run().agreement
+    del mechanism
+    # NegMAS's default inverter lists every outcome for each negotiator (390,625 on
+    # new-hire) in objects that refer to each other; left to the collector's own pace
+    # they pile up to gigabytes within a few dozen games.
+    gc.collect()
     return None if agreement is None else tuple(int(v) for v in agreement)
 
 
