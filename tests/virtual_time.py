@@ -46,7 +46,7 @@ from collections.abc import Callable, Coroutine, Iterator, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 import uvicorn
 
@@ -225,13 +225,34 @@ def virtual_clock() -> VirtualClock:
 SERVER_SETTINGS: dict[str, Any] = {"grace_seconds": 0.5}
 
 
-def virtual_time(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+AsyncTest = Callable[..., Coroutine[Any, Any, None]]
+
+
+@overload
+def virtual_time(test: AsyncTest, /) -> Callable[..., None]: ...
+
+
+@overload
+def virtual_time(**settings: Any) -> Callable[[AsyncTest], Callable[..., None]]: ...
+
+
+def virtual_time(
+    test: AsyncTest | None = None, /, **settings: Any
+) -> Callable[..., None] | Callable[[AsyncTest], Callable[..., None]]:
     """Run an async test on a fresh ``VirtualTimeLoop`` (pytest sees a plain test).
 
     A test with a ``server`` parameter is given a ``VirtualServer`` there, on a database
     in its ``tmp_path``, started before the test and stopped after it: the test reads as
-    it would with the real ``server`` fixture.
+    it would with the real ``server`` fixture. ``@virtual_time(**settings)`` sets that
+    server's ``Settings`` fields beyond ``SERVER_SETTINGS``, as a test module's own
+    ``server`` fixture would (``practice_limit="200/60"``).
     """
+    if test is None:
+        return functools.partial(_on_virtual_time, settings={**SERVER_SETTINGS, **settings})
+    return _on_virtual_time(test, SERVER_SETTINGS)
+
+
+def _on_virtual_time(test: AsyncTest, settings: dict[str, Any]) -> Callable[..., None]:
     signature = inspect.signature(test)
     serves = "server" in signature.parameters
     own_folder = "tmp_path" in signature.parameters
@@ -244,7 +265,7 @@ def virtual_time(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[...
             await test(*args, **kwargs)
             return
         folder: Path = kwargs["tmp_path"] if own_folder else kwargs.pop("tmp_path")
-        async with VirtualServer(folder / "zopa.db", **SERVER_SETTINGS) as server:
+        async with VirtualServer(folder / "zopa.db", **settings) as server:
             await test(*args, server=server, **kwargs)
 
     @functools.wraps(test)
