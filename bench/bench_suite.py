@@ -10,8 +10,9 @@ no:cacheprovider --durations=0`` from the checkout's root, so ``zopa`` is import
 from that checkout. Prints each run's wall time and tests, the base's tests not found
 here (renamed or gone), and the ratios of the medians to the base's.
 
-Arguments after ``--`` go to this checkout's runs only (for example ``-n 0`` to run
-without pytest-xdist's workers).
+Arguments after ``--`` go to this checkout's runs only. With ``--parallel`` each round
+also runs this checkout's like-for-like tests on pytest-xdist's workers (``-n auto
+--dist loadscope``, one module's tests on one worker), as a fourth figure.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+PARALLEL = ["-n", "auto", "--dist", "loadscope"]
 SUMMARY = re.compile(r"^=*\s*(\d+ (?:passed|failed|error).*?) in [\d.]+s", re.MULTILINE)
 
 
@@ -73,6 +75,9 @@ def main() -> int:
     parser.add_argument("base", type=Path, help="a checkout of the commit to compare with")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--logs", type=Path, help="keep each run's output in this folder")
+    parser.add_argument(
+        "--parallel", action="store_true", help="also the like-for-like tests on xdist workers"
+    )
     parser.add_argument("extra", nargs="*", help="after --: pytest arguments for this checkout")
     args = parser.parse_args()
     base = args.base.resolve()
@@ -89,12 +94,16 @@ def main() -> int:
         chosen = Path(scratch) / "base-tests.txt"
         chosen.write_text("".join(f"{test}\n" for test in kept))
         runs: dict[str, list[float]] = {"base": [], "whole": [], "like": []}
+        plan = [
+            ("base", base, []),
+            ("whole", HERE, list(args.extra)),
+            ("like", HERE, [*args.extra, f"@{chosen}"]),
+        ]
+        if args.parallel:
+            runs["like-n"] = []
+            plan.append(("like-n", HERE, [*PARALLEL, *args.extra, f"@{chosen}"]))
         for round_ in range(1, args.rounds + 1):
-            for name, checkout, run_args in (
-                ("base", base, []),
-                ("whole", HERE, list(args.extra)),
-                ("like", HERE, [*args.extra, f"@{chosen}"]),
-            ):
+            for name, checkout, run_args in plan:
                 wall, summary = timed(checkout, run_args, logs / f"{name}-{round_}.log")
                 runs[name].append(wall)
                 print(f"round {round_} {name:5}  {wall:7.1f} s  {summary}", flush=True)
@@ -104,6 +113,9 @@ def main() -> int:
     print(f"(c) the base's tests on this code   {medians['like']:7.1f} s")
     print(f"ratio (c)/(a)                       {medians['like'] / medians['base']:7.2f}")
     print(f"ratio (b)/(a)                       {medians['whole'] / medians['base']:7.2f}")
+    if "like-n" in medians:
+        print(f"(c) on xdist's workers              {medians['like-n']:7.1f} s")
+        print(f"ratio (c on workers)/(a)            {medians['like-n'] / medians['base']:7.2f}")
     return 0
 
 
