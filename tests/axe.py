@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +46,9 @@ def fetch_axe() -> Path:
     npm = shutil.which("npm")
     if npm is None:
         raise RuntimeError("npm is missing: it fetches axe-core (apt-get install npm)")
-    work = AXE_DIR / "download"
-    work.mkdir(parents=True, exist_ok=True)
+    # A folder of this process's own: pytest-xdist's workers may all fetch at once.
+    AXE_DIR.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="download-", dir=AXE_DIR))
     subprocess.run(
         [npm, "pack", f"axe-core@{AXE_VERSION}", "--pack-destination", str(work)],
         check=True,
@@ -58,7 +60,9 @@ def fetch_axe() -> Path:
         assert member is not None
         source = member.read()
     found.parent.mkdir(parents=True, exist_ok=True)
-    found.write_bytes(source)
+    # Written whole, then renamed into place: another worker never reads half a file.
+    (work / "axe.min.js").write_bytes(source)
+    os.replace(work / "axe.min.js", found)
     shutil.rmtree(work)
     return found
 

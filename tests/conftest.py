@@ -27,7 +27,13 @@ def child_bytecode(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     PYTHONDONTWRITEBYTECODE) or write ``__pycache__`` folders into the checkout (without).
     The first child compiles into this run's temporary folder; the rest read from there.
     """
-    prefix = tmp_path_factory.mktemp("pycache")
+    # pytest-xdist's workers have a temporary folder each, under one of the run's: they
+    # share the folder beside theirs (importlib writes each file whole, then renames it).
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    prefix = shared / "pycache"
+    prefix.mkdir(exist_ok=True)
     share_compiled(prefix)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PYTHONPYCACHEPREFIX", str(prefix))

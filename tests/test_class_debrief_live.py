@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.live import Player, Server, open_session
+from tests.live import Http, Player, open_session
 from tests.test_class_debrief import _keys
+from tests.virtual_time import VirtualServer, virtual_time
 
 
-async def _round_of_two_games(server: Server) -> tuple[str, dict[str, dict[str, Player]]]:
+async def _round_of_two_games(server: Http) -> tuple[str, dict[str, dict[str, Player]]]:
     """Four players, two guitar games: game id -> role -> player."""
     # The scenario's own cards (BATNAs of 200): an offer of 0 points to a side is extreme.
     code = await open_session(server, "guitar", variation=False)
@@ -25,8 +26,9 @@ async def _round_of_two_games(server: Server) -> tuple[str, dict[str, dict[str, 
     return code, games
 
 
+@virtual_time
 async def test_the_class_debrief_rolls_up_ended_games_and_only_names_live_ones(
-    server: Server,
+    server: VirtualServer,
 ) -> None:
     code, games = await _round_of_two_games(server)
     (done, seats), (running, others) = games.items()
@@ -88,19 +90,21 @@ def mover_role(seats: dict[str, Player], mover: Player) -> str:
     return next(role for role, p in seats.items() if p is mover)
 
 
-def test_the_class_debrief_is_the_facilitators(server: Server) -> None:
-    assert server.call("GET", "/api/sessions/ABCDEF/debrief", key=None)[0] == 401
-    status, answer = server.call("GET", "/api/sessions/ABCDEF/debrief")
+@virtual_time
+async def test_the_class_debrief_is_the_facilitators(server: VirtualServer) -> None:
+    assert (await server.ask("GET", "/api/sessions/ABCDEF/debrief", key=None))[0] == 401
+    status, answer = await server.ask("GET", "/api/sessions/ABCDEF/debrief")
     assert status == 404 and answer["error"]["code"]
 
 
-async def test_an_unknown_view_is_refused(server: Server) -> None:
+@virtual_time
+async def test_an_unknown_view_is_refused(server: VirtualServer) -> None:
     code = await open_session(server, "guitar")
-    status, answer = server.call("GET", f"/api/sessions/{code}/debrief?view=everything")
+    status, answer = await server.ask("GET", f"/api/sessions/{code}/debrief?view=everything")
     assert status == 400 and "view" in answer["error"]["message"]
-    status, answer = server.call("GET", f"/api/sessions/{code}/debrief?round=first")
+    status, answer = await server.ask("GET", f"/api/sessions/{code}/debrief?round=first")
     assert status == 400 and "round" in answer["error"]["message"]
     empty: dict[str, Any] = await server.acall("GET", f"/api/sessions/{code}/debrief?view=class")
     assert empty["pairs"] == [] and empty["summary"]["impasse_rate"] is None
     for page in ("/debrief.html", "/debrief.css", "/js/class_debrief.js", "/js/bar_chart.js"):
-        assert server.call("GET", page, key=None)[0] == 200, page
+        assert (await server.ask("GET", page, key=None))[0] == 200, page

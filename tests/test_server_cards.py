@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.live import Player, Server, open_session
+from tests.live import Http, Player, open_session
 from tests.test_server_game import paired
+from tests.virtual_time import VirtualServer, virtual_time
 from zopa.rules.deal import cards_of, deal
 from zopa.rules.library import builtin, builtin_scenarios
 from zopa.rules.log import Header, read_log
@@ -28,14 +28,9 @@ IDS = [s.id for s in builtin_scenarios()]
 TRIES = 40  # practice games, and next rounds, per scenario
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    """The suite's server, with room for 80 practice games a test from this one address
-    (more than the per-address practice limit of docs/security.md lets through)."""
-    live = Server(tmp_path / "zopa.db", ZOPA_GRACE_SECONDS="0.5", ZOPA_PRACTICE_LIMIT="200/60")
-    live.start()
-    yield live
-    live.stop()
+# The suite's server, with room for 80 practice games a test from this one address (more
+# than the per-address practice limit of docs/security.md lets through).
+on_virtual_time = virtual_time(practice_limit="200/60")
 
 
 SURPRISE = 1e-6  # how unlikely a count must be under chance alone to fail the test
@@ -45,14 +40,14 @@ def card(scenario: Scenario, role: str) -> Any:
     return cards_of(scenario)[scenario.role_ids.index(role)]
 
 
-async def game_header(server: Server, game: str) -> Header:
+async def game_header(server: Http, game: str) -> Header:
     answer = await server.acall("GET", f"/api/games/{game}/log")
     # A log of the header alone is one line of JSON, which the test client decodes.
     lines = [json.dumps(answer)] if isinstance(answer, dict) else answer.splitlines()
     return read_log(lines).header
 
 
-async def game_scenario(server: Server, game: str) -> Scenario:
+async def game_scenario(server: Http, game: str) -> Scenario:
     """The scenario as the game plays it: its log's header, which holds its own cards."""
     return (await game_header(server, game)).scenario
 
@@ -82,8 +77,9 @@ def most_by_chance(tries: int, p: float) -> int:
 
 
 @pytest.mark.parametrize("scenario_id", IDS)
+@on_virtual_time
 async def test_practice_and_next_rounds_match_the_live_partners_card_only_by_chance(
-    server: Server, scenario_id: str
+    server: VirtualServer, scenario_id: str
 ) -> None:
     code, players, started = await paired(server, scenario_id)
     live = await game_scenario(server, started["games"][0]["game"])
@@ -124,7 +120,8 @@ async def test_practice_and_next_rounds_match_the_live_partners_card_only_by_cha
         assert bound < TRIES // 2
 
 
-async def test_a_practice_players_view_holds_the_card_of_its_log(server: Server) -> None:
+@on_virtual_time
+async def test_a_practice_players_view_holds_the_card_of_its_log(server: VirtualServer) -> None:
     answer = await server.acall(
         "POST", "/api/practice", {"name": "Ana", "scenario": "new-hire"}, key=None
     )
@@ -138,7 +135,8 @@ async def test_a_practice_players_view_holds_the_card_of_its_log(server: Server)
     assert "{batna}" not in view["brief"]
 
 
-async def test_a_session_may_deal_everybody_the_scenarios_own_cards(server: Server) -> None:
+@on_virtual_time
+async def test_a_session_may_deal_everybody_the_scenarios_own_cards(server: VirtualServer) -> None:
     code, players, started = await paired(server, "guitar", variation=False)
     snapshot = await server.acall("GET", f"/api/sessions/{code}")
     assert snapshot["variation"] is False
@@ -158,25 +156,24 @@ async def test_a_session_may_deal_everybody_the_scenarios_own_cards(server: Serv
     # By default every game deals its own, and the facilitator sees that too.
     other = await open_session(server, "guitar")
     assert (await server.acall("GET", f"/api/sessions/{other}"))["variation"] is True
-    status, answer = server.call("POST", "/api/sessions", {"scenario": "guitar", "variation": 1})
+    status, answer = await server.ask(
+        "POST", "/api/sessions", {"scenario": "guitar", "variation": 1}
+    )
     assert status == 400 and "'variation' must be true or false" in answer["error"]["message"]
 
 
+@virtual_time
 async def test_variation_off_survives_a_restart(tmp_path: Path) -> None:
-    server = Server(tmp_path / "zopa.db")
-    server.start()
-    try:
+    async with VirtualServer(tmp_path / "zopa.db") as server:
         code = await open_session(server, "campsite", variation=False)
         on = await open_session(server, "campsite")
-        server.stop()
-        server.start()
+        await server.restart()
         assert (await server.acall("GET", f"/api/sessions/{code}"))["variation"] is False
         assert (await server.acall("GET", f"/api/sessions/{on}"))["variation"] is True
-    finally:
-        server.stop()
 
 
-async def test_results_and_the_csv_export_use_each_games_own_cards(server: Server) -> None:
+@on_virtual_time
+async def test_results_and_the_csv_export_use_each_games_own_cards(server: VirtualServer) -> None:
     code = await open_session(server, "food-truck")
     people = [await Player(server, code, name).join() for name in ("Ana", "Ben", "Cy", "Di")]
     for person in people:
@@ -186,7 +183,7 @@ async def test_results_and_the_csv_export_use_each_games_own_cards(server: Serve
     for person in people:
         await person.c.type("ended")
     results = await server.acall("GET", f"/api/sessions/{code}/results")
-    status, text = server.call("GET", f"/api/sessions/{code}/results.csv")
+    status, text = await server.ask("GET", f"/api/sessions/{code}/results.csv")
     assert status == 200 and isinstance(text, str)
     rows = {line.split(",")[1]: line.split(",") for line in text.splitlines()[1:]}
     columns = text.splitlines()[0].split(",")

@@ -6,13 +6,14 @@ import asyncio
 
 import websockets
 
-from tests.live import KEY, Client, Player, Server
+from tests.live import KEY, Client, Player
 from tests.test_server_game import paired
 from tests.virtual_time import VirtualServer, virtual_time
 from zopa.server.snapshots import snapshot_interval
 
 
-async def test_pause_resume_extend_and_end_the_round(server: Server) -> None:
+@virtual_time
+async def test_pause_resume_extend_and_end_the_round(server: VirtualServer) -> None:
     code, players, _ = await paired(server, "guitar")
     seller = players["seller"]
     before = seller.c.received[-1]["seconds_left"]
@@ -36,11 +37,12 @@ async def test_pause_resume_extend_and_end_the_round(server: Server) -> None:
     for player in players.values():
         ended = await player.c.type("ended")
         assert ended["result"]["reason"] == "aborted"
-    status, answer = server.call("POST", f"/api/sessions/{code}/extend", {"seconds": -5})
+    status, answer = await server.ask("POST", f"/api/sessions/{code}/extend", {"seconds": -5})
     assert status == 400 and answer["error"]["code"] == "bad_request"
 
 
-async def test_the_facilitator_feed_follows_the_session(server: Server) -> None:
+@virtual_time
+async def test_the_facilitator_feed_follows_the_session(server: VirtualServer) -> None:
     code = (await server.acall("POST", "/api/sessions", {"scenario": "campsite"}))["code"]
     feed = await Client.open(server)
     await feed.send({"type": "hello", "key": KEY, "session": code.lower()})
@@ -67,7 +69,10 @@ def test_big_sessions_snapshots_are_spaced_out_by_their_size() -> None:
     assert gaps == sorted(gaps) and gaps[-1] == 20.0
 
 
-async def test_a_removed_player_is_closed_out_and_a_bot_takes_the_seat(server: Server) -> None:
+@virtual_time
+async def test_a_removed_player_is_closed_out_and_a_bot_takes_the_seat(
+    server: VirtualServer,
+) -> None:
     code, players, _ = await paired(server, "guitar")
     seller, buyer = players["seller"], players["buyer"]
     answer = await server.acall("DELETE", f"/api/sessions/{code}/players/{buyer.id}")

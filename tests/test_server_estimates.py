@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from tests.live import Server
 from tests.test_server_game import paired
+from tests.virtual_time import VirtualServer, virtual_time
 
 
-async def test_a_session_asks_for_sealed_estimates_and_judges_them(server: Server) -> None:
+@virtual_time
+async def test_a_session_asks_for_sealed_estimates_and_judges_them(server: VirtualServer) -> None:
     code, players, _ = await paired(server, "guitar", estimates=True)
     snapshot = await server.acall("GET", f"/api/sessions/{code}")
     assert snapshot["estimates"] is True
@@ -40,7 +41,8 @@ async def test_a_session_asks_for_sealed_estimates_and_judges_them(server: Serve
     assert estimate["batna"] == 250
 
 
-async def test_without_the_option_an_estimate_is_refused(server: Server) -> None:
+@virtual_time
+async def test_without_the_option_an_estimate_is_refused(server: VirtualServer) -> None:
     code, players, _ = await paired(server, "guitar")
     assert (await server.acall("GET", f"/api/sessions/{code}"))["estimates"] is False
     seller = players["seller"]
@@ -48,5 +50,7 @@ async def test_without_the_option_an_estimate_is_refused(server: Server) -> None
     await seller.send({"type": "estimate", "batna": 250})
     refused = await seller.c.type("error")
     assert refused["code"] == "not_allowed"
-    status, answer = server.call("POST", "/api/sessions", {"scenario": "guitar", "estimates": "y"})
+    status, answer = await server.ask(
+        "POST", "/api/sessions", {"scenario": "guitar", "estimates": "y"}
+    )
     assert status == 400 and "'estimates' must be true or false" in answer["error"]["message"]

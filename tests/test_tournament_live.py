@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tests.live import Http, Player, Server, open_session
+from tests.live import Http, Player, open_session
 from tests.virtual_time import VirtualServer, virtual_time
 from zopa.rules.library import builtin
 from zopa.rules.log import read_log, replay
@@ -84,7 +84,7 @@ def best_surplus(scenario: Scenario, role: str) -> float:
     return float(most) if most > 0 else 1.0
 
 
-async def play_round(server: Server, code: str, people: dict[str, Scripted]) -> dict[str, Any]:
+async def play_round(server: Http, code: str, people: dict[str, Scripted]) -> dict[str, Any]:
     started = await server.acall("POST", f"/api/sessions/{code}/rounds")
     seated = [p for g in started["games"] for p in g["players"].values() if p is not None]
 
@@ -161,8 +161,9 @@ def expected_standings(
     return [(p, s, c) for p, s, c, _, _ in table]
 
 
+@virtual_time
 async def test_a_tournament_over_three_scenarios_ranks_players_across_roles(
-    server: Server,
+    server: VirtualServer,
 ) -> None:
     schedule = {
         "rounds": [{"scenario": "guitar"}, {"scenario": "supplier"}, {"scenario": "food-truck"}],
@@ -193,7 +194,7 @@ async def test_a_tournament_over_three_scenarios_ranks_players_across_roles(
     del people[leaving.player.id]
     third = await play_round(server, code, people)
     assert all(leaving.player.id not in g["players"].values() for g in third["games"])
-    status, answer = server.call("POST", f"/api/sessions/{code}/rounds")
+    status, answer = await server.ask("POST", f"/api/sessions/{code}/rounds")
     assert status == 409 and answer["error"]["code"] == "schedule_complete"
 
     plan = await server.acall("GET", f"/api/sessions/{code}/schedule")
@@ -221,7 +222,7 @@ async def test_a_tournament_over_three_scenarios_ranks_players_across_roles(
     assert [r["name"] for r in public["standings"]] == [r["name"] for r in table["standings"]]
     assert all("player" not in r for r in public["standings"])
 
-    status, text = server.call("GET", f"/api/sessions/{code}/export.csv")
+    status, text = await server.ask("GET", f"/api/sessions/{code}/export.csv")
     assert status == 200 and isinstance(text, str)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == sum(2 for g in games) + sum(len(b) for b in byes.values())
@@ -237,7 +238,7 @@ async def test_a_tournament_over_three_scenarios_ranks_players_across_roles(
             assert row["role_number"] in ("1", "2") and row["partner_name"]
 
     # The dashboard's per-game CSV copes with rounds on scenarios of other roles.
-    status, text = server.call("GET", f"/api/sessions/{code}/results.csv")
+    status, text = await server.ask("GET", f"/api/sessions/{code}/results.csv")
     assert status == 200 and isinstance(text, str)
     per_game = list(csv.DictReader(io.StringIO(text)))
     assert len(per_game) == len(games) and all(row["role1_player"] for row in per_game)
@@ -245,13 +246,13 @@ async def test_a_tournament_over_three_scenarios_ranks_players_across_roles(
     # The best placed player still in (the withdrawn one's token no longer works).
     best = next(row for row in table["standings"] if row["player"] in people)
     mine = people[best["player"]].player
-    status, history = server.call("GET", "/api/me/history", key=mine.token)
+    status, history = await server.ask("GET", "/api/me/history", key=mine.token)
     assert status == 200 and history["rank"] == best["rank"] and history["name"] == mine.name
     assert len(history["games"]) == best["games"] + best["byes"]
-    assert server.call("GET", "/api/me/history", key=leaving.player.token)[0] == 401
-    assert server.call("GET", "/api/me/history", key="nobody")[0] == 401
-    assert server.call("GET", f"/api/sessions/{code}/standings", key=None)[0] == 401
-    assert server.call("GET", f"/api/sessions/{code}/export.csv", key=None)[0] == 401
+    assert (await server.ask("GET", "/api/me/history", key=leaving.player.token))[0] == 401
+    assert (await server.ask("GET", "/api/me/history", key="nobody"))[0] == 401
+    assert (await server.ask("GET", f"/api/sessions/{code}/standings", key=None))[0] == 401
+    assert (await server.ask("GET", f"/api/sessions/{code}/export.csv", key=None))[0] == 401
 
 
 @virtual_time
@@ -273,7 +274,8 @@ async def test_a_scheduled_round_starts_on_time_after_a_restart(server: VirtualS
     assert plan["rounds"][0]["status"] == "live" and plan["rounds"][1]["status"] == "planned"
 
 
-async def test_a_facilitator_pairs_by_hand(server: Server) -> None:
+@virtual_time
+async def test_a_facilitator_pairs_by_hand(server: VirtualServer) -> None:
     code = await open_session(server, "guitar", schedule={"rounds": 2, "pairing": "round_robin"})
     ana, ben, cy = [await Player(server, code, n).join() for n in ("Ana", "Ben", "Cy")]
     started = await server.acall(
@@ -283,13 +285,14 @@ async def test_a_facilitator_pairs_by_hand(server: Server) -> None:
         {"seller": cy.id, "buyer": ana.id},
         {"seller": ben.id, "buyer": None},
     ]
-    status, answer = server.call(
+    status, answer = await server.ask(
         "POST", f"/api/sessions/{code}/rounds", {"pairs": [[ana.id, ben.id]]}
     )
     assert status == 409 and answer["error"]["code"] == "not_free"
 
 
-async def test_a_schedule_is_checked_and_named_in_errors(server: Server) -> None:
+@virtual_time
+async def test_a_schedule_is_checked_and_named_in_errors(server: VirtualServer) -> None:
     for schedule, words in [
         ({"rounds": 0}, "schedule.rounds"),
         ({"rounds": [{"scenario": "chess"}]}, "chess"),
@@ -299,12 +302,12 @@ async def test_a_schedule_is_checked_and_named_in_errors(server: Server) -> None
         ({"rounds": [{"time_limit": 0}]}, "time_limit"),
         ({"rounds": 2, "colour": "white"}, "colour"),
     ]:
-        status, answer = server.call(
+        status, answer = await server.ask(
             "POST", "/api/sessions", {"scenario": "guitar", "schedule": schedule}
         )
         assert status in (400, 404) and words in answer["error"]["message"], (schedule, answer)
     # A schedule that names every round's scenario needs no session scenario.
-    status, answer = server.call(
+    status, answer = await server.ask(
         "POST", "/api/sessions", {"schedule": {"rounds": [{"scenario": "supplier"}]}}
     )
     assert status == 201, answer
@@ -375,7 +378,8 @@ async def test_a_tournament_of_joined_bots_is_ranked_as_its_logs_say(
         assert abs(score - want_score) < 1e-5 and abs(pct - want_pct) < 1e-2
 
 
-async def test_two_round_starts_at_once_take_one_round_each(server: Server) -> None:
+@virtual_time
+async def test_two_round_starts_at_once_take_one_round_each(server: VirtualServer) -> None:
     code = await open_session(server, "guitar", schedule={"rounds": 3})
     for name in ("Ana", "Ben"):
         await Player(server, code, name).join()

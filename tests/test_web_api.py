@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import urllib.parse
@@ -9,14 +10,16 @@ import urllib.request
 
 import pytest
 
-from tests.live import KEY, Server, open_session
+from tests.live import KEY, open_session
 from tests.test_server_game import paired
+from tests.virtual_time import VirtualServer, virtual_time
 from zopa.rules.analysis import analysis_json, analyze
 from zopa.rules.library import builtin
 from zopa.rules.log import read_log
 
 
-async def test_the_facilitator_gets_the_session_outcome_space(server: Server) -> None:
+@virtual_time
+async def test_the_facilitator_gets_the_session_outcome_space(server: VirtualServer) -> None:
     code = await open_session(server, "new-hire")
     space = await server.acall("GET", f"/api/sessions/{code}/analysis")
     scenario = builtin("new-hire")
@@ -24,21 +27,22 @@ async def test_the_facilitator_gets_the_session_outcome_space(server: Server) ->
         analyze(scenario), scenario
     )
     assert space["labels"] == {"candidate": "Candidate", "recruiter": "Recruiter"}
-    assert server.call("GET", f"/api/sessions/{code}/analysis", key=None)[0] == 401
+    assert (await server.ask("GET", f"/api/sessions/{code}/analysis", key=None))[0] == 401
 
 
-async def test_a_player_sees_what_was_possible_only_after_the_game(server: Server) -> None:
+@virtual_time
+async def test_a_player_sees_what_was_possible_only_after_the_game(server: VirtualServer) -> None:
     """The frontier and the other BATNA say much about the other card: not before the end."""
     _, players, started = await paired(server, "guitar")
     game = started["games"][0]["game"]
     path = f"/api/games/{game}/analysis"
     seller, buyer = players["seller"], players["buyer"]
-    status, answer = server.call("GET", path, key=seller.token)
+    status, answer = await server.ask("GET", path, key=seller.token)
     assert status == 409 and answer["error"]["code"] == "game_live"
-    assert server.call("GET", path, key=None)[0] == 401
-    assert server.call("GET", path, key="not-a-token")[0] == 401
+    assert (await server.ask("GET", path, key=None))[0] == 401
+    assert (await server.ask("GET", path, key="not-a-token"))[0] == 401
     # The facilitator may look at any time.
-    assert server.call("GET", path)[0] == 200
+    assert (await server.ask("GET", path))[0] == 200
 
     view = seller.c.received[-1]
     mover = players[view["turn"]]
@@ -48,7 +52,7 @@ async def test_a_player_sees_what_was_possible_only_after_the_game(server: Serve
     await other.send({"type": "accept", "offer": 1})
     for player in (seller, buyer):
         ended = await player.c.type("ended")
-        status, space = server.call("GET", path, key=player.token)
+        status, space = await server.ask("GET", path, key=player.token)
         # The analysis of this game's own cards, as the end showed them.
         assert status == 200
         assert space["batna"] == {r: c["batna"] for r, c in ended["cards"].items()}
@@ -56,13 +60,14 @@ async def test_a_player_sees_what_was_possible_only_after_the_game(server: Serve
 
     # A player of another game is told nothing about this one.
     _, strangers, _ = await paired(server, "guitar")
-    status, _ = server.call("GET", path, key=strangers["seller"].token)
+    status, _ = await server.ask("GET", path, key=strangers["seller"].token)
     assert status == 404
 
 
-async def test_results_export_as_csv_with_names_points_and_terms(server: Server) -> None:
+@virtual_time
+async def test_results_export_as_csv_with_names_points_and_terms(server: VirtualServer) -> None:
     code, players, _ = await paired(server, "guitar")
-    status, text = server.call("GET", f"/api/sessions/{code}/results.csv")
+    status, text = await server.ask("GET", f"/api/sessions/{code}/results.csv")
     assert status == 200 and text.splitlines()[1].split(",")[2] == "live"
     view = players["seller"].c.received[-1]
     mover = players[view["turn"]]
@@ -71,7 +76,7 @@ async def test_results_export_as_csv_with_names_points_and_terms(server: Server)
     await other.event("offer")
     await other.send({"type": "accept", "offer": 1})
     await other.c.type("ended")
-    status, text = server.call("GET", f"/api/sessions/{code}/results.csv")
+    status, text = await server.ask("GET", f"/api/sessions/{code}/results.csv")
     assert status == 200
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 1
@@ -90,22 +95,29 @@ async def test_results_export_as_csv_with_names_points_and_terms(server: Server)
     assert {row[f"{r}_trap"] for r in gains} == ({"True", "False"} if trapped else {"False"})
     for role, own in gains.items():
         assert float(row[f"{role}_gain_share"]) == pytest.approx(own / sum(gains.values()))
-    assert server.call("GET", f"/api/sessions/{code}/results.csv", key=None)[0] == 401
+    assert (await server.ask("GET", f"/api/sessions/{code}/results.csv", key=None))[0] == 401
 
 
-def test_the_qr_code_is_an_svg_for_the_facilitator_only(server: Server) -> None:
+@virtual_time
+async def test_the_qr_code_is_an_svg_for_the_facilitator_only(server: VirtualServer) -> None:
     text = urllib.parse.quote(f"{server.url}/?code=ABCDEF")
     request = urllib.request.Request(
         f"{server.url}/api/qr?text={text}", headers={"Authorization": f"Bearer {KEY}"}
     )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        assert answer.headers["content-type"].startswith("image/svg+xml")
-        assert answer.read().startswith(b"<svg")
-    assert server.call("GET", f"/api/qr?text={text}", key=None)[0] == 401
-    assert server.call("GET", "/api/qr?text=" + "x" * 600)[0] == 400
+
+    def fetch() -> tuple[str, bytes]:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.headers["content-type"], answer.read()
+
+    kind, body = await asyncio.to_thread(fetch)
+    assert kind.startswith("image/svg+xml")
+    assert body.startswith(b"<svg")
+    assert (await server.ask("GET", f"/api/qr?text={text}", key=None))[0] == 401
+    assert (await server.ask("GET", "/api/qr?text=" + "x" * 600))[0] == 400
 
 
-async def test_the_snapshot_tells_a_break_from_negotiating(server: Server) -> None:
+@virtual_time
+async def test_the_snapshot_tells_a_break_from_negotiating(server: VirtualServer) -> None:
     code, players, _ = await paired(server, "supplier")
     await players["supplier"].send({"type": "break_request"})
     await players["buyer"].event("break_request")
@@ -116,14 +128,16 @@ async def test_the_snapshot_tells_a_break_from_negotiating(server: Server) -> No
     assert game["on_break"] is True and game["live"] is True
 
 
-async def test_the_pages_are_served(server: Server) -> None:
+@virtual_time
+async def test_the_pages_are_served(server: VirtualServer) -> None:
     for page in ("/", "/facilitator.html", "/replay.html", "/js/player.js", "/zopa.css"):
-        status, _ = server.call("GET", page, key=None)
+        status, _ = await server.ask("GET", page, key=None)
         assert status == 200, page
 
 
+@virtual_time
 async def test_a_facilitator_note_is_kept_with_the_log_and_shown_in_the_review(
-    server: Server,
+    server: VirtualServer,
 ) -> None:
     _, players, started = await paired(server, "guitar")
     game = started["games"][0]["game"]
@@ -132,14 +146,16 @@ async def test_a_facilitator_note_is_kept_with_the_log_and_shown_in_the_review(
     await mover.event("offer")
     note = {"about": 1, "mark": "?!", "comment": "An extreme opening.", "author": "facilitator"}
     assert await server.acall("POST", f"/api/games/{game}/notes", note) == {"type": "note", **note}
-    status, answer = server.call("POST", f"/api/games/{game}/notes", {"about": 9, "mark": "!"})
+    status, answer = await server.ask("POST", f"/api/games/{game}/notes", {"about": 9, "mark": "!"})
     assert status == 400 and "no event 9" in answer["error"]["message"]
-    status, answer = server.call("POST", f"/api/games/{game}/notes", {"about": 1, "mark": "!!!"})
+    status, answer = await server.ask(
+        "POST", f"/api/games/{game}/notes", {"about": 1, "mark": "!!!"}
+    )
     assert status == 400 and "mark" in answer["error"]["message"]
-    status, _ = server.call("POST", f"/api/games/{game}/notes", note, key=None)
+    status, _ = await server.ask("POST", f"/api/games/{game}/notes", note, key=None)
     assert status == 401
 
-    status, text = server.call("GET", f"/api/games/{game}/log")
+    status, text = await server.ask("GET", f"/api/games/{game}/log")
     assert status == 200 and isinstance(text, str)
     log = read_log(text.splitlines())
     assert [n.to_dict() for n in log.notes] == [{"type": "note", **note}]

@@ -46,7 +46,7 @@ from collections.abc import Callable, Coroutine, Iterator, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 import uvicorn
 
@@ -55,7 +55,7 @@ from zopa.server.app import Zopa, create_app
 from zopa.server.commands.serve import uvicorn_config
 from zopa.server.config import Settings
 from zopa.server.storage import Storage
-from zopa.server.storage_sqlite import SqliteStorage
+from zopa.server.storage_open import storage_for
 
 T = TypeVar("T")
 
@@ -225,13 +225,34 @@ def virtual_clock() -> VirtualClock:
 SERVER_SETTINGS: dict[str, Any] = {"grace_seconds": 0.5}
 
 
-def virtual_time(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+AsyncTest = Callable[..., Coroutine[Any, Any, None]]
+
+
+@overload
+def virtual_time(test: AsyncTest, /) -> Callable[..., None]: ...
+
+
+@overload
+def virtual_time(**settings: Any) -> Callable[[AsyncTest], Callable[..., None]]: ...
+
+
+def virtual_time(
+    test: AsyncTest | None = None, /, **settings: Any
+) -> Callable[..., None] | Callable[[AsyncTest], Callable[..., None]]:
     """Run an async test on a fresh ``VirtualTimeLoop`` (pytest sees a plain test).
 
     A test with a ``server`` parameter is given a ``VirtualServer`` there, on a database
     in its ``tmp_path``, started before the test and stopped after it: the test reads as
-    it would with the real ``server`` fixture.
+    it would with the real ``server`` fixture. ``@virtual_time(**settings)`` sets that
+    server's ``Settings`` fields beyond ``SERVER_SETTINGS``, as a test module's own
+    ``server`` fixture would (``practice_limit="200/60"``).
     """
+    if test is None:
+        return functools.partial(_on_virtual_time, settings={**SERVER_SETTINGS, **settings})
+    return _on_virtual_time(test, SERVER_SETTINGS)
+
+
+def _on_virtual_time(test: AsyncTest, settings: dict[str, Any]) -> Callable[..., None]:
     signature = inspect.signature(test)
     serves = "server" in signature.parameters
     own_folder = "tmp_path" in signature.parameters
@@ -244,7 +265,7 @@ def virtual_time(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[...
             await test(*args, **kwargs)
             return
         folder: Path = kwargs["tmp_path"] if own_folder else kwargs.pop("tmp_path")
-        async with VirtualServer(folder / "zopa.db", **SERVER_SETTINGS) as server:
+        async with VirtualServer(folder / "zopa.db", **settings) as server:
             await test(*args, server=server, **kwargs)
 
     @functools.wraps(test)
@@ -283,7 +304,7 @@ async def _within_real_time(test: Coroutine[Any, Any, None], seconds: float) -> 
 class HeldStorage:
     """A storage whose every call holds the clock until its work is done.
 
-    SQLite works on a thread of its own, in real time: a commit in progress must not let
+    SQLite works on a thread of its own and PostgreSQL over a socket, in real time: a commit in progress must not let
     a deadline or a test's timeout fall before its result is back on the loop.
     """
 
@@ -328,7 +349,7 @@ class _InLoop(uvicorn.Server):
 
 
 class VirtualServer(Http):
-    """zopa in this process on the virtual-time loop, with a SQLite file of its own.
+    """zopa in this process on the virtual-time loop, on a database of its own (a SQLite file or a PostgreSQL URL).
 
     ``settings`` are ``Settings`` fields (``grace_seconds=0.5``, ``bot_tick=...``).
     ``stop`` is what SIGTERM does to ``zopa serve``: every socket closed with 1001, the
@@ -336,7 +357,7 @@ class VirtualServer(Http):
     and port, and virtual time may pass in between.
     """
 
-    def __init__(self, database: Path, **settings: Any) -> None:
+    def __init__(self, database: Path | str, **settings: Any) -> None:
         self._socket: socket.socket | None = _listening(0)
         super().__init__(self._socket.getsockname()[1])
         self.database = database
@@ -369,7 +390,7 @@ class VirtualServer(Http):
     async def start(self) -> None:
         clock = virtual_clock()
         self._loop = asyncio.get_running_loop()
-        storage = SqliteStorage(self.settings.database, self.settings.commit_interval)
+        storage = storage_for(self.settings.database, self.settings.commit_interval)
         app = create_app(self.settings, clock, cast(Storage, HeldStorage(storage, clock)))
         self._zopa = app.state.zopa
         args = argparse.Namespace(host="127.0.0.1", port=self.port, forwarded_allow_ips=None)
