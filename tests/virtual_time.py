@@ -304,8 +304,9 @@ async def _within_real_time(test: Coroutine[Any, Any, None], seconds: float) -> 
 class HeldStorage:
     """A storage whose every call holds the clock until its work is done.
 
-    SQLite works on a thread of its own and PostgreSQL over a socket, in real time: a commit in progress must not let
-    a deadline or a test's timeout fall before its result is back on the loop.
+    SQLite works on a thread of its own and PostgreSQL over a socket, in real time: a
+    commit in progress must not let a deadline or a test's timeout fall before its
+    result is back on the loop.
     """
 
     def __init__(self, inner: Storage, clock: VirtualClock) -> None:
@@ -349,7 +350,9 @@ class _InLoop(uvicorn.Server):
 
 
 class VirtualServer(Http):
-    """zopa in this process on the virtual-time loop, on a database of its own (a SQLite file or a PostgreSQL URL).
+    """zopa in this process on the virtual-time loop, on a database of its own.
+
+    ``database`` is a SQLite file or a PostgreSQL URL, as ``zopa serve --db`` takes.
 
     ``settings`` are ``Settings`` fields (``grace_seconds=0.5``, ``bot_tick=...``).
     ``stop`` is what SIGTERM does to ``zopa serve``: every socket closed with 1001, the
