@@ -109,6 +109,8 @@ def test_a_mixed_tournament_debrief_judges_each_game_by_its_own_cards(pages: Pag
     first.locator("#walkout-confirm").click()
     expect(rows).to_have_count(3)
     expect(rows.nth(2).locator("td").nth(5)).to_have_text("correct walkaway")
-    expect(debrief).not_to_contain_text("120%")
+    # The old points-based measure read this walkaway as 120%. (The supplier row's split
+    # may read 120% / -20% for a trap deal, where one side ended below its BATNA.)
+    expect(rows.nth(2)).not_to_contain_text("120%")
     expect(debrief.locator(".stat").filter(has_text="correct walkaways")).to_contain_text("1")
     shot(facilitator, "debrief-correct-walkaway")
