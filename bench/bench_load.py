@@ -132,7 +132,7 @@ def launch(
     out = open(workdir / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the child
     # ``python -m`` puts the working directory first on the path: zopa runs from ``root``.
     process = subprocess.Popen(pin + command, cwd=root, env=env, stdout=out, stderr=out)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a loaded machine starts a worker slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited: {(workdir / f'{name}.log').read_text()}")
@@ -140,6 +140,8 @@ def launch(
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return Target(name, port, process, workdir)
         time.sleep(0.05)  # waiting for a child process to listen; nothing to await
+    process.kill()
+    process.wait()
     raise RuntimeError(f"{name} did not listen")
 
 
@@ -278,6 +280,25 @@ def send(seat: Seat) -> None:
     seat.socket.send(seat.message)
 
 
+def fresh_schema(url: str) -> tuple[str, str]:
+    """A schema of its own in the database at ``url``, and the URL that puts zopa's tables
+    there: each measurement starts empty, as on SQLite's new file, and a worker's start
+    does not load (and own) the sessions of the measurements before it."""
+    import psycopg  # only with --db
+
+    schema = f"zopa_bench_{os.getpid()}_{time.monotonic_ns()}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}".encode())
+    return schema, f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA {schema} CASCADE".encode())
+
+
 def database_pids(url: str) -> list[int]:
     """PostgreSQL's server processes (backends, WAL writer, checkpointer...) when it runs
     on this machine: their CPU is the database's share of an action."""
@@ -370,14 +391,16 @@ async def measure(
     name: str, sizes: list[int], rates: list[float], seconds: float, root: Path = ROOT
 ) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix=f"zopa-bench-{name}-"))
-    database, workers = DATABASES.get(name, ("", 1))
+    given, workers = DATABASES.get(name, ("", 1))
+    schema, database = fresh_schema(given) if given else ("", "")
     # Several workers share core 0 with nothing pinned, or take a core each with --spread.
     cores = [str(n % (os.cpu_count() or 1)) if SPREAD else "0" for n in range(workers)]
-    targets = [launch(name, workdir, root, database, cores[n]) for n in range(workers)]
-    target = targets[0]
-    pids = [t.process.pid for t in targets]
+    targets: list[Target] = []
     figures: dict[str, object] = {}
     try:
+        targets += [launch(name, workdir, root, database, cores[n]) for n in range(workers)]
+        target = targets[0]
+        pids = [t.process.pid for t in targets]
         connect = connect_relay if name == "relay" else connect_zopa
         for size in sizes:
             idle = rss_kb(target.process.pid)
@@ -456,6 +479,8 @@ async def measure(
         for each in targets:
             each.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+        if schema:
+            drop_schema(given, schema)
     return figures
 
 
