@@ -5,7 +5,10 @@ Run: ``python bench/bench_load.py`` (about four minutes; ``--quick`` for a smoke
 ``--db postgresql://...`` measures zopa on that PostgreSQL database too (column ``pg``),
 and with ``--workers 2`` two workers sharing it (each its own session and half the
 players; all on core 0 unless ``--spread`` gives each a core). CPU per action is the
-zopa processes' own: PostgreSQL's share is left out (it is another process, unpinned).
+zopa processes' own; PostgreSQL's own (its server processes on this machine, unpinned)
+is the row ``PG CPU us/action``. ``--rate 400,2000`` times the latency at each offered
+load in turn; with ``--rounds`` above 1 each round's PostgreSQL/SQLite ratios are printed
+under the table of medians.
 
 Each server runs pinned to core 0, the load generator to core 1. The load is real
 games: for zopa, players joined over HTTP, paired by a round, each sending offers in
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import functools
 import gc
 import http.client
@@ -128,7 +132,7 @@ def launch(
     out = open(workdir / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the child
     # ``python -m`` puts the working directory first on the path: zopa runs from ``root``.
     process = subprocess.Popen(pin + command, cwd=root, env=env, stdout=out, stderr=out)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a loaded machine starts a worker slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited: {(workdir / f'{name}.log').read_text()}")
@@ -136,6 +140,8 @@ def launch(
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return Target(name, port, process, workdir)
         time.sleep(0.05)  # waiting for a child process to listen; nothing to await
+    process.kill()
+    process.wait()
     raise RuntimeError(f"{name} did not listen")
 
 
@@ -274,6 +280,35 @@ def send(seat: Seat) -> None:
     seat.socket.send(seat.message)
 
 
+def fresh_schema(url: str) -> tuple[str, str]:
+    """A schema of its own in the database at ``url``, and the URL that puts zopa's tables
+    there: each measurement starts empty, as on SQLite's new file, and a worker's start
+    does not load (and own) the sessions of the measurements before it."""
+    import psycopg  # only with --db
+
+    schema = f"zopa_bench_{os.getpid()}_{time.monotonic_ns()}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}".encode())
+    return schema, f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA {schema} CASCADE".encode())
+
+
+def database_pids(url: str) -> list[int]:
+    """PostgreSQL's server processes (backends, WAL writer, checkpointer...) when it runs
+    on this machine: their CPU is the database's share of an action."""
+    import psycopg  # only with --db
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        pids = [int(pid) for (pid,) in connection.execute("SELECT pid FROM pg_stat_activity")]
+    return [pid for pid in pids if Path(f"/proc/{pid}/stat").exists()]
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time the process has used, all its threads, user and system."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -281,9 +316,10 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def saturate(
-    seats: list[Seat], load: Load, seconds: float, pids: list[int]
-) -> tuple[float, float]:
-    """Actions per second, and the server's CPU microseconds per action.
+    seats: list[Seat], load: Load, seconds: float, pids: list[int], others: list[int]
+) -> tuple[float, float, float]:
+    """Actions per second, and the server's CPU microseconds per action, and the
+    ``others``' (the database's processes).
 
     The second figure moves much less than the first when the machine is shared: it is
     what to compare between two versions of the server.
@@ -294,6 +330,7 @@ async def saturate(
     await asyncio.sleep(WARM_UP_SECONDS)  # let the pipeline fill before counting
     load.received, load.measuring = 0, True
     started, cpu = time.perf_counter(), sum(map(cpu_seconds, pids))
+    cpu_others = _cpu_of(others)
     await asyncio.sleep(seconds)
     # A window of the smoke run's size can pass on a starved machine with nothing back:
     # measure on until something is, the rate still over the time it took.
@@ -301,11 +338,22 @@ async def saturate(
     load.measuring = False
     rate = load.received / (time.perf_counter() - started)
     per_action = 1e6 * (sum(map(cpu_seconds, pids)) - cpu) / max(1, load.received)
+    others_per_action = 1e6 * (_cpu_of(others) - cpu_others) / max(1, load.received)
     load.on_ack = None
     # Every action still in flight must reach its partner before the next measurement,
     # or the next one would time this one's backlog.
     await until(lambda: not any(seat.sent for seat in seats))
-    return rate, per_action
+    return rate, per_action, others_per_action
+
+
+def _cpu_of(pids: list[int]) -> float:
+    """CPU seconds of these processes, those that still run."""
+    total = 0.0
+    for pid in pids:
+        # A backend that ended meanwhile (an autovacuum worker) is left out.
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            total += cpu_seconds(pid)
+    return total
 
 
 async def open_loop(seats: list[Seat], load: Load, rate: float, seconds: float) -> list[float]:
@@ -340,17 +388,19 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def measure(
-    name: str, sizes: list[int], rate: float, seconds: float, root: Path = ROOT
+    name: str, sizes: list[int], rates: list[float], seconds: float, root: Path = ROOT
 ) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix=f"zopa-bench-{name}-"))
-    database, workers = DATABASES.get(name, ("", 1))
+    given, workers = DATABASES.get(name, ("", 1))
+    schema, database = fresh_schema(given) if given else ("", "")
     # Several workers share core 0 with nothing pinned, or take a core each with --spread.
     cores = [str(n % (os.cpu_count() or 1)) if SPREAD else "0" for n in range(workers)]
-    targets = [launch(name, workdir, root, database, cores[n]) for n in range(workers)]
-    target = targets[0]
-    pids = [t.process.pid for t in targets]
+    targets: list[Target] = []
     figures: dict[str, object] = {}
     try:
+        targets += [launch(name, workdir, root, database, cores[n]) for n in range(workers)]
+        target = targets[0]
+        pids = [t.process.pid for t in targets]
         connect = connect_relay if name == "relay" else connect_zopa
         for size in sizes:
             idle = rss_kb(target.process.pid)
@@ -385,27 +435,37 @@ async def measure(
                         "-f",
                         "raw",
                         "-o",
-                        PROFILE,
+                        f"{PROFILE}.{name.replace(' ', '-')}",
                         "--nonblocking",
                     ],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
-            actions, per_action = await saturate(seats, load, seconds, pids)
+            others = database_pids(database) if database else []
+            actions, per_action, others_per_action = await saturate(
+                seats, load, seconds, pids, others
+            )
             figures[f"throughput {size}"] = actions
             figures[f"CPU us/action {size}"] = per_action
+            if others:
+                figures[f"PG CPU us/action {size}"] = others_per_action
+            if DATABASES:
+                # The worker's and the database's together: SQLite's is all in the worker.
+                figures[f"total CPU us/action {size}"] = per_action + others_per_action
             if spy is not None:
                 await asyncio.to_thread(spy.wait)
             if size == max(sizes):
                 figures["memory KB/player"] = grown / size
                 snapshots.clear()
-                latencies = await open_loop(seats, load, rate, LATENCY_SECONDS)
-                if FACILITATOR and name != "relay":
-                    # The window's moves bring a snapshot; a starved server sends it late.
-                    await until(functools.partial(bool, snapshots))
-                figures["p50 ms"] = 1000 * percentile(latencies, 0.50)
-                figures["p99 ms"] = 1000 * percentile(latencies, 0.99)
-                figures["latency samples"] = len(latencies)
+                for rate in rates:
+                    latencies = await open_loop(seats, load, rate, LATENCY_SECONDS)
+                    if FACILITATOR and name != "relay":
+                        # The window's moves bring a snapshot; a starved server sends it late.
+                        await until(functools.partial(bool, snapshots))
+                    at = f" @{rate:g}/s" if len(rates) > 1 else ""
+                    figures[f"p50 ms{at}"] = 1000 * percentile(latencies, 0.50)
+                    figures[f"p99 ms{at}"] = 1000 * percentile(latencies, 0.99)
+                    figures[f"latency samples{at}"] = len(latencies)
                 if snapshots:
                     figures["dashboard snapshots"] = len(snapshots)
                     figures["dashboard KB each"] = sum(snapshots) / len(snapshots) / 1024
@@ -419,6 +479,8 @@ async def measure(
         for each in targets:
             each.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+        if schema:
+            drop_schema(given, schema)
     return figures
 
 
@@ -434,7 +496,9 @@ def main() -> None:
     global PROFILE, LATENCY_SECONDS, FACILITATOR, WARM_UP_SECONDS, TAIL_SECONDS, SETTLE_SECONDS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,4000")
-    parser.add_argument("--rate", type=float, default=2000.0, help="offered actions/s")
+    parser.add_argument(
+        "--rate", default="2000", help="offered actions/s; several (400,2000) in turn"
+    )
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--latency-seconds", type=float, default=LATENCY_SECONDS)
     parser.add_argument("--profile", default="", help="write py-spy raw stacks of zopa here")
@@ -473,9 +537,9 @@ def main() -> None:
     PROFILE = args.profile
     FACILITATOR = args.facilitator
     LATENCY_SECONDS = args.latency_seconds
-    rate, seconds = args.rate, args.seconds
+    rates, seconds = [float(r) for r in args.rate.split(",")], args.seconds
     if args.quick:
-        sizes, rate, seconds, LATENCY_SECONDS = [20], 200.0, 0.3, 0.4
+        sizes, rates, seconds, LATENCY_SECONDS = [20], [200.0], 0.3, 0.4
         WARM_UP_SECONDS, TAIL_SECONDS, SETTLE_SECONDS = 0.2, 0.3, 0.1
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -502,38 +566,64 @@ def main() -> None:
             runs["pg base"], roots["pg base"] = [], args.baseline.resolve()
     for _ in range(args.rounds):
         for name in runs:
-            runs[name].append(asyncio.run(measure(name, sizes, rate, seconds, roots[name])))
+            runs[name].append(asyncio.run(measure(name, sizes, rates, seconds, roots[name])))
     results = {name: median_figures(found) for name, found in runs.items()}
     print(
-        f"players: {sizes}; offered load {rate:.0f} actions/s at {max(sizes)} players "
+        f"players: {sizes}; offered load {'/'.join(f'{r:.0f}' for r in rates)} actions/s "
+        f"at {max(sizes)} players "
         f"for {LATENCY_SECONDS:g} s; "
         f"{seconds:g} s per measurement; median of {args.rounds} round(s)"
     )
     baseline = results.get("baseline")
     more = [name for name in results if name in DATABASES]
-    head = f"{'measure':<22}{'relay':>12}{'zopa':>12}{'zopa/relay':>12}"
+    head = f"{'measure':<25}{'relay':>12}{'zopa':>12}{'zopa/relay':>12}"
     head += "".join(f"{name:>12}{name + '/zopa':>14}" for name in more)
     print(head + (f"{'baseline':>12}{'zopa/base':>12}" if baseline is not None else ""))
-    for key in results["zopa"]:
-        zopa = results["zopa"][key]
-        assert isinstance(zopa, int | float)
+    for key in _keys(results):
+        zopa = results["zopa"].get(key)
         relay = results["relay"].get(key)
-        line = f"{key:<22}{_shown(relay)}{zopa:>12,.1f}{_ratio(zopa, relay)}"
+        line = f"{key:<25}{_shown(relay)}{_shown(zopa)}{_ratio(zopa, relay)}"
         for name in more:
             figure = results[name].get(key)
-            ratio = figure / zopa if isinstance(figure, int | float) and zopa else None
-            line += _shown(figure) + (f"{ratio:>14.2f}" if ratio is not None else f"{'-':>14}")
+            line += _shown(figure) + _ratio(figure, zopa, 14)
         if baseline is not None:
             line += f"{_shown(baseline.get(key))}{_ratio(zopa, baseline.get(key))}"
         print(line)
+    if args.rounds > 1:
+        # The medians hide how far apart the rounds were: each round's ratios.
+        for name in more:
+            for key in _keys(results):
+                if key.startswith(("throughput", "total CPU", "p99")):
+                    each = [
+                        _ratio(run.get(key), zopa.get(key), 0)
+                        for run, zopa in zip(runs[name], runs["zopa"], strict=True)
+                    ]
+                    print(f"{name}/zopa, {key}, by round: {' '.join(each)}")
+
+
+def _keys(results: dict[str, dict[str, object]]) -> list[str]:
+    """Every figure's name, in the order measured (a database's own rows in place)."""
+    keys: list[str] = []
+    for found in results.values():
+        at = len(keys)
+        for key in found:
+            if key in keys:
+                at = keys.index(key) + 1
+            else:
+                keys.insert(at, key)
+                at += 1
+    return keys
 
 
 def _shown(figure: object) -> str:
     return f"{figure:>12,.1f}" if isinstance(figure, int | float) else f"{'-':>12}"
 
 
-def _ratio(zopa: float, other: object) -> str:
-    return f"{zopa / other:>12.2f}" if isinstance(other, int | float) and other else f"{'-':>12}"
+def _ratio(figure: object, other: object, width: int = 12) -> str:
+    """``figure / other``, or a dash where either is missing."""
+    if isinstance(figure, int | float) and isinstance(other, int | float) and other:
+        return f"{figure / other:>{width}.2f}"
+    return f"{'-':>{width}}"
 
 
 if __name__ == "__main__":

@@ -23,6 +23,12 @@ import uuid
 from zopa.server.storage import GameRow, SessionRow
 from zopa.server.storage_postgres import PostgresStorage
 
+# An event line as the server stores one: JSON, its quotes and all.
+LINE = (
+    '{"type":"offer","by":"a","terms":{"food":2,"water":1,"firewood":3},'
+    '"at":1765000000.123,"status":{"turn":"b","offers":4}}'
+)
+
 
 async def measure(url: str, games: int, turns: int) -> str:
     storage = PostgresStorage(url)
@@ -63,7 +69,7 @@ async def _turn(storage: PostgresStorage, rows: list[GameRow], seq: int) -> floa
 
     start = time.perf_counter()
     for row in rows:
-        storage.record(row.id, [(seq, "line")], None, then)
+        storage.record(row.id, [(seq, LINE)], None, then)
     await announced
     return time.perf_counter() - start
 

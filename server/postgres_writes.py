@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from zopa.server.seq_guard import Rows
+from zopa.server.seq_guard import Rows, Step
 from zopa.server.storage import GameRow, PlayerRow, RoundRow, ScenarioRow, SessionRow
 
 Connection = psycopg.AsyncConnection[Any]
@@ -56,8 +56,8 @@ async def add_games(c: Connection, rows: Sequence[GameRow], started: RoundRow | 
     await c.execute(
         # In the seating's order, by its ordinal: games read back in the order created.
         "INSERT INTO games (id, session, round, header, result) "
-        "SELECT id, session, round, header, result FROM unnest(%s::text[], %s::text[], "
-        "%s::integer[], %s::text[], %s::text[]) WITH ORDINALITY "
+        "SELECT id, session, round, header, result FROM unnest(%b::text[], %b::text[], "
+        "%b::integer[], %b::text[], %b::text[]) WITH ORDINALITY "
         "AS g(id, session, round, header, result, n) ORDER BY n",
         (
             [row.id for row in rows],
@@ -74,13 +74,41 @@ async def add_games(c: Connection, rows: Sequence[GameRow], started: RoundRow | 
 
 async def insert_events(c: Connection, rows: Rows) -> None:
     """Every row in one statement, whatever their number: three arrays, unnested."""
-    if not rows:
+    if rows:
+        games, seqs, lines = zip(*rows, strict=True)
+        await c.execute(INSERT_EVENTS, (list(games), list(seqs), list(lines)))
+
+
+# Arrays go as binary parameters (``%b``): psycopg's text form escapes every element of
+# an array with a regular expression, and an event line, being JSON, is full of quotes.
+INSERT_EVENTS = (
+    "INSERT INTO events (game, seq, line) "
+    "SELECT * FROM unnest(%b::text[], %b::integer[], %b::text[])"
+)
+# The same, and games ended, in one statement: a data-modifying WITH runs whole, once.
+INSERT_EVENTS_AND_FINISH = (
+    f"WITH added AS ({INSERT_EVENTS}), "
+    "ended AS (UPDATE games SET result = r.result "
+    "FROM unnest(%b::text[], %b::text[]) AS r(id, result) WHERE games.id = r.id "
+    "RETURNING games.session) "
+    # A practice game's end starts its retention; for any other game this changes nothing.
+    "UPDATE practice SET ended_at = %b WHERE session IN (SELECT session FROM ended)"
+)
+
+
+async def write_steps(c: Connection, steps: Sequence[Step]) -> None:
+    """A batch of records (``seq_guard.plan``'s steps) in one statement, one round trip:
+    alone, it needs no BEGIN and COMMIT of its own to be one transaction."""
+    rows = [row for step in steps if isinstance(step, list) for row in step]
+    ended = [step for step in steps if isinstance(step, tuple)]
+    if not ended:
+        await insert_events(c, rows)
         return
-    games, seqs, lines = zip(*rows, strict=True)
+    games, seqs, lines = zip(*rows, strict=True) if rows else ((), (), ())
+    ids, results = zip(*ended, strict=True)
     await c.execute(
-        "INSERT INTO events (game, seq, line) "
-        "SELECT * FROM unnest(%s::text[], %s::integer[], %s::text[])",
-        (list(games), list(seqs), list(lines)),
+        INSERT_EVENTS_AND_FINISH,
+        (list(games), list(seqs), list(lines), list(ids), list(results), time.time()),
     )
 
 

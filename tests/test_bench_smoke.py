@@ -122,3 +122,24 @@ def test_the_board_benchmark_compares_both_ways() -> None:
     assert done.returncode == 0, done.stderr
     assert "20 live games of 12 events" in done.stdout
     assert done.stdout.splitlines()[-1].split()[0] == "ratio"
+
+
+def test_the_load_benchmark_on_postgresql_prints_the_database_rows(postgres_url: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_load.py", "--quick", "--rounds", "2", "--db", postgres_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    rows = {" ".join(line.split()[:3]): line.split() for line in lines[2:]}
+    # relay, zopa, ratio, pg, pg/zopa: PostgreSQL's own CPU only in its column, and the
+    # total beside the worker's; SQLite's total is its worker's CPU.
+    database = rows["PG CPU us/action"]
+    assert database[4:7] == ["-", "-", "-"] and float(database[7].replace(",", "")) >= 0
+    total, worker = rows["total CPU us/action"], rows["CPU us/action 20"]
+    pg_total, pg_worker = (float(figure.replace(",", "")) for figure in (total[7], worker[6]))
+    assert total[5] == worker[4] and pg_total >= pg_worker > 0
+    assert sum(line.startswith("pg/zopa, throughput 20, by round:") for line in lines) == 1
