@@ -29,15 +29,30 @@ RESTART_SECONDS = 1.0
 
 
 def upstream(host: str, ports: Sequence[int]) -> str:
-    """The nginx upstream that sends each session to one worker, by its code."""
+    """The nginx upstream blocks that send each session to its worker, by its code.
+
+    They take the place of the site file's own (deploy/nginx/zopa.conf, between its
+    ``# --- upstream`` lines): ``zopa_upstream`` is tried first and skips a worker that
+    is down; ``zopa_elsewhere``, the same workers in the same hash, is where a request a
+    worker refused with 503 (another worker holds the session) is asked again. It counts
+    no failures, so such a 503 never takes a live worker out of the first one's turn.
+    """
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    servers = "".join(f"    server {shown}:{port} max_fails=1 fail_timeout=2s;\n" for port in ports)
+    servers = [f"{shown}:{port}" for port in ports]
     return (
         "# Written by `zopa serve --workers`: one server line per worker. $zopa_session is\n"
         "# the session's code (deploy/nginx/zopa.conf maps it from ?session= or the path).\n"
-        "upstream zopa_upstream {\n"
+        + _block("zopa_upstream", servers, "max_fails=1 fail_timeout=2s")
+        + _block("zopa_elsewhere", servers, "max_fails=0")
+    )
+
+
+def _block(name: str, servers: Sequence[str], failures: str) -> str:
+    lines = "".join(f"    server {server} {failures};\n" for server in servers)
+    return (
+        f"upstream {name} {{\n"
         "    hash $zopa_session consistent;\n"
-        f"{servers}"
+        f"{lines}"
         "    keepalive 16;\n"
         "    keepalive_timeout 4s;\n"
         "}\n"
