@@ -92,7 +92,10 @@ def distinct_ports(count: int) -> list[int]:
 class Nginx:
     """Debian's nginx in the foreground, in a prefix of its own, serving one site file."""
 
-    def __init__(self, prefix: Path, site: str, https_port: int, http_port: int) -> None:
+    def __init__(
+        self, prefix: Path, site: str, https_port: int, http_port: int, log_format: str = ""
+    ) -> None:
+        """``log_format``: the access log's line (nginx variables), instead of nginx's own."""
         self.prefix = prefix
         self.https_port = https_port
         self.http_port = http_port
@@ -105,6 +108,9 @@ class Nginx:
             f"    {kind}_temp_path {prefix}/temp/{kind};"
             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
         )
+        access = f"access_log {prefix}/access.log;"
+        if log_format:
+            access = f"log_format zopa_test '{log_format}';\n    {access[:-1]} zopa_test;"
         self.conf = prefix / "nginx.conf"
         self.conf.write_text(
             f"""{user}
@@ -115,7 +121,7 @@ events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {prefix}/access.log;
+    {access}
 {temp}
     include {prefix}/zopa.conf;
 }}
