@@ -18,14 +18,18 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from types import FrameType
 
 log = logging.getLogger("zopa.workers")
 
-# Seconds before a worker that exited by itself is started again: a worker that cannot
-# start at all is not restarted in a tight loop.
+# Least seconds between two starts of one worker: a worker that cannot start at all is
+# not restarted in a tight loop, while one that ran a while comes back at once (its
+# sessions' players reconnect meanwhile, to another worker).
 RESTART_SECONDS = 1.0
+# Seconds between two looks at the workers.
+LOOK_SECONDS = 0.1
 
 
 def upstream(host: str, ports: Sequence[int]) -> str:
@@ -80,10 +84,12 @@ def supervise(argv: Sequence[str], ports: Sequence[int]) -> int:
     """Run a worker per port until told to stop; 0 once every worker has exited."""
     stopping = threading.Event()
     processes: dict[int, subprocess.Popen[bytes]] = {}
+    started: dict[int, float] = {}
     lock = threading.Lock()
 
     def start(port: int) -> None:
         processes[port] = subprocess.Popen(worker_command(argv, port))
+        started[port] = time.monotonic()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         stopping.set()
@@ -99,7 +105,12 @@ def supervise(argv: Sequence[str], ports: Sequence[int]) -> int:
             start(port)
     while not stopping.is_set():
         with lock:
-            exited = [port for port, p in processes.items() if p.poll() is not None]
+            due = time.monotonic() - RESTART_SECONDS
+            exited = [
+                port
+                for port, process in processes.items()
+                if process.poll() is not None and started[port] <= due
+            ]
             for port in exited:
                 code = processes[port].returncode
                 print(
@@ -108,7 +119,7 @@ def supervise(argv: Sequence[str], ports: Sequence[int]) -> int:
                     flush=True,
                 )
                 start(port)
-        stopping.wait(RESTART_SECONDS)
+        stopping.wait(LOOK_SECONDS)
     for process in processes.values():
         process.wait()
     return 0

@@ -36,7 +36,6 @@ from typing import Any
 import pytest
 import websockets
 
-from tests.faults import replayed
 from tests.live import KEY, ROOT, Client, Http, Player, free_port, open_session
 from tests.test_cluster_failover import heard
 from tests.test_cluster_workers import healthy
@@ -49,6 +48,8 @@ from tests.test_deploy_nginx import (
     needs_nginx,
     render,
 )
+from zopa.rules.log import read_log, replay
+from zopa.rules.scoring import result
 
 pytestmark = needs_nginx
 
@@ -57,14 +58,24 @@ ROUTE_FIELDS = ("method", "uri", "session", "status", "tried", "answers")
 ROUTE_FORMAT = "\t".join(
     ("$request_method", "$uri", "$zopa_session", "$status", "$upstream_addr", "$upstream_status")
 )
-UPSTREAM_BLOCKS = re.compile(r"^# --- upstream.*?^# --- end of upstream\n", re.M | re.S)
+# docs/deploy.md's sed expression that puts the written upstream in the site's place.
+UPSTREAM_SED = "/^# --- upstream/,/^# --- end of upstream/c include {};"
+DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 
 
 def with_upstream(site: str, upstream: Path) -> str:
-    """The site file with its upstream blocks replaced by an include of ``upstream``, as
-    docs/deploy.md's sed line does."""
-    replaced, count = UPSTREAM_BLOCKS.subn(f"include {upstream};\n", site)
-    assert count == 1, "the site file marks its upstream blocks once"
+    """The site file with its upstream blocks replaced by an include of ``upstream``, by
+    the sed line of docs/deploy.md."""
+    assert UPSTREAM_SED.format("/etc/nginx/zopa-upstream.conf") in DEPLOY_DOC.read_text()
+    replaced = subprocess.run(
+        ["sed", "-e", UPSTREAM_SED.format(upstream)],
+        input=site,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    ).stdout
+    assert "upstream zopa_upstream" not in replaced and f"include {upstream};" in replaced
     return replaced
 
 
@@ -390,7 +401,9 @@ async def test_sessions_reach_their_worker_through_nginx_and_outlive_a_killed_on
             by_seq = {event["seq"]: event for event in both}
             assert all(by_seq[event["seq"]] == event for event in both)
             assert [by_seq[seq] for seq in sorted(by_seq)] == stored
-        assert replayed(text, tmp_path) == ended[0]["result"] == ended[1]["result"]
+        # The log replays to the result both players were told.
+        assert result(replay(read_log(text.splitlines()))) == ended[0]["result"]
+        assert ended[1]["result"] == ended[0]["result"]
 
     for table in tables:
         await table.facilitator.close()
