@@ -392,8 +392,17 @@ async def test_sessions_reach_their_worker_through_nginx_and_outlive_a_killed_on
         counter = await table.offer(mover, 10)
         await other.send({"type": "accept", "offer": counter})
         ended = [await p.c.type("ended", timeout=10) for p in table.players.values()]
-        status, text = await table.front.ask("GET", f"/api/games/{table.game}/log")
+        # The replay page's calls and the player's chart name the session, as links do.
+        game = f"/api/games/{table.game}"
+        status, text = await table.front.ask("GET", f"{game}/log?session={table.code}")
         assert status == 200 and isinstance(text, str), (status, text)
+        for path, key in (("review", KEY), ("analysis", other.token)):
+            status, answer = await table.front.ask(
+                "GET", f"{game}/{path}?session={table.code}", key=key
+            )
+            assert status == 200, (path, status, answer)
+        # A link from before (no session) is answered all the same, handed on if need be.
+        assert await table.front.ask("GET", f"{game}/log") == (200, text)
         stored = [json.loads(line) for line in text.splitlines()[1:]]
         assert [e["seq"] for e in stored] == list(range(1, len(stored) + 1))
         for player in table.players.values():
