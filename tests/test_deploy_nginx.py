@@ -266,11 +266,13 @@ def test_the_site_file_documents_its_placeholders_and_keeps_sockets_open() -> No
     used = set(PLACEHOLDER.findall(body))
     assert used == set(PLACEHOLDER.findall(header)), "every placeholder is in the header table"
     assert set(re.findall(r"^# \| (@[A-Z_]+@)", header, re.MULTILINE)) == used
-    socket_block = re.search(r"location = /ws \{(.*?)\n    \}", body, re.DOTALL)
-    assert socket_block is not None
-    assert "proxy_buffering off;" in socket_block.group(1)
-    assert re.search(r"proxy_read_timeout 1h;", socket_block.group(1))
-    assert "proxy_set_header" not in socket_block.group(1), "it would drop the server's headers"
+    # The socket's location, and the one a handshake refused with 503 is handed on to.
+    for name in ("= /ws", "@zopa_socket_elsewhere"):
+        socket_block = re.search(rf"location {name} \{{(.*?)\n    \}}", body, re.DOTALL)
+        assert socket_block is not None, name
+        assert "proxy_buffering off;" in socket_block.group(1)
+        assert re.search(r"proxy_read_timeout 1h;", socket_block.group(1))
+        assert "proxy_set_header" not in socket_block.group(1), "it would drop the server's headers"
 
 
 @needs_nginx
