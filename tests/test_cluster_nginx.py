@@ -22,7 +22,6 @@ import json
 import os
 import re
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -36,9 +35,9 @@ from typing import Any
 import pytest
 import websockets
 
-from tests.live import KEY, ROOT, Client, Http, Player, free_port, open_session
+from tests.live import KEY, ROOT, Client, Http, Player, open_session
 from tests.test_cluster_failover import heard
-from tests.test_cluster_workers import healthy
+from tests.test_cluster_workers import healthy, worker_ports
 from tests.test_deploy_nginx import (
     MISSING,
     SITE,
@@ -183,27 +182,13 @@ def serving(supervisor: subprocess.Popen[bytes], ports: tuple[int, ...], log: Pa
         time.sleep(0.05)  # a worker starting: look again, without holding a core
 
 
-def worker_ports(avoid: set[int]) -> int:
-    """A free port whose next one is free too, neither in ``avoid``."""
-    while True:
-        first = free_port()
-        if {first, first + 1} & avoid:
-            continue
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", first + 1))
-            except OSError:
-                continue
-        return first
-
-
 @pytest.fixture
 def cluster(tmp_path: Path, postgres_url: str) -> Iterator[Cluster]:
     if MISSING:
         pytest.fail("nginx or openssl is missing: .ci/run should have installed them")
     cert, key = certificate(tmp_path)
     http_port, https_port = distinct_ports(2)
-    first = worker_ports(avoid={http_port, https_port})
+    first = worker_ports(frozenset({http_port, https_port}))
     ports = (first, first + 1)  # --workers 2 takes --port and the one after it
     upstream = tmp_path / "upstream.conf"
     command = [sys.executable, "-m", "zopa.server.cli", "serve", "--host", "127.0.0.1"]

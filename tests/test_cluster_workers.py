@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,10 +25,24 @@ def healthy(port: int) -> bool:
         return False
 
 
+def worker_ports(avoid: frozenset[int] = frozenset()) -> int:
+    """A free port whose next one is free too, neither in ``avoid``."""
+    while True:
+        first = free_port()
+        if {first, first + 1} & avoid:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", first + 1))
+            except OSError:
+                continue
+        return first
+
+
 def test_two_workers_share_the_database_and_stop_together(
     tmp_path: Path, postgres_url: str
 ) -> None:
-    first = free_port()  # and, very likely, the port after it
+    first = worker_ports()  # and the port after it
     upstream = tmp_path / "upstream.conf"
     command = [sys.executable, "-m", "zopa.server.cli", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(first), "--workers", "2", "--upstream", str(upstream)]
