@@ -41,6 +41,7 @@ from zopa.server.security_headers import SecurityHeaders
 from zopa.server.sessions import Sessions
 from zopa.server.storage import Storage
 from zopa.server.storage_open import storage_for
+from zopa.server.storage_postgres import PostgresStorage
 from zopa.server.web_api import WebApi
 from zopa.server.ws import Endpoint
 
@@ -63,6 +64,8 @@ class Zopa:
         self.hub = Hub()
         self.library = ScenarioLibrary()
         self.sessions = Sessions(self.storage, self.hub, settings, clock, library=self.library)
+        if isinstance(self.storage, PostgresStorage):
+            self.sessions.let_go = self.storage.let_go
         # The limits of docs/security.md: refusals are logged as counts.
         self.refusals = RefusalLog(logging.getLogger("zopa.refused"), settings.refusal_log_seconds)
         self.limits = RateLimits(settings, self.refusals)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from zopa.rules.log import Header
@@ -97,6 +97,8 @@ class Sessions:
         self.presence = Presence(self.registry, settings, changed, clock)
         self.archive = Archive(storage)
         self.registry.take_over = self._take_over
+        # Set when workers share the database (app.py): gives up a session held here.
+        self.let_go: Callable[[str], Awaitable[None]] | None = None
 
     def _joined(self, code: str) -> None:
         """A player joined or left: the facilitators hear of it, and a large class's next
@@ -175,6 +177,12 @@ class Sessions:
         self.registry.add_session(session)
         log.info("session opened on %s", scenario_id, extra={"session": code})
         self.rounds.arm(session)
+        if self.let_go is not None and plan is None and not practice:
+            # Several workers: this one was the proxy's pick for a request about no
+            # session. Whichever worker the proxy sends the code to takes the session on
+            # its first request (a tournament's timers, a practice game, stay here).
+            self.forget(code)
+            await self.let_go(code)
         return session
 
     async def recover(self) -> int:

@@ -3,7 +3,8 @@ owns; reads beside it on a second connection (``postgres_reader``).
 
 Any number of workers share one database. Each owns the sessions it serves through a
 session-level advisory lock on its writer's connection, taken when it first uses a session
-(creates it, or loads it at start-up or on demand) and held while it lives: a worker
+(loads it at start-up or on demand; the worker that creates one lets it go at once, for
+the worker the proxy routes its code to) and held while it lives: a worker
 asked for a session another live worker holds raises ``errors.Elsewhere``, which the
 edges answer so that the client or proxy asks again (docs/deploy.md). The locks go with
 the connection, so when a worker dies the database frees its sessions at once for the
@@ -295,6 +296,22 @@ class PostgresStorage:
             self._owned.update(str(code) for (code,) in taken)
         return [code for code in codes if code in self._owned]
 
+    async def _unlock(self, c: Connection, codes: Sequence[str]) -> None:
+        """Give up the locks of those of ``codes`` this worker holds."""
+        mine = [code for code in codes if code in self._owned]
+        if mine:
+            # Forgotten first: were the unlock lost with the connection, so is the lock.
+            self._owned.difference_update(mine)
+            await c.execute(
+                "SELECT pg_advisory_unlock(hashtextextended(code, 0)) FROM unnest(%s::text[]) code",
+                (mine,),
+            )
+
+    async def let_go(self, code: str) -> None:
+        """Give up a session this worker holds, to the next worker asked about it (a new
+        session: the one the proxy sends its code to)."""
+        await self._do(lambda c: self._unlock(c, [code]))
+
     # ---- the Storage protocol --------------------------------------------------------
 
     async def add_session(self, row: SessionRow) -> None:
@@ -354,14 +371,8 @@ class PostgresStorage:
             ended = await postgres_reads.ended_practice(c, ended_before, most)
             doomed = await self._claim(c, ended)
             await postgres_writes.delete_sessions(c, doomed)
-            if doomed:
-                # Each lock is a slot of PostgreSQL's shared lock table: give them back.
-                await c.execute(
-                    "SELECT pg_advisory_unlock(hashtextextended(code, 0)) "
-                    "FROM unnest(%s::text[]) code",
-                    (doomed,),
-                )
-                self._owned.difference_update(doomed)
+            # Each lock is a slot of PostgreSQL's shared lock table: give them back.
+            await self._unlock(c, doomed)
             return len(doomed)
 
         return await self._do(work)

@@ -18,26 +18,45 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from types import FrameType
 
 log = logging.getLogger("zopa.workers")
 
-# Seconds before a worker that exited by itself is started again: a worker that cannot
-# start at all is not restarted in a tight loop.
+# Least seconds between two starts of one worker: a worker that cannot start at all is
+# not restarted in a tight loop, while one that ran a while comes back at once (its
+# sessions' players reconnect meanwhile, to another worker).
 RESTART_SECONDS = 1.0
+# Seconds between two looks at the workers.
+LOOK_SECONDS = 0.1
 
 
 def upstream(host: str, ports: Sequence[int]) -> str:
-    """The nginx upstream that sends each session to one worker, by its code."""
+    """The nginx upstream blocks that send each session to its worker, by its code.
+
+    They take the place of the site file's own (deploy/nginx/zopa.conf, between its
+    ``# --- upstream`` lines): ``zopa_upstream`` is tried first and skips a worker that
+    is down; ``zopa_elsewhere``, the same workers in the same hash, is where a request a
+    worker refused with 503 (another worker holds the session) is asked again. It counts
+    no failures, so such a 503 never takes a live worker out of the first one's turn.
+    """
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    servers = "".join(f"    server {shown}:{port} max_fails=1 fail_timeout=2s;\n" for port in ports)
+    servers = [f"{shown}:{port}" for port in ports]
     return (
         "# Written by `zopa serve --workers`: one server line per worker. $zopa_session is\n"
         "# the session's code (deploy/nginx/zopa.conf maps it from ?session= or the path).\n"
-        "upstream zopa_upstream {\n"
+        + _block("zopa_upstream", servers, "max_fails=1 fail_timeout=2s")
+        + _block("zopa_elsewhere", servers, "max_fails=0")
+    )
+
+
+def _block(name: str, servers: Sequence[str], failures: str) -> str:
+    lines = "".join(f"    server {server} {failures};\n" for server in servers)
+    return (
+        f"upstream {name} {{\n"
         "    hash $zopa_session consistent;\n"
-        f"{servers}"
+        f"{lines}"
         "    keepalive 16;\n"
         "    keepalive_timeout 4s;\n"
         "}\n"
@@ -65,10 +84,12 @@ def supervise(argv: Sequence[str], ports: Sequence[int]) -> int:
     """Run a worker per port until told to stop; 0 once every worker has exited."""
     stopping = threading.Event()
     processes: dict[int, subprocess.Popen[bytes]] = {}
+    started: dict[int, float] = {}
     lock = threading.Lock()
 
     def start(port: int) -> None:
         processes[port] = subprocess.Popen(worker_command(argv, port))
+        started[port] = time.monotonic()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         stopping.set()
@@ -84,7 +105,12 @@ def supervise(argv: Sequence[str], ports: Sequence[int]) -> int:
             start(port)
     while not stopping.is_set():
         with lock:
-            exited = [port for port, p in processes.items() if p.poll() is not None]
+            due = time.monotonic() - RESTART_SECONDS
+            exited = [
+                port
+                for port, process in processes.items()
+                if process.poll() is not None and started[port] <= due
+            ]
             for port in exited:
                 code = processes[port].returncode
                 print(
@@ -93,7 +119,7 @@ def supervise(argv: Sequence[str], ports: Sequence[int]) -> int:
                     flush=True,
                 )
                 start(port)
-        stopping.wait(RESTART_SECONDS)
+        stopping.wait(LOOK_SECONDS)
     for process in processes.values():
         process.wait()
     return 0

@@ -4,7 +4,9 @@ upstream that routes to them by session, and one SIGTERM that stops them all."""
 from __future__ import annotations
 
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,10 +25,24 @@ def healthy(port: int) -> bool:
         return False
 
 
+def worker_ports(avoid: frozenset[int] = frozenset()) -> int:
+    """A free port whose next one is free too, neither in ``avoid``."""
+    while True:
+        first = free_port()
+        if {first, first + 1} & avoid:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", first + 1))
+            except OSError:
+                continue
+        return first
+
+
 def test_two_workers_share_the_database_and_stop_together(
     tmp_path: Path, postgres_url: str
 ) -> None:
-    first = free_port()  # and, very likely, the port after it
+    first = worker_ports()  # and the port after it
     upstream = tmp_path / "upstream.conf"
     command = [sys.executable, "-m", "zopa.server.cli", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(first), "--workers", "2", "--upstream", str(upstream)]
@@ -54,3 +70,22 @@ def test_two_workers_share_the_database_and_stop_together(
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(30) == 0, log.read_text()
     assert not any(healthy(port) for port in ports)
+
+
+def test_the_upstream_alone_for_workers_that_systemd_runs(tmp_path: Path) -> None:
+    # No database, no worker: only the blocks for zopa@8000 ... zopa@8002.
+    written = tmp_path / "zopa-upstream.conf"
+    command = [sys.executable, "-m", "zopa.server.cli", "serve", "--workers", "3"]
+    command += ["--port", "8000", "--upstream", str(written), "--upstream-only"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "written to" in done.stdout
+    block = written.read_text()
+    for name in ("zopa_upstream", "zopa_elsewhere"):
+        assert block.count(f"upstream {name} {{") == 1
+    assert block.count("hash $zopa_session consistent;") == 2
+    assert [int(port) for port in re.findall(r"server 127\.0\.0\.1:(\d+) ", block)] == [
+        8000,
+        8001,
+        8002,
+    ] * 2

@@ -92,7 +92,10 @@ def distinct_ports(count: int) -> list[int]:
 class Nginx:
     """Debian's nginx in the foreground, in a prefix of its own, serving one site file."""
 
-    def __init__(self, prefix: Path, site: str, https_port: int, http_port: int) -> None:
+    def __init__(
+        self, prefix: Path, site: str, https_port: int, http_port: int, log_format: str = ""
+    ) -> None:
+        """``log_format``: the access log's line (nginx variables), instead of nginx's own."""
         self.prefix = prefix
         self.https_port = https_port
         self.http_port = http_port
@@ -105,6 +108,9 @@ class Nginx:
             f"    {kind}_temp_path {prefix}/temp/{kind};"
             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
         )
+        access = f"access_log {prefix}/access.log;"
+        if log_format:
+            access = f"log_format zopa_test '{log_format}';\n    {access[:-1]} zopa_test;"
         self.conf = prefix / "nginx.conf"
         self.conf.write_text(
             f"""{user}
@@ -115,7 +121,7 @@ events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {prefix}/access.log;
+    {access}
 {temp}
     include {prefix}/zopa.conf;
 }}
@@ -260,11 +266,13 @@ def test_the_site_file_documents_its_placeholders_and_keeps_sockets_open() -> No
     used = set(PLACEHOLDER.findall(body))
     assert used == set(PLACEHOLDER.findall(header)), "every placeholder is in the header table"
     assert set(re.findall(r"^# \| (@[A-Z_]+@)", header, re.MULTILINE)) == used
-    socket_block = re.search(r"location = /ws \{(.*?)\n    \}", body, re.DOTALL)
-    assert socket_block is not None
-    assert "proxy_buffering off;" in socket_block.group(1)
-    assert re.search(r"proxy_read_timeout 1h;", socket_block.group(1))
-    assert "proxy_set_header" not in socket_block.group(1), "it would drop the server's headers"
+    # The socket's location, and the one a handshake refused with 503 is handed on to.
+    for name in ("= /ws", "@zopa_socket_elsewhere"):
+        socket_block = re.search(rf"location {name} \{{(.*?)\n    \}}", body, re.DOTALL)
+        assert socket_block is not None, name
+        assert "proxy_buffering off;" in socket_block.group(1)
+        assert re.search(r"proxy_read_timeout 1h;", socket_block.group(1))
+        assert "proxy_set_header" not in socket_block.group(1), "it would drop the server's headers"
 
 
 @needs_nginx

@@ -147,6 +147,15 @@ def test_the_class_debrief_on_the_projector_and_for_the_facilitator(
     deal = row_of(own, games["deal"])
     assert "BATNA 200" in deal and "below its BATNA of 200" in deal
     expect(own.locator("#cd-pairs-table a", has_text="Replay")).to_have_count(3)
+    # Each replay link names the session, which the replay page's calls carry for the
+    # proxy (docs/deploy.md); the facilitator page's board and debrief link the same way.
+    for links in (
+        own.locator("#cd-pairs-table a", has_text="Replay"),
+        facilitator.locator("#board a", has_text="Replay"),
+        facilitator.locator("#debrief a", has_text="Replay"),
+    ):
+        hrefs = links.evaluate_all("links => links.map((a) => a.getAttribute('href'))")
+        assert hrefs and all(href.endswith(f"&session={code}") for href in hrefs), hrefs
     expect(own.locator("#view-link")).to_have_text("Projector view")
     shot(own, "class-debrief-facilitator")
     audit.screen(own, "class-debrief-facilitator")

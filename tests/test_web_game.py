@@ -79,7 +79,16 @@ def test_a_game_to_agreement_with_a_reload_mid_game(pages: Pages) -> None:
     ana = join(pages, code, "Ana", screenshot="player-1-join")
     # The roster is redrawn as people join, without taking the keyboard focus away.
     facilitator.get_by_role("button", name="Remove Ana").focus()
-    ben = join(pages, code, "Ben")
+    # Ben types the code as people do, in lower case with a dash: the page reads it as
+    # the server does, so the socket names the session as a proxy routes it.
+    ben = pages.person("Ben")
+    ben.goto(pages.server.url)
+    ben.fill("#join-code", f"{code[:3]}-{code[3:]}".lower())
+    ben.fill("#join-name", "Ben")
+    with ben.expect_websocket() as opened:
+        ben.get_by_role("button", name="Join", exact=True).click()
+    assert opened.value.url.endswith(f"/ws?session={code}"), opened.value.url
+    expect(ben.locator("#lobby-screen")).to_be_visible()
     expect(facilitator.locator("#join-count")).to_have_text("2 joined, 2 connected")
     expect(facilitator.locator("#roster tbody tr")).to_have_count(2)
     expect(facilitator.get_by_role("button", name="Remove Ana")).to_be_focused()

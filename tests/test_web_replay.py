@@ -47,17 +47,23 @@ async def played_game(server: Server) -> tuple[str, str]:
     return code, started["games"][0]["game"]
 
 
-def open_replay(pages: Pages, game: str) -> Page:
+def open_replay(pages: Pages, game: str, session: str = "", asked: list[str] | None = None) -> Page:
+    """The replay page of a server game; ``asked`` gathers the URLs it requests."""
     page = pages.facilitator()
     expect(page.locator("#setup-screen")).to_be_visible()
-    page.goto(f"{pages.server.url}/replay.html#game={game}")
+    if asked is not None:
+        page.on("request", lambda request: asked.append(request.url))
+    page.goto(
+        f"{pages.server.url}/replay.html#game={game}" + (f"&session={session}" if session else "")
+    )
     expect(page.locator("#r-moves button")).to_have_count(6)
     return page
 
 
 def test_a_server_game_steps_with_buttons_and_arrow_keys(pages: Pages) -> None:
-    _, game = run_async(played_game(pages.server))
-    page = open_replay(pages, game)
+    code, game = run_async(played_game(pages.server))
+    asked: list[str] = []
+    page = open_replay(pages, game, code, asked)
     expect(page.locator("#r-result")).to_contain_text("Deal")
     expect(page.locator("#r-current")).to_contain_text("The start")
     expect(page.locator("#r-chart svg .offer")).to_have_count(0)
@@ -83,6 +89,9 @@ def test_a_server_game_steps_with_buttons_and_arrow_keys(pages: Pages) -> None:
     assert status == 200 and isinstance(text, str)
     stored = json.loads(text.splitlines()[-1])
     assert stored["type"] == "note" and stored["about"] == 4 and stored["mark"] == "!?"
+    # Each call about the game named its session, for a proxy to route by (docs/deploy.md).
+    calls = [url for url in asked if "/api/games/" in url]
+    assert len(calls) == 3 and all(url.endswith(f"?session={code}") for url in calls), calls
     page.keyboard.press("End")
     expect(page.locator("#r-current")).to_contain_text("Agreement")
     expect(page.locator("#r-chart svg .deal")).to_have_count(1)

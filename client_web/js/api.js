@@ -52,6 +52,16 @@ export function wsUrl(session) {
   return `${scheme}//${location.host}/ws${query}`;
 }
 
+// A game's replay page, and a game's API path (`part`: "log", "review", ...), with its
+// session's code when it is known, for the proxy to route by, as wsUrl does.
+export function replayHref(game, session) {
+  return `replay.html#game=${encodeURIComponent(game)}${session ? `&session=${encodeURIComponent(session)}` : ""}`;
+}
+
+export function gameApi(game, part, session) {
+  return `/api/games/${encodeURIComponent(game)}/${part}${session ? `?session=${encodeURIComponent(session)}` : ""}`;
+}
+
 // The facilitator key of the facilitator, editor and standings pages: kept in
 // localStorage (one key for the three pages), taken from an address's #key=...,
 // forgotten when the server refuses it.

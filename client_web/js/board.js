@@ -4,6 +4,7 @@
 import { h, replace, clock, points, who as nameOf } from "./dom.js";
 import { REASONS } from "./describe.js";
 import { flagList, stepInButtons } from "./intervene_board.js";
+import { replayHref } from "./api.js";
 
 export function names(snapshot) {
   return Object.fromEntries(snapshot.players.map((p) => [p.id, p.name]));
@@ -135,7 +136,7 @@ export function renderBoard(box, snapshot, elapsed, actions, labels = {}) {
           ...stepInButtons(game, actions, `${seat(first)} and ${seat(second)}`),
           !game.live ? null : h("button", { type: "button", class: "secondary", onclick: () => actions.extend(game),
             "data-focus": `extend-${game.game}`, "aria-label": `+2 min for ${seat(first)} and ${seat(second)}` }, "+2 min"),
-          h("a", { class: "button secondary", href: `replay.html#game=${encodeURIComponent(game.game)}`, target: "_blank",
+          h("a", { class: "button secondary", href: replayHref(game.game, snapshot.code), target: "_blank",
             "data-focus": `replay-${game.game}`, "aria-label": `Replay the game of ${seat(first)} and ${seat(second)}` }, "Replay"))));
     }))));
 }

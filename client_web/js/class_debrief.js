@@ -9,7 +9,7 @@
 // tags' sentences. The page follows the session feed and asks again when a game ends.
 
 import { $, h, replace, show, announce, percent, who as nameOf, scrollBox } from "./dom.js";
-import { FacilitatorKey } from "./api.js";
+import { FacilitatorKey, replayHref } from "./api.js";
 import { LiveSocket } from "./socket.js";
 import { rateBars } from "./bar_chart.js";
 import { legend } from "./charts.js";
@@ -300,7 +300,7 @@ function pairsTable(found) {
       row.append(
         h("td", {}, p.roles.map((r) => `${p.names[r]} ${p.points[r]} (BATNA ${p.batna[r]})`).join(", ")),
         h("td", {}, p.highlights.length ? h("ul", { class: "highlights" }, p.highlights.map((t) => h("li", {}, t.text))) : "–"),
-        h("td", {}, h("a", { href: `replay.html#game=${encodeURIComponent(p.game)}` }, "Replay")));
+        h("td", {}, h("a", { href: replayHref(p.game, code) }, "Replay")));
     }
     return row;
   });

@@ -14,6 +14,7 @@
 import { h, replace, points, percent, efficiencyText, who as nameOf, scrollBox } from "./dom.js";
 import { pointsChart, legend } from "./charts.js";
 import { names, gameState } from "./board.js";
+import { replayHref } from "./api.js";
 
 export function roundChoices(snapshot) {
   return [["all", "All rounds"], ...snapshot.rounds.map((r) => [String(r.round), `Round ${r.round}`])];
@@ -102,7 +103,7 @@ export function estimateSummary(games) {
 
 export function renderDebrief(box, snapshot, space, choice, labelsById = {}) {
   const rounds = snapshot.rounds.filter((r) => choice === "all" || String(r.round) === choice);
-  const games = rounds.flatMap((r) => r.games.map((g) => ({ ...g, round: r.round })));
+  const games = rounds.flatMap((r) => r.games.map((g) => ({ ...g, round: r.round, session: snapshot.code })));
   if (!games.length) return replace(box, h("p", { class: "muted" }, "Results appear here as games end."));
   const who = names(snapshot);
   const label = (role) => (space.labels && space.labels[role]) || labelsById[role] || role;
@@ -144,7 +145,7 @@ function rawChart(games, space, label, pair, title, width) {
     const agreed = r.outcome === "agreement";
     return {
       kind: agreed ? "deal" : "impasse", x: r.points[first], y: r.points[second],
-      href: `replay.html#game=${encodeURIComponent(g.game)}`,
+      href: replayHref(g.game, g.session),
       label: `Round ${g.round}, ${pair(g)}: ${agreed ? "deal" : "impasse"}, ${labels[0]} ${points(r.points[first])}, ${labels[1]} ${points(r.points[second])}. Open the replay.`,
     };
   });
@@ -168,7 +169,7 @@ function sharesChart(games, label, pair, title, width) {
     // Drawn in percent, so the axes read 0, 20, 40 ... 100.
     return {
       kind: agreed ? "deal" : "impasse", x: x * 100, y: y * 100,
-      href: `replay.html#game=${encodeURIComponent(g.game)}`,
+      href: replayHref(g.game, g.session),
       label: `Round ${g.round}, ${pair(g)}: ${agreed ? "deal" : "impasse"}; ${label(first)} ${percent(x)} and ${label(second)} ${percent(y)} of their game's possible surplus. Open the replay.`,
     };
   });
@@ -233,6 +234,6 @@ function gamesTable(games, rolesOfGame, label, pairCell, mixed) {
         h("td", { class: "num" }, r ? efficiencyText(r.efficiency, r.verdict) : "–"),
         h("td", { class: "num" }, share),
         h("td", {}, notes.join("; ")),
-        h("td", {}, h("a", { href: `replay.html#game=${encodeURIComponent(g.game)}`, target: "_blank" }, "Replay")));
+        h("td", {}, h("a", { href: replayHref(g.game, g.session), target: "_blank" }, "Replay")));
     }))));
 }

@@ -4,11 +4,12 @@
 import { $, h, replace, points, pts, signed } from "./dom.js";
 import { REASONS, termsText } from "./describe.js";
 import { bothCards } from "./cards.js";
-import { call } from "./api.js";
+import { call, gameApi } from "./api.js";
 import { pointsChart, legend } from "./charts.js";
 import { planShownBack } from "./reading.js";
 
-export function renderEnd(game, token) {
+// ``session``: the game's session code, for the proxy to route the chart's call by.
+export function renderEnd(game, token, session) {
   const result = game.result;
   const me = game.role;
   const agreed = result.outcome === "agreement";
@@ -23,7 +24,7 @@ export function renderEnd(game, token) {
   replace($("#end-cards"), bothCards(game.issues, roles, game.cards));
   replace($("#end-plan"), planShownBack(game));
   replace($("#end-estimates"), estimateLines(game, result.estimates || {}));
-  drawChart(game, token);
+  drawChart(game, token, session);
 }
 
 const VERDICTS = { high: "too high", low: "too low", close: "close" };
@@ -63,11 +64,11 @@ function noDeal(game) {
   return `${game.view.partner.name || "your partner"} walked out${why}`;
 }
 
-async function drawChart(game, token) {
+async function drawChart(game, token, session) {
   const box = $("#end-chart");
   let space;
   try {
-    space = await call("GET", `/api/games/${encodeURIComponent(game.id)}/analysis`, { key: token });
+    space = await call("GET", gameApi(game.id, "analysis", session), { key: token });
   } catch (error) {
     replace(box, h("p", { class: "muted" }, `The chart is not available: ${error.message}`));
     return;

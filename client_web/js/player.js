@@ -89,7 +89,8 @@ function showRemoved() {
 
 $("#join-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const code = $("#join-code").value.trim().toUpperCase();
+  // As the server reads a code (server/codes.py): the same key for the proxy's hash too.
+  const code = $("#join-code").value.toUpperCase().replace(/[\s-]/g, "");
   const name = $("#join-name").value.trim();
   if (!name) {
     error("Please type your name.");
@@ -251,7 +252,7 @@ function onEvent(message) {
 function showEnd() {
   screen("end");
   storageBanner(true);
-  renderEnd(game, identity.token);
+  renderEnd(game, identity.token, identity.code);
   $("#end-next").textContent = identity.practice
     ? "A practice game: use “Join as someone else” to start another."
     : `Waiting for the facilitator to start round ${game.view.round + 1}.`;

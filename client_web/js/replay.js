@@ -4,7 +4,7 @@
 // from files the viewer is given.
 
 import { $, h, replace, show, points, percent, timeOfDay, efficiencyText } from "./dom.js";
-import { call, saveBlob, storedFacilitatorKey } from "./api.js";
+import { call, gameApi, saveBlob, storedFacilitatorKey } from "./api.js";
 import { describeEvent, offerNumbers, REASONS } from "./describe.js";
 import { bothCards } from "./cards.js";
 import { pointsChart, legend } from "./charts.js";
@@ -139,7 +139,7 @@ $("#r-note-form").addEventListener("submit", async (e) => {
   if (serverGame) {
     // A server game keeps its notes with its log, for every later viewer and download.
     try {
-      await call("POST", `/api/games/${encodeURIComponent(serverGame.game)}/notes`,
+      await call("POST", gameApi(serverGame.game, "notes", serverGame.session),
         { key: serverGame.key, body: { about: step.seq, ...note } });
     } catch (err) {
       error(`The note was not saved: ${err.message}`);
@@ -187,25 +187,25 @@ drop.addEventListener("drop", (e) => {
   loadFiles([...e.dataTransfer.files]);
 });
 
-let serverGame = null; // {game, key} when the game came from the server
+let serverGame = null; // {game, key, session} when the game came from the server
 
-async function fromServer(game) {
+// ``session``: its code, when the link gave it, for the proxy to route by.
+async function fromServer(game, session) {
   const key = storedFacilitatorKey();
   if (!key) {
     error("Replaying a server game needs the facilitator key: open it from the facilitator page, or open a log file.");
     return;
   }
-  const path = `/api/games/${encodeURIComponent(game)}`;
   try {
-    const loaded = parseGameText(await call("GET", `${path}/log`, { key }));
+    const loaded = parseGameText(await call("GET", gameApi(game, "log", session), { key }));
     // The server's review adds the automatic tags to every move.
-    mergeTimeline(loaded, parseGameText(JSON.stringify(await call("GET", `${path}/review`, { key }))));
-    serverGame = { game, key };
+    mergeTimeline(loaded, parseGameText(JSON.stringify(await call("GET", gameApi(game, "review", session), { key }))));
+    serverGame = { game, key, session };
     open(loaded);
   } catch (err) {
     error(`The game ${game} cannot be loaded: ${err.message}`);
   }
 }
 
-const game = new URLSearchParams(location.hash.slice(1)).get("game");
-if (game) fromServer(game);
+const linked = new URLSearchParams(location.hash.slice(1));
+if (linked.get("game")) fromServer(linked.get("game"), linked.get("session"));

@@ -91,7 +91,13 @@ def add_parser(sub: Any) -> None:
         "--upstream",
         default=None,
         metavar="FILE",
-        help="with --workers: write nginx's upstream block for the workers to FILE",
+        help="with --workers: write nginx's upstream blocks for the workers to FILE",
+    )
+    parser.add_argument(
+        "--upstream-only",
+        action="store_true",
+        help="with --workers: print (or write to --upstream FILE) the upstream blocks and "
+        "exit, running no worker: for workers run by systemd (zopa@PORT)",
     )
     parser.set_defaults(run=run)
 
@@ -221,6 +227,10 @@ def uvicorn_config(args: argparse.Namespace, settings: Settings, app: Starlette)
 
 def several(args: argparse.Namespace, settings: Settings) -> int:
     """``--workers N``: N ``zopa serve`` processes, and the nginx upstream to reach them."""
+    ports = [args.port + i for i in range(args.workers)]
+    if args.upstream_only:
+        _upstream(args, ports)
+        return 0
     if not is_postgres(settings.database):
         print(
             "zopa: several workers share one PostgreSQL database: give --db "
@@ -233,16 +243,20 @@ def several(args: argparse.Namespace, settings: Settings) -> int:
     except BadDatabase as refused:
         print(f"zopa: {refused.message}", file=sys.stderr)
         return 2
-    ports = [args.port + i for i in range(args.workers)]
+    _upstream(args, ports)
+    return workers.supervise(sys.argv[1:], ports)
+
+
+def _upstream(args: argparse.Namespace, ports: list[int]) -> None:
+    """The nginx upstream blocks for workers on ``ports``: to --upstream FILE, or printed."""
     block = workers.upstream(args.host, ports)
     if args.upstream:
         with open(args.upstream, "w", encoding="utf-8") as out:
             out.write(block)
-        print(f"zopa: nginx upstream for {args.workers} workers written to {args.upstream}")
+        print(f"zopa: nginx upstream for {len(ports)} workers written to {args.upstream}")
     else:
         print(block, end="")
     sys.stdout.flush()
-    return workers.supervise(sys.argv[1:], ports)
 
 
 def fenced() -> None:
@@ -284,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
-    if args.workers > 1:
+    if args.workers > 1 or args.upstream_only:
         return several(args, settings)
     try:
         # Before listening: a database zopa cannot run on is one sentence, not a traceback.
