@@ -81,19 +81,36 @@ class Ladder:
         i = bisect_left(totals, aspiration)
         if i > last:
             i = last
-
-        def pick(k: int) -> int:
-            top = totals[k] + within
-            n = 1
-            while n < 4 and k + n <= last and totals[k + n] <= top:
-                n += 1
-            return k + int(draw * n)
-
-        j = pick(i)
+        j = i + int(draw * self._choices(i, within))
         below = i - 1
-        while below >= 0 and pick(below) == j:
+        while below >= 0 and below + int(draw * self._choices(below, within)) == j:
             below -= 1
         return Rung(self.terms[j], totals[j], totals[below] if below >= 0 else None)
+
+    def _choices(self, k: int, within: float) -> int:
+        """How many rungs from the ``k``-th on (up to four) are worth at most ``within``
+        more than it."""
+        totals = self.totals
+        top = totals[k] + within
+        end = len(totals)
+        n = 1
+        while n < 4 and k + n < end and totals[k + n] <= top:
+            n += 1
+        return n
+
+    def alone(self, aspiration: float, within: float) -> Rung | None:
+        """``rung``, if ``near`` would choose it whatever the draw: no rung next to it
+        lies within ``within`` of it; else ``None``. It spares the draw."""
+        totals = self.totals
+        last = len(totals) - 1
+        i = bisect_left(totals, aspiration)
+        if i > last:
+            i = last
+        if (i == last or totals[i + 1] > totals[i] + within) and (
+            i == 0 or totals[i] > totals[i - 1] + within
+        ):
+            return self.rung(aspiration)
+        return None
 
     def changes_below(self, aspiration: float) -> Points | None:
         """``rung`` gives other terms once the aspiration is at or below this; ``None``: never.

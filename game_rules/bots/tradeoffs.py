@@ -99,8 +99,9 @@ def modelled_ladder(seen: Seen) -> Ladder:
         return card.ladder
     history = seen.history
     theirs, suggested, priorities = history.theirs, history.suggested, history.priorities
+    role = seen.role
     # Most decisions come between two moves of theirs: the ladder of the decision before.
-    key = (theirs[-1] if theirs else seen.role, len(suggested), priorities)
+    key = (theirs[-1] if theirs else role, len(suggested), priorities)
     known = _LADDERS.get(key)
     if (
         known is not None
@@ -132,17 +133,21 @@ def modelled_ladder(seen: Seen) -> Ladder:
 
 
 def counted(theirs: tuple[Offered, ...]) -> int:
-    """How many of their offers, from the first, the model reads.
+    """How many of their offers, from the first, the model reads: as many as they have
+    made, rounded down to a power of two (1, 2, 4, 8, ...).
 
-    A repeated offer is no news of what they like until they move again (and then it
-    counts: they held those terms), so the model of before it stands.
+    Each offer of theirs adds a smaller share to the counts the estimate is made of, so
+    the model is made again each time their offers have doubled rather than after every
+    one, which was most of a bot's time on five and eight issues (docs/performance.md,
+    "Modelled ladders"). A repeated offer is no news of what they like until they move
+    again (and then it counts: they held those terms), so it is not counted before.
     """
     n = len(theirs)
     if n > 1 and theirs[-1].terms == theirs[-2].terms:
         n -= 1
         while n > 1 and theirs[n - 1].terms == theirs[n - 2].terms:
             n -= 1
-    return n
+    return 1 << (n.bit_length() - 1) if n else 0
 
 
 # The trade-offs follow from their offers, their suggestions and their stated
@@ -178,5 +183,8 @@ def varied(ladder: Ladder, seen: Seen, aspiration: float) -> Rung:
     within = NEARLY * (card.best - card.floor)
     if within < ladder.narrowest():
         return ladder.rung(aspiration)  # no two rungs so close: no choice, no draw
+    rung = ladder.alone(aspiration, within)
+    if rung is not None:
+        return rung  # none close to this one: no choice here
     draw = unit(seen.seed, seen.role, VARY_TERMS, len(seen.history.mine))
     return ladder.near(aspiration, within, draw)
