@@ -67,8 +67,11 @@ class Ladder:
         if i == len(totals):
             i -= 1
         rung = self.made.get(i)
-        if rung is None:
-            rung = self.made[i] = Rung(self.terms[i], totals[i], totals[i - 1] if i > 0 else None)
+        return rung if rung is not None else self._make(i)
+
+    def _make(self, i: int) -> Rung:
+        totals = self.totals
+        rung = self.made[i] = Rung(self.terms[i], totals[i], totals[i - 1] if i > 0 else None)
         return rung
 
     def near(self, aspiration: float, within: float, draw: float) -> Rung:
@@ -99,17 +102,21 @@ class Ladder:
         return n
 
     def alone(self, aspiration: float, within: float) -> Rung | None:
-        """``rung``, if ``near`` would choose it whatever the draw: no rung next to it
-        lies within ``within`` of it; else ``None``. It spares the draw."""
+        """``rung``, if ``near`` would choose it whatever the draw: no two rungs of the
+        ladder lie within ``within`` of each other, or none next to this one does; else
+        ``None``. It spares the draw."""
         totals = self.totals
+        gap = self.gap
         last = len(totals) - 1
         i = bisect_left(totals, aspiration)
         if i > last:
             i = last
-        if (i == last or totals[i + 1] > totals[i] + within) and (
-            i == 0 or totals[i] > totals[i - 1] + within
+        if (gap[0] if gap else self.narrowest()) > within or (
+            (i == last or totals[i + 1] > totals[i] + within)
+            and (i == 0 or totals[i] > totals[i - 1] + within)
         ):
-            return self.rung(aspiration)
+            rung = self.made.get(i)
+            return rung if rung is not None else self._make(i)
         return None
 
     def changes_below(self, aspiration: float) -> Points | None:

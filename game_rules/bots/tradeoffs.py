@@ -181,10 +181,8 @@ def varied(ladder: Ladder, seen: Seen, aspiration: float) -> Rung:
     which we trade, and tells their model more than one package repeated would."""
     card = seen.card
     within = NEARLY * (card.best - card.floor)
-    if within < ladder.narrowest():
-        return ladder.rung(aspiration)  # no two rungs so close: no choice, no draw
     rung = ladder.alone(aspiration, within)
     if rung is not None:
-        return rung  # none close to this one: no choice here
+        return rung  # no rung close to this one: no choice, no draw
     draw = unit(seen.seed, seen.role, VARY_TERMS, len(seen.history.mine))
     return ladder.near(aspiration, within, draw)
