@@ -18,7 +18,7 @@ from zopa.rules.analysis import pareto_prune
 from zopa.rules.bots import STRATEGIES, Bot, Planner, make_bot, seen_by
 from zopa.rules.bots.conceder import TimeConceder
 from zopa.rules.bots.hardliner import HardLiner
-from zopa.rules.bots.history import History, history_of
+from zopa.rules.bots.history import History, Offered, history_of
 from zopa.rules.bots.ladder import Ladder, build_ladder
 from zopa.rules.bots.lines import LINES
 from zopa.rules.bots.match import MatchResult, play_match
@@ -33,7 +33,7 @@ from zopa.rules.bots.negotiator import (
 )
 from zopa.rules.bots.other_side import estimate
 from zopa.rules.bots.seen import Card, Seen, reader_for, seat_for, seen_at
-from zopa.rules.bots.tradeoffs import tradeoff_ladder
+from zopa.rules.bots.tradeoffs import counted, tradeoff_ladder
 from zopa.rules.bots.variety import unit, units
 from zopa.rules.events import CONSEQUENCES, Event
 from zopa.rules.library import builtin, builtin_scenarios
@@ -454,6 +454,34 @@ def test_the_trade_off_frontier_is_the_analysis_frontier(issues: list[list[Any]]
     ladder = tradeoff_ladder.__wrapped__(ours, theirs)
     assert ladder.terms == tuple(c[2] for c in front)
     assert [repr(x) for x in ladder.totals] == [repr(c[0]) for c in front]
+
+
+def test_the_model_counts_their_offers_up_to_the_last_power_of_two_and_no_trailing_repeat() -> None:
+    def offers(*terms: int) -> tuple[Offered, ...]:
+        return tuple(Offered(i, float(i), (t,), 0, False) for i, t in enumerate(terms))
+
+    assert [counted(offers(*range(n))) for n in range(10)] == [0, 1, 2, 2, 4, 4, 4, 4, 8, 8]
+    # A repeat counts only once they move again: then they held those terms.
+    assert counted(offers(1, 2, 3, 4, 5, 5, 5)) == 4  # five offers before the repeats
+    assert counted(offers(1, 2, 2, 2)) == 2
+    assert counted(offers(1, 2, 2, 2, 3)) == 4
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.integers(0, 40), min_size=1, max_size=12, unique=True),
+    st.floats(-5, 50),
+    st.floats(0, 10),
+    st.floats(0, 0.999),
+)
+def test_a_rung_with_no_close_neighbour_is_the_one_near_would_choose(
+    totals: list[int], aspiration: float, within: float, draw: float
+) -> None:
+    ordered = tuple(sorted(totals))
+    ladder = Ladder(ordered, tuple((t,) for t in ordered))
+    alone = ladder.alone(aspiration, within)
+    if alone is not None:
+        assert alone == ladder.near(aspiration, within, draw)
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,8 +67,11 @@ class Ladder:
         if i == len(totals):
             i -= 1
         rung = self.made.get(i)
-        if rung is None:
-            rung = self.made[i] = Rung(self.terms[i], totals[i], totals[i - 1] if i > 0 else None)
+        return rung if rung is not None else self._make(i)
+
+    def _make(self, i: int) -> Rung:
+        totals = self.totals
+        rung = self.made[i] = Rung(self.terms[i], totals[i], totals[i - 1] if i > 0 else None)
         return rung
 
     def near(self, aspiration: float, within: float, draw: float) -> Rung:
@@ -81,19 +84,40 @@ class Ladder:
         i = bisect_left(totals, aspiration)
         if i > last:
             i = last
-
-        def pick(k: int) -> int:
-            top = totals[k] + within
-            n = 1
-            while n < 4 and k + n <= last and totals[k + n] <= top:
-                n += 1
-            return k + int(draw * n)
-
-        j = pick(i)
+        j = i + int(draw * self._choices(i, within))
         below = i - 1
-        while below >= 0 and pick(below) == j:
+        while below >= 0 and below + int(draw * self._choices(below, within)) == j:
             below -= 1
         return Rung(self.terms[j], totals[j], totals[below] if below >= 0 else None)
+
+    def _choices(self, k: int, within: float) -> int:
+        """How many rungs from the ``k``-th on (up to four) are worth at most ``within``
+        more than it."""
+        totals = self.totals
+        top = totals[k] + within
+        end = len(totals)
+        n = 1
+        while n < 4 and k + n < end and totals[k + n] <= top:
+            n += 1
+        return n
+
+    def alone(self, aspiration: float, within: float) -> Rung | None:
+        """``rung``, if ``near`` would choose it whatever the draw: no two rungs of the
+        ladder lie within ``within`` of each other, or none next to this one does; else
+        ``None``. It spares the draw."""
+        totals = self.totals
+        gap = self.gap
+        last = len(totals) - 1
+        i = bisect_left(totals, aspiration)
+        if i > last:
+            i = last
+        if (gap[0] if gap else self.narrowest()) > within or (
+            (i == last or totals[i + 1] > totals[i] + within)
+            and (i == 0 or totals[i] > totals[i - 1] + within)
+        ):
+            rung = self.made.get(i)
+            return rung if rung is not None else self._make(i)
+        return None
 
     def changes_below(self, aspiration: float) -> Points | None:
         """``rung`` gives other terms once the aspiration is at or below this; ``None``: never.

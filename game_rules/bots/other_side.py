@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 from operator import add, attrgetter, eq
 
-from zopa.rules.bots.history import History, Offered
+from zopa.rules.bots.history import History, Offered, Partial
 from zopa.rules.scenario import Points
 
 Table = tuple[tuple[int, ...], ...]
@@ -30,12 +30,22 @@ _terms = attrgetter("terms")
 
 
 def estimate(points: tuple[tuple[Points, ...], ...], history: History) -> Table:
-    theirs = history.theirs
+    return estimate_from(points, history.theirs, history.suggested, history.priorities)
+
+
+def estimate_from(
+    points: tuple[tuple[Points, ...], ...],
+    theirs: tuple[Offered, ...],
+    suggested: tuple[Partial, ...],
+    priorities: tuple[tuple[int, int], ...],
+) -> Table:
+    """``estimate`` from the parts of a history it reads: their offers (those the model
+    counts, ``tradeoffs.counted``), their suggestions and their stated priorities."""
     first = theirs[0].terms if theirs else ()
     offered, kept_ = _counts(points, theirs)
-    if history.suggested:
-        offered = picks(points, history)
-    return _estimate(points, offered, kept_, len(theirs), first, history.priorities)
+    if suggested:
+        offered = picks(points, theirs, suggested)
+    return _estimate(points, offered, kept_, len(theirs), first, priorities)
 
 
 # Their offers as counted so far, keyed by their latest offer (a value) and holding
@@ -83,17 +93,21 @@ def _counts(
     return counted, same
 
 
-def picks(points: tuple[tuple[Points, ...], ...], history: History) -> Table:
+def picks(
+    points: tuple[tuple[Points, ...], ...],
+    theirs: tuple[Offered, ...],
+    suggested: tuple[Partial, ...],
+) -> Table:
     """Per issue and option: how often the other side proposed it (offers and suggestions).
 
     Counted here, when an estimate is needed, rather than as every event is folded:
     only the problem-solver asks, and only once per move of the other side.
     """
     rows = [[0] * len(row) for row in points]
-    for offer in history.theirs:
+    for offer in theirs:
         for issue, option in enumerate(offer.terms):
             rows[issue][option] += 1
-    for partial in history.suggested:
+    for partial in suggested:
         for issue, option in partial:
             rows[issue][option] += 1
     return tuple(tuple(row) for row in rows)

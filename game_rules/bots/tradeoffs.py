@@ -15,7 +15,7 @@ import functools
 
 from zopa.rules.bots.history import Offered, Partial
 from zopa.rules.bots.ladder import Ladder, Rung
-from zopa.rules.bots.other_side import estimate
+from zopa.rules.bots.other_side import estimate_from
 from zopa.rules.bots.seen import Seen
 from zopa.rules.bots.variety import unit
 from zopa.rules.scenario import Points
@@ -90,23 +90,18 @@ def _frontier(ordered: list[_Negated]) -> list[_Negated]:
 
 def modelled_ladder(seen: Seen) -> Ladder:
     """The trade-off ladder for what ``seen`` tells of the other side: for each total of
-    ours, the package we estimate best for them (``other_side.estimate``). With one
-    issue there is nothing to trade: the card's own ladder, which has every total."""
-    points = seen.card.points
+    ours, the package we estimate best for them (``other_side.estimate``, from the offers
+    of theirs that ``counted`` names). With one issue there is nothing to trade: the
+    card's own ladder, which has every total."""
+    card = seen.card
+    points = card.points
     if len(points) < 2:
-        return seen.card.ladder
+        return card.ladder
     history = seen.history
     theirs, suggested, priorities = history.theirs, history.suggested, history.priorities
-    if len(theirs) > 1 and theirs[-1].terms == theirs[-2].terms:
-        # A repeated offer is no news of what they like until they move again (and
-        # then it counts: they held those terms): the model of before it stands, which
-        # spares a new frontier for about a third of their offers.
-        n = len(theirs) - 1
-        while n > 1 and theirs[n - 1].terms == theirs[n - 2].terms:
-            n -= 1
-        theirs = theirs[:n]
-        history = history._replace(theirs=theirs)
-    key = (theirs[-1] if theirs else None, len(suggested), priorities)
+    role = seen.role
+    # Most decisions come between two moves of theirs: the ladder of the decision before.
+    key = (theirs[-1] if theirs else role, len(suggested), priorities)
     known = _LADDERS.get(key)
     if (
         known is not None
@@ -115,24 +110,60 @@ def modelled_ladder(seen: Seen) -> Ladder:
         and known[2] is points
     ):
         return known[3]
-    ladder = tradeoff_ladder(points, estimate(points, history))
+    n = counted(theirs)
+    model = theirs[:n] if n < len(theirs) else theirs
+    model_key = (model[-1] if model else seen.role, len(suggested), priorities)
+    built = _MODELS.get(model_key)
+    if (
+        built is not None
+        and built[0] == model
+        and (built[1] is suggested or built[1] == suggested)
+        and built[2] is points
+    ):
+        ladder = built[3]
+    else:
+        ladder = tradeoff_ladder(points, estimate_from(points, model, suggested, priorities))
+        if len(_MODELS) >= 1024:
+            _MODELS.clear()
+        _MODELS[model_key] = (model, suggested, points, ladder)
     if len(_LADDERS) >= 1024:
         _LADDERS.clear()
     _LADDERS[key] = (theirs, suggested, points, ladder)
     return ladder
 
 
+def counted(theirs: tuple[Offered, ...]) -> int:
+    """How many of their offers, from the first, the model reads: as many as they have
+    made, rounded down to a power of two (1, 2, 4, 8, ...).
+
+    Each offer of theirs adds a smaller share to the counts the estimate is made of, so
+    the model is made again each time their offers have doubled rather than after every
+    one, which was most of a bot's time on five and eight issues (docs/performance.md,
+    "Modelled ladders"). A repeated offer is no news of what they like until they move
+    again (and then it counts: they held those terms), so it is not counted before.
+    """
+    n = len(theirs)
+    if n > 1 and theirs[-1].terms == theirs[-2].terms:
+        n -= 1
+        while n > 1 and theirs[n - 1].terms == theirs[n - 2].terms:
+            n -= 1
+    return 1 << (n.bit_length() - 1) if n else 0
+
+
 # The trade-offs follow from their offers, their suggestions and their stated
 # priorities (and our card), and change only with one of their moves, so they are kept
-# from one decision to the next. The key is a part of that value that is cheap to hash
-# (their latest offer, which names its sequence number and time); a hit is checked
-# against the whole of it, which costs little when it is the same objects (the card by
-# identity: the entry holds it, so it cannot be another card's). The caches
-# behind ``tradeoff_ladder`` and ``estimate`` hash every table, too dear at every decision.
-_LADDERS: dict[
-    tuple[Offered | None, int, tuple[tuple[int, int], ...]],
-    tuple[tuple[Offered, ...], tuple[Partial, ...], tuple[tuple[Points, ...], ...], Ladder],
-] = {}
+# from one decision to the next: in ``_LADDERS`` by all of their moves so far, and in
+# ``_MODELS`` by the moves the model reads (``counted``), which a new offer of theirs
+# does not always change. The key is a part of that value that is cheap to hash (their
+# latest offer, which names its sequence number and time, or our role before they have
+# offered); a hit is checked against the whole of it, which costs little when it is the
+# same objects (the card by identity: the entry holds it, so it cannot be another
+# card's). The caches behind ``tradeoff_ladder`` and ``estimate`` hash every table, too
+# dear at every decision.
+_Key = tuple[Offered | str, int, tuple[tuple[int, int], ...]]
+_Entry = tuple[tuple[Offered, ...], tuple[Partial, ...], tuple[tuple[Points, ...], ...], Ladder]
+_LADDERS: dict[_Key, _Entry] = {}
+_MODELS: dict[_Key, _Entry] = {}
 
 
 # The purpose of the seeded draw that picks among nearly equal terms (see ``negotiator``).
@@ -150,7 +181,8 @@ def varied(ladder: Ladder, seen: Seen, aspiration: float) -> Rung:
     which we trade, and tells their model more than one package repeated would."""
     card = seen.card
     within = NEARLY * (card.best - card.floor)
-    if within < ladder.narrowest():
-        return ladder.rung(aspiration)  # no two rungs so close: no choice, no draw
+    rung = ladder.alone(aspiration, within)
+    if rung is not None:
+        return rung  # no rung close to this one: no choice, no draw
     draw = unit(seen.seed, seen.role, VARY_TERMS, len(seen.history.mine))
     return ladder.near(aspiration, within, draw)
