@@ -352,6 +352,11 @@ async def test_a_crash_loop_while_bots_play_loses_no_event(tmp_path: Path) -> No
             while ends - {end[0] for b in bots for m in b.heard if (end := ended_in(m))}:
                 an_end.clear()
                 await an_end.wait()
+        # Read again now every end is heard: a game may have reached its own end while
+        # the round was being ended, after the first read.
+        results = await server.acall("GET", f"/api/sessions/{code}/results")
+        games = [g for r in results["rounds"] for g in r["games"]]
+        assert {g["game"] for g in games} == ends
     finally:
         for task in tasks:
             task.cancel()
